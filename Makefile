@@ -1,0 +1,30 @@
+# Dixian: `make demo` and `make test` each set themselves up from the lock file.
+SHELL := /bin/bash
+VENV := .venv
+
+.PHONY: demo test test-sqlite lint messages bench clean
+
+$(VENV)/.synced: pyproject.toml uv.lock scripts/bootstrap
+	scripts/bootstrap
+	touch $@
+
+demo: $(VENV)/.synced  ## build the demo county and serve it on http://127.0.0.1:8000
+	DIXIAN_MODE=dev $(VENV)/bin/dixian demo
+
+test: $(VENV)/.synced  ## the whole suite on SQLite and on PostgreSQL
+	scripts/ensure-browser
+	scripts/run-tests
+
+test-sqlite: $(VENV)/.synced  ## the suite on SQLite only (quick)
+	scripts/ensure-browser
+	DIXIAN_MODE=test DATABASE_URL="sqlite:///:memory:" $(VENV)/bin/python -m pytest
+
+lint: $(VENV)/.synced
+	$(VENV)/bin/ruff check dixian tests bench
+
+messages: $(VENV)/.synced  ## refresh and compile the translation catalogues
+	cd dixian && DIXIAN_MODE=dev ../$(VENV)/bin/dixian makemessages -l zh_Hans --no-obsolete --add-location file
+	cd dixian && DIXIAN_MODE=dev ../$(VENV)/bin/dixian compilemessages
+
+clean:
+	rm -rf $(VENV) .tools var test-artifacts

@@ -1,0 +1,3 @@
+from dixian.cli import main
+
+main()

@@ -1,0 +1,116 @@
+"""The JSON API (OpenAPI 3.1 at /api/docs). Scoped exactly like the pages."""
+
+
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from ninja import NinjaAPI, Query, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.security import django_auth
+
+from dixian.core.access import access_region, scope_of, scoped_audit_events, scoped_regions
+
+api = NinjaAPI(
+    title="Dixian API", version="1", auth=django_auth, urls_namespace="api",
+    docs_url="/docs",
+)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request, exc):
+    return api.create_response(request, {"detail": "Forbidden"}, status=403)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    # Out of scope and absent look the same.
+    return api.create_response(request, {"detail": "Not Found"}, status=404)
+
+
+class RegionOut(Schema):
+    code: str
+    name: str
+    level: int
+    parent_id: str | None
+
+
+class MeOut(Schema):
+    username: str
+    role: str
+    region: str | None
+    national: bool
+    department: str
+    scope: str
+
+
+class AuditEventOut(Schema):
+    seq: int
+    time: datetime
+    actor_username: str
+    role: str
+    region_code: str
+    action: str
+    object_type: str
+    object_id: str
+    before: dict | list | None
+    after: dict | list | None
+    request_id: str
+
+
+class AuditFilter(Schema):
+    actor: str | None = None
+    action: str | None = None
+    object_type: str | None = None
+    object_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@api.get("/me", response=MeOut, tags=["people"])
+def me(request):
+    user = request.user
+    return MeOut(username=user.username, role=user.role, region=user.region_id,
+                 national=user.is_national, department=user.department,
+                 scope=scope_of(user).describe())
+
+
+@api.get("/regions", response=list[RegionOut], tags=["regions"])
+@paginate(LimitOffsetPagination)
+def search_regions(request, q: str = ""):
+    query = scoped_regions(request.user)
+    if q.isdigit():
+        query = query.filter(code__startswith=q)
+    elif q:
+        query = query.filter(name__contains=q)
+    return query.order_by("code")
+
+
+@api.get("/regions/{code}", response=RegionOut, tags=["regions"])
+def get_region(request, code: str):
+    return access_region(request.user, code)
+
+
+@api.get("/regions/{code}/children", response=list[RegionOut], tags=["regions"])
+@paginate(LimitOffsetPagination)
+def region_children(request, code: str):
+    return access_region(request.user, code).children.order_by("code")
+
+
+@api.get("/audit", response=list[AuditEventOut], tags=["audit"])
+@paginate(LimitOffsetPagination)
+def audit_events(request, filters: Query[AuditFilter]):
+    events = scoped_audit_events(request.user)
+    if filters.actor:
+        events = events.filter(actor_username=filters.actor)
+    if filters.action:
+        events = events.filter(action__startswith=filters.action)
+    if filters.object_type:
+        events = events.filter(object_type=filters.object_type)
+    if filters.object_id:
+        events = events.filter(object_id=filters.object_id)
+    if filters.since:
+        events = events.filter(time__gte=filters.since)
+    if filters.until:
+        events = events.filter(time__lte=filters.until)
+    return events.order_by("-seq")

@@ -1,0 +1,46 @@
+"""The ``dixian`` command: Dixian's management commands, and Django's behind them."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# Dixian's own commands, in the order ``dixian --help`` lists them.
+DIXIAN_APPS = ("dixian.",)
+
+
+def _print_help() -> None:
+    from django.core.management import get_commands, load_command_class
+
+    print("Usage: dixian COMMAND [options]   (dixian COMMAND --help for each)\n")
+    print("Dixian commands:")
+    for name, app in sorted(get_commands().items()):
+        if app.startswith(DIXIAN_APPS):
+            command = load_command_class(app, name)
+            summary = (command.help or "").strip().splitlines()[0] if command.help else ""
+            print(f"  {name:<12} {summary}")
+    print("\nEvery Django management command works too (dixian migrate, dixian check, …).")
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dixian.settings")
+    from dixian.env import ConfigError
+
+    try:
+        import django
+
+        django.setup()
+    except ConfigError as exc:
+        print(f"dixian: configuration error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    if len(argv) < 2 or argv[1] in {"-h", "--help", "help"}:
+        _print_help()
+        return
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["dixian", *argv[1:]])
+
+
+if __name__ == "__main__":
+    main()

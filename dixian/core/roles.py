@@ -1,0 +1,97 @@
+"""Roles, departments and what each role may do.
+
+One table (``ROLE_SPECS``) says, for every role, at which region levels a user
+may be bound, whether the role belongs to a department, and which capabilities
+it has. Pages and API endpoints ask for a capability; region scope is checked
+separately by the access functions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Level(models.IntegerChoices):
+    PROVINCE = 1, _("Province")
+    PREFECTURE = 2, _("Prefecture")
+    COUNTY = 3, _("County")
+    TOWNSHIP = 4, _("Township")
+    VILLAGE = 5, _("Village")
+
+
+CODE_LENGTH_BY_LEVEL = {Level.PROVINCE: 2, Level.PREFECTURE: 4, Level.COUNTY: 6,
+                        Level.TOWNSHIP: 9, Level.VILLAGE: 12}
+LEVEL_BY_CODE_LENGTH = {length: level for level, length in CODE_LENGTH_BY_LEVEL.items()}
+
+
+class Role(models.TextChoices):
+    VILLAGE_CADRE = "village_cadre", _("Village cadre")
+    TOWNSHIP_REVIEWER = "township_reviewer", _("Township reviewer")
+    COUNTY_APPROVER = "county_approver", _("County approver")
+    COUNTY_ADMIN = "county_admin", _("County administrator")
+    DEPARTMENT_OFFICER = "department_officer", _("Department data officer")
+    ANALYST = "analyst", _("Analyst or supervisor")
+    AUDITOR = "auditor", _("Auditor")
+    SYSADMIN = "sysadmin", _("System administrator")
+
+
+class Department(models.TextChoices):
+    MEDICAL_INSURANCE = "medical_insurance", _("Medical insurance")
+    CIVIL_AFFAIRS = "civil_affairs", _("Civil affairs")
+    EDUCATION = "education", _("Education")
+    HOUSING = "housing", _("Housing and urban-rural development")
+    WATER = "water", _("Water resources")
+    EMERGENCY = "emergency", _("Emergency management")
+    HUMAN_RESOURCES = "human_resources", _("Human resources and social security")
+    PUBLIC_SECURITY = "public_security", _("Public security")
+    DISABLED_FEDERATION = "disabled_federation", _("Disabled persons' federation")
+    ASSETS = "assets", _("Natural resources and assets")
+
+
+class Capability(StrEnum):
+    """Things a role may do; checked on every page and endpoint."""
+
+    VIEW_REGIONS = "view_regions"
+    VIEW_USERS = "view_users"
+    VIEW_AUDIT = "view_audit"
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    levels: frozenset[Level]
+    may_be_national: bool
+    has_department: bool
+    capabilities: frozenset[Capability]
+
+
+_ALL_LEVELS = frozenset(Level)
+_BASE = frozenset({Capability.VIEW_REGIONS})
+
+ROLE_SPECS: dict[Role, RoleSpec] = {
+    Role.VILLAGE_CADRE: RoleSpec(frozenset({Level.VILLAGE}), False, False, _BASE),
+    Role.TOWNSHIP_REVIEWER: RoleSpec(frozenset({Level.TOWNSHIP}), False, False, _BASE),
+    Role.COUNTY_APPROVER: RoleSpec(frozenset({Level.COUNTY}), False, False, _BASE),
+    Role.COUNTY_ADMIN: RoleSpec(
+        frozenset({Level.COUNTY}), False, False, _BASE | {Capability.VIEW_USERS}
+    ),
+    Role.DEPARTMENT_OFFICER: RoleSpec(
+        frozenset({Level.COUNTY, Level.PREFECTURE, Level.PROVINCE}), False, True, _BASE
+    ),
+    Role.ANALYST: RoleSpec(_ALL_LEVELS, True, False, _BASE),
+    Role.AUDITOR: RoleSpec(_ALL_LEVELS, True, False, _BASE | {Capability.VIEW_AUDIT}),
+    Role.SYSADMIN: RoleSpec(
+        _ALL_LEVELS, True, False, _BASE | {Capability.VIEW_USERS, Capability.VIEW_AUDIT}
+    ),
+}
+
+
+def role_has(role: str, capability: Capability) -> bool:
+    try:
+        spec = ROLE_SPECS[Role(role)]
+    except ValueError:
+        return False
+    return capability in spec.capabilities

@@ -1,0 +1,23 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from dixian.api import api
+from dixian.web import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("regions/", views.regions, name="regions"),
+    path("regions/search/", views.region_search, name="region_search"),
+    path("regions/<str:code>/", views.region, name="region"),
+    path("users/", views.users, name="users"),
+    path("audit/", views.audit, name="audit"),
+    path("api/", api.urls),
+]
+
+handler404 = "dixian.web.views.not_found"
+handler403 = "dixian.web.views.permission_denied"
+
+__all__ = ["urlpatterns", "include"]

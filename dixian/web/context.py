@@ -1,0 +1,25 @@
+"""Navigation by role: each entry needs a capability."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from dixian.core.roles import Capability, role_has
+
+NAVIGATION = [
+    ("home", _("Home"), None),
+    ("regions", _("Regions"), Capability.VIEW_REGIONS),
+    ("users", _("Users"), Capability.VIEW_USERS),
+    ("audit", _("Audit"), Capability.VIEW_AUDIT),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = [
+        {"url": reverse(name), "label": label, "name": name}
+        for name, label, capability in NAVIGATION
+        if capability is None or role_has(user.role, capability)
+    ]
+    return {"nav_items": items}

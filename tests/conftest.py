@@ -1,0 +1,80 @@
+"""Shared fixtures: regions, one user per role, and the audit-trigger guard."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from dixian.core import actions, regions
+from dixian.core import audit_triggers
+from dixian.core.roles import Department, Role
+
+COUNTY = "522326"  # 望谟县, Guizhou
+TOWNSHIP = "522326101"  # 乐元镇
+VILLAGE = "522326101201"  # 乐元村
+OTHER_COUNTY = "522633"  # 从江县: same province, outside the county's scope
+OTHER_PROVINCE_COUNTY = "530102"  # 五华区, Kunming: another province
+
+# One user per role, bound where that role works. Department officers are the one
+# role with a department; national roles are tested separately.
+ROLE_BINDINGS = {
+    Role.VILLAGE_CADRE: VILLAGE,
+    Role.TOWNSHIP_REVIEWER: TOWNSHIP,
+    Role.COUNTY_APPROVER: COUNTY,
+    Role.COUNTY_ADMIN: COUNTY,
+    Role.DEPARTMENT_OFFICER: COUNTY,
+    Role.ANALYST: COUNTY,
+    Role.AUDITOR: COUNTY,
+    Role.SYSADMIN: COUNTY,
+}
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture
+def county_regions(db):
+    """The test county, a neighbour county and a county of another province."""
+    for code in (COUNTY, OTHER_COUNTY, OTHER_PROVINCE_COUNTY):
+        regions.load(code)
+
+
+def make_user(role: Role, region_code: str | None, *, national: bool = False,
+              username: str | None = None):
+    department = Department.MEDICAL_INSURANCE if role == Role.DEPARTMENT_OFFICER else ""
+    return actions.do_create_user(
+        username=username or f"{role.value}-{region_code or 'nation'}", role=role,
+        region_code=None if national else region_code, password=PASSWORD,
+        department=department, is_national=national,
+    )
+
+
+@pytest.fixture
+def users(county_regions):
+    """One user per role in the test county (village cadre in a village, etc.)."""
+    return {role: make_user(role, code) for role, code in ROLE_BINDINGS.items()}
+
+
+@pytest.fixture
+def user_in(county_regions):
+    return make_user
+
+
+@pytest.fixture(autouse=True)
+def _audit_triggers_for_flush(request):
+    """Transactional tests end with a flush of every table, audit rows included.
+
+    The append-only triggers would (rightly) refuse that, so they are switched off
+    just for the flush at teardown and switched on again at the next set-up.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (
+        "transactional_db" in request.fixturenames
+        or "live_server" in request.fixturenames
+        or (marker is not None and marker.kwargs.get("transaction", False))
+    )
+    if not transactional:
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    audit_triggers.enable(connection)
+    yield
+    audit_triggers.disable(connection)
