@@ -15,15 +15,22 @@ def _unquote(text: str) -> str:
 
 
 def read_po(path: Path) -> dict[str, str]:
+    """msgid → msgstr (for plural entries, the first form; Chinese has one form)."""
     entries, msgid, msgstr, target = {}, [], [], None
     for line in path.read_text(encoding="utf-8").splitlines() + [""]:
+        if line.startswith("#~"):
+            continue
         if line.startswith("msgid "):
             if msgid:
                 entries["".join(msgid)] = "".join(msgstr)
             msgid, msgstr, target = [_unquote(line[6:])], [], "id"
-        elif line.startswith("msgstr "):
-            msgstr, target = [_unquote(line[7:])], "str"
-        elif line.startswith('"'):
+        elif line.startswith("msgid_plural "):
+            target = "plural"
+        elif line.startswith(("msgstr ", "msgstr[0] ")):
+            msgstr, target = [_unquote(line.split(" ", 1)[1])], "str"
+        elif line.startswith("msgstr["):
+            target = "other-form"
+        elif line.startswith('"') and target in ("id", "str"):
             (msgid if target == "id" else msgstr).append(_unquote(line))
     if msgid:
         entries["".join(msgid)] = "".join(msgstr)
@@ -38,7 +45,8 @@ def test_every_message_is_translated_and_compiled():
     assert untranslated == []
     with MO.open("rb") as handle:
         compiled = gettext.GNUTranslations(handle)
-    stale = [msgid for msgid, msgstr in entries.items() if compiled.gettext(msgid) != msgstr]
+    stale = [msgid for msgid, msgstr in entries.items()
+             if compiled.gettext(msgid) != msgstr and compiled.ngettext(msgid, "", 1) != msgstr]
     assert stale == [], "run `make messages` to recompile"
 
 

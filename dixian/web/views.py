@@ -73,17 +73,18 @@ def region(request, code: str):
 @login_required
 def region_search(request):
     text = (request.GET.get("q") or "").strip()
-    results = []
+    page = None
     if text:
         query = scoped_regions(request.user)
         if text.isdigit():
             query = query.filter(code__startswith=text)
         else:
             query = query.filter(name__contains=text)
-        results = list(query.order_by("code")[:PAGE_SIZE])
-        for result in results:
+        page = Paginator(query.order_by("code"), PAGE_SIZE).get_page(request.GET.get("page"))
+        for result in page.object_list:
             result.level_label = Level(result.level).label
-    return render(request, "web/region_search.html", {"q": text, "results": results})
+    return render(request, "web/region_search.html", {"q": text, "page": page,
+                                                      "results": page.object_list if page else []})
 
 
 @login_required

@@ -325,7 +325,7 @@ def demography(ctx, pop, rng) -> None:
         new = dict(
             hh=hh, member_no=max_no[hh] + extra, slot=np.full(nb, CHILD), male=bmale, rel=brel,
             birth=bdate, born_t=bt, death_t=np.full(nb, T), eth=father_eth,
-            area=s.area[head_idx[hh]], health0=np.full(nb, HEALTH["healthy"]),
+            area=ctx.id_area_of_county[h.county[hh]], health0=np.full(nb, HEALTH["healthy"]),
             dis_type=np.full(nb, -1), dis_grade=np.zeros(nb, dtype=np.int64),
             dis_cert=np.zeros(nb, dtype=bool))
         for key, val in new.items():
@@ -358,6 +358,7 @@ def school_and_work(ctx, pop, rng) -> None:
     sy = ymd(np.array([snap]))
     school_year = sy[0][0] if sy[1][0] >= 9 else sy[0][0] - 1
     sage = age_years(s.birth, np.datetime64(f"{school_year}-08-31"))
+    s.school_age_snap, s.school_year_snap = sage, school_year
     u = rng.random(s.p)
     sch = np.full(s.p, SCH["not_in_school"], dtype=np.int64)
     edu = np.full(s.p, -1, dtype=np.int64)
@@ -367,8 +368,11 @@ def school_and_work(ctx, pop, rng) -> None:
     sch[g] = SCH["grade_1"] + (sage[g] - 6)
     edu[g & (sage <= 11)] = EDU["primary"]
     edu[g & (sage >= 12)] = EDU["junior_secondary"]
+    # schooling tracks: senior/vocational school at 15-17, college at 18-20
+    s.hs_track = u < 0.88
+    s.col_track = s.hs_track & (rng.random(s.p) < 0.48)
     hs = (sage >= 15) & (sage <= 17)
-    in_hs = hs & (u < 0.88)
+    in_hs = hs & s.hs_track
     senior = in_hs & (rng.random(s.p) < 0.56)
     voc = in_hs & ~senior
     sch[senior] = SCH["senior_1"] + (sage[senior] - 15)
@@ -377,7 +381,7 @@ def school_and_work(ctx, pop, rng) -> None:
     edu[voc] = EDU["vocational_secondary"]
     edu[hs & ~in_hs] = EDU["junior_secondary"]
     col = (sage >= 18) & (sage <= 20)
-    in_col = col & (u < 0.42)
+    in_col = col & s.col_track
     hv = in_col & (rng.random(s.p) < 0.6)
     ug = in_col & ~hv
     sch[hv] = SCH["higher_vocational_1"] + (sage[hv] - 18)
@@ -405,8 +409,6 @@ def school_and_work(ctx, pop, rng) -> None:
         rows = np.flatnonzero(adult & mask)
         keys = list(dist)
         pr = np.array(list(dist.values()))
-        if not s.male.all():
-            pass
         edu[rows] = np.array([EDU[k] for k in keys])[rng.choice(len(keys), rows.size,
                                                                  p=pr / pr.sum())]
     # women born before 1970 more often illiterate
@@ -493,3 +495,113 @@ def school_and_work(ctx, pop, rng) -> None:
     factor = np.exp(rng.normal(-0.045, 0.3, s.p)) * np.where(lab == LAB["skilled"], 1.3, 1.0) \
         * np.where(s.male, 1.0, 0.85) * np.where(lab == LAB["weak"], 0.7, 1.0)
     s.wage_base = np.where(np.isin(work, WAGE_WORK), mean * factor, 0.0)
+
+
+DIBAO = {c: i for i, c in enumerate(schema.enum_codes("dibao"))}
+TEKUN = {c: i for i, c in enumerate(schema.enum_codes("tekun"))}
+GRADE = {c: i for i, c in enumerate(schema.enum_codes("housing_grade"))}
+POSTS = schema.enum_codes("welfare_post")
+
+
+def welfare_and_housing(ctx, pop, rng) -> None:
+    """低保/特困, insurance, public-welfare posts, phones, housing, water, land."""
+    h, s = pop.h, pop.s
+    n, p = h.n, s.p
+    initial = s.born_t < 0
+    sick = (s.health0 != HEALTH["healthy"]) & initial
+    able = np.isin(s.lab, [LAB["ordinary"], LAB["skilled"]]) & initial
+    h.n_sick = np.bincount(s.hh, weights=sick, minlength=n)
+    h.n_able = np.bincount(s.hh, weights=able, minlength=n)
+    h.n_init = np.bincount(s.hh, weights=initial, minlength=n)
+    no_labour = np.bincount(s.hh, weights=(np.isin(s.lab, [LAB["ordinary"], LAB["skilled"],
+                                                            LAB["weak"]]) & initial),
+                            minlength=n) == 0
+    h.no_labour = no_labour
+    age = s.age_snap
+    # 特困: one-person households of old or severely disabled people without labour
+    single_old = (h.n_init == 1) & no_labour
+    tekun_hh = single_old & (rng.random(n) < 0.5)
+    p_dibao = np.where(h.pa, 0.07 + 0.22 * (h.n_sick > 0) + 0.45 * (h.n_able == 0),
+                       0.012 + 0.05 * (h.n_sick > 0) + 0.30 * (h.n_able == 0))
+    dibao_hh = ~tekun_hh & ((rng.random(n) < p_dibao) | no_labour)
+    whole = rng.random(n) < 0.65
+    s.tekun = np.where(tekun_hh[s.hh], TEKUN["dispersed"], TEKUN["none"])
+    member_dibao = dibao_hh[s.hh] & (whole[s.hh] | sick | (age >= 60) | (s.rel == REL["head"]))
+    member_dibao &= initial
+    urban = h.relocated & (rng.random(n) < 0.3)
+    s.dibao = np.where(member_dibao, np.where(urban[s.hh], DIBAO["urban"], DIBAO["rural"]),
+                       DIBAO["none"])
+    h.dibao = dibao_hh
+    h.tekun = tekun_hh
+    # insurance
+    u = rng.random(p)
+    wage_worker = np.isin(s.work, WAGE_WORK)
+    employee = wage_worker & (u < 0.03)
+    uninsured = ~employee & (rng.random(p) < 0.002)
+    s.med_res = ~employee & ~uninsured
+    s.med_emp = employee
+    s.crit = s.med_res.copy()
+    protected = (s.dibao != DIBAO["none"]) | (s.tekun != TEKUN["none"])
+    s.med_assist = protected | (h.pa[s.hh] & ((s.health0 == HEALTH["serious_illness"]) |
+                                              ((s.health0 == HEALTH["disabled"]) &
+                                               (s.dis_grade <= 2))))
+    adult_ns = (age >= 16) & ~s.student
+    s.pen_emp = employee
+    s.pen_res = adult_ns & ~employee & (rng.random(p) < 0.93)
+    s.protected = protected | h.pa[s.hh]
+    # public-welfare posts (one per household at most)
+    eligible = ((age >= 18) & (age <= 65) & ~s.student & ~wage_worker &
+                np.isin(s.lab, [LAB["ordinary"], LAB["weak"]]) & (s.tekun == TEKUN["none"])
+                & initial)
+    want = rng.random(n) < np.where(h.pa, 0.09, 0.015)
+    score = rng.random(p) + eligible * 2.0
+    best = np.full(n, -1, dtype=np.int64)
+    order = np.lexsort((-score, s.hh))
+    first = np.ones(p, dtype=bool)
+    first[1:] = s.hh[order][1:] != s.hh[order][:-1]
+    cand = order[first]
+    ok = eligible[cand] & want[s.hh[cand]]
+    best[s.hh[cand[ok]]] = cand[ok]
+    s.post = np.full(p, -1, dtype=np.int64)
+    holders = best[best >= 0]
+    s.post[holders] = rng.choice(len(POSTS), holders.size,
+                                 p=[0.3, 0.3, 0.15, 0.1, 0.08, 0.04, 0.03])
+    t = ctx.time
+    s.post_start = np.full(p, -1, dtype=np.int64)
+    s.post_start[holders] = t.end.astype(np.int64) - rng.integers(1, 60, holders.size)
+    # phones: unique numbers from an affine permutation of a global person index
+    has_phone = ((age >= 16) & (age <= 75) & (rng.random(p) < 0.92)) | \
+        ((age > 75) & (rng.random(p) < 0.4))
+    s.phone_key = np.where(has_phone, ctx.person_key(h, s), -1)
+    # housing
+    g = rng.choice(4, n, p=[0.38, 0.6145, 0.0040, 0.0015])
+    g = np.where(h.relocated, rng.choice(2, n, p=[0.8, 0.2]), g)
+    h.grade = g
+    area = np.exp(rng.normal(np.log(110), 0.35, n))
+    h.house_area = np.round(np.where(h.relocated, np.minimum(20.0 * h.size0 + 20, 125), area), 1)
+    h.piped = h.relocated | (rng.random(n) < 0.936)
+    h.w_qty = rng.random(n) > 0.004
+    h.w_qual = rng.random(n) > 0.005
+    h.w_conv = h.piped | (rng.random(n) > 0.2)
+    h.w_supply = rng.random(n) > 0.004
+    h.safe_water = h.w_qty & h.w_qual & h.w_conv & h.w_supply
+    h.road = h.relocated | (rng.random(n) < 0.96)
+    h.road_km = np.where(h.relocated, 0.05,
+                         np.round(np.minimum(rng.exponential(0.35, n), 4.9), 2))
+    h.electric = np.ones(n, dtype=bool)
+    h.toilet = h.relocated | (rng.random(n) < 0.78)
+    h.toilet_ok = np.where(h.toilet, rng.random(n) < 0.95, False)
+    # land (亩), within the §5.3 plausibility ranges
+    scale = np.maximum(h.size0, 1) ** 0.6
+    cult = np.exp(rng.normal(np.log(2.3), 0.5, n)) * scale
+    cult = np.where(h.relocated & (rng.random(n) < 0.5), 0.0, cult)
+    h.cultivated = np.round(np.minimum(cult, 60), 1)
+    h.forest = np.round(np.where(rng.random(n) < 0.6,
+                                 np.minimum(np.exp(rng.normal(np.log(6), 0.8, n)), 150), 0), 1)
+    h.returned = np.round(np.where(rng.random(n) < 0.25,
+                                   np.minimum(np.exp(rng.normal(np.log(2.5), 0.6, n)), 40),
+                                   0), 1)
+    h.orchard = np.round(np.where(rng.random(n) < 0.2,
+                                  np.minimum(np.exp(rng.normal(np.log(1.5), 0.6, n)), 30), 0), 1)
+    h.pasture = np.round(np.where(rng.random(n) < 0.03, rng.uniform(0.5, 8, n), 0), 1)
+    h.water_mu = np.round(np.where(rng.random(n) < 0.02, rng.uniform(0.2, 3, n), 0), 1)
