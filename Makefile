@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 VENV := .venv
 
-.PHONY: demo test test-sqlite lint messages bench clean
+.PHONY: demo test test-sqlite lint messages bench-regions clean
 
 $(VENV)/.synced: pyproject.toml uv.lock scripts/bootstrap
 	scripts/bootstrap
@@ -28,3 +28,7 @@ messages: $(VENV)/.synced  ## refresh and compile the translation catalogues
 
 clean:
 	rm -rf $(VENV) .tools var test-artifacts
+
+bench-regions: $(VENV)/.synced  ## division loading and prefix queries, SQLite and PostgreSQL
+	DIXIAN_MODE=test DATABASE_URL="sqlite:///$(CURDIR)/var/bench-regions.sqlite3" $(VENV)/bin/python bench/regions.py
+	scripts/with-postgres $(VENV)/bin/python bench/regions.py

@@ -39,9 +39,12 @@ def _raw_numpy(x: Any, name: str) -> np.ndarray:
         import pyarrow.compute as pc
 
         if isinstance(x, (pa.Array, pa.ChunkedArray)):
-            if pa.types.is_boolean(x.type) or pa.types.is_integer(x.type) or pa.types.is_floating(
-                x.type
-            ) or pa.types.is_decimal(x.type):
+            if (
+                pa.types.is_boolean(x.type)
+                or pa.types.is_integer(x.type)
+                or pa.types.is_floating(x.type)
+                or pa.types.is_decimal(x.type)
+            ):
                 x = pc.cast(x, pa.float64())
             if isinstance(x, pa.ChunkedArray):
                 return np.asarray(x.to_numpy())
@@ -78,7 +81,9 @@ def as_vector(x: Any, name: str = "y", *, allow_missing: bool = False) -> np.nda
     if arr.ndim == 0:
         arr = arr.reshape(1)
     if arr.ndim != 1:
-        raise ValueError(f"{name}: expected one value per unit (a 1-D array), got shape {arr.shape}")
+        raise ValueError(
+            f"{name}: expected one value per unit (a 1-D array), got shape {arr.shape}"
+        )
     if arr.dtype != np.float64:
         if arr.dtype == object:
             arr = np.array([np.nan if v is None else v for v in arr], dtype=np.float64)
@@ -222,7 +227,7 @@ def as_columns(
         raise ValueError(f"{name}: duplicate column names")
     arrays = [as_vector(v, f"{name}[{c!r}]", allow_missing=True) for c, v in cols]
     n = arrays[0].size
-    for c, a in zip(out_names, arrays):
+    for c, a in zip(out_names, arrays, strict=False):
         if a.size != n:
             raise ValueError(f"{name}: column {c!r} has {a.size} rows, expected {n}")
     return out_names, arrays
@@ -274,7 +279,9 @@ def as_native_vector(x: Any, name: str) -> np.ndarray:
         arr = np.asarray(x.to_numpy()) if x.null_count() == 0 else _raw_numpy(x, name)
     elif module == "pyarrow":
         arr = (
-            np.asarray(x.to_numpy(zero_copy_only=False)) if x.null_count == 0 else _raw_numpy(x, name)
+            np.asarray(x.to_numpy(zero_copy_only=False))
+            if x.null_count == 0
+            else _raw_numpy(x, name)
         )
     else:
         arr = np.asarray(x)

@@ -247,7 +247,8 @@ def theil_decomposition(
         groups=tuple(rows),
         conventions={
             "index": "Theil T = GE(1)" if index == "T" else "Theil L = GE(0) = MLD",
-            "within": "sum_k s_k T_k (income shares)" if index == "T"
+            "within": "sum_k s_k T_k (income shares)"
+            if index == "T"
             else "sum_k v_k L_k (population shares)",
             "between": "sum_k s_k ln(mu_k/mu)" if index == "T" else "sum_k v_k ln(mu/mu_k)",
         },

@@ -176,7 +176,9 @@ def _poor_panel(panel: Any, z: Any) -> tuple[np.ndarray, np.ndarray]:
     return data < zv, complete
 
 
-def _kaplan_meier(durations: np.ndarray, observed: np.ndarray, w: np.ndarray) -> tuple[SurvivalPoint, ...]:
+def _kaplan_meier(
+    durations: np.ndarray, observed: np.ndarray, w: np.ndarray
+) -> tuple[SurvivalPoint, ...]:
     points = []
     surv = 1.0
     if durations.size == 0:
@@ -218,8 +220,13 @@ def poverty_dynamics(panel: Any, z: Any = None, weights: Any = None) -> PovertyD
         a, b = poor[:, t], poor[:, t + 1]
         m = transition_matrix(np.where(a, 1, 0), np.where(b, 1, 0), w, states=(0, 1))
         transitions.append(
-            TransitionMatrix(states=states, counts=m.counts, matrix=m.matrix,
-                             row_totals=m.row_totals, conventions=m.conventions)
+            TransitionMatrix(
+                states=states,
+                counts=m.counts,
+                matrix=m.matrix,
+                row_totals=m.row_totals,
+                conventions=m.conventions,
+            )
         )
         entry_rates.append(m.matrix[0][1])
         exit_rates.append(m.matrix[1][0])

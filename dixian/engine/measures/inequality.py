@@ -113,8 +113,10 @@ def _reject_nonpositive(y: np.ndarray, what: str, allow_zero: bool) -> None:
     bad = int((y < 0).sum()) if allow_zero else int((y <= 0).sum())
     if bad:
         kind = "negative" if allow_zero else "zero or negative"
-        raise ValueError(f"{what} is undefined for {kind} welfare: {bad} unit(s) have y "
-                         f"{'<' if allow_zero else '<='} 0")
+        raise ValueError(
+            f"{what} is undefined for {kind} welfare: {bad} unit(s) have y "
+            f"{'<' if allow_zero else '<='} 0"
+        )
 
 
 def theil_t(y: Any, weights: Any = None) -> float:
@@ -151,7 +153,9 @@ def _theil_l(yv: np.ndarray, wv: np.ndarray | None, nonpositive: str) -> float:
     return -_fmean(np.log(yv / mu), wv)
 
 
-def theil_l(y: Any, weights: Any = None, *, nonpositive: Literal["raise", "pip"] = "raise") -> float:
+def theil_l(
+    y: Any, weights: Any = None, *, nonpositive: Literal["raise", "pip"] = "raise"
+) -> float:
     """Theil L index (mean log deviation), GE(0) = -sum f_i ln(y_i/mu).
 
     Undefined at zero: by default zero or negative welfare raises an error that counts the

@@ -191,9 +191,7 @@ class MpiResult:
                 "weight": [self.indicator_weights[i] for i in self.indicators],
                 "uncensored_headcount": [self.uncensored_headcounts[i] for i in self.indicators],
                 "censored_headcount": [self.censored_headcounts[i] for i in self.indicators],
-                "absolute_contribution": [
-                    self.absolute_contributions[i] for i in self.indicators
-                ],
+                "absolute_contribution": [self.absolute_contributions[i] for i in self.indicators],
                 "percent_contribution": [self.percent_contributions[i] for i in self.indicators],
             }
         )
@@ -203,7 +201,10 @@ class MpiResult:
         import pandas as pd
 
         return pd.DataFrame(
-            [{k: v for k, v in g.__dict__.items() if k != "censored_headcounts"} for g in self.groups]
+            [
+                {k: v for k, v in g.__dict__.items() if k != "censored_headcounts"}
+                for g in self.groups
+            ]
         )
 
 
@@ -222,8 +223,10 @@ def _resolve_weights(
         else:
             seq = list(indicator_weights)
             if len(seq) != len(names):
-                raise ValueError(f"indicator_weights: {len(seq)} weights for {len(names)} indicators")
-            fr = {n: _fraction(v, f"weight of {n}") for n, v in zip(names, seq)}
+                raise ValueError(
+                    f"indicator_weights: {len(seq)} weights for {len(names)} indicators"
+                )
+            fr = {n: _fraction(v, f"weight of {n}") for n, v in zip(names, seq, strict=False)}
         dims: dict[str, tuple[str, ...]] = {}
         if dimensions is not None:
             dims = {d: tuple(m) for d, m in dimensions.items()}
@@ -241,8 +244,10 @@ def _resolve_weights(
                 "education": names[2:4],
                 "living_standards": names[4:10],
             }
-            how = "global MPI nesting by position: health 2 x 1/6, education 2 x 1/6, " \
-                  "living standards 6 x 1/18"
+            how = (
+                "global MPI nesting by position: health 2 x 1/6, education 2 x 1/6, "
+                "living standards 6 x 1/18"
+            )
         else:
             dims = {d: tuple(m) for d, m in dimensions.items()}
             how = "nested: each dimension 1/D, split equally among its indicators"
@@ -333,7 +338,9 @@ def mpi(
         unknown = [c for c in chosen if c not in col_names]
         if unknown:
             raise KeyError(f"indicators: no column(s) {unknown}")
-        raw_cols = [as_native_vector(table_column(indicators, c), f"indicator {c!r}") for c in chosen]
+        raw_cols = [
+            as_native_vector(table_column(indicators, c), f"indicator {c!r}") for c in chosen
+        ]
     else:
         arr = np.asarray(indicators)
         if arr.ndim != 2:
@@ -341,14 +348,16 @@ def mpi(
         chosen = list(names) if names is not None else [f"x{j + 1}" for j in range(arr.shape[1])]
         if len(chosen) != arr.shape[1]:
             raise ValueError(f"names: {len(chosen)} names for {arr.shape[1]} columns")
-        raw_cols = [as_native_vector(arr[:, j], f"indicator {chosen[j]!r}") for j in range(arr.shape[1])]
+        raw_cols = [
+            as_native_vector(arr[:, j], f"indicator {chosen[j]!r}") for j in range(arr.shape[1])
+        ]
     ind_names = tuple(str(c) for c in chosen)
     if not ind_names:
         raise ValueError("indicators: no columns")
     if len(set(ind_names)) != len(ind_names):
         raise ValueError("indicators: duplicate names")
     n_all = raw_cols[0].size
-    for c, a in zip(ind_names, raw_cols):
+    for c, a in zip(ind_names, raw_cols, strict=False):
         if a.size != n_all:
             raise ValueError(f"indicator {c!r} has {a.size} rows, expected {n_all}")
     if n_all == 0:
@@ -379,7 +388,7 @@ def mpi(
             seq = list(cutoffs)
             if len(seq) != len(ind_names):
                 raise ValueError(f"cutoffs: {len(seq)} cutoffs for {len(ind_names)} indicators")
-            z = {n: float(v) for n, v in zip(ind_names, seq)}
+            z = {n: float(v) for n, v in zip(ind_names, seq, strict=False)}
     if cardinal:
         if z is None:
             raise ValueError("cardinal=True needs cutoffs (M1 and M2 use (z_j - x_ij) / z_j)")
@@ -392,7 +401,7 @@ def mpi(
 
     # missing values: drop the unit and count it
     miss = None
-    for c, a in zip(ind_names, raw_cols):
+    for a in raw_cols:
         if a.dtype.kind == "f":
             m = np.isnan(a)
             if m.any():
@@ -426,7 +435,7 @@ def mpi(
 
     # deprivations and exact integer scores
     deprived: list[np.ndarray] = []
-    for c, a in zip(ind_names, raw_cols):
+    for c, a in zip(ind_names, raw_cols, strict=False):
         if z is not None:
             g = a < z[c]
         elif a.dtype == bool:
@@ -441,7 +450,7 @@ def mpi(
             g = a == 1
         deprived.append(g)
     score = np.zeros(n, dtype=np.int64)
-    for c, g in zip(ind_names, deprived):
+    for c, g in zip(ind_names, deprived, strict=False):
         if int_w[c]:
             score += np.multiply(g, int_w[c], dtype=np.int64)
     poor = score >= threshold
@@ -450,7 +459,7 @@ def mpi(
     H = h_poor / pop
     unc: dict[str, float] = {}
     cen: dict[str, float] = {}
-    for c, g in zip(ind_names, deprived):
+    for c, g in zip(ind_names, deprived, strict=False):
         unc[c] = _sum(w, g) / pop
         cen[c] = _sum(w, g & poor) / pop
     absolute = {c: float(fr[c]) * cen[c] for c in ind_names}
@@ -464,7 +473,7 @@ def mpi(
         assert z is not None
         m1 = m2 = 0.0
         wp = poor.astype(np.float64) if w is None else np.where(poor, w, 0.0)
-        for c, a in zip(ind_names, raw_cols):
+        for c, a in zip(ind_names, raw_cols, strict=False):
             gap = (z[c] - a.astype(np.float64, copy=False)) / z[c]
             np.maximum(gap, 0.0, out=gap)
             wj = float(fr[c])
@@ -484,7 +493,7 @@ def mpi(
         gm0 = np.bincount(codes, weights=wpoor * (score / denom), minlength=kk)
         gcen = {
             c: np.bincount(codes, weights=np.where(g, wpoor, 0.0), minlength=kk)
-            for c, g in zip(ind_names, deprived)
+            for c, g in zip(ind_names, deprived, strict=False)
         }
         for j, label in enumerate(lab.labels):
             if gpop[j] > 0:
@@ -549,7 +558,8 @@ def mpi(
             "identification": f"poor if score >= k, exact: integer scores over D = {denom}, "
             f"poor if score >= {threshold}/{denom}",
             "missing": "drop the unit and count it" if missing == "drop" else "raise",
-            "M1_M2": "normalised gaps (z_j - x_ij)/z_j of the poor" if cardinal
+            "M1_M2": "normalised gaps (z_j - x_ij)/z_j of the poor"
+            if cardinal
             else "not computed (cardinal=False)",
             "A_when_nobody_poor": "NaN",
         },

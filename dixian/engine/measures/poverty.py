@@ -30,9 +30,11 @@ def _prepare(y: Any, z: Any, weights: Any):
 def _share(mask_or_values: np.ndarray, w: np.ndarray | None) -> float:
     """sum f_i v_i for a boolean mask or a float vector."""
     if w is None:
-        return float(np.count_nonzero(mask_or_values) / mask_or_values.size) if (
-            mask_or_values.dtype == bool
-        ) else float(mask_or_values.mean())
+        return (
+            float(np.count_nonzero(mask_or_values) / mask_or_values.size)
+            if (mask_or_values.dtype == bool)
+            else float(mask_or_values.mean())
+        )
     if mask_or_values.dtype == bool:
         return float(w.sum(where=mask_or_values) / w.sum())
     return float(np.dot(w, mask_or_values) / w.sum())
@@ -107,9 +109,7 @@ def poverty_severity(y: Any, z: Any, weights: Any = None) -> float:
     return fgt(y, z, 2, weights)
 
 
-def watts_vector(
-    y: np.ndarray, z: float | np.ndarray, nonpositive: str = "raise"
-) -> np.ndarray:
+def watts_vector(y: np.ndarray, z: float | np.ndarray, nonpositive: str = "raise") -> np.ndarray:
     """Each unit's Watts contribution 1[y < z] ln(z / y)."""
     poor = y < z
     if nonpositive == "raise":
@@ -146,7 +146,11 @@ def watts(
 
 
 def sen(
-    y: Any, z: Any, weights: Any = None, *, variant: Literal["replication", "finite"] = "replication"
+    y: Any,
+    z: Any,
+    weights: Any = None,
+    *,
+    variant: Literal["replication", "finite"] = "replication",
 ) -> float:
     """Sen index S = P0 G_p + P1 (1 - G_p), G_p the Gini of the incomes below the line.
 

@@ -11,7 +11,7 @@ import math
 
 def replicate(values, weights):
     out = []
-    for v, w in zip(values, weights):
+    for v, w in zip(values, weights, strict=False):
         out.extend([v] * int(w))
     return out
 
@@ -60,7 +60,7 @@ def watts(y, z):
 
 def lorenz(values, weights, p):
     """Share of the total held by the poorest fraction p, splitting the straddling unit."""
-    pairs = sorted(zip(values, weights))
+    pairs = sorted(zip(values, weights, strict=False))
     n_pop = math.fsum(w for _, w in pairs)
     total = math.fsum(v * w for v, w in pairs)
     budget = p * n_pop

@@ -27,8 +27,9 @@ AF_Z = [13, 12, 3, 1]
 
 
 def test_alkire_foster_2011_worked_example():
-    r = dm.mpi(AF_Y, k=Fraction(2, 4), cutoffs=AF_Z, indicator_weights=[Fraction(1, 4)] * 4,
-               cardinal=True)
+    r = dm.mpi(
+        AF_Y, k=Fraction(2, 4), cutoffs=AF_Z, indicator_weights=[Fraction(1, 4)] * 4, cardinal=True
+    )
     assert list(r.scores * 4) == [0, 2, 4, 1]
     assert list(r.poor) == [False, True, True, False]
     assert r.H == pytest.approx(1 / 2)
@@ -75,7 +76,7 @@ def test_a_score_exactly_equal_to_k_is_poor_with_one_sixth_and_one_eighteenth_we
     assert list(r.poor) == [True, True, False]
     assert r.denominator == 18
     # a floating-point sum of the same weights in another order falls short of 5/9 ...
-    w = dict(zip(data, r.indicator_weights.values()))
+    w = dict(zip(data, r.indicator_weights.values(), strict=False))
     naive = 0.0
     for name in ("assets", "nutrition", "school_attendance", "years_of_schooling"):
         naive += w[name]
@@ -91,7 +92,10 @@ def test_the_default_weighting_is_the_global_mpi_nesting_by_position():
     data = {n: [0, 1] for n in names}
     r = dm.mpi(data)
     assert r.weights_exact == {
-        "d0": "1/6", "d1": "1/6", "d2": "1/6", "d3": "1/6",
+        "d0": "1/6",
+        "d1": "1/6",
+        "d2": "1/6",
+        "d3": "1/6",
         **{f"d{j}": "1/18" for j in range(4, 10)},
     }
     assert r.k_exact == "1/3"
@@ -167,8 +171,9 @@ def test_weights_and_groups_can_be_column_names():
 def deprivation_data(draw):
     n = draw(st.integers(1, 30))
     d = draw(st.integers(2, 6))
-    rows = draw(st.lists(st.lists(st.integers(0, 1), min_size=d, max_size=d), min_size=n,
-                         max_size=n))
+    rows = draw(
+        st.lists(st.lists(st.integers(0, 1), min_size=d, max_size=d), min_size=n, max_size=n)
+    )
     w = draw(st.lists(st.integers(1, 4), min_size=n, max_size=n))
     groups = draw(st.lists(st.sampled_from("pqr"), min_size=n, max_size=n))
     k = draw(st.sampled_from([Fraction(1, d), Fraction(1, 2), Fraction(1, 1)]))

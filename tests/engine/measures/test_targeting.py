@@ -16,7 +16,12 @@ def test_confusion_counts_and_rates_by_hand():
     w = [2, 1, 1, 3, 1, 2, 1, 1]
     t = dm.targeting(selected, poor, w)
     tp, fn, fp, tn = 3.0, 4.0, 2.0, 3.0
-    assert (t.true_positive, t.false_negative, t.false_positive, t.true_negative) == (tp, fn, fp, tn)
+    assert (t.true_positive, t.false_negative, t.false_positive, t.true_negative) == (
+        tp,
+        fn,
+        fp,
+        tn,
+    )
     assert t.exclusion_error == pytest.approx(fn / (tp + fn))
     assert t.inclusion_error == pytest.approx(fp / (tp + fp))
     assert t.false_positive_rate == pytest.approx(fp / (fp + tn))
@@ -37,14 +42,15 @@ def test_selection_from_a_score_and_threshold():
     assert (t.true_positive, t.false_positive) == (1.0, 1.0)
     assert t.auc == pytest.approx(0.75)
     assert t.log_loss == pytest.approx(
-        -(math.log(0.9) + math.log(0.4) + math.log(0.6) + math.log(0.9)) / 4
+        # poor 0.9 -> ln 0.9; non-poor 0.6 -> ln 0.4; poor 0.4 -> ln 0.4; non-poor 0.1 -> ln 0.9
+        -(math.log(0.9) + math.log(0.4) + math.log(0.4) + math.log(0.9)) / 4
     )
 
 
 def naive_auc(score, poor, w):
     num = den = 0.0
-    for si, pi, wi in zip(score, poor, w):
-        for sj, pj, wj in zip(score, poor, w):
+    for si, pi, wi in zip(score, poor, w, strict=False):
+        for sj, pj, wj in zip(score, poor, w, strict=False):
             if pi and not pj:
                 den += wi * wj
                 num += wi * wj * (1.0 if si > sj else 0.5 if si == sj else 0.0)
@@ -54,8 +60,9 @@ def naive_auc(score, poor, w):
 @st.composite
 def scored(draw):
     n = draw(st.integers(2, 25))
-    score = draw(st.lists(st.sampled_from([0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0]), min_size=n,
-                          max_size=n))
+    score = draw(
+        st.lists(st.sampled_from([0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0]), min_size=n, max_size=n)
+    )
     poor = draw(st.lists(st.booleans(), min_size=n, max_size=n))
     w = draw(st.lists(st.integers(1, 4), min_size=n, max_size=n))
     return score, poor, w
@@ -71,7 +78,7 @@ def test_auc_and_log_loss_equal_naive_versions(data):
     eps = 1e-15
     ll = -sum(
         wi * (math.log(min(max(s, eps), 1 - eps)) if p else math.log(1 - min(max(s, eps), 1 - eps)))
-        for s, p, wi in zip(score, poor, w)
+        for s, p, wi in zip(score, poor, w, strict=False)
     ) / sum(w)
     assert dm.log_loss(score, poor, w) == pytest.approx(ll, rel=1e-9)
 

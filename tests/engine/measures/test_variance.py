@@ -12,7 +12,7 @@ from dixian.engine import measures as dm
 def stratified_variance(t, strata, psu):
     """Textbook with-replacement variance of a total from unit contributions t (loops)."""
     totals = defaultdict(float)
-    for ti, h, j in zip(t, strata, psu):
+    for ti, h, j in zip(t, strata, psu, strict=False):
         totals[(h, j)] += ti
     by_stratum = defaultdict(list)
     for (h, _), v in totals.items():
@@ -53,7 +53,7 @@ def test_fgt_se_with_strata_psu_and_weights_matches_the_direct_formula():
     assert r.estimate == pytest.approx(est)
     assert r.se == pytest.approx(math.sqrt(stratified_variance(t, strata, psu)), rel=1e-10)
     assert r.n_strata == 5
-    assert r.n_psu == len(set(zip(strata, psu)))
+    assert r.n_psu == len(set(zip(strata, psu, strict=False)))
     assert r.df == r.n_psu - r.n_strata
 
 
