@@ -101,3 +101,5 @@ def _load_postgres(rows) -> None:
             "SELECT code, name, level, parent_id FROM region_load ORDER BY code "
             "ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name"
         )
+        # Dropped at once as well: a caller's transaction may load more than once.
+        cursor.execute("DROP TABLE region_load")
