@@ -38,12 +38,12 @@ TESTING = MODE == "test"
 DEBUG = DEV and env_bool("DIXIAN_DEBUG", True)
 
 
-def _dev_secret() -> str:
-    """A secret generated once per checkout, so dev sessions survive restarts."""
+def _dev_key(name: str, make) -> str:
+    """A key generated once per checkout (dev mode), so sessions and data survive restarts."""
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    path = VAR_DIR / "dev-secret-key"
+    path = VAR_DIR / name
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
+        path.write_text(make())
         path.chmod(0o600)
     return path.read_text().strip()
 
@@ -55,7 +55,31 @@ if not SECRET_KEY:
             "SECRET_KEY is not set. Production needs a long random SECRET_KEY "
             "(or SECRET_KEY_FILE). For a local demo run `make demo` (DIXIAN_MODE=dev)."
         )
-    SECRET_KEY = "test-only-secret-key-" + "x" * 40 if TESTING else _dev_secret()
+    SECRET_KEY = ("test-only-secret-key-" + "x" * 40 if TESTING
+                  else _dev_key("dev-secret-key", lambda: secrets.token_urlsafe(50)))
+
+
+def _random_key() -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
+
+
+# Keys for personal data at rest (see dixian/core/pii.py). Production must set both.
+DIXIAN_DATA_KEYS = env_secret("DIXIAN_DATA_KEYS")
+DIXIAN_LOOKUP_KEY = env_secret("DIXIAN_LOOKUP_KEY")
+if not DIXIAN_DATA_KEYS or not DIXIAN_LOOKUP_KEY:
+    if MODE == "production":
+        raise ConfigError(
+            "DIXIAN_DATA_KEYS and DIXIAN_LOOKUP_KEY must be set in production: they encrypt "
+            "and index resident ID and phone numbers (see docs/personal-data.md)."
+        )
+    if TESTING:
+        DIXIAN_DATA_KEYS = DIXIAN_DATA_KEYS or "t1:" + "A" * 43
+        DIXIAN_LOOKUP_KEY = DIXIAN_LOOKUP_KEY or "B" * 43
+    else:
+        DIXIAN_DATA_KEYS = DIXIAN_DATA_KEYS or "d1:" + _dev_key("dev-data-key", _random_key)
+        DIXIAN_LOOKUP_KEY = DIXIAN_LOOKUP_KEY or _dev_key("dev-lookup-key", _random_key)
 
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"] if MODE != "production" else []
@@ -71,6 +95,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "dixian.core",
     "dixian.web",
+    "dixian.registry",
 ]
 
 MIDDLEWARE = [
@@ -147,6 +172,7 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 
+MEDIA_ROOT = VAR_DIR / "media"  # originals of uploaded files (never served publicly)
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 

@@ -1,0 +1,512 @@
+"""Importing households, members and incomes: all or nothing, idempotent, original kept.
+
+``import_file`` reads and validates a file (see :mod:`dixian.registry.reading`), checks it
+against the database (villages in the importer's scope, households known, an ID number in
+two households), and then either applies it in one transaction or applies nothing. The
+original file and the report are kept in an :class:`ImportBatch` whatever the outcome.
+
+Options, both off by default:
+- ``valid_rows_only``: apply the rows without problems; rejected rows go to an error file.
+- ``accept_quality_issues``: rows whose only problems are data-quality findings (a bad ID
+  check digit, an ID in two households, a missing required field) are imported and the
+  findings reported; this is how a county migrates its records from the national system,
+  errors and all, to fix them here. Structural problems (unreadable values, unknown or
+  out-of-scope villages, unknown households) always block.
+
+Re-sending a file already applied changes nothing: it is recognised by its SHA-256; and a
+different file with the same values changes nothing either (each value is compared before
+it is written).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass
+
+import polars as pl
+from django.core.files.base import ContentFile
+from django.db import connection, transaction
+from django.utils import timezone
+
+from dixian.core import audit, pii
+from dixian.core.access import scope_of
+from dixian.core.models import Region
+from dixian.engine.scope import RegionScope
+from dixian.registry import layout, reading
+from dixian.registry.models import FieldChange, Household, ImportBatch, Income, Member, Source
+from dixian.registry.reading import Problem
+
+PROTECTED = {  # snapshot field → (model column prefix, normaliser, masker)
+    "phone": "phone",
+    "monitoring_contact_phone": "monitoring_contact_phone",
+    "resident_id": "resident_id",
+}
+CHUNK = 5000
+
+
+@dataclass
+class Outcome:
+    batch: ImportBatch
+    problems: list[Problem]
+
+    @property
+    def applied(self) -> bool:
+        return self.batch.status in (ImportBatch.Status.APPLIED, ImportBatch.Status.PARTIAL)
+
+
+def import_file(data: bytes, file_name: str, *, actor=None, scope: RegionScope | None = None,
+                valid_rows_only: bool = False, accept_quality_issues: bool = False,
+                source: str = Source.IMPORT) -> Outcome:
+    """Import one file within ``scope`` (the actor's scope when an actor is given)."""
+    if actor is not None:
+        scope = scope_of(actor)
+    if scope is None or scope.is_empty:
+        raise PermissionError("an import needs a region scope")
+    checksum = hashlib.sha256(data).hexdigest()
+    previous = ImportBatch.objects.filter(
+        checksum=checksum, status__in=[ImportBatch.Status.APPLIED, ImportBatch.Status.PARTIAL]
+    ).first()
+    scope_code = "" if scope.national else ",".join(scope.prefixes)
+    if previous is not None:
+        return _record(file_name, checksum, scope_code, previous.layout, data, actor,
+                       ImportBatch.Status.DUPLICATE, {"same_as_batch": previous.pk}, [])
+
+    result = reading.read(data, file_name)
+    problems = list(result.problems)
+    tables = result.tables
+    problems += _check_against_database(tables, scope, file_name)
+    if "members" in tables:
+        problems += reading.id_problems(tables["members"], file_name,
+                                        "证件号码" if result.layout == "national" else "resident_id")
+
+    blocking = [p for p in problems if p.severity == "error" and
+                (p.kind == "structure" or not accept_quality_issues)]
+    if blocking and not valid_rows_only:
+        return _record(file_name, checksum, scope_code, result.layout, data, actor,
+                       ImportBatch.Status.REJECTED, _row_counts(tables), problems)
+
+    rejected_rows = _rejected_rows(blocking)
+    kept, error_rows = _drop_rejected(tables, rejected_rows)
+    stamp = f"batch:{checksum[:12]}"
+    with transaction.atomic():
+        counts = apply_tables(kept, actor=actor, source=source, source_ref=stamp)
+        counts["rejected_rows"] = sum(len(rows) for rows in rejected_rows.values())
+        status = ImportBatch.Status.PARTIAL if blocking else ImportBatch.Status.APPLIED
+        outcome = _record(file_name, checksum, scope_code, result.layout, data, actor, status,
+                          counts, problems, error_rows=error_rows, blocking=blocking)
+    return outcome
+
+
+# ---------------------------------------------------------------- checks against the database
+def _check_against_database(tables: dict[str, pl.DataFrame], scope: RegionScope,
+                            file: str) -> list[Problem]:
+    problems: list[Problem] = []
+    households = tables.get("households")
+    known_codes: set[str] = set()
+    if households is not None:
+        problems += _required(households, file, ("household_code", "village_code"))
+        villages = set(households["village_code"].drop_nulls().unique().to_list())
+        existing = set(Region.objects.filter(code__in=villages, level=5)
+                       .values_list("code", flat=True))
+        for sheet, row, village in households.select("_sheet", "_row", "village_code").iter_rows():
+            if village is None:
+                continue
+            if village not in existing or not scope.contains(village):
+                # Out of scope and unknown read the same: the file names a village we cannot use.
+                problems.append(Problem(file, sheet, row, "village_code", village,
+                                        "region.unknown_or_out_of_scope",
+                                        "village code unknown or outside your region"))
+        problems += _conflicting_duplicates(households, "household_code", file)
+        known_codes = set(households["household_code"].drop_nulls().to_list())
+
+    members = tables.get("members")
+    if members is not None:
+        problems += _required(members, file, ("member_id", "household_code"))
+        problems += _unknown_households(members, known_codes, scope, file)
+        problems += _conflicting_duplicates(members, "member_id", file)
+        problems += _ids_in_two_households(members, file)
+    incomes = tables.get("incomes")
+    if incomes is not None:
+        problems += _required(incomes, file, ("household_code", "period"))
+        problems += _unknown_households(incomes, known_codes, scope, file)
+        problems += _conflicting_duplicates(incomes, ["household_code", "period"], file)
+    return problems
+
+
+def _required(frame: pl.DataFrame, file: str, keys) -> list[Problem]:
+    problems = []
+    for key in keys:
+        if key not in frame.columns:
+            problems.append(Problem(file, frame["_sheet"][0] if len(frame) else "", 1, key, "",
+                                    "file.missing_column", f"the key column {key} is missing"))
+            continue
+        for sheet, row in frame.filter(pl.col(key).is_null()).select("_sheet", "_row").iter_rows():
+            problems.append(Problem(file, sheet, row, key, "", "value.required",
+                                    f"{key} is required"))
+    return problems
+
+
+def _unknown_households(frame, known_codes, scope, file) -> list[Problem]:
+    codes = set(frame["household_code"].drop_nulls().unique().to_list()) - known_codes
+    found = set()
+    for start in range(0, len(codes), CHUNK):
+        chunk = list(codes)[start:start + CHUNK]
+        for code, village in Household.objects.filter(code__in=chunk).values_list(
+                "code", "village_id"):
+            if scope.contains(village):
+                found.add(code)
+    problems = []
+    missing = codes - found
+    if missing:
+        rows = frame.filter(pl.col("household_code").is_in(list(missing)))
+        for sheet, row, code in rows.select("_sheet", "_row", "household_code").iter_rows():
+            problems.append(Problem(file, sheet, row, "household_code", code,
+                                    "registry.unknown_household",
+                                    "household not in this file nor in the registry of your "
+                                    "region"))
+    return problems
+
+
+def _conflicting_duplicates(frame: pl.DataFrame, key, file: str) -> list[Problem]:
+    """The same key twice with different values (identical repeats are fine: the national
+    person-level table repeats each household's columns on every member row)."""
+    keys = [key] if isinstance(key, str) else list(key)
+    if any(k not in frame.columns for k in keys):
+        return []
+    values = [c for c in frame.columns if not c.startswith("_")]
+    distinct = frame.select(values).unique()
+    dup_keys = distinct.filter(pl.struct(keys).is_duplicated()).select(keys).unique()
+    if dup_keys.is_empty():
+        return []
+    rows = frame.join(dup_keys, on=keys, how="semi")
+    label = "+".join(keys)
+    return [Problem(file, r["_sheet"], r["_row"], label, "/".join(str(r[k]) for k in keys),
+                    "registry.conflicting_duplicate",
+                    f"{label} appears more than once with different values")
+            for r in rows.iter_rows(named=True)]
+
+
+def _ids_in_two_households(members: pl.DataFrame, file: str) -> list[Problem]:
+    """An ID number in two households is reported, never merged: within the file, and
+    against members of other households already in the registry (matched by token)."""
+    if "resident_id" not in members.columns:
+        return []
+    ids = members.select("_sheet", "_row", "member_id", "household_code", "resident_id") \
+        .filter(pl.col("resident_id").is_not_null()
+                & ~pl.col("resident_id").str.starts_with("999999"))
+    ids = ids.with_columns(pl.col("resident_id").map_elements(
+        lambda v: pii.token(pii.normalise_id(v)), return_dtype=pl.String).alias("token"))
+    problems = []
+    in_file = ids.filter(pl.col("household_code").n_unique().over("token") > 1)
+    for r in in_file.iter_rows(named=True):
+        problems.append(Problem(file, r["_sheet"], r["_row"], "resident_id",
+                                pii.mask_id(r["resident_id"]), "identity.in_two_households",
+                                "this ID number appears in two households in the file",
+                                "error", "quality"))
+    tokens = ids["token"].unique().to_list()
+    elsewhere: dict[str, set[str]] = defaultdict(set)
+    for start in range(0, len(tokens), CHUNK):
+        for token, code, member_id in Member.objects.filter(
+                resident_id_token__in=tokens[start:start + CHUNK]).values_list(
+                "resident_id_token", "household__code", "member_id"):
+            elsewhere[token].add((code, member_id))
+    for r in ids.iter_rows(named=True):
+        others = {code for code, mid in elsewhere.get(r["token"], ()) if mid != r["member_id"]
+                  and code != r["household_code"]}
+        if others:
+            problems.append(Problem(file, r["_sheet"], r["_row"], "resident_id",
+                                    pii.mask_id(r["resident_id"]), "identity.in_two_households",
+                                    f"this ID number is already registered in household "
+                                    f"{sorted(others)[0]}", "error", "quality"))
+    return problems
+
+
+def _row_counts(tables) -> dict:
+    return {f"{name}_rows": len(frame) for name, frame in tables.items()}
+
+
+def _rejected_rows(blocking: list[Problem]) -> dict[str, set[int]]:
+    rows: dict[str, set[int]] = defaultdict(set)
+    for problem in blocking:
+        rows[problem.sheet].add(problem.row)
+    return rows
+
+
+def _drop_rejected(tables, rejected: dict[str, set[int]]):
+    """Drop rejected rows, and the members and incomes of rejected households."""
+    if not rejected:
+        return tables, []
+    kept, error_rows = {}, []
+    bad_households: set[str] = set()
+    for name in ("households", "members", "incomes"):
+        frame = tables.get(name)
+        if frame is None:
+            continue
+        mask = pl.Series([row in rejected.get(sheet, ()) for sheet, row in
+                          frame.select("_sheet", "_row").iter_rows()], dtype=pl.Boolean)
+        if name != "households" and bad_households:
+            mask = mask | frame["household_code"].is_in(list(bad_households))
+        if name == "households":
+            bad_households = set(frame.filter(mask)["household_code"].drop_nulls().to_list())
+        for row in frame.filter(mask).iter_rows(named=True):
+            error_rows.append({"table": name, **{k: _text(v) for k, v in row.items()}})
+        kept[name] = frame.filter(~mask)
+    return kept, error_rows
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ",".join(value)
+    return str(value)
+
+
+# ---------------------------------------------------------------- applying
+def apply_tables(tables: dict[str, pl.DataFrame], *, actor=None, source: str = Source.IMPORT,
+                 source_ref: str = "") -> dict:
+    """Upsert validated tables; returns counts. Runs inside the caller's transaction."""
+    counts = {}
+    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    writer = _Writer(actor_id, source, source_ref)
+    if "households" in tables:
+        households = tables["households"].unique(subset=["household_code"], keep="first",
+                                                  maintain_order=True)
+        counts.update(writer.households(households))
+    if "members" in tables:
+        counts.update(writer.members(tables["members"]))
+    if "incomes" in tables:
+        counts.update(writer.incomes(tables["incomes"]))
+    writer.flush_changes()
+    return counts
+
+
+class _Writer:
+    def __init__(self, actor_id, source, source_ref):
+        self.actor_id = actor_id
+        self.source = source
+        self.source_ref = source_ref
+        self.now = timezone.now()
+        self.changes: list[tuple] = []
+
+    # -- households
+    def households(self, frame: pl.DataFrame) -> dict:
+        present = [c.name for c in layout.columns("households")
+                   if c.name in frame.columns and c.name not in layout.DERIVED["households"]
+                   and c.name != "household_code"]
+        existing = _existing(Household, "code", frame["household_code"].to_list())
+        new_rows, n_changed = [], 0
+        for row in frame.iter_rows(named=True):
+            values = self._model_values(row, present, "households")
+            current = existing.get(row["household_code"])
+            if current is None:
+                new_rows.append({"code": row["household_code"], **values})
+            else:
+                n_changed += self._update(Household, current, values, "household",
+                                          row["household_code"], current["id"])
+        _insert(Household, new_rows, self._stamp())
+        return {"households_new": len(new_rows), "households_changed": n_changed}
+
+    # -- members
+    def members(self, frame: pl.DataFrame) -> dict:
+        present = [c.name for c in layout.columns("members")
+                   if c.name in frame.columns and c.name not in ("member_id", "household_code")]
+        household_ids = _ids(Household, "code", frame["household_code"].unique().to_list())
+        existing = _existing(Member, "member_id", frame["member_id"].to_list())
+        new_rows, n_changed = [], 0
+        for row in frame.iter_rows(named=True):
+            values = self._model_values(row, present, "members")
+            values["household_id"] = household_ids[row["household_code"]]
+            current = existing.get(row["member_id"])
+            if current is None:
+                new_rows.append({"member_id": row["member_id"], **values})
+            else:
+                n_changed += self._update(Member, current, values, "member", row["member_id"],
+                                          values["household_id"])
+        _insert(Member, new_rows, self._stamp())
+        return {"members_new": len(new_rows), "members_changed": n_changed}
+
+    # -- incomes
+    def incomes(self, frame: pl.DataFrame) -> dict:
+        present = [c for c in frame.columns if c in Income.__dict__ and c != "period"]
+        household_ids = _ids(Household, "code", frame["household_code"].unique().to_list())
+        existing = {}
+        ids = list(household_ids.values())
+        for start in range(0, len(ids), CHUNK):
+            for row in Income.objects.filter(household_id__in=ids[start:start + CHUNK]).values():
+                existing[(row["household_id"], row["period"])] = row
+        new_rows, n_changed = [], 0
+        for row in frame.iter_rows(named=True):
+            hid = household_ids[row["household_code"]]
+            values = {name: row[name] or 0 for name in present}
+            current = existing.get((hid, row["period"]))
+            if current is None:
+                new_rows.append({"household_id": hid, "period": row["period"], **values})
+            else:
+                n_changed += self._update(Income, current, values, "income",
+                                          f"{row['household_code']}:{row['period']}", hid)
+        _insert(Income, new_rows, self._stamp())
+        return {"incomes_new": len(new_rows), "incomes_changed": n_changed}
+
+    def _stamp(self) -> dict:
+        return {"source": self.source, "source_ref": self.source_ref,
+                "created_by_id": self.actor_id, "created_at": self.now, "updated_at": self.now}
+
+    def _model_values(self, row: dict, present: list[str], table: str) -> dict:
+        values = {}
+        for name in present:
+            value = row[name]
+            if name in PROTECTED:
+                prefix = PROTECTED[name]
+                protected = (pii.protect_id(value) if name == "resident_id"
+                             else pii.protect_phone(value, prefix))
+                values[f"{prefix}_enc"] = protected.enc if protected else ""
+                values[f"{prefix}_token"] = protected.token if protected else ""
+                values[f"{prefix}_masked"] = protected.masked if protected else ""
+            elif name == "village_code":
+                values["village_id"] = value
+            elif name == "risk_types":
+                values[name] = [v for v in (value or []) if v]
+            else:
+                values[name] = _model_value(Household if table == "households" else Member,
+                                            name, value)
+        return values
+
+    def _update(self, model, current: dict, values: dict, object_type: str, key: str,
+                household_id: int) -> int:
+        """Write only what differs; record each changed field's old and new value."""
+        changed = {}
+        for column, value in values.items():
+            if column.endswith(("_enc", "_masked")):
+                continue  # compared through the token
+            if column.endswith("_token"):
+                prefix = column.removesuffix("_token")
+                if current[column] != value:
+                    for suffix in ("_enc", "_token", "_masked"):
+                        changed[prefix + suffix] = values[prefix + suffix]
+                    self.changes.append((household_id, object_type, key, prefix,
+                                         current[f"{prefix}_masked"], values[f"{prefix}_masked"]))
+                continue
+            old = current[column]
+            if _differs(old, value):
+                changed[column] = value
+                self.changes.append((household_id, object_type, key, column,
+                                     _jsonable(old), _jsonable(value)))
+        if changed:
+            changed["updated_at"] = self.now
+            model.objects.filter(pk=current["id"]).update(**changed)
+        return 1 if changed else 0
+
+    def flush_changes(self) -> None:
+        rows = [{"household_id": h, "object_type": t, "object_key": k, "field": f,
+                 "old_value": o, "new_value": n, "source": self.source,
+                 "source_ref": self.source_ref, "actor_id": self.actor_id, "time": self.now}
+                for h, t, k, f, o, n in self.changes]
+        FieldChange.objects.bulk_create([FieldChange(**row) for row in rows], batch_size=2000)
+        self.changes.clear()
+
+
+def _model_value(model, name, value):
+    field = model._meta.get_field(name)
+    if value is None and not field.null:
+        return field.get_default()
+    return value
+
+
+def _differs(old, new) -> bool:
+    if old is None or new is None:
+        return (old is None) != (new is None) and not (old in ("", None) and new in ("", None))
+    if isinstance(old, float) or isinstance(new, float):
+        return abs(float(old) - float(new)) > 1e-6
+    return old != new
+
+
+def _jsonable(value):
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def _existing(model, key: str, keys: list[str]) -> dict[str, dict]:
+    found = {}
+    for start in range(0, len(keys), CHUNK):
+        for row in model.objects.filter(**{f"{key}__in": keys[start:start + CHUNK]}).values():
+            found[row[key]] = row
+    return found
+
+
+def _ids(model, key: str, keys: list[str]) -> dict[str, int]:
+    found = {}
+    for start in range(0, len(keys), CHUNK):
+        found.update(model.objects.filter(**{f"{key}__in": keys[start:start + CHUNK]})
+                     .values_list(key, "id"))
+    return found
+
+
+def _insert(model, rows: list[dict], stamp: dict) -> None:
+    """Insert many rows fast: COPY on PostgreSQL, executemany elsewhere. Columns not given
+    take the model field's default."""
+    if not rows:
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    given = set(rows[0]) | set(stamp)
+    defaults = {f.attname: f.get_default() for f in fields if f.attname not in given}
+    columns = [f.column for f in fields]
+    json_columns = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
+    table = model._meta.db_table
+
+    def tuples():
+        for row in rows:
+            merged = {**defaults, **stamp, **row}
+            yield tuple(_db_json(merged[f.attname]) if f.attname in json_columns
+                        else merged[f.attname] for f in fields)
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+            with cursor.cursor.copy(sql) as copy:
+                for values in tuples():
+                    copy.write_row(values)
+        else:
+            placeholders = ", ".join(["%s"] * len(columns))
+            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"
+            batch = []
+            for values in tuples():
+                batch.append(values)
+                if len(batch) == CHUNK:
+                    cursor.executemany(sql, batch)
+                    batch = []
+            if batch:
+                cursor.executemany(sql, batch)
+
+
+def _db_json(value):
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
+
+
+# ---------------------------------------------------------------- the batch record
+def _record(file_name, checksum, scope_code, file_layout, data, actor, status, counts, problems,
+            error_rows=None, blocking=None) -> Outcome:
+    batch = ImportBatch(file_name=file_name[:255], checksum=checksum, layout=file_layout,
+                        scope_code=scope_code[:12], status=status, counts=counts,
+                        problems=[p.as_dict() for p in problems[:5000]],
+                        actor=actor if getattr(actor, "is_authenticated", False) else None)
+    batch.original.save(f"{checksum[:16]}-{file_name[-80:]}", ContentFile(data), save=False)
+    if error_rows:
+        by_row = defaultdict(list)
+        for p in blocking or []:
+            by_row[(p.sheet, p.row)].append(f"{p.column}: {p.rule} {p.message}")
+        for row in error_rows:
+            row["problems"] = "; ".join(by_row.get((row.get("_sheet"), int(row.get("_row") or 0)),
+                                                   []))
+        batch.error_file.save(f"{checksum[:16]}-rejected.csv",
+                              ContentFile(reading.write_rows_csv(error_rows)), save=False)
+    batch.counts = {**counts, "problems": len(problems)}
+    with transaction.atomic():
+        batch.save()
+        audit.record("registry.import", actor=actor, obj=batch, region_code=scope_code[:12],
+                     after={"file": file_name, "status": status, **batch.counts})
+    return Outcome(batch, problems)

@@ -1,0 +1,255 @@
+"""Reading registry files (CSV, XLSX) into typed, validated columns.
+
+Reading never touches the database. It yields, per table, a Polars frame whose columns
+are the snapshot contract's field names, typed, plus ``_sheet`` and ``_row`` (the row
+number a person sees in the file: the header is row 1), and a list of problems that
+name file, sheet, row, column, value and rule.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+import polars as pl
+
+from dixian.engine import identity
+from dixian.registry import layout
+
+TRUE_WORDS = {"是", "true", "True", "TRUE", "1", "yes", "Y", "y", "t"}
+FALSE_WORDS = {"否", "false", "False", "FALSE", "0", "no", "N", "n", "f"}
+LIST_SPLIT = r"[,;，；、|]"
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    sheet: str
+    row: int
+    column: str
+    value: str
+    rule: str
+    message: str
+    severity: str = "error"  # error | warning
+    kind: str = "structure"  # structure (always blocks) | quality (data-quality rule)
+
+    def as_dict(self) -> dict:
+        return self.__dict__.copy()
+
+
+@dataclass
+class ReadResult:
+    file: str
+    layout: str  # dixian | national
+    tables: dict[str, pl.DataFrame] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _sheets_from_xlsx(data: bytes) -> dict[str, list[list[str]]]:
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    sheets = {}
+    for sheet in workbook.worksheets:
+        rows = []
+        for values in sheet.iter_rows(values_only=True):
+            rows.append(["" if v is None else _cell_text(v) for v in values])
+        sheets[sheet.title] = rows
+    workbook.close()
+    return sheets
+
+
+def _cell_text(value) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+def _frame(rows: list[list[str]]) -> tuple[list[str], pl.DataFrame]:
+    if not rows:
+        return [], pl.DataFrame()
+    headers = [h.strip() for h in rows[0]]
+    width = len(headers)
+    body = [(r + [""] * width)[:width] for r in rows[1:] if any(c.strip() for c in r)]
+    columns = {f"c{i}": [r[i] for r in body] for i in range(width)}
+    return headers, pl.DataFrame(columns, schema={f"c{i}": pl.String for i in range(width)})
+
+
+def read(data: bytes, file_name: str) -> ReadResult:
+    """Parse and validate one uploaded file; nothing is written anywhere."""
+    suffix = PurePath(file_name).suffix.lower()
+    raw: dict[str, tuple[list[str], pl.DataFrame]] = {}
+    if suffix == ".xlsx":
+        for sheet, rows in _sheets_from_xlsx(data).items():
+            raw[sheet] = _frame(rows)
+    elif suffix == ".csv":
+        text = data.decode("utf-8-sig")
+        frame = pl.read_csv(io.StringIO(text), infer_schema=False, has_header=True)
+        headers = [h.strip() for h in frame.columns]
+        frame = frame.rename({old: f"c{i}" for i, old in enumerate(frame.columns)})
+        raw[PurePath(file_name).stem] = (headers, frame)
+    else:
+        result = ReadResult(file_name, "dixian")
+        result.problems.append(Problem(file_name, "", 0, "", suffix, "file.format",
+                                       f"unsupported file type {suffix!r}: use .csv or .xlsx"))
+        return result
+
+    national = any(re.search(r"[\u4e00-\u9fff]", h) for headers, _f in raw.values()
+                   for h in headers)
+    result = ReadResult(file_name, "national" if national else "dixian")
+    for sheet, (headers, frame) in raw.items():
+        table = layout.detect_table(headers)
+        if table is None:
+            if headers:
+                result.problems.append(Problem(
+                    file_name, sheet, 1, "", ",".join(headers[:5]), "file.sheet",
+                    "cannot tell which table this sheet holds (no 户编号/household_code, "
+                    "证件号码/resident_id or 月份/period column)"))
+            continue
+        _read_table(result, sheet, table, headers, frame)
+    if not result.tables and not result.problems:
+        result.problems.append(Problem(file_name, "", 0, "", "", "file.empty",
+                                       "the file holds no rows"))
+    return result
+
+
+def _read_table(result: ReadResult, sheet: str, table: str, headers: list[str],
+                frame: pl.DataFrame) -> None:
+    mapping = layout.header_map(table)
+    raw = frame
+    renamed, seen = {}, {}
+    for i, header in enumerate(headers):
+        name = mapping.get(header)
+        if name is None:
+            continue  # unknown columns are kept in the original file, not read
+        if name in seen:
+            result.problems.append(Problem(result.file, sheet, 1, header, header,
+                                           "file.duplicate_column",
+                                           f"column {header!r} appears twice"))
+            continue
+        seen[name] = header
+        renamed[f"c{i}"] = name
+    frame = frame.select([pl.col(c).alias(n) for c, n in renamed.items()])
+    frame = frame.with_columns(
+        pl.lit(sheet).alias("_sheet"),
+        (pl.int_range(pl.len(), dtype=pl.Int64) + 2).alias("_row"),
+    )
+    typed = [pl.col("_sheet"), pl.col("_row")]
+    for column in layout.columns(table):
+        if column.name not in frame.columns:
+            continue
+        expr, problems = _parse(frame, column, result.file, sheet, seen[column.name])
+        result.problems.extend(problems)
+        typed.append(expr.alias(column.name))
+    frame = frame.select(typed)
+    # The national person-level table (监测对象信息) repeats household columns on every
+    # member row: read those columns as the households table too.
+    if table == "members":
+        member_headers = set(mapping)
+        household_only = [h for h in headers
+                          if h in layout.header_map("households") and h not in member_headers]
+        if household_only:
+            _read_table(result, sheet, "households", headers, raw)
+    _append(result, table, frame)
+
+
+def _append(result: ReadResult, table: str, frame: pl.DataFrame) -> None:
+    if table in result.tables:
+        result.tables[table] = pl.concat([result.tables[table], frame], how="diagonal_relaxed")
+    else:
+        result.tables[table] = frame
+
+
+def _blank_to_null(name: str) -> pl.Expr:
+    text = pl.col(name).str.strip_chars()
+    return pl.when(text == "").then(None).otherwise(text)
+
+
+def _parse(frame: pl.DataFrame, column: layout.Column, file: str, sheet: str,
+           header: str) -> tuple[pl.Expr, list[Problem]]:
+    """A typed expression for one column and the problems of its unparseable cells."""
+    source = _blank_to_null(column.name)
+    if column.enum and column.kind != "list":
+        codes = list(layout.ENUMS[column.enum])
+        by_zh = layout.enum_from_zh(column.enum)
+        expr = (pl.when(source.is_in(codes)).then(source)
+                .otherwise(source.replace_strict(by_zh, default=None, return_dtype=pl.String)))
+        rule, message = "value.enum", f"not a {column.enum} code or label"
+    elif column.kind == "bool":
+        expr = (pl.when(source.is_in(list(TRUE_WORDS))).then(True)
+                .when(source.is_in(list(FALSE_WORDS))).then(False)
+                .otherwise(None))
+        rule, message = "value.bool", "not 是/否 (yes/no)"
+    elif column.kind == "int":
+        expr = source.str.replace(r"\.0+$", "").cast(pl.Int64, strict=False)
+        rule, message = "value.int", "not a whole number"
+    elif column.kind == "float":
+        expr = source.cast(pl.Float64, strict=False)
+        rule, message = "value.number", "not a number"
+    elif column.kind == "date":
+        digits = source.str.replace_all(r"[-/.]", "")
+        expr = digits.str.strptime(pl.Date, "%Y%m%d", strict=False)
+        rule, message = "value.date", "not a date (YYYY-MM-DD)"
+    elif column.kind == "month":
+        digits = source.str.replace_all(r"[-/.年月]", "")
+        valid = digits.str.contains(r"^\d{4}(0[1-9]|1[0-2])$")
+        expr = pl.when(valid).then(digits.str.slice(0, 4) + "-" + digits.str.slice(4, 2))
+        rule, message = "value.month", "not a month (YYYY-MM)"
+    elif column.kind == "list":
+        codes = list(layout.ENUMS[column.enum]) if column.enum else None
+        parts = source.str.replace_all(LIST_SPLIT, ",").str.split(",")
+        if codes:
+            by_zh = layout.enum_from_zh(column.enum)
+            mapped = parts.list.eval(
+                pl.when(pl.element().str.strip_chars().is_in(codes))
+                .then(pl.element().str.strip_chars())
+                .otherwise(pl.element().str.strip_chars()
+                           .replace_strict(by_zh, default=None, return_dtype=pl.String)))
+            expr = mapped
+            bad = frame.select(
+                pl.col("_row"), source.alias("v"),
+                mapped.list.eval(pl.element().is_null()).list.any().alias("bad"),
+            ).filter(pl.col("bad") & pl.col("v").is_not_null())
+            problems = [Problem(file, sheet, r, header, v, "value.enum",
+                                f"contains a value that is not a {column.enum} code or label")
+                        for r, v in zip(bad["_row"], bad["v"], strict=True)]
+            return expr, problems
+        expr = parts
+        return expr, []
+    else:
+        return source, []
+    bad = frame.select(pl.col("_row"), source.alias("v"), expr.alias("parsed")).filter(
+        pl.col("v").is_not_null() & pl.col("parsed").is_null())
+    problems = [Problem(file, sheet, r, header, v, rule, f"{v!r}: {message}")
+                for r, v in zip(bad["_row"].to_list(), bad["v"].to_list(), strict=True)]
+    return expr, problems
+
+
+def id_problems(frame: pl.DataFrame, file: str, header: str = "resident_id") -> list[Problem]:
+    """GB 11643 checks of resident IDs, as data-quality findings (kind ``quality``)."""
+    if "resident_id" not in frame.columns or frame.is_empty():
+        return []
+    statuses = identity.id_status(frame["resident_id"].to_arrow())
+    flagged = frame.select("_sheet", "_row", "resident_id").with_columns(
+        pl.Series("status", statuses)).filter(~pl.col("status").is_in(["ok", "no_id"]))
+    return [Problem(file, s, r, header, v or "", f"identity.{st}",
+                    f"resident ID {st.replace('_', ' ')}", "error", "quality")
+            for s, r, v, st in flagged.iter_rows()]
+
+
+def write_rows_csv(rows: list[dict]) -> bytes:
+    """Rejected rows (with their problems) as a CSV a person can open in Excel."""
+    buffer = io.StringIO()
+    if rows:
+        fieldnames = list(dict.fromkeys(key for row in rows for key in row))
+        writer = csv.DictWriter(buffer, fieldnames=fieldnames, restval="")
+        writer.writeheader()
+        writer.writerows(rows)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
