@@ -17,6 +17,12 @@ api = NinjaAPI(
 )
 
 
+def _add_routers() -> None:
+    from dixian.registry.api import router as registry_router
+
+    api.add_router("/registry", registry_router)
+
+
 @api.exception_handler(PermissionDenied)
 def permission_denied(request, exc):
     return api.create_response(request, {"detail": "Forbidden"}, status=403)
@@ -114,3 +120,6 @@ def audit_events(request, filters: Query[AuditFilter]):
     if filters.until:
         events = events.filter(time__lte=filters.until)
     return events.order_by("-seq")
+
+
+_add_routers()

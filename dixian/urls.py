@@ -14,6 +14,7 @@ urlpatterns = [
     path("regions/<str:code>/", views.region, name="region"),
     path("users/", views.users, name="users"),
     path("audit/", views.audit, name="audit"),
+    path("", include("dixian.registry.urls")),
     path("api/", api.urls),
 ]
 

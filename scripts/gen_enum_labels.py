@@ -34,6 +34,7 @@ OVERRIDES = {
     ("dibao", "urban"): "Urban minimum living guarantee",
     ("dibao", "none"): "None",
     ("tekun", "none"): "None",
+    ("member_status", "active"): "Active member",
 }
 
 

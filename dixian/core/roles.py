@@ -58,6 +58,10 @@ class Capability(StrEnum):
     VIEW_REGIONS = "view_regions"
     VIEW_USERS = "view_users"
     VIEW_AUDIT = "view_audit"
+    VIEW_REGISTRY = "view_registry"  # households and members, personal data masked
+    EDIT_REGISTRY = "edit_registry"
+    IMPORT_REGISTRY = "import_registry"
+    REVEAL_PERSONAL_DATA = "reveal_personal_data"  # each reveal is audited
 
 
 @dataclass(frozen=True)
@@ -69,23 +73,26 @@ class RoleSpec:
 
 
 _ALL_LEVELS = frozenset(Level)
-_BASE = frozenset({Capability.VIEW_REGIONS})
+C = Capability
+_BASE = frozenset({C.VIEW_REGIONS})
+_READ = _BASE | {C.VIEW_REGISTRY}
+_CASEWORK = _READ | {C.REVEAL_PERSONAL_DATA}
 
 ROLE_SPECS: dict[Role, RoleSpec] = {
-    Role.VILLAGE_CADRE: RoleSpec(frozenset({Level.VILLAGE}), False, False, _BASE),
-    Role.TOWNSHIP_REVIEWER: RoleSpec(frozenset({Level.TOWNSHIP}), False, False, _BASE),
-    Role.COUNTY_APPROVER: RoleSpec(frozenset({Level.COUNTY}), False, False, _BASE),
+    Role.VILLAGE_CADRE: RoleSpec(frozenset({Level.VILLAGE}), False, False,
+                                 _CASEWORK | {C.EDIT_REGISTRY}),
+    Role.TOWNSHIP_REVIEWER: RoleSpec(frozenset({Level.TOWNSHIP}), False, False, _CASEWORK),
+    Role.COUNTY_APPROVER: RoleSpec(frozenset({Level.COUNTY}), False, False, _CASEWORK),
     Role.COUNTY_ADMIN: RoleSpec(
-        frozenset({Level.COUNTY}), False, False, _BASE | {Capability.VIEW_USERS}
+        frozenset({Level.COUNTY}), False, False,
+        _CASEWORK | {C.VIEW_USERS, C.EDIT_REGISTRY, C.IMPORT_REGISTRY},
     ),
     Role.DEPARTMENT_OFFICER: RoleSpec(
         frozenset({Level.COUNTY, Level.PREFECTURE, Level.PROVINCE}), False, True, _BASE
     ),
-    Role.ANALYST: RoleSpec(_ALL_LEVELS, True, False, _BASE),
-    Role.AUDITOR: RoleSpec(_ALL_LEVELS, True, False, _BASE | {Capability.VIEW_AUDIT}),
-    Role.SYSADMIN: RoleSpec(
-        _ALL_LEVELS, True, False, _BASE | {Capability.VIEW_USERS, Capability.VIEW_AUDIT}
-    ),
+    Role.ANALYST: RoleSpec(_ALL_LEVELS, True, False, _READ),
+    Role.AUDITOR: RoleSpec(_ALL_LEVELS, True, False, _READ | {C.VIEW_AUDIT}),
+    Role.SYSADMIN: RoleSpec(_ALL_LEVELS, True, False, _BASE | {C.VIEW_USERS, C.VIEW_AUDIT}),
 }
 
 

@@ -219,7 +219,7 @@ LABELS = {
         'other': _('Other'),
     },
     'member_status': {
-        'active': _('Active'),
+        'active': _('Active member'),
         'deceased': _('Deceased'),
     },
     'shock_type': {

@@ -49,7 +49,7 @@ def _protected(prefix: str, label):
 
 
 class HouseholdStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", _("Active household")
     MERGED = "merged", _("Merged into another household")
     DISSOLVED = "dissolved", _("Dissolved")
 

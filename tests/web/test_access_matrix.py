@@ -13,17 +13,27 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from dixian.core.roles import Capability, Role, role_has
-from tests.conftest import COUNTY, OTHER_COUNTY, OTHER_PROVINCE_COUNTY, PASSWORD
+from tests.conftest import (
+    COUNTY,
+    OTHER_COUNTY,
+    OTHER_PROVINCE_COUNTY,
+    PASSWORD,
+    VILLAGE,
+    make_user,
+)
+
+OUTSIDE_VILLAGE = "522633001201"  # a village of the neighbouring county
 
 
 @dataclass(frozen=True)
 class Route:
     name: str  # URL name (pages) or "api:<operation>" (API)
-    path: str  # may contain {code}: the region the request is about
+    path: str  # may contain {code} (a region), {household}, {member}, {batch}
     capability: Capability | None
     api: bool = False
-    scoped: bool = False  # {code} must be within the user's region
+    scoped: bool = False  # the object in the path must be within the user's region
     in_scope_status: int = 200
+    method: str = "get"
 
 
 ROUTES = [
@@ -40,6 +50,26 @@ ROUTES = [
     Route("api:region_children", "/api/regions/{code}/children", Capability.VIEW_REGIONS,
           api=True, scoped=True),
     Route("api:audit_events", "/api/audit", Capability.VIEW_AUDIT, api=True),
+    Route("households", "/households/?q=王", Capability.VIEW_REGISTRY),
+    Route("household", "/households/{household}/", Capability.VIEW_REGISTRY, scoped=True),
+    Route("reveal_id", "/members/{member}/reveal-id/", Capability.REVEAL_PERSONAL_DATA,
+          scoped=True, method="post"),
+    Route("imports", "/imports/", Capability.IMPORT_REGISTRY),
+    Route("import_report", "/imports/{batch}/", Capability.IMPORT_REGISTRY, scoped=True),
+    Route("import_rejected_rows", "/imports/{batch}/rejected.csv", Capability.IMPORT_REGISTRY,
+          scoped=True),
+    Route("api:list_households", "/api/registry/households?q=王", Capability.VIEW_REGISTRY,
+          api=True),
+    Route("api:get_household", "/api/registry/households/{household}",
+          Capability.VIEW_REGISTRY, api=True, scoped=True),
+    Route("api:household_members", "/api/registry/households/{household}/members",
+          Capability.VIEW_REGISTRY, api=True, scoped=True),
+    Route("api:reveal_member_id", "/api/registry/members/{member}/reveal-id",
+          Capability.REVEAL_PERSONAL_DATA, api=True, scoped=True, method="post"),
+    Route("api:get_import", "/api/registry/imports/{batch}", Capability.IMPORT_REGISTRY,
+          api=True, scoped=True),
+    Route("api:upload_import", "/api/registry/imports", Capability.IMPORT_REGISTRY, api=True,
+          method="post", in_scope_status=400),  # no file sent: the request is invalid
 ]
 # Routes that need no login, or that are the login machinery itself.
 PUBLIC = {"login", "logout", "set_language", "api:api-root", "api:openapi-json",
@@ -67,26 +97,68 @@ def _expected(route: Route, role: Role) -> int:
     return route.in_scope_status
 
 
+@pytest.fixture
+def registry_targets(users, settings, tmp_path):
+    """A household, member and import batch inside the test village, and others outside."""
+    import polars as pl
+
+    from dixian.registry import importing, snapshot
+    from tests.registry.builders import households_and_members
+
+    settings.MEDIA_ROOT = tmp_path
+    inside = households_and_members(1, VILLAGE)
+    outside = households_and_members(1, OUTSIDE_VILLAGE)
+    importing.apply_tables({n: pl.from_arrow(t) for n, t in outside.items()})
+    data = snapshot.export(inside, fmt="xlsx", file_layout="national")
+    from openpyxl import load_workbook
+    import io
+
+    book = load_workbook(io.BytesIO(data))
+    book["家庭成员信息"]["G3"] = "not a date"  # one rejected row, so there is an error file
+    out = io.BytesIO()
+    book.save(out)
+    batch = importing.import_file(out.getvalue(), "inside.xlsx",
+                                  actor=users[Role.COUNTY_ADMIN], valid_rows_only=True).batch
+    other_admin = make_user(Role.COUNTY_ADMIN, OTHER_COUNTY, username="other-admin")
+    other_batch = importing.import_file(
+        snapshot.export(households_and_members(2, OUTSIDE_VILLAGE), fmt="xlsx"), "out.xlsx",
+        actor=other_admin).batch
+    return {
+        "inside": {"household": f"{VILLAGE}0001", "member": f"{VILLAGE}0001-01",
+                   "batch": batch.pk},
+        "outside": [{"household": f"{OUTSIDE_VILLAGE}0001", "member": f"{OUTSIDE_VILLAGE}0001-01",
+                     "batch": other_batch.pk},
+                    {"household": "5223260000000000", "member": "nobody", "batch": 999999}],
+    }
+
+
+def _call(client, route: Route, url: str):
+    return getattr(client, route.method)(url)
+
+
 @pytest.mark.django_db
-def test_every_role_on_every_route_in_and_out_of_scope(client, users):
+def test_every_role_on_every_route_in_and_out_of_scope(client, users, registry_targets):
     failures = []
     for role, user in users.items():
         client.force_login(user)
         for route in ROUTES:
-            url = route.path.format(code=user.region_id)
-            status = client.get(url).status_code
+            url = route.path.format(code=user.region_id, **registry_targets["inside"])
+            status = _call(client, route, url).status_code
             if status != _expected(route, role):
                 failures.append(f"{role} {url}: {status}, expected {_expected(route, role)}")
             if not route.scoped:
                 continue
-            for outside in (OTHER_COUNTY, OTHER_PROVINCE_COUNTY, "999999"):
-                url = route.path.format(code=outside)
-                status = client.get(url).status_code
+            outside_targets = [{"code": c, **registry_targets["outside"][0]}
+                               for c in (OTHER_COUNTY, OTHER_PROVINCE_COUNTY)]
+            outside_targets.append({"code": "999999", **registry_targets["outside"][1]})
+            for target in outside_targets:
+                url = route.path.format(**target)
+                status = _call(client, route, url).status_code
                 wanted = 403 if _expected(route, role) == 403 else 404
                 if status != wanted:
                     failures.append(f"{role} {url} (out of scope): {status}, expected {wanted}")
         client.logout()
-    assert failures == []
+    assert failures == [], "\n".join(failures)
 
 
 def _without_csrf(content: bytes) -> bytes:
@@ -141,7 +213,9 @@ def test_national_users_see_every_province(client, user_in):
 @pytest.mark.django_db
 def test_anonymous_requests_go_to_login_or_get_401(client, county_regions):
     for route in ROUTES:
-        response = client.get(route.path.format(code=COUNTY))
+        path = route.path.format(code=COUNTY, household="5223261012010001",
+                                 member="5223261012010001-01", batch=1)
+        response = client.get(path) if route.method == "get" else client.post(path)
         if route.api:
             assert response.status_code == 401, route
         else:

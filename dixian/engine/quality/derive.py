@@ -1,0 +1,738 @@
+"""Derived columns: the vocabulary the rules are written in, beyond the raw snapshot fields.
+
+Each rule runs on one *view*: a scoped snapshot table (``households``, ``members``,
+``incomes``) or the village summary (``villages``), plus the derived columns its conditions
+and messages name. A derived column is one of
+
+* a **macro**: an expression in the rule language over the same view (``in_school``);
+* a **row builder**: a small Ibis function of the row (``age`` needs the run's ``as_of``);
+* a **provider** column: computed by an aggregate over other rows or tables and joined on a
+  key (``head_sex``: the sex of the household's head; ``id_households``: how many households
+  hold this ID number).
+
+Only the columns a rule set names are built, so a run of a few rules stays cheap. Every
+derived column declares the snapshot fields it reads and its *context*: ``row`` (the record
+alone), ``household`` (the household record and its members and incomes) or ``registry``
+(other households too: duplicates, shared phones, village totals).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from .. import identity, schema
+from . import lang
+from .params import monitoring_line
+
+__all__ = ["Column", "Provider", "COLUMNS", "PROVIDERS", "VILLAGES", "Context",
+           "base_fields", "column_enum", "enum_codes", "CONTEXT_RANK"]
+
+CONTEXT_RANK = {"row": 0, "household": 1, "registry": 2}
+
+# ------------------------------------------------------------------------ optional village table
+#: Optional snapshot table ``villages``: the village-level totals a village reports (the
+#: national system's 行政村信息 export). Village rules that compare records with reported
+#: totals run only when a snapshot has it; the registry snapshot contract does not (yet).
+VILLAGES = ibis.schema({
+    "village_code": "string",
+    "households_total": "int32",       # 总户数
+    "population_total": "int32",       # 总人口数
+    "dibao_households": "int32",       # 低保户数
+    "unsafe_water_households": "int32",  # 未实现饮水安全户数
+    "dangerous_households": "int32",   # 危房户数
+    "cultivated_mu": "float32",        # 耕地面积（亩）
+})
+VILLAGES_ZH = {"village_code": "行政村", "households_total": "总户数",
+               "population_total": "总人口数", "dibao_households": "低保户数",
+               "unsafe_water_households": "未实现饮水安全户数",
+               "dangerous_households": "危房户数", "cultivated_mu": "耕地面积（亩）"}
+
+WAGE_WORK = ("local_employed", "migrant_in_province", "migrant_out_of_province")
+NOT_STUDYING = ("not_in_school", "preschool_child", "dropout")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    doc: str
+    reads: tuple[str, ...] = ()
+    context: str = "row"
+    expr: str | None = None
+    build: Callable[[Context, ir.Table], ir.Value] | None = None
+    needs: tuple[str, ...] = ()
+    provider: str | None = None
+    enum: str | None = None
+    zh: str = ""
+
+
+@dataclass(frozen=True)
+class Provider:
+    name: str
+    view: str
+    key: tuple[str, ...]
+    columns: tuple[str, ...]
+    build: Callable[[Context], ir.Table]
+    fill: Mapping[str, Any] = field(default_factory=dict)
+    needs_tables: tuple[str, ...] = ()
+    right_key: tuple[str, ...] = ()   # the provider table's key names (default: key)
+
+
+COLUMNS: dict[str, dict[str, Column]] = {t: {} for t in ("households", "members", "incomes",
+                                                          "villages")}
+PROVIDERS: dict[str, Provider] = {}
+
+
+def _col(view: str, name: str, doc: str, **kw) -> None:
+    if name in COLUMNS[view]:
+        raise ValueError(f"duplicate derived column {view}.{name}")
+    c = Column(name=name, doc=doc, **kw)
+    if c.expr is not None:
+        tree = lang.parse(c.expr)
+        c = Column(**{**c.__dict__, "needs": tuple(sorted(lang.names(tree)))})
+    COLUMNS[view][name] = c
+
+
+def _provider(name, view, key, columns: dict[str, tuple[str, tuple[str, ...], str]], build,
+              context, fill=None, needs_tables=(), enums=None, right_key=()):
+    """Register a provider and its columns: ``columns[name] = (doc, reads, zh)``."""
+    PROVIDERS[name] = Provider(name, view, tuple(key), tuple(columns), build, fill or {},
+                               tuple(needs_tables), tuple(right_key) or tuple(key))
+    for col, (doc, reads, zh) in columns.items():
+        _col(view, col, doc, reads=reads, context=context, provider=name,
+             enum=(enums or {}).get(col), zh=zh)
+
+
+# ----------------------------------------------------------------------------- the context
+class Context:
+    """One evaluation: the scoped tables, the date of the run and the parameters."""
+
+    def __init__(self, tables: Mapping[str, ir.Table], as_of: _dt.date,
+                 params: Mapping[str, Any]):
+        self.tables = dict(tables)
+        self.as_of = as_of
+        self.params = params
+        self._providers: dict[str, ir.Table] = {}
+
+    def has(self, table: str) -> bool:
+        return table in self.tables
+
+    def provider(self, name: str) -> ir.Table:
+        if name not in self._providers:
+            self._providers[name] = PROVIDERS[name].build(self)
+        return self._providers[name]
+
+    def base(self, view: str) -> ir.Table:
+        if view == "villages":
+            return _village_base(self)
+        return self.tables[view]
+
+    def view(self, view: str, wanted: Iterable[str]) -> ir.Table:
+        """The view's base table plus the derived columns in ``wanted`` (and what they need)."""
+        t = self.base(view)
+        base_cols = set(t.columns)
+        order: list[str] = []
+        seen: set[str] = set()
+
+        def visit(name):
+            if name in seen or name in base_cols:
+                return
+            if name not in COLUMNS[view]:
+                raise KeyError(f"{view} has no column or derived column {name!r}")
+            seen.add(name)
+            col = COLUMNS[view][name]
+            for dep in col.needs:
+                visit(dep)
+            order.append(name)
+
+        for name in sorted(set(wanted)):
+            visit(name)
+        # joins first (providers are keyed on base columns), then row-level columns in order
+        prov_names = []
+        for name in order:
+            p = COLUMNS[view][name].provider
+            if p and p not in prov_names:
+                prov_names.append(p)
+        for pname in prov_names:
+            prov = PROVIDERS[pname]
+            wanted_cols = [c for c in prov.columns if c in seen]
+            right = self.provider(pname)
+            rkeys = {k: f"__k_{k}" for k in prov.key}
+            right = right.select(*[right[rk].name(rkeys[k])
+                                   for k, rk in zip(prov.key, prov.right_key, strict=True)],
+                                 *[right[c] for c in wanted_cols])
+            preds = [t[k] == right[rkeys[k]] for k in prov.key]
+            joined = t.left_join(right, preds)
+            cols = [joined[c] for c in t.columns]
+            for c in wanted_cols:
+                v = joined[c]
+                if c in prov.fill:
+                    v = v.fill_null(prov.fill[c])
+                cols.append(v.name(c))
+            t = joined.select(*cols)
+        for name in order:
+            col = COLUMNS[view][name]
+            if col.provider:
+                continue
+            if col.build is not None:
+                value = col.build(self, t)
+            else:
+                value = lang.compile_expr(lang.parse(col.expr), lambda n, t=t: t[n],
+                                          self.params, lambda n, v=view: enum_codes(v, n))
+            t = t.mutate(**{name: value})
+        return t
+
+
+def column_enum(view: str, name: str) -> str | None:
+    """The enumeration of a base or derived column (None if not enumerated)."""
+    if view in schema.SNAPSHOT_SCHEMAS and name in schema.SNAPSHOT_SCHEMAS[view].names:
+        meta = schema.SNAPSHOT_SCHEMAS[view].field(name).metadata or {}
+        e = meta.get(b"enum")
+        return e.decode() if e else None
+    col = COLUMNS.get(view, {}).get(name)
+    return col.enum if col else None
+
+
+def enum_codes(view: str, name: str) -> list[str] | None:
+    """The codes of a column's enumeration (None if not enumerated)."""
+    e = column_enum(view, name)
+    return list(schema.ENUMS[e]) if e else None
+
+
+def base_fields(view: str) -> list[str]:
+    if view == "villages":
+        return ["village_code"]
+    return list(schema.SNAPSHOT_SCHEMAS[view].names)
+
+
+# ----------------------------------------------------------------------------- helpers
+def _age_at(as_of: _dt.date, birth: ir.DateValue) -> ir.IntegerValue:
+    md = as_of.month * 100 + as_of.day
+    before = (birth.month().cast("int64") * 100 + birth.day().cast("int64")) > md
+    return ibis.literal(as_of.year) - birth.year().cast("int64") - ibis.ifelse(before, 1, 0)
+
+
+def _month_number(d: _dt.date) -> int:
+    return d.year * 12 + d.month - 1
+
+
+def _check_char(resident_id: ir.StringValue) -> ir.StringValue:
+    """GB 11643 check character of the first 17 digits, in portable SQL arithmetic.
+
+    The 17 digits are read as two integers (9 + 8 digits, exact in any SQL engine) and each
+    digit is taken out with integer arithmetic, which is twice as fast in DuckDB as 17
+    substrings; :func:`dixian.engine.identity.check_chars` is the reference it is tested
+    against.
+    """
+    a = resident_id.substr(0, 9).try_cast("int64")
+    b = resident_id.substr(9, 8).try_cast("int64")
+    w = [int(x) for x in identity.WEIGHTS]
+    total = None
+    for i in range(9):
+        term = ((a // 10 ** (8 - i)) % 10) * w[i]
+        total = term if total is None else total + term
+    for j in range(8):
+        total = total + ((b // 10 ** (7 - j)) % 10) * w[9 + j]
+    return ibis.literal(identity.CHECK_CHARS).substr((total % 11).cast("int64"), 1)
+
+
+def _active(t):
+    return t.member_status.fill_null("active") != "deceased"
+
+
+def _in_school(t):
+    return t.schooling_status.notin(NOT_STUDYING)
+
+
+# ============================================================================= members
+M = "members"
+_col(M, "active", "The member is not deregistered as deceased (an empty status counts "
+     "as active).", reads=("members.member_status",),
+     expr="coalesce(member_status, 'active') != 'deceased'", zh="在册")
+_col(M, "age", "Completed years of age on the run's as_of date.",
+     reads=("members.birth_date",), build=lambda ctx, t: _age_at(ctx.as_of, t.birth_date),
+     zh="年龄")
+_col(M, "in_school", "Currently in education (any stage from 学前教育 on).",
+     reads=("members.schooling_status",),
+     expr=f"schooling_status not in {NOT_STUDYING!r}", zh="在校")
+_col(M, "wage_work", "Works for a wage (in the county, the province or outside).",
+     reads=("members.work_status",), expr=f"work_status in {WAGE_WORK!r}", zh="务工")
+_col(M, "insured", "Has basic medical insurance (resident or employee scheme); empty when "
+     "both flags are empty.", reads=("members.med_ins_resident", "members.med_ins_employee"),
+     expr="coalesce(med_ins_resident, False) or coalesce(med_ins_employee, False) "
+          "if notnull(med_ins_resident) or notnull(med_ins_employee) else None", zh="已参保")
+_col(M, "id_len", "Length of the ID number.", reads=("members.resident_id",),
+     expr="length(resident_id)", zh="证件号码位数")
+_col(M, "id_no_id", "The ID number is the 999999… 'no ID' placeholder.",
+     reads=("members.resident_id",), expr="startswith(resident_id, '999999')")
+_col(M, "id_chars_ok", "The first 17 characters are digits and the 18th a digit or X.",
+     reads=("members.resident_id",), expr="matches(resident_id, '^[0-9]{17}[0-9X]')")
+_col(M, "id_check", "The check character computed from the first 17 digits (GB 11643, "
+     "ISO 7064 MOD 11-2).", reads=("members.resident_id",),
+     build=lambda ctx, t: _check_char(t.resident_id), zh="应有校验码")
+_col(M, "id_checksum_ok", "The 18th character equals the computed check character.",
+     reads=("members.resident_id",), expr="substr(resident_id, 18, 1) == id_check")
+_col(M, "id_year", "Birth year in the ID.", reads=("members.resident_id",),
+     expr="to_int(substr(resident_id, 7, 4))")
+_col(M, "id_month", "Birth month in the ID.", reads=("members.resident_id",),
+     expr="to_int(substr(resident_id, 11, 2))")
+_col(M, "id_day", "Birth day in the ID.", reads=("members.resident_id",),
+     expr="to_int(substr(resident_id, 13, 2))")
+_col(M, "id_birth_ymd", "Birth date in the ID as YYYYMMDD.", reads=("members.resident_id",),
+     expr="to_int(substr(resident_id, 7, 8))", zh="证件出生日期")
+_col(M, "as_of_ymd", "The run's as_of date as YYYYMMDD.",
+     build=lambda ctx, t: ibis.literal(ctx.as_of.year * 10000 + ctx.as_of.month * 100
+                                       + ctx.as_of.day))
+_col(M, "id_date_ok", "The ID's birth date is a real date between 1900-01-01 and as_of.",
+     reads=("members.resident_id",),
+     expr="between(id_month, 1, 12) and between(id_day, 1, 31) and id_day <= "
+          "(31 if id_month in (1, 3, 5, 7, 8, 10, 12) else 30 if id_month in (4, 6, 9, 11) "
+          "else 29 if id_year % 4 == 0 and (id_year % 100 != 0 or id_year % 400 == 0) "
+          "else 28) and id_year >= 1900 and id_birth_ymd <= as_of_ymd")
+_col(M, "birth_ymd", "birth_date as YYYYMMDD.", reads=("members.birth_date",),
+     expr="ymd(birth_date)")
+_col(M, "id_sex_digit", "The 17th character of the ID (odd: man, even: woman).",
+     reads=("members.resident_id",), expr="to_int(substr(resident_id, 17, 1))")
+_col(M, "id_sex", "Sex implied by the ID ('M'/'F', empty if unreadable).",
+     reads=("members.resident_id",), enum="sex",
+     expr="None if isnull(id_sex_digit) else 'M' if id_sex_digit % 2 == 1 else 'F'",
+     zh="证件性别")
+_col(M, "id_masked", "The ID number masked for display (first 6 and last 4 characters).",
+     reads=("members.resident_id",),
+     build=lambda ctx, t: _mask(t.resident_id, 6, 4), zh="证件号码")
+_col(M, "phone_masked", "The member's phone masked for display.", reads=("members.phone",),
+     build=lambda ctx, t: _mask(t.phone, 3, 4), zh="联系电话")
+_col(M, "work_start_n", "work_start_month as a month number.",
+     reads=("members.work_start_month",), expr="month(work_start_month)")
+_col(M, "as_of_month", "The run's as_of month as a month number.",
+     build=lambda ctx, t: ibis.literal(_month_number(ctx.as_of)))
+_col(M, "as_of_month_text", "The run's as_of month ('YYYY-MM').",
+     build=lambda ctx, t: ibis.literal(ctx.as_of.strftime("%Y-%m")), zh="核查月份")
+_col(M, "birth_month_n", "The birth month as a month number.", reads=("members.birth_date",),
+     build=lambda ctx, t: t.birth_date.year().cast("int64") * 12
+     + t.birth_date.month().cast("int64") - 1)
+_col(M, "missing_required", "Labour skill, relationship to head or schooling is empty.",
+     reads=("members.labour_skill", "members.relation_to_head", "members.schooling_status"),
+     expr="isnull(labour_skill) or isnull(relation_to_head) or isnull(schooling_status)")
+
+
+def _mask(x: ir.StringValue, head: int, tail: int) -> ir.StringValue:
+    n = x.length()
+    stars = ibis.literal("*").repeat(ibis.greatest(n - head - tail, 0))
+    return ibis.ifelse(n <= head + tail, ibis.literal("*").repeat(n),
+                       x.left(head).concat(stars, x.right(tail)))
+
+
+def _members_row(ctx, names):
+    return ctx.view("members", names)
+
+
+def _head_info(ctx):
+    m = _members_row(ctx, ["active"])
+    m = m.filter(m.active & (m.relation_to_head == "head"))
+    return m.group_by("household_code").aggregate(
+        head_sex=m.sex.min(), head_birth_date=m.birth_date.min())
+
+
+_provider("head_info", M, ["household_code"], {
+    "head_sex": ("Sex of the household's head (the active member whose relationship is "
+                 "户主).", ("members.relation_to_head", "members.sex"), "户主性别"),
+    "head_birth_date": ("Birth date of the household's head.",
+                        ("members.relation_to_head", "members.birth_date"), "户主出生日期"),
+}, _head_info, "household", enums={"head_sex": "sex"})
+_col(M, "head_age", "Age of the household's head on as_of.", reads=("members.birth_date",),
+     context="household", needs=("head_birth_date",),
+     build=lambda ctx, t: _age_at(ctx.as_of, t.head_birth_date), zh="户主年龄")
+
+
+def _id_dups(ctx):
+    m = ctx.tables["members"]
+    ok = m.resident_id.notnull() & (m.resident_id.strip() != "") \
+        & ~m.resident_id.startswith("999999")
+    m = m.filter(ok)
+    g = m.group_by("resident_id").aggregate(id_rows=m.count(),
+                                             id_households=m.household_code.nunique())
+    return g.filter(g.id_rows > 1)
+
+
+_provider("id_dups", M, ["resident_id"], {
+    "id_rows": ("How many member records (in the run's scope) carry this ID number.",
+                ("members.resident_id",), "同号人数"),
+    "id_households": ("How many households (in the run's scope) hold this ID number.",
+                      ("members.resident_id", "members.household_code"), "同号户数"),
+}, _id_dups, "registry", fill={"id_rows": 1, "id_households": 1})
+
+
+def _id_dups_hh(ctx):
+    m = ctx.tables["members"]
+    m = m.filter(m.resident_id.notnull() & (m.resident_id.strip() != "")
+                 & ~m.resident_id.startswith("999999"))
+    g = m.group_by(["household_code", "resident_id"]).aggregate(id_rows_in_household=m.count())
+    return g.filter(g.id_rows_in_household > 1)
+
+
+_provider("id_dups_hh", M, ["household_code", "resident_id"], {
+    "id_rows_in_household": ("How many members of the same household carry this ID number.",
+                             ("members.resident_id", "members.household_code"), "户内同号人数"),
+}, _id_dups_hh, "household", fill={"id_rows_in_household": 1})
+
+
+def _member_id_dups(ctx):
+    m = ctx.tables["members"]
+    g = m.group_by("member_id").aggregate(member_id_rows=m.count())
+    return g.filter(g.member_id_rows > 1)
+
+
+_provider("member_id_dups", M, ["member_id"], {
+    "member_id_rows": ("How many records carry this member_id (the key).",
+                       ("members.member_id",), "同编号记录数"),
+}, _member_id_dups, "registry", fill={"member_id_rows": 1})
+
+
+def _phone_counties(ctx):
+    m = _members_row(ctx, ["active", "wage_work"])
+    m = m.filter(m.active & m.wage_work & m.phone.notnull() & m.work_place_code.notnull())
+    g = m.group_by("phone").aggregate(phone_work_counties=m.work_place_code.nunique())
+    return g.filter(g.phone_work_counties > 1)
+
+
+_provider("phone_counties", M, ["phone"], {
+    "phone_work_counties": ("How many different work counties the active wage workers "
+                            "sharing this phone number work in.",
+                            ("members.phone", "members.work_status", "members.work_place_code"),
+                            "同号务工县数"),
+}, _phone_counties, "registry", fill={"phone_work_counties": 1})
+
+
+def _member_household(ctx):
+    h = ctx.tables["households"]
+    return h.group_by("household_code").aggregate(hh_exists=h.count() > 0,
+                                                  hh_village_code=h.village_code.min())
+
+
+_provider("member_household", M, ["household_code"], {
+    "hh_exists": ("The member's household is in the households table.",
+                  ("households.household_code",), "户存在"),
+}, _member_household, "household", fill={"hh_exists": False}, needs_tables=("households",))
+
+
+# ============================================================================= households
+H = "households"
+_col(H, "monitored", "The household has a monitoring category (is or was monitored).",
+     reads=("households.monitoring_category",), expr="notnull(monitoring_category)",
+     zh="监测对象")
+_col(H, "risk_n", "Number of risk types recorded.", reads=("households.risk_types",),
+     expr="coalesce(count(risk_types), 0)", zh="风险个数")
+_col(H, "identified_n", "identified_month as a month number.",
+     reads=("households.identified_month",), expr="month(identified_month)")
+_col(H, "eliminated_n", "eliminated_month as a month number.",
+     reads=("households.eliminated_month",), expr="month(eliminated_month)")
+_col(H, "elimination_gap", "Months from identification to elimination.",
+     reads=("households.identified_month", "households.eliminated_month"),
+     expr="eliminated_n - identified_n", zh="识别至消除月数")
+_col(H, "as_of_month", "The run's as_of month as a month number.",
+     build=lambda ctx, t: ibis.literal(_month_number(ctx.as_of)))
+_col(H, "as_of_month_text", "The run's as_of month ('YYYY-MM').",
+     build=lambda ctx, t: ibis.literal(ctx.as_of.strftime("%Y-%m")), zh="核查月份")
+_col(H, "line", "Monitoring income line of as_of's year (yuan per person per year, "
+     "parameter monitoring_line_by_year).",
+     build=lambda ctx, t: ibis.literal(monitoring_line(ctx.params, ctx.as_of)), zh="监测范围")
+_col(H, "phone_masked", "The household phone masked for display.",
+     reads=("households.phone",), build=lambda ctx, t: _mask(t.phone, 3, 4), zh="联系电话")
+_col(H, "contact_phone_masked", "The monitoring contact's phone masked for display.",
+     reads=("households.monitoring_contact_phone",),
+     build=lambda ctx, t: _mask(t.monitoring_contact_phone, 3, 4), zh="监测联系人电话")
+_col(H, "water_failed", "Which of the four water indicators is false (text).",
+     reads=("households.water_quantity_ok", "households.water_quality_ok",
+            "households.water_convenience_ok", "households.water_supply_ok"),
+     build=lambda ctx, t: _water_failed(t), zh="未达标指标")
+
+
+def _water_failed(t):
+    parts = [ibis.ifelse(t[c] == False, ibis.literal(lbl), ibis.literal(""))  # noqa: E712
+             for c, lbl in (("water_quantity_ok", "水量 quantity;"),
+                            ("water_quality_ok", "水质 quality;"),
+                            ("water_convenience_ok", "取水方便 convenience;"),
+                            ("water_supply_ok", "供水保障 supply;"))]
+    return parts[0].concat(*parts[1:])
+
+
+def _hh_members(ctx):
+    m = ctx.view("members", ["active", "age", "in_school", "missing_required"])
+    a = m.active
+    lab = m.labour_skill
+    both_no = (m.med_ins_resident == False) & (m.med_ins_employee == False)  # noqa: E712
+    lo, hi = ctx.params["compulsory_age"]
+    return m.group_by("household_code").aggregate(
+        n_members=m.count(where=a),
+        n_records=m.count(),
+        n_heads=m.count(where=a & (m.relation_to_head == "head")),
+        n_spouses=m.count(where=a & (m.relation_to_head == "spouse")),
+        n_uninsured=m.count(where=a & both_no),
+        n_dropout=m.count(where=a & (m.schooling_status == "dropout")),
+        n_out_of_school=m.count(where=a & (m.age >= lo) & (m.age <= hi)
+                                & m.schooling_status.isin(NOT_STUDYING)),
+        n_dibao_members=m.count(where=a & m.dibao.isin(["rural", "urban"])),
+        n_tekun_members=m.count(where=a & m.tekun.isin(["dispersed", "centralized"])),
+        n_able=m.count(where=a & lab.isin(["ordinary", "skilled"])),
+        n_no_labour=m.count(where=a & lab.isin(["none", "lost"])),
+        n_missing_required=m.count(where=a & m.missing_required),
+    )
+
+
+_MEMBER_AGG = {
+    "n_members": ("Active members.", ("members.member_status",), "家庭人口"),
+    "n_records": ("Member records, deceased included.", ("members.household_code",),
+                  "成员记录数"),
+    "n_heads": ("Active members recorded as 户主.", ("members.relation_to_head",), "户主人数"),
+    "n_spouses": ("Active members recorded as 配偶.", ("members.relation_to_head",),
+                  "配偶人数"),
+    "n_uninsured": ("Active members with neither basic medical insurance (both flags false).",
+                    ("members.med_ins_resident", "members.med_ins_employee"), "未参保人数"),
+    "n_dropout": ("Active members whose schooling status is 失学辍学.",
+                  ("members.schooling_status",), "失学辍学人数"),
+    "n_out_of_school": ("Active members of compulsory-school age (P.compulsory_age) not in "
+                        "school.", ("members.birth_date", "members.schooling_status"),
+                        "义务教育适龄未在校人数"),
+    "n_dibao_members": ("Active members receiving 低保.", ("members.dibao",), "低保人数"),
+    "n_tekun_members": ("Active members receiving 特困 support.", ("members.tekun",),
+                        "特困人数"),
+    "n_able": ("Active members with 普通 or 技能 labour.", ("members.labour_skill",),
+               "有劳动力人数"),
+    "n_no_labour": ("Active members with 无劳动力 or 丧失劳动力.", ("members.labour_skill",),
+                    "无劳动力人数"),
+    "n_missing_required": ("Active members with an empty labour skill, relationship or "
+                           "schooling.", ("members.labour_skill", "members.relation_to_head",
+                                          "members.schooling_status"), "必填项缺失人数"),
+}
+_provider("hh_members", H, ["household_code"], _MEMBER_AGG, _hh_members, "household",
+          fill={k: 0 for k in _MEMBER_AGG}, needs_tables=("members",))
+_col(H, "able_share", "Share of active members with 普通 or 技能 labour.",
+     reads=("members.labour_skill",), context="household",
+     expr="n_able / n_members if n_members > 0 else None", zh="有劳动力人口占比")
+
+
+def _head_member(ctx):
+    m = ctx.tables["members"]
+    return m.group_by("member_id").aggregate(
+        head_member_relation=m.relation_to_head.min(),
+        head_member_household=m.household_code.min(),
+        head_member_found=m.count() > 0)
+
+
+_provider("head_member", H, ["head_member_id"], {
+    "head_member_relation": ("Relationship to head of the member named by head_member_id.",
+                             ("members.member_id", "members.relation_to_head"), "户主成员关系"),
+    "head_member_household": ("Household of the member named by head_member_id.",
+                              ("members.member_id", "members.household_code"), "户主成员所在户"),
+    "head_member_found": ("head_member_id names an existing member.",
+                          ("members.member_id",), "户主成员存在"),
+}, _head_member, "household", fill={"head_member_found": False}, needs_tables=("members",),
+    enums={"head_member_relation": "relation_to_head"}, right_key=("member_id",))
+
+
+def _net(i):
+    return (i.wage.fill_null(0) + i.business.fill_null(0) + i.property.fill_null(0)
+            + i.transfer.fill_null(0) - i.business_cost.fill_null(0))
+
+
+def _incomes_n(ctx):
+    i = ctx.tables["incomes"]
+    return i.mutate(period_n=_month_n(i.period))
+
+
+def _month_n(x):
+    return lang.FUNCTIONS["month"].fn(x)
+
+
+def _hh_income_recent(ctx):
+    """Income over the household's latest ``income_window_months`` recorded months up to
+    as_of (the household's own latest months, so that entry-time and bulk agree)."""
+    i = _incomes_n(ctx)
+    i = i.filter(i.period_n <= _month_number(ctx.as_of))
+    last = i.group_by("household_code").aggregate(inc_last_n=i.period_n.max())
+    j = i.join(last, "household_code")
+    j = j.filter(j.period_n > j.inc_last_n - int(ctx.params["income_window_months"]))
+    return j.group_by("household_code").aggregate(
+        inc_last_n=j.inc_last_n.max(),
+        inc_months_recent=j.period_n.nunique(),
+        inc_transfer_recent=j.transfer.fill_null(0).sum(),
+        inc_net_recent=_net(j).sum())
+
+
+_provider("hh_income_recent", H, ["household_code"], {
+    "inc_last_n": ("Latest income month up to as_of (month number).", ("incomes.period",),
+                   "最近收入月份"),
+    "inc_months_recent": ("Months recorded in the latest income window.",
+                          ("incomes.period",), "近期收入月数"),
+    "inc_transfer_recent": ("Transfer income in the latest window (yuan).",
+                            ("incomes.transfer",), "近期转移性收入"),
+    "inc_net_recent": ("R1 net income in the latest window (wage + business + property + "
+                       "transfer - business cost, yuan).",
+                       ("incomes.wage", "incomes.business", "incomes.property",
+                        "incomes.transfer", "incomes.business_cost"), "近期纯收入"),
+}, _hh_income_recent, "household", fill={"inc_months_recent": 0}, needs_tables=("incomes",))
+_col(H, "pcni_recent", "Per-capita net income over the latest window, annualised "
+     "(net × 12 / months / active members; empty below P.income_window_min_months months).",
+     reads=("incomes.period",), context="household",
+     expr="inc_net_recent * 12 / inc_months_recent / n_members if n_members > 0 and "
+          "inc_months_recent >= P.income_window_min_months else None", zh="近期人均纯收入")
+
+
+def _hh_income_at_id(ctx):
+    """Income over the 12 months before the identification month (R1 at identification)."""
+    i = _incomes_n(ctx)
+    h = ctx.tables["households"]
+    h = h.filter(h.identified_month.notnull()).select(
+        "household_code", id_n=_month_n(h.identified_month))
+    j = i.join(h, "household_code")
+    w = int(ctx.params["income_window_months"])
+    j = j.filter((j.period_n >= j.id_n - w) & (j.period_n < j.id_n))
+    return j.group_by("household_code").aggregate(
+        inc_months_at_id=j.period_n.nunique(), inc_net_at_id=_net(j).sum())
+
+
+_provider("hh_income_at_id", H, ["household_code"], {
+    "inc_months_at_id": ("Months recorded in the 12 months before identification.",
+                         ("incomes.period", "households.identified_month"), "识别前收入月数"),
+    "inc_net_at_id": ("R1 net income in the 12 months before identification (yuan).",
+                      ("incomes.wage", "incomes.business", "incomes.property",
+                       "incomes.transfer", "incomes.business_cost"), "识别前纯收入"),
+}, _hh_income_at_id, "household", fill={"inc_months_at_id": 0}, needs_tables=("incomes",))
+_col(H, "pcni_at_id", "Per-capita net income at identification, annualised as pcni_recent.",
+     reads=("incomes.period",), context="household",
+     expr="inc_net_at_id * 12 / inc_months_at_id / n_members if n_members > 0 and "
+          "inc_months_at_id >= P.income_window_min_months else None", zh="识别时人均纯收入")
+
+
+def _income_keys(ctx):
+    i = ctx.tables["incomes"]
+    g = i.group_by("household_code").aggregate(inc_rows=i.count(),
+                                                inc_periods=i.period.nunique())
+    return g
+
+
+_provider("income_keys", H, ["household_code"], {
+    "inc_rows": ("Income rows of the household.", ("incomes.household_code",), "收入记录数"),
+    "inc_periods": ("Distinct income months of the household.", ("incomes.period",),
+                    "收入月份数"),
+}, _income_keys, "household", fill={"inc_rows": 0, "inc_periods": 0},
+    needs_tables=("incomes",))
+
+
+def _phone_households(ctx):
+    h = ctx.tables["households"]
+    h = h.filter(h.phone.notnull() & (h.phone.strip() != ""))
+    g = h.group_by("phone").aggregate(phone_households=h.household_code.nunique())
+    return g.filter(g.phone_households > 1)
+
+
+_provider("phone_households", H, ["phone"], {
+    "phone_households": ("How many households (in the run's scope) give this contact phone.",
+                         ("households.phone",), "同号户数"),
+}, _phone_households, "registry", fill={"phone_households": 1})
+
+
+# ============================================================================= incomes
+I_ = "incomes"
+_col(I_, "period_n", "period as a month number.", reads=("incomes.period",),
+     expr="month(period)")
+_col(I_, "as_of_month", "The run's as_of month as a month number.",
+     build=lambda ctx, t: ibis.literal(_month_number(ctx.as_of)))
+_col(I_, "as_of_month_text", "The run's as_of month ('YYYY-MM').",
+     build=lambda ctx, t: ibis.literal(ctx.as_of.strftime("%Y-%m")), zh="核查月份")
+
+
+def _income_stats(ctx):
+    i = ctx.tables["incomes"]
+    return i.group_by("household_code").aggregate(
+        hh_income_rows=i.count(), hh_wage_sum=i.wage.sum(), hh_business_sum=i.business.sum())
+
+
+_provider("income_stats", I_, ["household_code"], {
+    "hh_income_rows": ("Income rows of the household.", ("incomes.household_code",),
+                       "收入记录数"),
+    "hh_wage_sum": ("Sum of the household's monthly wage income.", ("incomes.wage",), ""),
+    "hh_business_sum": ("Sum of the household's monthly business income.",
+                        ("incomes.business",), ""),
+}, _income_stats, "household")
+_col(I_, "wage_others_mean", "Mean monthly wage of the household's other months.",
+     reads=("incomes.wage",), context="household",
+     expr="(hh_wage_sum - wage) / (hh_income_rows - 1) if hh_income_rows > 1 else None",
+     zh="其他月份平均工资性收入")
+_col(I_, "business_others_mean", "Mean monthly business income of the household's other "
+     "months.", reads=("incomes.business",), context="household",
+     expr="(hh_business_sum - business) / (hh_income_rows - 1) if hh_income_rows > 1 "
+          "else None", zh="其他月份平均经营性收入")
+
+
+def _income_household(ctx):
+    h = ctx.tables["households"]
+    return h.group_by("household_code").aggregate(hh_exists=h.count() > 0)
+
+
+_provider("income_household", I_, ["household_code"], {
+    "hh_exists": ("The income row's household is in the households table.",
+                  ("households.household_code",), "户存在"),
+}, _income_household, "household", fill={"hh_exists": False}, needs_tables=("households",))
+
+
+# ============================================================================= villages
+V = "villages"
+
+
+def _village_base(ctx):
+    h = ctx.view("households", ["n_members", "n_dibao_members", "n_missing_required"])
+    pa_ = h.household_type == "poverty_alleviated"
+    return h.group_by("village_code").aggregate(
+        n_households=h.count(),
+        n_population=h.n_members.sum(),
+        n_dibao_households=h.count(where=h.n_dibao_members > 0),
+        n_unsafe_water=h.count(where=h.safe_drinking_water == False),  # noqa: E712
+        n_dangerous=h.count(where=h.dangerous_house),
+        pa_cultivated_mu=h.cultivated_mu.sum(where=pa_).fill_null(0),
+        n_missing_required=h.n_missing_required.sum(),
+    )
+
+
+VILLAGE_BASE = {
+    "n_households": ("Households recorded in the village.", "登记户数"),
+    "n_population": ("Active members recorded in the village.", "登记人口"),
+    "n_dibao_households": ("Households with an active 低保 member.", "登记低保户数"),
+    "n_unsafe_water": ("Households whose safe-drinking-water flag is 否.", "登记饮水不安全户数"),
+    "n_dangerous": ("Households flagged as living in a dangerous house.", "登记危房户数"),
+    "pa_cultivated_mu": ("Cultivated land of the village's 脱贫户 (mu).", "脱贫户耕地合计"),
+    "n_missing_required": ("Active members with an empty required field (labour, relation, "
+                           "schooling).", "必填项缺失人数"),
+}
+
+
+def _reported(ctx):
+    v = ctx.tables["villages"]
+    return v.select("village_code", *[v[c].name(f"rep_{c}") for c in VILLAGES.names
+                                      if c != "village_code"])
+
+
+_provider("reported", V, ["village_code"], {
+    f"rep_{c}": (f"Reported by the village: {VILLAGES_ZH[c]} ({c}).", (f"villages.{c}",),
+                 f"上报{VILLAGES_ZH[c]}")
+    for c in VILLAGES.names if c != "village_code"
+}, _reported, "registry", needs_tables=("villages",))
+_col(V, "missing_share", "Share of the village's active members with an empty required "
+     "field.", reads=("members.labour_skill",), context="registry",
+     expr="n_missing_required / n_population if n_population > 0 else None",
+     zh="必填项缺失率")
+
+for _name, (_doc, _zh) in VILLAGE_BASE.items():
+    # the village summary's own columns: registered so the reference can describe them
+    COLUMNS[V][_name] = Column(name=_name, doc=_doc, reads=("households.village_code",),
+                               context="registry", zh=_zh)
+
+
+def village_base_columns() -> list[str]:
+    return ["village_code", *VILLAGE_BASE]

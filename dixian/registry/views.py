@@ -1,0 +1,169 @@
+"""Registry pages: household search, the household page, revealing an ID, imports."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from dixian.core import pii
+from dixian.core.access import NotFound, require, scope_of, scope_q
+from dixian.core.roles import Capability, role_has
+from dixian.registry import actions, importing
+from dixian.registry.enums import label
+from dixian.registry.income import net_income, next_month
+from dixian.registry.models import FieldChange, Household, ImportBatch, Member
+
+PAGE_SIZE = 50
+
+
+def scoped_households(user):
+    require(user, Capability.VIEW_REGISTRY)
+    return Household.objects.filter(scope_q(scope_of(user), "village__code"))
+
+
+def search_households(user, text: str):
+    """By household code, village name or code, member name, or ID number (exact, by token;
+    or the last four characters against the mask)."""
+    households = scoped_households(user).select_related("village")
+    text = text.strip()
+    if not text:
+        return households.order_by("code")
+    if text.isdigit() and len(text) >= 12:
+        by_code = Q(code__startswith=text) | Q(village__code__startswith=text)
+    else:
+        by_code = Q(village__name__contains=text)
+    by_member = Q(members__name__contains=text)
+    if len(text) in (18, 20, 22):
+        by_member |= Q(members__resident_id_token=pii.token(pii.normalise_id(text)))
+    elif len(text) == 4:
+        by_member |= Q(members__resident_id_masked__endswith=text.upper())
+    return households.filter(by_code | by_member).distinct().order_by("code")
+
+
+@login_required
+def household_search(request):
+    text = request.GET.get("q", "")
+    results = search_households(request.user, text).annotate(n_members=Count("members"))
+    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    heads = dict(Member.objects.filter(household__in=page.object_list, relation_to_head="head")
+                 .values_list("household_id", "name"))
+    for household in page.object_list:
+        household.head_name = heads.get(household.pk, "")
+        household.type_label = label("household_type", household.household_type)
+    return render(request, "registry/search.html", {"q": text, "page": page})
+
+
+def _provenance(household: Household) -> dict[tuple[str, str], FieldChange]:
+    latest = {}
+    for change in household.changes.select_related("actor").order_by("time", "id"):
+        latest[(change.object_key, change.field)] = change
+    return latest
+
+
+@login_required
+def household_page(request, code: str):
+    household = actions.access_household(request.user, code)
+    members = list(household.members.order_by("member_id"))
+    latest_period = household.incomes.order_by("-period").values_list("period", flat=True).first()
+    reference = request.GET.get("month") or (
+        next_month(latest_period) if latest_period else date.today().strftime("%Y-%m"))
+    income = net_income(household, reference)
+    latest = _provenance(household)
+    fields = []
+    for name in ("household_type", "housing_grade", "dangerous_house", "safe_drinking_water",
+                 "road_hardened", "electricity", "sanitary_toilet", "cultivated_mu",
+                 "phone_masked", "monitoring_category", "risk_types"):
+        value = getattr(household, name)
+        field_name = name.removesuffix("_masked")
+        change = latest.get((household.code, field_name))
+        enum = {"household_type": "household_type", "housing_grade": "housing_grade",
+                "monitoring_category": "monitoring_category"}.get(name)
+        shown = label(enum, value) if enum else (
+            ", ".join(label("risk_type", v) for v in value) if name == "risk_types" else value)
+        fields.append({
+            "label": Household._meta.get_field(name).verbose_name, "value": shown,
+            "source": change.get_source_display() if change else household.get_source_display(),
+            "by": (change.actor.username if change and change.actor else
+                   (household.created_by.username if household.created_by else "")),
+            "when": change.time if change else household.created_at,
+        })
+    history = household.changes.select_related("actor").order_by("-time", "-id")[:100]
+    may_reveal = role_has(request.user.role, Capability.REVEAL_PERSONAL_DATA)
+    return render(request, "registry/household.html", {
+        "household": household, "members": members, "income": income, "fields": fields,
+        "history": history, "may_reveal": may_reveal,
+        "incomes": household.incomes.order_by("-period")[:12],
+    })
+
+
+@login_required
+@require_POST
+def reveal_id(request, member_id: str):
+    require(request.user, Capability.REVEAL_PERSONAL_DATA)
+    member = actions.access_member(request.user, member_id)
+    value = actions.do_reveal(member, "resident_id", actor=request.user)
+    return HttpResponse(f'<span class="revealed" data-revealed="{member.member_id}">{value}'
+                        "</span>")
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("File (CSV or XLSX)"))
+    valid_rows_only = forms.BooleanField(
+        label=_("Apply the valid rows and return the rejected rows in a file"), required=False)
+    accept_quality_issues = forms.BooleanField(
+        label=_("Migration: import rows whose only problems are data-quality findings"),
+        required=False)
+
+
+@login_required
+def imports(request):
+    require(request.user, Capability.IMPORT_REGISTRY)
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            outcome = importing.import_file(
+                upload.read(), upload.name, actor=request.user,
+                valid_rows_only=form.cleaned_data["valid_rows_only"],
+                accept_quality_issues=form.cleaned_data["accept_quality_issues"])
+            return redirect("import_report", batch_id=outcome.batch.pk)
+    else:
+        form = ImportForm()
+    batches = ImportBatch.objects.filter(actor__isnull=False)
+    if not scope_of(request.user).national:
+        batches = batches.filter(scope_q(scope_of(request.user), "scope_code"))
+    return render(request, "registry/imports.html", {"form": form, "batches": batches[:50]})
+
+
+def access_batch(user, batch_id: int) -> ImportBatch:
+    require(user, Capability.IMPORT_REGISTRY)
+    batch = ImportBatch.objects.filter(pk=batch_id).first()
+    scope = scope_of(user)
+    if batch is None or not (scope.national or (batch.scope_code and
+                                                 scope.contains(batch.scope_code))):
+        raise NotFound
+    return batch
+
+
+@login_required
+def import_report(request, batch_id: int):
+    batch = access_batch(request.user, batch_id)
+    return render(request, "registry/import_report.html", {"batch": batch,
+                                                           "problems": batch.problems[:500]})
+
+
+@login_required
+def import_rejected_rows(request, batch_id: int):
+    batch = access_batch(request.user, batch_id)
+    if not batch.error_file:
+        raise NotFound
+    return FileResponse(batch.error_file.open("rb"), as_attachment=True,
+                        filename=f"rejected-rows-{batch.pk}.csv")
