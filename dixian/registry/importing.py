@@ -102,6 +102,8 @@ def import_file(data: bytes, file_name: str, *, actor=None, scope: RegionScope |
 def _check_against_database(tables: dict[str, pl.DataFrame], scope: RegionScope,
                             file: str) -> list[Problem]:
     problems: list[Problem] = []
+    for frame in tables.values():
+        problems += _masked_values(frame, file)
     households = tables.get("households")
     known_codes: set[str] = set()
     if households is not None:
@@ -131,6 +133,19 @@ def _check_against_database(tables: dict[str, pl.DataFrame], scope: RegionScope,
         problems += _required(incomes, file, ("household_code", "period"))
         problems += _unknown_households(incomes, known_codes, scope, file)
         problems += _conflicting_duplicates(incomes, ["household_code", "period"], file)
+    return problems
+
+
+def _masked_values(frame: pl.DataFrame, file: str) -> list[Problem]:
+    """A masked export (5201**********1234) must never be imported as if it were the ID."""
+    problems = []
+    for name in PROTECTED:
+        if name not in frame.columns:
+            continue
+        rows = frame.filter(pl.col(name).str.contains("*", literal=True))
+        for sheet, row, value in rows.select("_sheet", "_row", name).iter_rows():
+            problems.append(Problem(file, sheet, row, name, value, "value.masked",
+                                    "a masked value cannot be imported; export with --reveal"))
     return problems
 
 

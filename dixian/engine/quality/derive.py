@@ -64,7 +64,7 @@ class Column:
     reads: tuple[str, ...] = ()
     context: str = "row"
     expr: str | None = None
-    build: Callable[[Context, ir.Table], ir.Value] | None = None
+    build: Callable[[Context, Any], ir.Value] | None = None
     needs: tuple[str, ...] = ()
     provider: str | None = None
     enum: str | None = None
@@ -152,40 +152,72 @@ class Context:
 
         for name in sorted(set(wanted)):
             visit(name)
-        # joins first (providers are keyed on base columns), then row-level columns in order
+        # one join node for all providers (keyed on base columns), then one select that
+        # inlines every row-level derived column: a flat query compiles much faster than a
+        # chain of mutates
         prov_names = []
         for name in order:
             p = COLUMNS[view][name].provider
             if p and p not in prov_names:
                 prov_names.append(p)
-        for pname in prov_names:
-            prov = PROVIDERS[pname]
-            wanted_cols = [c for c in prov.columns if c in seen]
-            right = self.provider(pname)
-            rkeys = {k: f"__k_{k}" for k in prov.key}
-            right = right.select(*[right[rk].name(rkeys[k])
-                                   for k, rk in zip(prov.key, prov.right_key, strict=True)],
-                                 *[right[c] for c in wanted_cols])
-            preds = [t[k] == right[rkeys[k]] for k in prov.key]
-            joined = t.left_join(right, preds)
-            cols = [joined[c] for c in t.columns]
-            for c in wanted_cols:
-                v = joined[c]
-                if c in prov.fill:
-                    v = v.fill_null(prov.fill[c])
-                cols.append(v.name(c))
-            t = joined.select(*cols)
+        cols: dict[str, ir.Value] = {c: t[c] for c in t.columns}
+        if prov_names:
+            joined = t
+            rights = []
+            for pname in prov_names:
+                prov = PROVIDERS[pname]
+                wanted_cols = [c for c in prov.columns if c in seen]
+                right = self.provider(pname)
+                rk = {k: f"__k_{pname}_{k}" for k in prov.key}
+                right = right.select(*[right[r].name(rk[k])
+                                       for k, r in zip(prov.key, prov.right_key, strict=True)],
+                                     *[right[c] for c in wanted_cols])
+                joined = joined.left_join(right, [t[k] == right[rk[k]] for k in prov.key])
+                rights.append((prov, right, wanted_cols))
+            cols = {c: joined[c] for c in t.columns}
+            for prov, _right, wanted_cols in rights:
+                for c in wanted_cols:
+                    v = joined[c]
+                    cols[c] = v.fill_null(prov.fill[c]) if c in prov.fill else v
+            t = joined.select(**cols)
+            cols = {c: t[c] for c in t.columns}
+        exprs: dict[str, ir.Value] = {}
+        row = _Row(cols, exprs)
         for name in order:
             col = COLUMNS[view][name]
             if col.provider:
                 continue
             if col.build is not None:
-                value = col.build(self, t)
+                exprs[name] = col.build(self, row)
             else:
-                value = lang.compile_expr(lang.parse(col.expr), lambda n, t=t: t[n],
-                                          self.params, lambda n, v=view: enum_codes(v, n))
-            t = t.mutate(**{name: value})
+                exprs[name] = lang.compile_expr(
+                    lang.parse(col.expr), row.__getitem__, self.params,
+                    lambda n, v=view: enum_codes(v, n))
+        if exprs:
+            t = t.mutate(**exprs)
         return t
+
+
+class _Row:
+    """Column access for derived-column builders: a base column, or an earlier derived
+    column's expression inlined."""
+
+    def __init__(self, cols, exprs):
+        self._cols = cols
+        self._exprs = exprs
+
+    def __getitem__(self, name):
+        if name in self._exprs:
+            return self._exprs[name]
+        return self._cols[name]
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
 
 
 def column_enum(view: str, name: str) -> str | None:

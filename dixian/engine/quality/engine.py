@@ -295,46 +295,53 @@ def evaluate(con, tables: Mapping[str, ir.Table], scope: RegionScope, *,
         return _empty()
     ctx = derive.Context(_scoped(tables, scope), as_of, params)
     temp: list[str] = []
-    pieces = []
+    parts = []
     try:
-        by_view: dict[str, list[CompiledCheck]] = {}
-        for c in checks:
-            by_view.setdefault(c.rule.table, []).append(c)
+        by_view: dict[str, list[tuple[int, CompiledCheck]]] = {}
+        for i, c in enumerate(checks):
+            by_view.setdefault(c.rule.table, []).append((i, c))
         for view_name in ("households", "members", "incomes", "villages"):
-            vchecks = by_view.get(view_name)
-            if not vchecks:
-                continue
-            pieces.append(_evaluate_view(con, ctx, view_name, vchecks, params, temp))
-        union = pieces[0]
-        for p in pieces[1:]:
-            union = union.union(p, distinct=False)
-        if "households" in ctx.tables:
-            h = ctx.tables["households"]
-            hv = h.group_by("household_code").aggregate(_hh_village=h.village_code.min())
-            j = union.left_join(hv, union.household_code == hv.household_code)
-            union = j.select(
-                *[j[c] for c in FINDINGS.names if c != "village_code"],
-                village_code=ibis.coalesce(j.village_code, j._hh_village,
-                                           j.household_code.substr(0, 12)))
-        else:
-            union = union.mutate(village_code=ibis.coalesce(
-                union.village_code, union.household_code.substr(0, 12)))
-        result = con.to_pyarrow(union.select(*FINDINGS.names))
+            if view_name in by_view:
+                parts.append(_evaluate_view(con, ctx, view_name, by_view[view_name], params,
+                                            temp))
     finally:
         for name in temp:
-            con.drop_table(name, force=True)
-    result = result.cast(FINDINGS)
-    if result.num_rows:
-        result = result.sort_by([(k, "ascending") for k in SORT_KEYS],
-                                null_placement="at_start")
+            _drop(con, name)
+    found = pa.concat_tables(parts) if parts else None
+    if found is None or not found.num_rows:
+        return _empty()
+    idx = found["_i"]
+    meta = {
+        "rule_id": pa.array([c.rule.id for c in checks], pa.string()),
+        "rule_version": pa.array([c.rule.version for c in checks], pa.int32()),
+        "severity": pa.array([c.rule.severity for c in checks], pa.string()),
+        "level": pa.array([c.rule.level for c in checks], pa.string()),
+        "table": pa.array([c.rule.target_table for c in checks], pa.string()),
+        "field": pa.array([c.check.field for c in checks], pa.string()),
+    }
+    cols = {}
+    for name in FINDINGS.names:
+        cols[name] = meta[name].take(idx) if name in meta else found[name]
+    result = pa.table(cols).cast(FINDINGS)
+    result = result.sort_by([(k, "ascending") for k in SORT_KEYS], null_placement="at_start")
     return result.combine_chunks()
 
 
-def _evaluate_view(con, ctx: derive.Context, view_name: str, checks: list[CompiledCheck],
-                   params: Mapping[str, Any], temp: list[str]) -> ir.Table:
+def _drop(con, name: str) -> None:
+    """Drop a temporary table (Ibis 12's drop_table emits bad SQL with DuckDB 2)."""
+    if getattr(con, "name", "") == "duckdb":
+        con.raw_sql(f'DROP TABLE IF EXISTS "{name}"')
+    else:  # pragma: no cover - other backends
+        con.drop_table(name, force=True)
+
+
+def _evaluate_view(con, ctx: derive.Context, view_name: str,
+                   checks: list[tuple[int, CompiledCheck]], params: Mapping[str, Any],
+                   temp: list[str]) -> pa.Table:
+    """Findings of one view's checks: keys, check index ``_i``, value and messages."""
     keys = KEYS[view_name]
     wanted = set()
-    for c in checks:
+    for _i, c in checks:
         wanted |= c.cond_names | c.names
     view = ctx.view(view_name, wanted)
 
@@ -345,7 +352,7 @@ def _evaluate_view(con, ctx: derive.Context, view_name: str, checks: list[Compil
         return derive.enum_codes(view_name, n)
 
     flags = {}
-    for i, c in enumerate(checks):
+    for i, c in checks:
         try:
             expr = lang.compile_expr(c.when, resolver(view), params, enums)
         except Exception as exc:  # noqa: BLE001 - name the rule in any compile error
@@ -355,23 +362,21 @@ def _evaluate_view(con, ctx: derive.Context, view_name: str, checks: list[Compil
     any_flag = None
     for f in flags:
         any_flag = marked[f] if any_flag is None else any_flag | marked[f]
-    evidence = sorted(set().union(*(c.names for c in checks)) - set(keys))
+    evidence = sorted(set().union(*(c.names for _i, c in checks)) - set(keys))
     hits = marked.filter(any_flag).select(*keys, *evidence, *flags)
     name = f"_dq_{view_name}_{uuid.uuid4().hex[:12]}"
-    con.create_table(name, hits, temp=True)
     temp.append(name)
-    hits = con.table(name)
+    h = con.create_table(name, hits, temp=True)
 
-    out = []
-    for i, c in enumerate(checks):
-        h = hits.filter(hits[f"_f{i}"])
-        res = resolver(h)
+    res = resolver(h)
+    findings = []
+    for i, c in checks:
         value = lang.compile_expr(c.value, res, params, enums)
         value_enum = _expr_enum(view_name, c.value)
         msgs = {}
-        for lg, parts in c.messages.items():
+        for lg, mparts in c.messages.items():
             texts = []
-            for lit, tree in parts:
+            for lit, tree in mparts:
                 if tree is None:
                     texts.append(ibis.literal(lit))
                 elif tree == "value":
@@ -380,27 +385,29 @@ def _evaluate_view(con, ctx: derive.Context, view_name: str, checks: list[Compil
                     texts.append(_text(lang.compile_expr(tree, res, params, enums), lg,
                                        _expr_enum(view_name, tree)))
             msgs[lg] = texts[0].concat(*texts[1:]) if len(texts) > 1 else texts[0]
-        r = c.rule
-        null = ibis.literal(None, type="string")
-        out.append(h.select(
-            rule_id=ibis.literal(r.id),
-            rule_version=ibis.literal(r.version, type="int32"),
-            severity=ibis.literal(r.severity),
-            level=ibis.literal(r.level),
-            table=ibis.literal(r.target_table),
-            household_code=h.household_code if "household_code" in keys else null,
-            member_id=h.member_id if "member_id" in keys else null,
-            period=h.period if "period" in keys else null,
-            village_code=h.village_code if "village_code" in keys else null,
-            field=ibis.literal(c.check.field),
-            value=_value_text(value),
-            message_zh=msgs["zh"],
-            message_en=msgs["en"],
-        ))
-    union = out[0]
-    for o in out[1:]:
-        union = union.union(o, distinct=False)
-    return union
+        st = ibis.struct({"i": ibis.literal(i, type="int32"), "value": _value_text(value),
+                          "zh": msgs["zh"], "en": msgs["en"]})
+        findings.append(ibis.ifelse(h[f"_f{i}"], st, ibis.null(st.type())))
+    null = ibis.literal(None, type="string")
+    arr = ibis.array(findings).filter(lambda x: x.notnull())
+    t = h.select(
+        household_code=h.household_code if "household_code" in keys else null,
+        member_id=h.member_id if "member_id" in keys else null,
+        period=h.period if "period" in keys else null,
+        village_code=h.village_code if "village_code" in keys else null,
+        _f=arr).unnest("_f")
+    t = t.select("household_code", "member_id", "period", "village_code", _i=t._f["i"],
+                 value=t._f["value"], message_zh=t._f["zh"], message_en=t._f["en"])
+    if "village_code" not in keys and "households" in ctx.tables:
+        hh = ctx.tables["households"]
+        hv = hh.group_by("household_code").aggregate(_hh_village=hh.village_code.min())
+        j = t.left_join(hv, t.household_code == hv.household_code)
+        t = j.select(*[j[c] for c in t.columns if c != "village_code"],
+                     village_code=ibis.coalesce(j._hh_village, j.household_code.substr(0, 12)))
+    elif "village_code" not in keys:
+        t = t.mutate(village_code=t.household_code.substr(0, 12))
+    return con.to_pyarrow(t.select("household_code", "member_id", "period", "village_code",
+                                   "_i", "value", "message_zh", "message_en"))
 
 
 # ============================================================================ loading
