@@ -53,6 +53,31 @@ VILLAGES_ZH = {"village_code": "行政村", "households_total": "总户数",
                "unsafe_water_households": "未实现饮水安全户数",
                "dangerous_households": "危房户数", "cultivated_mu": "耕地面积（亩）"}
 
+#: The one-row table of the run's constants (``dq_run``): the as_of date in the forms the
+#: rules need and the monitoring line in force. Keeping them out of the compiled SQL lets a
+#: compiled rule set be reused from one day to the next (entry-time checks compile once).
+RUN = ibis.schema({"as_of_year": "int64", "as_of_md": "int64", "as_of_ymd": "int64",
+                   "as_of_month": "int64", "as_of_month_text": "string", "line": "int64"})
+RUN_DOCS = {
+    "as_of_year": ("Year of the run's as_of date.", ""),
+    "as_of_md": ("as_of as month * 100 + day.", ""),
+    "as_of_ymd": ("The run's as_of date as YYYYMMDD.", "核查日期"),
+    "as_of_month": ("The run's as_of month as a month number (year * 12 + month - 1).", ""),
+    "as_of_month_text": ("The run's as_of month ('YYYY-MM').", "核查月份"),
+    "line": ("Monitoring income line of as_of's year (yuan per person per year, parameter "
+             "monitoring_line_by_year).", "监测范围"),
+}
+
+
+def run_constants(as_of: _dt.date, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The values of the ``dq_run`` row for a run on ``as_of``."""
+    return {"as_of_year": as_of.year, "as_of_md": as_of.month * 100 + as_of.day,
+            "as_of_ymd": as_of.year * 10000 + as_of.month * 100 + as_of.day,
+            "as_of_month": as_of.year * 12 + as_of.month - 1,
+            "as_of_month_text": as_of.strftime("%Y-%m"),
+            "line": monitoring_line(params, as_of)}
+
+
 WAGE_WORK = ("local_employed", "migrant_in_province", "migrant_out_of_province")
 NOT_STUDYING = ("not_in_school", "preschool_child", "dropout")
 
@@ -112,10 +137,10 @@ def _provider(name, view, key, columns: dict[str, tuple[str, tuple[str, ...], st
 class Context:
     """One evaluation: the scoped tables, the date of the run and the parameters."""
 
-    def __init__(self, tables: Mapping[str, ir.Table], as_of: _dt.date,
+    def __init__(self, tables: Mapping[str, ir.Table], run: ir.Table,
                  params: Mapping[str, Any]):
         self.tables = dict(tables)
-        self.as_of = as_of
+        self.run = run
         self.params = params
         self._providers: dict[str, ir.Table] = {}
 
@@ -123,6 +148,8 @@ class Context:
         return table in self.tables
 
     def provider(self, name: str) -> ir.Table:
+        if name == "_run":
+            return self.run
         if name not in self._providers:
             self._providers[name] = PROVIDERS[name].build(self)
         return self._providers[name]
@@ -168,6 +195,10 @@ class Context:
                 prov = PROVIDERS[pname]
                 wanted_cols = [c for c in prov.columns if c in seen]
                 right = self.provider(pname)
+                if not prov.key:
+                    joined = joined.cross_join(right.select(*wanted_cols))
+                    rights.append((prov, right, wanted_cols))
+                    continue
                 rk = {k: f"__k_{pname}_{k}" for k in prov.key}
                 right = right.select(*[right[r].name(rk[k])
                                        for k, r in zip(prov.key, prov.right_key, strict=True)],
@@ -243,14 +274,10 @@ def base_fields(view: str) -> list[str]:
 
 
 # ----------------------------------------------------------------------------- helpers
-def _age_at(as_of: _dt.date, birth: ir.DateValue) -> ir.IntegerValue:
-    md = as_of.month * 100 + as_of.day
-    before = (birth.month().cast("int64") * 100 + birth.day().cast("int64")) > md
-    return ibis.literal(as_of.year) - birth.year().cast("int64") - ibis.ifelse(before, 1, 0)
-
-
-def _month_number(d: _dt.date) -> int:
-    return d.year * 12 + d.month - 1
+def _age_at(t, birth: ir.DateValue) -> ir.IntegerValue:
+    """Completed years on the run's as_of date (``t`` has the dq_run columns)."""
+    before = (birth.month().cast("int64") * 100 + birth.day().cast("int64")) > t.as_of_md
+    return t.as_of_year - birth.year().cast("int64") - ibis.ifelse(before, 1, 0)
 
 
 def _check_char(resident_id: ir.StringValue) -> ir.StringValue:
@@ -281,13 +308,20 @@ def _in_school(t):
     return t.schooling_status.notin(NOT_STUDYING)
 
 
+# ============================================================================= run constants
+for _view in ("households", "members", "incomes", "villages"):
+    PROVIDERS["_run"] = Provider("_run", "*", (), tuple(RUN.names), lambda ctx: ctx.run)
+    for _name, (_doc, _zh) in RUN_DOCS.items():
+        COLUMNS[_view][_name] = Column(name=_name, doc=_doc, provider="_run", zh=_zh)
+
 # ============================================================================= members
 M = "members"
 _col(M, "active", "The member is not deregistered as deceased (an empty status counts "
      "as active).", reads=("members.member_status",),
      expr="coalesce(member_status, 'active') != 'deceased'", zh="在册")
 _col(M, "age", "Completed years of age on the run's as_of date.",
-     reads=("members.birth_date",), build=lambda ctx, t: _age_at(ctx.as_of, t.birth_date),
+     reads=("members.birth_date",), build=lambda ctx, t: _age_at(t, t.birth_date),
+     needs=("as_of_year", "as_of_md"),
      zh="年龄")
 _col(M, "in_school", "Currently in education (any stage from 学前教育 on).",
      reads=("members.schooling_status",),
@@ -317,9 +351,6 @@ _col(M, "id_day", "Birth day in the ID.", reads=("members.resident_id",),
      expr="to_int(substr(resident_id, 13, 2))")
 _col(M, "id_birth_ymd", "Birth date in the ID as YYYYMMDD.", reads=("members.resident_id",),
      expr="to_int(substr(resident_id, 7, 8))", zh="证件出生日期")
-_col(M, "as_of_ymd", "The run's as_of date as YYYYMMDD.",
-     build=lambda ctx, t: ibis.literal(ctx.as_of.year * 10000 + ctx.as_of.month * 100
-                                       + ctx.as_of.day))
 _col(M, "id_date_ok", "The ID's birth date is a real date between 1900-01-01 and as_of.",
      reads=("members.resident_id",),
      expr="between(id_month, 1, 12) and between(id_day, 1, 31) and id_day <= "
@@ -341,10 +372,6 @@ _col(M, "phone_masked", "The member's phone masked for display.", reads=("member
      build=lambda ctx, t: _mask(t.phone, 3, 4), zh="联系电话")
 _col(M, "work_start_n", "work_start_month as a month number.",
      reads=("members.work_start_month",), expr="month(work_start_month)")
-_col(M, "as_of_month", "The run's as_of month as a month number.",
-     build=lambda ctx, t: ibis.literal(_month_number(ctx.as_of)))
-_col(M, "as_of_month_text", "The run's as_of month ('YYYY-MM').",
-     build=lambda ctx, t: ibis.literal(ctx.as_of.strftime("%Y-%m")), zh="核查月份")
 _col(M, "birth_month_n", "The birth month as a month number.", reads=("members.birth_date",),
      build=lambda ctx, t: t.birth_date.year().cast("int64") * 12
      + t.birth_date.month().cast("int64") - 1)
@@ -378,8 +405,8 @@ _provider("head_info", M, ["household_code"], {
                         ("members.relation_to_head", "members.birth_date"), "户主出生日期"),
 }, _head_info, "household", enums={"head_sex": "sex"})
 _col(M, "head_age", "Age of the household's head on as_of.", reads=("members.birth_date",),
-     context="household", needs=("head_birth_date",),
-     build=lambda ctx, t: _age_at(ctx.as_of, t.head_birth_date), zh="户主年龄")
+     context="household", needs=("head_birth_date", "as_of_year", "as_of_md"),
+     build=lambda ctx, t: _age_at(t, t.head_birth_date), zh="户主年龄")
 
 
 def _id_dups(ctx):
@@ -467,13 +494,6 @@ _col(H, "eliminated_n", "eliminated_month as a month number.",
 _col(H, "elimination_gap", "Months from identification to elimination.",
      reads=("households.identified_month", "households.eliminated_month"),
      expr="eliminated_n - identified_n", zh="识别至消除月数")
-_col(H, "as_of_month", "The run's as_of month as a month number.",
-     build=lambda ctx, t: ibis.literal(_month_number(ctx.as_of)))
-_col(H, "as_of_month_text", "The run's as_of month ('YYYY-MM').",
-     build=lambda ctx, t: ibis.literal(ctx.as_of.strftime("%Y-%m")), zh="核查月份")
-_col(H, "line", "Monitoring income line of as_of's year (yuan per person per year, "
-     "parameter monitoring_line_by_year).",
-     build=lambda ctx, t: ibis.literal(monitoring_line(ctx.params, ctx.as_of)), zh="监测范围")
 _col(H, "phone_masked", "The household phone masked for display.",
      reads=("households.phone",), build=lambda ctx, t: _mask(t.phone, 3, 4), zh="联系电话")
 _col(H, "contact_phone_masked", "The monitoring contact's phone masked for display.",
@@ -585,8 +605,8 @@ def _month_n(x):
 def _hh_income_recent(ctx):
     """Income over the household's latest ``income_window_months`` recorded months up to
     as_of (the household's own latest months, so that entry-time and bulk agree)."""
-    i = _incomes_n(ctx)
-    i = i.filter(i.period_n <= _month_number(ctx.as_of))
+    i = _incomes_n(ctx).cross_join(ctx.run.select("as_of_month"))
+    i = i.filter(i.period_n <= i.as_of_month)
     last = i.group_by("household_code").aggregate(inc_last_n=i.period_n.max())
     j = i.join(last, "household_code")
     j = j.filter(j.period_n > j.inc_last_n - int(ctx.params["income_window_months"]))
@@ -674,10 +694,6 @@ _provider("phone_households", H, ["phone"], {
 I_ = "incomes"
 _col(I_, "period_n", "period as a month number.", reads=("incomes.period",),
      expr="month(period)")
-_col(I_, "as_of_month", "The run's as_of month as a month number.",
-     build=lambda ctx, t: ibis.literal(_month_number(ctx.as_of)))
-_col(I_, "as_of_month_text", "The run's as_of month ('YYYY-MM').",
-     build=lambda ctx, t: ibis.literal(ctx.as_of.strftime("%Y-%m")), zh="核查月份")
 
 
 def _income_stats(ctx):
