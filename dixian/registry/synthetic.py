@@ -13,7 +13,6 @@ import polars as pl
 from django.db import transaction
 
 from dixian.core import audit
-from dixian.engine.synth import generate
 from dixian.registry import importing
 from dixian.registry.models import Household, Source
 
@@ -22,6 +21,8 @@ REGISTRY_TABLES = ("households", "members", "incomes")
 
 def generate_and_load(scope_code: str, *, households: int, seed: int, out_dir: Path,
                       months: int = 36) -> dict:
+    from dixian.engine.synth import generate
+
     summary = generate(scope_code, households=households, seed=seed, out_dir=str(out_dir),
                        months=months)
     counts = load(out_dir, reference=f"synthetic:{scope_code}:seed{seed}")

@@ -4,7 +4,6 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from dixian.engine.synth import generate
 from dixian.registry import synthetic
 
 
@@ -21,6 +20,8 @@ class Command(BaseCommand):
                             help="load the registry tables into the database")
 
     def handle(self, *args, scope, households, seed, months, out, load, **options):
+        from dixian.engine.synth import generate
+
         out_dir = Path(out or settings.VAR_DIR / "synth" / f"{scope}-{seed}")
         started = time.perf_counter()
         summary = generate(scope, households=households, seed=seed, out_dir=str(out_dir),
