@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 VENV := .venv
 
-.PHONY: demo test test-sqlite lint messages bench-regions clean
+.PHONY: demo test test-sqlite lint messages bench-regions bench-import clean
 
 $(VENV)/.synced: pyproject.toml uv.lock scripts/bootstrap
 	scripts/bootstrap
@@ -32,3 +32,6 @@ clean:
 bench-regions: $(VENV)/.synced  ## division loading and prefix queries, SQLite and PostgreSQL
 	DIXIAN_MODE=test DATABASE_URL="sqlite:///$(CURDIR)/var/bench-regions.sqlite3" $(VENV)/bin/python bench/regions.py
 	scripts/with-postgres $(VENV)/bin/python bench/regions.py
+
+bench-import: $(VENV)/.synced  ## one million members from CSV into PostgreSQL, against row-by-row ORM
+	scripts/with-postgres $(VENV)/bin/python bench/registry_import.py

@@ -16,7 +16,6 @@ current; ``DIXIAN_LOOKUP_KEY``). Rotation: add a new key first in the list, run
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 import os
 from dataclasses import dataclass
@@ -96,7 +95,8 @@ def decrypt(enc: str, field: str) -> str:
 
 
 def token(value: str) -> str:
-    return hmac.new(_lookup_key(), value.encode("utf-8"), hashlib.sha256).hexdigest()
+    # hmac.digest is the one-shot C implementation: ~10x faster than hmac.new per value.
+    return hmac.digest(_lookup_key(), value.encode("utf-8"), "sha256").hex()
 
 
 def mask_id(value: str) -> str:
@@ -111,11 +111,12 @@ def mask_phone(value: str) -> str:
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 
-def protect_id(value: str | None) -> Protected | None:
+def protect_id(value: str | None, token_of=None) -> Protected | None:
+    """``token_of`` may supply a cached token function (bulk imports compute it earlier)."""
     if not value:
         return None
     value = normalise_id(value)
-    return Protected(encrypt(value, "resident_id"), token(value), mask_id(value))
+    return Protected(encrypt(value, "resident_id"), (token_of or token)(value), mask_id(value))
 
 
 def protect_phone(value: str | None, field: str = "phone") -> Protected | None:

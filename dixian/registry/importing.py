@@ -20,7 +20,10 @@ it is written).
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import itertools
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -43,6 +46,8 @@ PROTECTED = {  # snapshot field → (model column prefix, normaliser, masker)
     "resident_id": "resident_id",
 }
 CHUNK = 5000
+INCOME_COLUMNS = ("wage", "business", "property", "transfer", "business_cost",
+                  "insurance_payout", "compliant_oop_medical")
 
 
 @dataclass
@@ -210,8 +215,8 @@ def _ids_in_two_households(members: pl.DataFrame, file: str) -> list[Problem]:
     ids = members.select("_sheet", "_row", "member_id", "household_code", "resident_id") \
         .filter(pl.col("resident_id").is_not_null()
                 & ~pl.col("resident_id").str.starts_with("999999"))
-    ids = ids.with_columns(pl.col("resident_id").map_elements(
-        lambda v: pii.token(pii.normalise_id(v)), return_dtype=pl.String).alias("token"))
+    ids = ids.with_columns(pl.Series("token", [_token(v) for v in ids["resident_id"].to_list()],
+                                     dtype=pl.String))
     problems = []
     in_file = ids.filter(pl.col("household_code").n_unique().over("token") > 1)
     for r in in_file.iter_rows(named=True):
@@ -221,9 +226,8 @@ def _ids_in_two_households(members: pl.DataFrame, file: str) -> list[Problem]:
                                 "error", "quality"))
     tokens = ids["token"].unique().to_list()
     elsewhere: dict[str, set[str]] = defaultdict(set)
-    for start in range(0, len(tokens), CHUNK):
-        for token, code, member_id in Member.objects.filter(
-                resident_id_token__in=tokens[start:start + CHUNK]).values_list(
+    for queryset in _in_chunks(Member, "resident_id_token", tokens):
+        for token, code, member_id in queryset.values_list(
                 "resident_id_token", "household__code", "member_id"):
             elsewhere[token].add((code, member_id))
     for r in ids.iter_rows(named=True):
@@ -235,6 +239,12 @@ def _ids_in_two_households(members: pl.DataFrame, file: str) -> list[Problem]:
                                     f"this ID number is already registered in household "
                                     f"{sorted(others)[0]}", "error", "quality"))
     return problems
+
+
+@functools.lru_cache(maxsize=1 << 21)
+def _token(resident_id: str) -> str:
+    """Tokens are needed twice per import (duplicate check, then storage): compute once."""
+    return pii.token(pii.normalise_id(resident_id))
 
 
 def _row_counts(tables) -> dict:
@@ -310,83 +320,69 @@ class _Writer:
         present = [c.name for c in layout.columns("households")
                    if c.name in frame.columns and c.name not in layout.DERIVED["households"]
                    and c.name != "household_code"]
-        existing = _existing(Household, "code", frame["household_code"].to_list())
-        new_rows, n_changed = [], 0
-        for row in frame.iter_rows(named=True):
-            values = self._model_values(row, present, "households")
-            current = existing.get(row["household_code"])
-            if current is None:
-                new_rows.append({"code": row["household_code"], **values})
-            else:
-                n_changed += self._update(Household, current, values, "household",
-                                          row["household_code"], current["id"])
-        _insert(Household, new_rows, self._stamp())
-        return {"households_new": len(new_rows), "households_changed": n_changed}
+        values = _model_frame(frame, present, Household).with_columns(
+            frame["household_code"].alias("code"))
+        new, n_changed = self._upsert(Household, "code", values, "household",
+                                      lambda row, current: current["id"])
+        return {"households_new": new, "households_changed": n_changed}
 
     # -- members
     def members(self, frame: pl.DataFrame) -> dict:
         present = [c.name for c in layout.columns("members")
                    if c.name in frame.columns and c.name not in ("member_id", "household_code")]
         household_ids = _ids(Household, "code", frame["household_code"].unique().to_list())
-        existing = _existing(Member, "member_id", frame["member_id"].to_list())
-        new_rows, n_changed = [], 0
-        for row in frame.iter_rows(named=True):
-            values = self._model_values(row, present, "members")
-            values["household_id"] = household_ids[row["household_code"]]
-            current = existing.get(row["member_id"])
-            if current is None:
-                new_rows.append({"member_id": row["member_id"], **values})
-            else:
-                n_changed += self._update(Member, current, values, "member", row["member_id"],
-                                          values["household_id"])
-        _insert(Member, new_rows, self._stamp())
-        return {"members_new": len(new_rows), "members_changed": n_changed}
+        values = _model_frame(frame, present, Member).with_columns(
+            frame["member_id"],
+            frame["household_code"].replace_strict(household_ids, return_dtype=pl.Int64)
+            .alias("household_id"))
+        new, n_changed = self._upsert(Member, "member_id", values, "member",
+                                      lambda row, current: row["household_id"])
+        return {"members_new": new, "members_changed": n_changed}
 
     # -- incomes
     def incomes(self, frame: pl.DataFrame) -> dict:
-        present = [c for c in frame.columns if c in Income.__dict__ and c != "period"]
+        present = [c for c in frame.columns if c in INCOME_COLUMNS]
         household_ids = _ids(Household, "code", frame["household_code"].unique().to_list())
+        values = frame.select(
+            pl.col("household_code").replace_strict(household_ids, return_dtype=pl.Int64)
+            .alias("household_id"),
+            pl.col("period"),
+            *[pl.col(name).fill_null(0) for name in present],
+        ).with_columns((pl.col("household_id").cast(pl.String) + ":" + pl.col("period"))
+                       .alias("_key"))
         existing = {}
         ids = list(household_ids.values())
         for start in range(0, len(ids), CHUNK):
             for row in Income.objects.filter(household_id__in=ids[start:start + CHUNK]).values():
-                existing[(row["household_id"], row["period"])] = row
-        new_rows, n_changed = [], 0
-        for row in frame.iter_rows(named=True):
-            hid = household_ids[row["household_code"]]
-            values = {name: row[name] or 0 for name in present}
-            current = existing.get((hid, row["period"]))
-            if current is None:
-                new_rows.append({"household_id": hid, "period": row["period"], **values})
-            else:
-                n_changed += self._update(Income, current, values, "income",
-                                          f"{row['household_code']}:{row['period']}", hid)
-        _insert(Income, new_rows, self._stamp())
-        return {"incomes_new": len(new_rows), "incomes_changed": n_changed}
+                existing[f"{row['household_id']}:{row['period']}"] = row
+        is_new = ~values["_key"].is_in(list(existing))
+        _insert(Income, values.filter(is_new).drop("_key"), self._stamp())
+        n_changed = 0
+        for row in values.filter(~is_new).iter_rows(named=True):
+            current = existing[row.pop("_key")]
+            changes = {k: v for k, v in row.items() if k not in ("household_id", "period")}
+            n_changed += self._update(Income, current, changes, "income",
+                                      f"{row['household_id']}:{row['period']}",
+                                      row["household_id"])
+        return {"incomes_new": int(is_new.sum()), "incomes_changed": n_changed}
+
+    def _upsert(self, model, key: str, values: pl.DataFrame, object_type: str,
+                household_of) -> tuple[int, int]:
+        """Insert the rows whose key is new; compare the others field by field."""
+        existing = _existing(model, key, values[key].to_list())
+        is_new = ~values[key].is_in(list(existing))
+        _insert(model, values.filter(is_new), self._stamp())
+        n_changed = 0
+        for row in values.filter(~is_new).iter_rows(named=True):
+            current = existing[row[key]]
+            changes = {k: v for k, v in row.items() if k != key}
+            n_changed += self._update(model, current, changes, object_type, row[key],
+                                      household_of(row, current))
+        return int(is_new.sum()), n_changed
 
     def _stamp(self) -> dict:
         return {"source": self.source, "source_ref": self.source_ref,
                 "created_by_id": self.actor_id, "created_at": self.now, "updated_at": self.now}
-
-    def _model_values(self, row: dict, present: list[str], table: str) -> dict:
-        values = {}
-        for name in present:
-            value = row[name]
-            if name in PROTECTED:
-                prefix = PROTECTED[name]
-                protected = (pii.protect_id(value) if name == "resident_id"
-                             else pii.protect_phone(value, prefix))
-                values[f"{prefix}_enc"] = protected.enc if protected else ""
-                values[f"{prefix}_token"] = protected.token if protected else ""
-                values[f"{prefix}_masked"] = protected.masked if protected else ""
-            elif name == "village_code":
-                values["village_id"] = value
-            elif name == "risk_types":
-                values[name] = [v for v in (value or []) if v]
-            else:
-                values[name] = _model_value(Household if table == "households" else Member,
-                                            name, value)
-        return values
 
     def _update(self, model, current: dict, values: dict, object_type: str, key: str,
                 household_id: int) -> int:
@@ -422,11 +418,31 @@ class _Writer:
         self.changes.clear()
 
 
-def _model_value(model, name, value):
-    field = model._meta.get_field(name)
-    if value is None and not field.null:
-        return field.get_default()
-    return value
+def _model_frame(frame: pl.DataFrame, present: list[str], model) -> pl.DataFrame:
+    """The file's columns as the model's columns, computed column by column: protected
+    values become ciphertext, token and mask; nulls in NOT NULL fields take the default."""
+    columns = {}
+    for name in present:
+        series = frame[name]
+        if name in PROTECTED:
+            prefix = PROTECTED[name]
+            protect = (lambda v: pii.protect_id(v, _token)) if name == "resident_id" else (
+                lambda v, p=prefix: pii.protect_phone(v, p))
+            protected = [protect(v) for v in series.to_list()]
+            columns[f"{prefix}_enc"] = [p.enc if p else "" for p in protected]
+            columns[f"{prefix}_token"] = [p.token if p else "" for p in protected]
+            columns[f"{prefix}_masked"] = [p.masked if p else "" for p in protected]
+        elif name == "village_code":
+            columns["village_id"] = series
+        elif name == "risk_types":
+            columns[name] = pl.Series(name, [[v for v in (x or []) if v] for x in
+                                             series.to_list()], dtype=pl.List(pl.String))
+        else:
+            field = model._meta.get_field(name)
+            if not field.null and series.null_count():
+                series = series.fill_null(field.get_default())
+            columns[name] = series
+    return pl.DataFrame(columns) if columns else pl.DataFrame()
 
 
 def _differs(old, new) -> bool:
@@ -443,63 +459,89 @@ def _jsonable(value):
     return value
 
 
+def _in_chunks(model, key: str, keys: list):
+    """Querysets over ``keys`` in chunks (PostgreSQL: one array parameter per chunk)."""
+    size = 100_000 if connection.vendor == "postgresql" else CHUNK
+    for start in range(0, len(keys), size):
+        chunk = keys[start:start + size]
+        if connection.vendor == "postgresql":
+            yield model.objects.extra(where=[f"{model._meta.get_field(key).column} = ANY(%s)"],
+                                      params=[chunk])
+        else:
+            yield model.objects.filter(**{f"{key}__in": chunk})
+
+
 def _existing(model, key: str, keys: list[str]) -> dict[str, dict]:
     found = {}
-    for start in range(0, len(keys), CHUNK):
-        for row in model.objects.filter(**{f"{key}__in": keys[start:start + CHUNK]}).values():
+    for queryset in _in_chunks(model, key, keys):
+        for row in queryset.values():
             found[row[key]] = row
     return found
 
 
 def _ids(model, key: str, keys: list[str]) -> dict[str, int]:
     found = {}
-    for start in range(0, len(keys), CHUNK):
-        found.update(model.objects.filter(**{f"{key}__in": keys[start:start + CHUNK]})
-                     .values_list(key, "id"))
+    for queryset in _in_chunks(model, key, keys):
+        found.update(queryset.values_list(key, "id"))
     return found
 
 
-def _insert(model, rows: list[dict], stamp: dict) -> None:
-    """Insert many rows fast: COPY on PostgreSQL, executemany elsewhere. Columns not given
-    take the model field's default."""
-    if not rows:
+def _insert(model, frame: pl.DataFrame, stamp: dict) -> None:
+    """Insert many rows fast: COPY on PostgreSQL, executemany elsewhere. Columns the frame
+    lacks take the model field's default."""
+    if frame.is_empty():
         return
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    given = set(rows[0]) | set(stamp)
-    defaults = {f.attname: f.get_default() for f in fields if f.attname not in given}
-    columns = [f.column for f in fields]
-    json_columns = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
+    values = {**{f.attname: f.get_default() for f in fields}, **stamp}
+    columns = []
+    for f in fields:
+        if f.attname in frame.columns:
+            series = frame[f.attname]
+            if f.get_internal_type() == "JSONField":
+                series = pl.Series([_db_json(v) for v in series.to_list()], dtype=pl.String)
+            columns.append(series.alias(f.attname))
+        elif f.get_internal_type() == "JSONField":
+            columns.append(pl.repeat(_db_json(values[f.attname]), frame.height, eager=True,
+                                     dtype=pl.String).alias(f.attname))
+        else:
+            columns.append(pl.repeat(values[f.attname], frame.height, eager=True,
+                                     dtype=_polars_type(values[f.attname])).alias(f.attname))
+    table_frame = pl.DataFrame(columns)
+    names = ", ".join(f.column for f in fields)
     table = model._meta.db_table
-
-    def tuples():
-        for row in rows:
-            merged = {**defaults, **stamp, **row}
-            yield tuple(_db_json(merged[f.attname]) if f.attname in json_columns
-                        else merged[f.attname] for f in fields)
-
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+            # One CSV stream written by Polars: an order of magnitude faster than row by row.
+            data = table_frame.write_csv(null_value=r"\N", include_header=False,
+                                         datetime_format="%Y-%m-%dT%H:%M:%S%.f%z")
+            sql = f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
             with cursor.cursor.copy(sql) as copy:
-                for values in tuples():
-                    copy.write_row(values)
+                copy.write(data.encode("utf-8"))
         else:
-            placeholders = ", ".join(["%s"] * len(columns))
-            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"
-            batch = []
-            for values in tuples():
-                batch.append(values)
-                if len(batch) == CHUNK:
-                    cursor.executemany(sql, batch)
-                    batch = []
-            if batch:
+            rows = table_frame.iter_rows()
+            sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(fields))})"
+            while batch := list(itertools.islice(rows, CHUNK)):
                 cursor.executemany(sql, batch)
 
 
-def _db_json(value):
-    import json
+def _polars_type(value):
+    if isinstance(value, bool):
+        return pl.Boolean
+    if isinstance(value, int):
+        return pl.Int64
+    if isinstance(value, float):
+        return pl.Float64
+    if hasattr(value, "tzinfo"):
+        return pl.Datetime("us", "UTC")
+    if value is None:
+        return pl.Null
+    if isinstance(value, list | dict):
+        return pl.String
+    return pl.String
 
-    return json.dumps(value, ensure_ascii=False)
+
+def _db_json(value):
+    return json.dumps(value if value is not None else [], ensure_ascii=False)
 
 
 # ---------------------------------------------------------------- the batch record
