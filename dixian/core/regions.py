@@ -6,6 +6,8 @@ once to ``data/divisions-2023.tsv.xz`` (code, name; all five levels).
 
 from __future__ import annotations
 
+import bisect
+import functools
 import io
 import lzma
 from collections.abc import Iterator
@@ -29,24 +31,41 @@ class LoadResult:
     inserted: int
 
 
-def read_divisions(prefix: str = "") -> Iterator[tuple[str, str, int, str | None]]:
-    """Yield (code, name, level, parent code) for every division under ``prefix``."""
+@functools.lru_cache(maxsize=1)
+def _all_divisions() -> tuple[list[str], list[str]]:
+    """Codes and names, sorted by code (read once per process: the file is 3 MB of xz)."""
     with lzma.open(DATA_FILE, "rt", encoding="utf-8") as handle:
         header = handle.readline()
         if header.rstrip("\n") != "code\tname":
             raise ValueError(f"{DATA_FILE}: unexpected header {header!r}")
+        codes, names = [], []
         for line in handle:
             code, name = line.rstrip("\n").split("\t")
-            if prefix and not code.startswith(prefix):
-                if prefix.startswith(code):
-                    pass  # an ancestor: keep it so the loaded tree is complete
-                elif code > prefix:
-                    break  # sorted codes: everything under the prefix has been read
-                else:
-                    continue
-            level = LEVEL_BY_CODE_LENGTH[len(code)]
-            parent = code[: PARENT_LENGTH[len(code)]] if len(code) > 2 else None
-            yield code, name, int(level), parent
+            codes.append(code)
+            names.append(name)
+    return codes, names
+
+
+def read_divisions(prefix: str = "") -> Iterator[tuple[str, str, int, str | None]]:
+    """Yield (code, name, level, parent code) for every division under ``prefix``, and the
+    ancestors of ``prefix`` so that a loaded subtree is complete."""
+    codes, names = _all_divisions()
+    if prefix:
+        ancestors = [prefix[:n] for n in (2, 4, 6, 9) if n < len(prefix)]
+        start = bisect.bisect_left(codes, prefix)
+        stop = start
+        while stop < len(codes) and codes[stop].startswith(prefix):
+            stop += 1
+        index = {c: i for i, c in ((bisect.bisect_left(codes, a), a) for a in ancestors)
+                 if i < len(codes) and codes[i] == c}
+        positions = [index[a] for a in ancestors if a in index] + list(range(start, stop))
+    else:
+        positions = range(len(codes))
+    for i in positions:
+        code = codes[i]
+        level = LEVEL_BY_CODE_LENGTH[len(code)]
+        parent = code[: PARENT_LENGTH[len(code)]] if len(code) > 2 else None
+        yield code, names[i], int(level), parent
 
 
 def load(prefix: str = "", *, actor=None) -> LoadResult:
