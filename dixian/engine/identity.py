@@ -40,7 +40,6 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 __all__ = [
     "WEIGHTS",
@@ -151,7 +150,8 @@ def _to_arrow(values: Any) -> pa.Array:
         t = values.type
     if pa.types.is_string_view(t) or pa.types.is_large_string(t):
         values = values.cast(pa.string())
-    elif pa.types.is_large_binary(t) or pa.types.is_binary_view(t) or pa.types.is_fixed_size_binary(t):
+    elif (pa.types.is_large_binary(t) or pa.types.is_binary_view(t)
+          or pa.types.is_fixed_size_binary(t)):
         values = values.cast(pa.binary())
     elif pa.types.is_null(t):
         values = pa.array([None] * len(values), type=pa.string())
