@@ -1,7 +1,9 @@
 """Synthetic registry data on real division codes, with ground truth and planted errors.
 
->>> from dixian.engine.synth import generate          # doctest: +SKIP
->>> summary = generate("522326", households=2000, seed=1, out_dir="/tmp/wm")  # doctest: +SKIP
+Usage (writes Parquet files, so not run as a doctest)::
+
+    from dixian.engine.synth import generate
+    summary = generate("522326", households=2000, seed=1, out_dir="/tmp/wm")
 
 See :func:`dixian.engine.synth.core.generate` and ``docs/calibration.md``.
 """
