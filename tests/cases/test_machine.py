@@ -1,0 +1,157 @@
+"""The identification state machine, exhaustively: every state, action and role."""
+
+from datetime import date, timedelta
+
+import polars as pl
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from dixian.cases import actions
+from dixian.cases.machine import TRANSITIONS, Action, State, allowed
+from dixian.cases.models import Case, CaseEvent
+from dixian.core.access import NotFound
+from dixian.core.models import AuditEvent
+from dixian.core.roles import Role
+from dixian.registry import importing
+from dixian.registry.models import Household
+from tests.conftest import VILLAGE, make_user
+from tests.registry.builders import households_and_members
+
+FULL_DATA = {
+    "consent_date": date(2025, 3, 1), "consent_confirmed": True,
+    "participants": "村两委5人、村民代表12人", "minutes": "一致同意纳入",
+    "objection": "邻居反映该户有商品房", "reason": "经核实收入高于监测范围",
+    "category": "MARGINAL",
+}
+
+
+@pytest.fixture
+def household(county_regions):
+    tables = households_and_members(2, VILLAGE)
+    importing.apply_tables({n: pl.from_arrow(t) for n, t in tables.items()})
+    return Household.objects.get(code=f"{VILLAGE}0001")
+
+
+@pytest.fixture
+def case(household):
+    clue = actions.do_receive_clue(household, channel="self_declaration", risk_type="ILLNESS")
+    return clue.case
+
+
+def _ready(case: Case, state: State) -> None:
+    """Put the case in ``state`` with every precondition of the next steps met."""
+    now = timezone.now()
+    Case.objects.filter(pk=case.pk).update(
+        state=state, data_matched_at=now, notice_started_at=now - timedelta(days=6),
+        category="MARGINAL")
+
+
+@pytest.mark.django_db
+def test_every_state_action_and_role(case, users):
+    from django.db import transaction
+
+    surprises = []
+    for state in State:
+        for action, transition in TRANSITIONS.items():
+            for role, user in users.items():
+                _ready(case, state)
+                expected = state in transition.sources and role in transition.roles
+                try:
+                    with transaction.atomic():
+                        moved = actions.do_transition(case.pk, action, actor=user,
+                                                      expected_state=state, data=FULL_DATA)
+                        transaction.set_rollback(True)
+                    outcome = True
+                    target = transition.target or state
+                    if moved.state != target:
+                        surprises.append(f"{state} {action} {role}: went to {moved.state}")
+                except (PermissionDenied, ValidationError):
+                    outcome = False
+                if outcome != expected:
+                    surprises.append(f"{state} --{action}--> as {role}: "
+                                     f"{'allowed' if outcome else 'refused'}, expected "
+                                     f"{'allowed' if expected else 'refused'}")
+    assert surprises == [], "\n".join(surprises)
+
+
+@pytest.mark.django_db
+def test_every_role_sees_exactly_its_actions():
+    for state in State:
+        for role in Role:
+            offered = set(allowed(state, role))
+            expected = {a for a, t in TRANSITIONS.items() if state in t.sources and role in
+                        t.roles}
+            assert offered == expected
+
+
+@pytest.mark.django_db
+def test_a_whole_identification_from_clue_to_monitored(case, users):
+    steps = [
+        (Action.ACCEPT, Role.TOWNSHIP_REVIEWER, {}),
+        (Action.RECORD_DATA_MATCH, Role.COUNTY_ADMIN, {}),
+        (Action.RECORD_VISIT, Role.VILLAGE_CADRE, {"consent_date": date(2025, 3, 1),
+                                                    "consent_confirmed": True}),
+        (Action.PROPOSE, Role.VILLAGE_CADRE, {"participants": "12人", "minutes": "同意"}),
+    ]
+    for action, role, data in steps:
+        case = actions.do_transition(case.pk, action, actor=users[role],
+                                     expected_state=case.state, data=data)
+    assert case.state == State.NOTICE
+    with pytest.raises(ValidationError, match="at least 5 days"):
+        actions.do_transition(case.pk, Action.CLOSE_NOTICE, actor=users[Role.VILLAGE_CADRE],
+                              expected_state=State.NOTICE)
+    later = timezone.now() + timedelta(days=5, minutes=1)
+    for action, role, data in [
+        (Action.CLOSE_NOTICE, Role.VILLAGE_CADRE, {}),
+        (Action.TOWNSHIP_APPROVE, Role.TOWNSHIP_REVIEWER, {}),
+        (Action.COUNTY_APPROVE, Role.COUNTY_APPROVER, {"category": "MARGINAL"}),
+        (Action.ENTER, Role.TOWNSHIP_REVIEWER, {}),
+    ]:
+        case = actions.do_transition(case.pk, action, actor=users[role],
+                                     expected_state=case.state, data=data, now=later)
+    assert case.state == State.MONITORED
+    household = case.household
+    household.refresh_from_db()
+    assert household.monitoring_category == "MARGINAL" and household.risk_types == ["ILLNESS"]
+    assert CaseEvent.objects.filter(case=case).count() == 8
+    assert AuditEvent.objects.filter(action__startswith="case.").count() == 9  # + the clue
+
+
+@pytest.mark.django_db
+def test_two_reviewers_cannot_both_decide(case, users):
+    _ready(case, State.COUNTY_APPROVAL)
+    approver = users[Role.COUNTY_APPROVER]
+    other = make_user(Role.COUNTY_APPROVER, "522326", username="second-approver")
+    actions.do_transition(case.pk, Action.COUNTY_APPROVE, actor=approver,
+                          expected_state=State.COUNTY_APPROVAL, data={"category": "MARGINAL"})
+    with pytest.raises(actions.Conflict):
+        actions.do_transition(case.pk, Action.COUNTY_REJECT, actor=other,
+                              expected_state=State.COUNTY_APPROVAL, data={"reason": "收入高"})
+    assert Case.objects.get(pk=case.pk).state == State.ANNOUNCED
+
+
+@pytest.mark.django_db
+def test_a_second_clue_joins_the_open_case(household):
+    first = actions.do_receive_clue(household, channel="self_declaration", risk_type="ILLNESS")
+    second = actions.do_receive_clue(household, channel="department_alert",
+                                     risk_type="DISASTER", reference="alert-17")
+    assert first.case_id == second.case_id
+    case = Case.objects.get(pk=first.case_id)
+    assert case.risk_types == ["ILLNESS", "DISASTER"] and case.fast_track
+    assert case.deadline - case.opened_at == timedelta(days=15)
+
+
+@pytest.mark.django_db
+def test_nobody_acts_outside_their_region(case, user_in):
+    stranger = user_in(Role.TOWNSHIP_REVIEWER, "522326102", username="other-township")
+    with pytest.raises(NotFound):
+        actions.do_transition(case.pk, Action.ACCEPT, actor=stranger, expected_state="clue")
+    assert Case.objects.get(pk=case.pk).state == State.CLUE
+
+
+@pytest.mark.django_db
+def test_overdue_cases_are_listed(case, users):
+    later = timezone.now() + timedelta(days=16)
+    assert list(actions.overdue(users[Role.COUNTY_APPROVER], now=later)) == [case]
+    assert list(actions.overdue(users[Role.COUNTY_APPROVER])) == []
