@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "dixian.core",
     "dixian.web",
     "dixian.registry",
+    "dixian.quality",
     "dixian.cases",
 ]
 

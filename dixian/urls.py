@@ -15,6 +15,8 @@ urlpatterns = [
     path("users/", views.users, name="users"),
     path("audit/", views.audit, name="audit"),
     path("", include("dixian.registry.urls")),
+    path("", include("dixian.quality.urls")),
+    path("", include("dixian.cases.urls")),
     path("api/", api.urls),
 ]
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from dixian.core import audit, pii
 from dixian.core.access import NotFound, require, scope_of
 from dixian.core.roles import Capability
+from dixian.engine.scope import RegionScope
 from dixian.registry.models import FieldChange, Household, HouseholdStatus, Member, Source
 
 PROTECTED_FIELDS = {"resident_id", "phone", "monitoring_contact_phone"}
@@ -62,6 +63,31 @@ def _set_fields(obj, changes: dict, household: Household, object_type: str, key:
     return {"before": before, "after": after}
 
 
+def _findings(household: Household) -> list[dict]:
+    from dixian.engine import quality
+    from dixian.registry import snapshot
+
+    tables = snapshot.snapshot(RegionScope.of(household.village_id), reveal=True,
+                               household_code=household.code)
+    return quality.check_records(**tables).to_pylist()
+
+
+def _finding_key(finding: dict) -> tuple:
+    return (finding["rule_id"], finding["member_id"], finding["period"], finding["field"])
+
+
+def check_at_entry(household: Household, before: list[dict]) -> list[dict]:
+    """The data-quality rules at entry: an error that this write introduced (absent before
+    it) refuses the write, and the caller's transaction rolls back. Warnings, and errors that
+    were already there, are returned to be shown."""
+    after = _findings(household)
+    known = {_finding_key(f) for f in before}
+    introduced = [f for f in after if f["severity"] == "error" and _finding_key(f) not in known]
+    if introduced:
+        raise ValidationError([f"{f['rule_id']}: {f['message_zh']}" for f in introduced])
+    return after
+
+
 def access_household(actor, code: str) -> Household:
     require(actor, Capability.VIEW_REGISTRY)
     household = Household.objects.select_related("village").filter(code=code).first()
@@ -83,8 +109,11 @@ def do_update_household(household: Household, changes: dict, *, actor,
     require(actor, Capability.EDIT_REGISTRY)
     with transaction.atomic():
         household = Household.objects.select_for_update().get(pk=household.pk)
+        before = _findings(household) if source == Source.FORM else []
         diff = _set_fields(household, changes, household, "household", household.code,
                            source=source, source_ref=source_ref, actor=actor)
+        if diff["after"] and source == Source.FORM:
+            check_at_entry(household, before)
         if diff["after"]:
             audit.record("registry.household.update", actor=actor, obj=household,
                          region_code=household.village_id, **diff)
@@ -96,8 +125,11 @@ def do_update_member(member: Member, changes: dict, *, actor, source: str = Sour
     require(actor, Capability.EDIT_REGISTRY)
     with transaction.atomic():
         member = Member.objects.select_for_update().select_related("household").get(pk=member.pk)
+        before = _findings(member.household) if source == Source.FORM else []
         diff = _set_fields(member, changes, member.household, "member", member.member_id,
                            source=source, source_ref=source_ref, actor=actor)
+        if diff["after"] and source == Source.FORM:
+            check_at_entry(member.household, before)
         if diff["after"]:
             audit.record("registry.member.update", actor=actor, obj=member,
                          region_code=member.household.village_id, **diff)

@@ -35,6 +35,7 @@ from django.utils import timezone
 from dixian.core import audit, pii
 from dixian.core.access import scope_of
 from dixian.core.models import Region
+from dixian.engine import schema
 from dixian.engine.scope import RegionScope
 from dixian.registry import layout, reading
 from dixian.registry.models import FieldChange, Household, ImportBatch, Income, Member, Source
@@ -81,9 +82,7 @@ def import_file(data: bytes, file_name: str, *, actor=None, scope: RegionScope |
     problems = list(result.problems)
     tables = result.tables
     problems += _check_against_database(tables, scope, file_name)
-    if "members" in tables:
-        problems += reading.id_problems(tables["members"], file_name,
-                                        "证件号码" if result.layout == "national" else "resident_id")
+    problems += quality_problems(tables, file_name, result.layout)
 
     blocking = [p for p in problems if p.severity == "error" and
                 (p.kind == "structure" or not accept_quality_issues)]
@@ -101,6 +100,54 @@ def import_file(data: bytes, file_name: str, *, actor=None, scope: RegionScope |
         outcome = _record(file_name, checksum, scope_code, result.layout, data, actor, status,
                           counts, problems, error_rows=error_rows, blocking=blocking)
     return outcome
+
+
+# ---------------------------------------------------------------- data-quality rules at entry
+def quality_problems(tables: dict[str, pl.DataFrame], file: str, file_layout: str
+                     ) -> list[Problem]:
+    """The registry's data-quality rules (the same compiled rules as the bulk run) over the
+    file's own records; each finding becomes a problem on the row it concerns."""
+    from dixian.engine import quality
+
+    records = {}
+    for name in ("households", "members", "incomes"):
+        frame = tables.get(name)
+        if frame is None or frame.is_empty():
+            continue
+        if name == "households":
+            frame = frame.unique(subset=["household_code"], keep="first", maintain_order=True)
+        records[name] = schema.conform(frame.drop("_sheet", "_row").to_arrow(), name)
+    if not records:
+        return []
+    findings = quality.check_records(**records)
+    where = _row_index(tables)
+    headers = {c.name: (c.zh if file_layout == "national" else c.name)
+               for name in layout.TABLES for c in layout.columns(name)}
+    problems = []
+    for f in findings.to_pylist():
+        key = {"households": f["household_code"], "members": f["member_id"],
+               "incomes": (f["household_code"], f["period"])}.get(f["table"])
+        sheet, row = where.get((f["table"], key), ("", 0))
+        message = f["message_en"] if file_layout == "dixian" else f["message_zh"]
+        problems.append(Problem(file, sheet, row, headers.get(f["field"], f["field"] or ""),
+                                f["value"] or "", f["rule_id"], message,
+                                "error" if f["severity"] == "error" else "warning", "quality"))
+    return problems
+
+
+def _row_index(tables) -> dict:
+    where = {}
+    for name, key in (("households", "household_code"), ("members", "member_id")):
+        frame = tables.get(name)
+        if frame is not None and key in frame.columns:
+            for sheet, row, value in frame.select("_sheet", "_row", key).iter_rows():
+                where.setdefault((name, value), (sheet, row))
+    frame = tables.get("incomes")
+    if frame is not None and {"household_code", "period"} <= set(frame.columns):
+        for sheet, row, code, period in frame.select("_sheet", "_row", "household_code",
+                                                     "period").iter_rows():
+            where.setdefault(("incomes", (code, period)), (sheet, row))
+    return where
 
 
 # ---------------------------------------------------------------- checks against the database

@@ -61,17 +61,22 @@ def _decrypt_all(values: list[str], field: str) -> list[str | None]:
     return [pii.decrypt(v, field) if v else None for v in values]
 
 
-def snapshot(scope: RegionScope, *, reveal: bool = False) -> dict[str, pa.Table]:
+def snapshot(scope: RegionScope, *, reveal: bool = False,
+             household_code: str | None = None) -> dict[str, pa.Table]:
+    """The registry tables within ``scope`` (or of one household, for entry-time checks)."""
     require_scope(scope)
     suffix = "enc" if reveal else "masked"
+    one = {"household__code": household_code} if household_code else {}
     households = Household.objects.filter(scope_q(scope, "village__code")).order_by("code")
+    if household_code:
+        households = households.filter(code=household_code)
     h_fields = [c.name for c in layout.columns("households")
                 if c.name not in layout.DERIVED["households"]
                 and c.name not in ("household_code", "village_code", "phone",
                                    "monitoring_contact_phone")]
     h = _fetch_columns(households, ["code", "village_id", f"phone_{suffix}",
                                     f"monitoring_contact_phone_{suffix}", *h_fields])
-    members = Member.objects.filter(scope_q(scope, "household__village__code")).order_by(
+    members = Member.objects.filter(scope_q(scope, "household__village__code"), **one).order_by(
         "member_id")
     m_fields = [c.name for c in layout.columns("members")
                 if c.name not in ("household_code", "resident_id", "phone")]
@@ -99,7 +104,7 @@ def snapshot(scope: RegionScope, *, reveal: bool = False) -> dict[str, pa.Table]
     h["township_code"] = [v[:9] for v in h["village_code"]]
     h["head_member_id"] = [head_of.get(code) for code in h["household_code"]]
     m["household_code"] = m.pop("household__code")
-    incomes = Income.objects.filter(scope_q(scope, "household__village__code")).order_by(
+    incomes = Income.objects.filter(scope_q(scope, "household__village__code"), **one).order_by(
         "household__code", "period")
     i = _fetch_columns(incomes, ["household__code", "period", *schema.INCOME_COMPONENTS])
     i["household_code"] = i.pop("household__code")

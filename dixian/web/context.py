@@ -8,6 +8,8 @@ from dixian.core.roles import Capability, role_has
 NAVIGATION = [
     ("home", _("Home"), None),
     ("households", _("Households"), Capability.VIEW_REGISTRY),
+    ("cases", _("Cases"), Capability.VIEW_REGISTRY),
+    ("quality_issues", _("Data quality"), Capability.VIEW_REGISTRY),
     ("imports", _("Imports"), Capability.IMPORT_REGISTRY),
     ("regions", _("Regions"), Capability.VIEW_REGIONS),
     ("users", _("Users"), Capability.VIEW_USERS),

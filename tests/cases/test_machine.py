@@ -155,3 +155,20 @@ def test_overdue_cases_are_listed(case, users):
     later = timezone.now() + timedelta(days=16)
     assert list(actions.overdue(users[Role.COUNTY_APPROVER], now=later)) == [case]
     assert list(actions.overdue(users[Role.COUNTY_APPROVER])) == []
+
+
+@pytest.mark.django_db
+def test_the_case_page_offers_exactly_the_allowed_actions_and_takes_a_step(client, case, users):
+    client.force_login(users[Role.TOWNSHIP_REVIEWER])
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert 'data-action="accept"' in page and 'data-action="record_visit"' not in page
+    response = client.post(f"/cases/{case.pk}/act/", {"action": "accept",
+                                                       "expected_state": "clue"})
+    assert response.status_code == 302
+    assert Case.objects.get(pk=case.pk).state == State.VISIT
+    # The same form sent again (a double click, a second reviewer) changes nothing.
+    client.post(f"/cases/{case.pk}/act/", {"action": "accept", "expected_state": "clue"})
+    assert CaseEvent.objects.filter(case=case).count() == 1
+    client.force_login(users[Role.VILLAGE_CADRE])
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert 'data-action="record_visit"' in page and 'data-action="accept"' not in page

@@ -84,3 +84,20 @@ def test_only_editing_roles_within_their_region_may_write(registry, users, user_
 
     with pytest.raises(NotFound):
         actions.access_member(stranger, member.member_id)
+
+
+@pytest.mark.django_db
+def test_a_form_write_that_breaks_a_quality_rule_is_refused(registry, users):
+    from django.core.exceptions import ValidationError
+
+    cadre = users[Role.VILLAGE_CADRE]
+    household = registry[f"{VILLAGE}0001"]
+    with pytest.raises(ValidationError, match="危房"):
+        actions.do_update_household(household, {"housing_grade": "D"}, actor=cadre)
+    household.refresh_from_db()
+    assert household.housing_grade == "B"  # nothing was written
+    assert not FieldChange.objects.filter(field="housing_grade").exists()
+    actions.do_update_household(household, {"housing_grade": "D", "dangerous_house": True},
+                                actor=cadre)
+    household.refresh_from_db()
+    assert household.housing_grade == "D"

@@ -133,6 +133,7 @@ def test_a_changed_value_is_recorded_with_its_old_value_and_source(county_region
     tables = households_and_members(2)
     changed = tables["households"].to_pylist()
     changed[0]["housing_grade"] = "D"
+    changed[0]["dangerous_house"] = True  # the quality rules insist the flag agrees
     changed[0]["phone"] = "13912345678"
     import pyarrow as pa
 
@@ -177,3 +178,24 @@ def test_importing_outside_ones_region_is_refused(county_regions, user_in):
     outcome = importing.import_file(_xlsx(households_and_members(1)), "x.xlsx", actor=cadre)
     assert outcome.batch.status == ImportBatch.Status.REJECTED
     assert {p.rule for p in outcome.problems} >= {"region.unknown_or_out_of_scope"}
+
+
+@pytest.mark.django_db
+def test_the_quality_rules_run_at_entry_and_name_the_row(county_regions):
+    import pyarrow as pa
+
+    from dixian.engine import schema
+
+    tables = households_and_members(3)
+    rows = tables["households"].to_pylist()
+    rows[1]["housing_grade"] = "D"  # a dangerous house not flagged as one
+    tables["households"] = schema.conform(pa.Table.from_pylist(rows), "households")
+    outcome = importing.import_file(_xlsx(tables), "flags.xlsx", scope=COUNTY_SCOPE)
+    assert outcome.batch.status == ImportBatch.Status.REJECTED
+    found = [p for p in outcome.problems if p.kind == "quality" and p.row == 3
+             and p.sheet == "户信息"]
+    assert found, outcome.problems
+    assert any("危房" in p.message for p in found)
+    migrated = importing.import_file(_xlsx(tables), "flags.xlsx", scope=COUNTY_SCOPE,
+                                     accept_quality_issues=True)
+    assert migrated.applied

@@ -58,6 +58,16 @@ ROUTES = [
     Route("import_report", "/imports/{batch}/", Capability.IMPORT_REGISTRY, scoped=True),
     Route("import_rejected_rows", "/imports/{batch}/rejected.csv", Capability.IMPORT_REGISTRY,
           scoped=True),
+    Route("quality_issues", "/quality/", Capability.VIEW_REGISTRY),
+    Route("quality_villages", "/quality/villages/", Capability.VIEW_REGISTRY),
+    Route("quality_run", "/quality/run/", Capability.IMPORT_REGISTRY, method="post",
+          in_scope_status=302),
+    Route("quality_accept", "/quality/{issue}/accept/", Capability.EDIT_REGISTRY, scoped=True,
+          method="post", in_scope_status=302),
+    Route("cases", "/cases/", Capability.VIEW_REGISTRY),
+    Route("case", "/cases/{case}/", Capability.VIEW_REGISTRY, scoped=True),
+    Route("case_act", "/cases/{case}/act/", Capability.VIEW_REGISTRY, scoped=True,
+          method="post", in_scope_status=400),  # no action named: a bad request
     Route("api:list_households", "/api/registry/households?q=王", Capability.VIEW_REGISTRY,
           api=True),
     Route("api:get_household", "/api/registry/households/{household}",
@@ -123,12 +133,27 @@ def registry_targets(users, settings, tmp_path):
     other_batch = importing.import_file(
         snapshot.export(households_and_members(2, OUTSIDE_VILLAGE), fmt="xlsx"), "out.xlsx",
         actor=other_admin).batch
+    from dixian.engine.scope import RegionScope
+    from dixian.quality import bridge
+    from dixian.quality.models import QualityIssue
+
+    bridge.run(RegionScope.of("52"))  # opens an issue in each village (no phone numbers...)
+    issue = QualityIssue.objects.filter(village_id=VILLAGE).first()
+    other_issue = QualityIssue.objects.filter(village_id=OUTSIDE_VILLAGE).first()
+    from dixian.cases.actions import do_receive_clue
+    from dixian.registry.models import Household
+
+    case = do_receive_clue(Household.objects.get(code=f"{VILLAGE}0001"), channel="cadre_visit",
+                           risk_type="ILLNESS").case
+    other_case = do_receive_clue(Household.objects.get(code=f"{OUTSIDE_VILLAGE}0001"),
+                                 channel="cadre_visit", risk_type="ILLNESS").case
     return {
         "inside": {"household": f"{VILLAGE}0001", "member": f"{VILLAGE}0001-01",
-                   "batch": batch.pk},
+                   "batch": batch.pk, "issue": issue.pk, "case": case.pk},
         "outside": [{"household": f"{OUTSIDE_VILLAGE}0001", "member": f"{OUTSIDE_VILLAGE}0001-01",
-                     "batch": other_batch.pk},
-                    {"household": "5223260000000000", "member": "nobody", "batch": 999999}],
+                     "batch": other_batch.pk, "issue": other_issue.pk, "case": other_case.pk},
+                    {"household": "5223260000000000", "member": "nobody", "batch": 999999,
+                     "issue": 999999, "case": 999999}],
     }
 
 
@@ -214,7 +239,7 @@ def test_national_users_see_every_province(client, user_in):
 def test_anonymous_requests_go_to_login_or_get_401(client, county_regions):
     for route in ROUTES:
         path = route.path.format(code=COUNTY, household="5223261012010001",
-                                 member="5223261012010001-01", batch=1)
+                                 member="5223261012010001-01", batch=1, issue=1, case=1)
         response = client.get(path) if route.method == "get" else client.post(path)
         if route.api:
             assert response.status_code == 401, route

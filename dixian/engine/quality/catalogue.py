@@ -338,29 +338,29 @@ RULES: list[Rule] = [
     Rule(id="DQ-IDN-22", version=1, family="identity", severity="error", level="village",
          table="members", title="Month field malformed",
          each=("work_start_month", "welfare_post_start_month", "status_month"),
-         when="notnull({field}) and isnull(month({field}))", field="{field}",
+         when="notnull({field}) and isnull({field}_n)", field="{field}",
          message_zh="“{field_zh}”的值{value}不是YYYY-MM格式的月份。",
          message_en="{field} value {value} is not a YYYY-MM month.",
          source="schema: months are 'YYYY-MM'"),
     Rule(id="DQ-IDN-23", version=1, family="identity", severity="error", level="county",
          table="households", title="Monitoring month malformed",
          each=("identified_month", "eliminated_month"),
-         when="notnull({field}) and isnull(month({field}))", field="{field}",
+         when="notnull({field}) and isnull({field}_n)", field="{field}",
          message_zh="“{field_zh}”的值{value}不是YYYY-MM格式的月份。",
          message_en="{field} value {value} is not a YYYY-MM month.",
          source="schema: months are 'YYYY-MM'"),
     Rule(id="DQ-IDN-24", version=1, family="identity", severity="error", level="village",
-         table="incomes", title="Income month malformed or repeated",
-         when="isnull(period_n)", field="period",
+         table="incomes", title="Income month malformed",
+         when="not period_ok", field="period",
          message_zh="收入月份{period}不是YYYY-MM格式。",
          message_en="Income period {period} is not a YYYY-MM month.",
          source="schema: months are 'YYYY-MM'"),
     Rule(id="DQ-IDN-25", version=1, family="identity", severity="error", level="village",
          table="households", title="Income month recorded twice", target="incomes",
-         when="inc_rows > inc_periods", field="period", value="inc_rows",
-         message_zh="本户有{inc_rows}条收入记录，但只有{inc_periods}个不同月份（月份重复）。",
-         message_en="The household has {inc_rows} income rows for only {inc_periods} "
-                    "distinct months (a month is recorded twice).",
+         when="inc_rows > inc_span", field="period", value="inc_rows",
+         message_zh="本户有{inc_rows}条收入记录，但首末月份之间只有{inc_span}个月（有月份重复）。",
+         message_en="The household has {inc_rows} income rows but its first and latest months "
+                    "span only {inc_span} months (a month is recorded twice).",
          source="schema: incomes key (household_code, period)"),
     Rule(id="DQ-IDN-26", version=1, family="identity", severity="error", level="county",
          table="incomes", title="Income row of an unknown household", when="not hh_exists",
@@ -458,7 +458,8 @@ RULES: list[Rule] = [
          field="education",
          message_zh="{age}岁成员的文化程度为“{education}”，请核实（{P.low_education_age[0]}-{P.low_education_age[1]}岁一般不低于初中）。",
          message_en="A member aged {age} has education {education}; please verify (ages "
-                    "{P.low_education_age[0]}-{P.low_education_age[1]} normally have at least junior secondary).",
+                    "{P.low_education_age[0]}-{P.low_education_age[1]} normally have at least "
+                    "junior secondary).",
          source="§5.3 logic (5_12_018/019)"),
     Rule(id="DQ-LOG-11", version=1, family="logic", severity="error", level="village",
          table="members", title="Education disagrees with the current school stage",
@@ -610,14 +611,13 @@ RULES: list[Rule] = [
          source="§2.3 relationship to head"),
     Rule(id="DQ-REL-08", version=1, family="relation", severity="error", level="village",
          table="households", title="Head member id does not point to the head",
-         when="notnull(head_member_id) and (not head_member_found or "
-              "head_member_household != household_code or head_member_relation != 'head')",
+         when="n_heads == 1 and head_member_id != hh_head_member",
          field="head_member_id",
-         message_zh="户主编号{head_member_id}指向的成员不是本户户主"
-                    "（关系：{head_member_relation}）。",
-         message_en="head_member_id {head_member_id} does not name this household's head "
-                    "(relationship: {head_member_relation}).",
-         source="schema: head_member_id"),
+         message_zh="户主编号{head_member_id}与登记为户主的成员{hh_head_member}不一致。",
+         message_en="head_member_id {head_member_id} is not the member recorded as head "
+                    "({hh_head_member}).",
+         source="schema: head_member_id",
+         note="With no or several heads, DQ-REL-06 reports the household instead."),
     Rule(id="DQ-REL-09", version=1, family="relation", severity="warning", level="village",
          table="members", title="Head or spouse implausibly young",
          when="active and ((relation_to_head == 'head' and age < P.head_age_min) or "
@@ -717,7 +717,8 @@ RULES: list[Rule] = [
     Rule(id="DQ-RNG-10", version=1, family="plausibility", severity="warning", level="county",
          table="households", title="Per-capita income at identification over 20,000",
          fuping=("1111_18",), target="incomes",
-         when="monitored and identified_month >= P.pcni_at_identification_since and "
+         when="monitoring_category in ('UNSTABLE', 'MARGINAL') and "
+              "identified_month >= P.pcni_at_identification_since and "
               "pcni_at_id > P.pcni_at_identification_max",
          field="inc_net_at_id", value="pcni_at_id",
          message_zh="识别时（{identified_month}前12个月）人均纯收入约{pcni_at_id}元，超过"
@@ -725,7 +726,9 @@ RULES: list[Rule] = [
          message_en="Per-capita net income in the 12 months before identification "
                     "({identified_month}) is about {pcni_at_id} yuan, over "
                     "{P.pcni_at_identification_max}.",
-         source="§5.3 plausibility (1111_18)"),
+         source="§5.3 plausibility (1111_18)",
+         note="Not applied to SUDDEN households: they qualify by rigid expenditure, not "
+              "income (R2), so a high income at identification is expected."),
     Rule(id="DQ-RNG-11", version=1, family="plausibility", severity="error", level="village",
          table="members", title="Birth date in the future or age over 110",
          when="birth_ymd > as_of_ymd or age > P.age_max", field="birth_date",
@@ -737,7 +740,8 @@ RULES: list[Rule] = [
          when="not between(year_lifted, P.year_lifted_range[0], P.year_lifted_range[1])",
          field="year_lifted",
          message_zh="脱贫年度{year_lifted}不在{P.year_lifted_range[0]}-{P.year_lifted_range[1]}年之间。",
-         message_en="Year lifted {year_lifted} is outside {P.year_lifted_range[0]}-{P.year_lifted_range[1]}.",
+         message_en="Year lifted {year_lifted} is outside "
+                    "{P.year_lifted_range[0]}-{P.year_lifted_range[1]}.",
          source="建档立卡 period 2014-2020"),
 
     # ================================================================== policy compliance
@@ -773,7 +777,8 @@ RULES: list[Rule] = [
     Rule(id="DQ-POL-04", version=1, family="policy", severity="warning", level="village",
          table="households", title="Dibao recipients but no transfer income",
          fuping=("1111_10",), target="incomes",
-         when="n_dibao_members > 0 and inc_months_recent > 0 and inc_transfer_recent == 0",
+         when="n_dibao_members > 0 and inc_months_recent >= P.income_window_min_months and "
+              "inc_transfer_recent == 0",
          field="transfer", value="inc_transfer_recent",
          message_zh="本户{n_dibao_members}人享受低保，但近{inc_months_recent}个月转移性收入为0。",
          message_en="{n_dibao_members} member(s) receive dibao but transfer income over the "
@@ -1003,7 +1008,7 @@ RULES: list[Rule] = [
     # ================================================================== timeliness
     Rule(id="DQ-TIM-01", version=1, family="timeliness", severity="error", level="county",
          table="households", title="Eliminated before identified",
-         when="eliminated_n < identified_n", field="eliminated_month",
+         when="eliminated_month_n < identified_month_n", field="eliminated_month",
          message_zh="消除监测时间{eliminated_month}早于识别监测时间{identified_month}。",
          message_en="Elimination month {eliminated_month} precedes identification month "
                     "{identified_month}.",
@@ -1031,20 +1036,21 @@ RULES: list[Rule] = [
     Rule(id="DQ-TIM-04", version=1, family="timeliness", severity="error", level="county",
          table="households", title="Monitoring month in the future",
          each=("identified_month", "eliminated_month"),
-         when="month({field}) > as_of_month", field="{field}",
+         when="{field}_n > as_of_month", field="{field}",
          message_zh="“{field_zh}”{value}晚于核查月份{as_of_month_text}。",
          message_en="{field} {value} is after the check month {as_of_month_text}.",
          source="§5.3 timeliness"),
     Rule(id="DQ-TIM-05", version=1, family="timeliness", severity="error", level="village",
          table="members", title="Member month in the future",
          each=("status_month", "work_start_month", "welfare_post_start_month"),
-         when="month({field}) > as_of_month", field="{field}",
+         when="{field}_n > as_of_month", field="{field}",
          message_zh="“{field_zh}”{value}晚于核查月份{as_of_month_text}。",
          message_en="{field} {value} is after the check month {as_of_month_text}.",
          source="§5.3 timeliness (1111_16/17)"),
     Rule(id="DQ-TIM-06", version=1, family="timeliness", severity="warning", level="village",
          table="members", title="Work started before age 16",
-         when="active and wage_work and work_start_n < birth_month_n + 12 * P.able_age_min",
+         when="active and wage_work and "
+              "work_start_month_n < birth_month_n + 12 * P.able_age_min",
          field="work_start_month",
          message_zh="务工开始时间{work_start_month}早于本人年满16岁（出生{birth_date}）。",
          message_en="Work start {work_start_month} is before the member turned 16 (born "
@@ -1052,7 +1058,7 @@ RULES: list[Rule] = [
          source="[I] with 5_12_001"),
     Rule(id="DQ-TIM-07", version=1, family="timeliness", severity="error", level="village",
          table="incomes", title="Income month in the future",
-         when="period_n > as_of_month", field="period",
+         when="period_ok and period_future", field="period",
          message_zh="收入月份{period}晚于核查月份{as_of_month_text}。",
          message_en="Income period {period} is after the check month {as_of_month_text}.",
          source="§5.3 timeliness"),
@@ -1069,7 +1075,7 @@ RULES: list[Rule] = [
     Rule(id="DQ-TIM-09", version=1, family="timeliness", severity="warning", level="village",
          table="members", title="Welfare post started before age 16",
          when="active and notnull(welfare_post) and "
-              "month(welfare_post_start_month) < birth_month_n + 12 * P.welfare_post_min_age",
+              "welfare_post_start_month_n < birth_month_n + 12 * P.welfare_post_min_age",
          field="welfare_post_start_month",
          message_zh="公益性岗位聘用时间{welfare_post_start_month}早于本人年满16岁。",
          message_en="The post started {welfare_post_start_month}, before the member turned "

@@ -31,7 +31,7 @@ from . import lang
 from .params import monitoring_line
 
 __all__ = ["Column", "Provider", "COLUMNS", "PROVIDERS", "VILLAGES", "Context",
-           "base_fields", "column_enum", "enum_codes", "CONTEXT_RANK"]
+           "base_fields", "column_enum", "enum_codes", "providers_of", "CONTEXT_RANK"]
 
 CONTEXT_RANK = {"row": 0, "household": 1, "registry": 2}
 
@@ -57,13 +57,16 @@ VILLAGES_ZH = {"village_code": "行政村", "households_total": "总户数",
 #: rules need and the monitoring line in force. Keeping them out of the compiled SQL lets a
 #: compiled rule set be reused from one day to the next (entry-time checks compile once).
 RUN = ibis.schema({"as_of_year": "int64", "as_of_md": "int64", "as_of_ymd": "int64",
-                   "as_of_month": "int64", "as_of_month_text": "string", "line": "int64"})
+                   "as_of_month": "int64", "as_of_month_text": "string",
+                   "window_start_text": "string", "line": "int64"})
 RUN_DOCS = {
     "as_of_year": ("Year of the run's as_of date.", ""),
     "as_of_md": ("as_of as month * 100 + day.", ""),
     "as_of_ymd": ("The run's as_of date as YYYYMMDD.", "核查日期"),
     "as_of_month": ("The run's as_of month as a month number (year * 12 + month - 1).", ""),
     "as_of_month_text": ("The run's as_of month ('YYYY-MM').", "核查月份"),
+    "window_start_text": ("First month of the income window: the P.income_window_months "
+                          "months ending with the as_of month.", "收入窗口起始月"),
     "line": ("Monitoring income line of as_of's year (yuan per person per year, parameter "
              "monitoring_line_by_year).", "监测范围"),
 }
@@ -71,10 +74,12 @@ RUN_DOCS = {
 
 def run_constants(as_of: _dt.date, params: Mapping[str, Any]) -> dict[str, Any]:
     """The values of the ``dq_run`` row for a run on ``as_of``."""
+    n = as_of.year * 12 + as_of.month - 1
+    start = n - int(params["income_window_months"]) + 1
     return {"as_of_year": as_of.year, "as_of_md": as_of.month * 100 + as_of.day,
             "as_of_ymd": as_of.year * 10000 + as_of.month * 100 + as_of.day,
-            "as_of_month": as_of.year * 12 + as_of.month - 1,
-            "as_of_month_text": as_of.strftime("%Y-%m"),
+            "as_of_month": n, "as_of_month_text": as_of.strftime("%Y-%m"),
+            "window_start_text": f"{start // 12:04d}-{start % 12 + 1:02d}",
             "line": monitoring_line(params, as_of)}
 
 
@@ -106,6 +111,13 @@ class Provider:
     fill: Mapping[str, Any] = field(default_factory=dict)
     needs_tables: tuple[str, ...] = ()
     right_key: tuple[str, ...] = ()   # the provider table's key names (default: key)
+    #: lists only the few rows that can fire (duplicates, orphans, outliers): a row absent
+    #: from it never makes a check fire, so its checks run on an inner join
+    sparse: bool = False
+
+    def __post_init__(self):
+        if not self.right_key:
+            object.__setattr__(self, "right_key", tuple(self.key))
 
 
 COLUMNS: dict[str, dict[str, Column]] = {t: {} for t in ("households", "members", "incomes",
@@ -124,10 +136,10 @@ def _col(view: str, name: str, doc: str, **kw) -> None:
 
 
 def _provider(name, view, key, columns: dict[str, tuple[str, tuple[str, ...], str]], build,
-              context, fill=None, needs_tables=(), enums=None, right_key=()):
+              context, fill=None, needs_tables=(), enums=None, right_key=(), sparse=False):
     """Register a provider and its columns: ``columns[name] = (doc, reads, zh)``."""
     PROVIDERS[name] = Provider(name, view, tuple(key), tuple(columns), build, fill or {},
-                               tuple(needs_tables), tuple(right_key) or tuple(key))
+                               tuple(needs_tables), tuple(right_key) or tuple(key), sparse)
     for col, (doc, reads, zh) in columns.items():
         _col(view, col, doc, reads=reads, context=context, provider=name,
              enum=(enums or {}).get(col), zh=zh)
@@ -138,20 +150,30 @@ class Context:
     """One evaluation: the scoped tables, the date of the run and the parameters."""
 
     def __init__(self, tables: Mapping[str, ir.Table], run: ir.Table,
-                 params: Mapping[str, Any]):
+                 params: Mapping[str, Any], *, materialize: bool = True):
         self.tables = dict(tables)
         self.run = run
         self.params = params
+        self.materialize = materialize
+        #: providers to materialise before the views, in dependency order: (name, expr)
+        self.steps: list[tuple[str, ir.Table]] = []
         self._providers: dict[str, ir.Table] = {}
 
     def has(self, table: str) -> bool:
         return table in self.tables
 
     def provider(self, name: str) -> ir.Table:
+        """A provider's table; materialised once per run (a temporary table ``dq_p_<name>``)
+        and shared by every view and provider that uses it."""
         if name == "_run":
             return self.run
         if name not in self._providers:
-            self._providers[name] = PROVIDERS[name].build(self)
+            expr = PROVIDERS[name].build(self)
+            if self.materialize:
+                tname = f"dq_p_{name}"
+                self.steps.append((tname, expr))
+                expr = ibis.table(expr.schema(), name=tname)
+            self._providers[name] = expr
         return self._providers[name]
 
     def base(self, view: str) -> ir.Table:
@@ -159,9 +181,16 @@ class Context:
             return _village_base(self)
         return self.tables[view]
 
-    def view(self, view: str, wanted: Iterable[str]) -> ir.Table:
-        """The view's base table plus the derived columns in ``wanted`` (and what they need)."""
-        t = self.base(view)
+    def view(self, view: str, wanted: Iterable[str], *, inner: Iterable[str] = (),
+             base: ir.Table | None = None) -> ir.Table:
+        """The view's base table plus the derived columns in ``wanted`` (and what they need).
+
+        ``inner``: sparse providers to join with an inner join, keeping only the rows they
+        list (the checks that need them look at nothing else). ``base``: derive the columns
+        over this table instead (the rows a first pass kept, for evidence columns).
+        """
+        inner = set(inner)
+        t = self.base(view) if base is None else base
         base_cols = set(t.columns)
         order: list[str] = []
         seen: set[str] = set()
@@ -203,7 +232,9 @@ class Context:
                 right = right.select(*[right[r].name(rk[k])
                                        for k, r in zip(prov.key, prov.right_key, strict=True)],
                                      *[right[c] for c in wanted_cols])
-                joined = joined.left_join(right, [t[k] == right[rk[k]] for k in prov.key])
+                preds = [t[k] == right[rk[k]] for k in prov.key]
+                joined = (joined.inner_join(right, preds) if pname in inner
+                          else joined.left_join(right, preds))
                 rights.append((prov, right, wanted_cols))
             cols = {c: joined[c] for c in t.columns}
             for prov, _right, wanted_cols in rights:
@@ -212,20 +243,30 @@ class Context:
                     cols[c] = v.fill_null(prov.fill[c]) if c in prov.fill else v
             t = joined.select(**cols)
             cols = {c: t[c] for c in t.columns}
-        exprs: dict[str, ir.Value] = {}
-        row = _Row(cols, exprs)
+        # row-level derived columns, one projection per dependency level; ``.view()`` keeps
+        # Ibis from inlining a column into every expression that uses it (a rule set's SQL
+        # would otherwise grow to hundreds of kilobytes, slow to parse and plan)
+        level: dict[str, int] = {}
         for name in order:
             col = COLUMNS[view][name]
             if col.provider:
                 continue
-            if col.build is not None:
-                exprs[name] = col.build(self, row)
-            else:
-                exprs[name] = lang.compile_expr(
-                    lang.parse(col.expr), row.__getitem__, self.params,
-                    lambda n, v=view: enum_codes(v, n))
-        if exprs:
-            t = t.mutate(**exprs)
+            deps = [level[d] + 1 for d in col.needs if d in level]
+            level[name] = max(deps, default=0)
+        for lv in sorted(set(level.values())):
+            exprs: dict[str, ir.Value] = {}
+            row = _Row({c: t[c] for c in t.columns}, {})
+            for name in order:
+                if level.get(name) != lv:
+                    continue
+                col = COLUMNS[view][name]
+                if col.build is not None:
+                    exprs[name] = col.build(self, row)
+                else:
+                    exprs[name] = lang.compile_expr(
+                        lang.parse(col.expr), row.__getitem__, self.params,
+                        lambda n, v=view: enum_codes(v, n))
+            t = t.mutate(**exprs).view()
         return t
 
 
@@ -251,6 +292,62 @@ class _Row:
             raise AttributeError(name) from None
 
 
+def providers_of(view: str, names: Iterable[str]) -> set[str]:
+    """The providers that derived columns ``names`` of ``view`` use, directly or not."""
+    out: set[str] = set()
+    seen: set[str] = set()
+
+    def visit(n):
+        if n in seen:
+            return
+        seen.add(n)
+        col = COLUMNS[view].get(n)
+        if col is None:
+            return
+        if col.provider:
+            out.add(col.provider)
+        for d in col.needs:
+            visit(d)
+
+    for n in names:
+        visit(n)
+    return out
+
+
+def base_needs(view: str, names: Iterable[str]) -> set[str]:
+    """The columns of the view's base table that deriving ``names`` reads (provider join keys
+    included)."""
+    base = set(base_fields(view)) if view != "villages" else set(village_base_columns())
+    out: set[str] = set()
+    seen: set[str] = set()
+
+    def visit(n):
+        if n in seen:
+            return
+        seen.add(n)
+        if n in base:
+            out.add(n)
+            return
+        col = COLUMNS[view].get(n)
+        if col is None:
+            return
+        if col.provider:
+            out.update(PROVIDERS[col.provider].key)
+        if col.expr is not None:
+            for d in lang.names(lang.parse(col.expr)):
+                visit(d)
+        for d in col.needs:
+            visit(d)
+        for r in col.reads:
+            t, f = r.split(".", 1)
+            if t == view and f in base:
+                out.add(f)
+
+    for n in names:
+        visit(n)
+    return out
+
+
 def column_enum(view: str, name: str) -> str | None:
     """The enumeration of a base or derived column (None if not enumerated)."""
     if view in schema.SNAPSHOT_SCHEMAS and name in schema.SNAPSHOT_SCHEMAS[view].names:
@@ -274,29 +371,34 @@ def base_fields(view: str) -> list[str]:
 
 
 # ----------------------------------------------------------------------------- helpers
-def _age_at(t, birth: ir.DateValue) -> ir.IntegerValue:
-    """Completed years on the run's as_of date (``t`` has the dq_run columns)."""
-    before = (birth.month().cast("int64") * 100 + birth.day().cast("int64")) > t.as_of_md
-    return t.as_of_year - birth.year().cast("int64") - ibis.ifelse(before, 1, 0)
+def _age_at(t, ymd: ir.IntegerValue) -> ir.IntegerValue:
+    """Completed years on the run's as_of date, from a birth date as YYYYMMDD (``t`` has the
+    dq_run columns); integer arithmetic on one extracted value is cheaper than extracting
+    year, month and day again."""
+    return t.as_of_year - _div(ymd, 10000) - ibis.ifelse(ymd % 10000 > t.as_of_md, 1, 0)
 
 
-def _check_char(resident_id: ir.StringValue) -> ir.StringValue:
+def _div(x, d: int):
+    """Integer division of a non-negative integer column by a constant (exact: the values
+    stay far below 2**53)."""
+    return (x / d).floor().cast("int64")
+
+
+def _check_char(a: ir.IntegerValue, b: ir.IntegerValue) -> ir.StringValue:
     """GB 11643 check character of the first 17 digits, in portable SQL arithmetic.
 
-    The 17 digits are read as two integers (9 + 8 digits, exact in any SQL engine) and each
-    digit is taken out with integer arithmetic, which is twice as fast in DuckDB as 17
+    The 17 digits are read as two integers (``a``: characters 1-9, ``b``: 10-17; exact in any
+    SQL engine) and each digit is taken out with arithmetic, twice as fast in DuckDB as 17
     substrings; :func:`dixian.engine.identity.check_chars` is the reference it is tested
     against.
     """
-    a = resident_id.substr(0, 9).try_cast("int64")
-    b = resident_id.substr(9, 8).try_cast("int64")
     w = [int(x) for x in identity.WEIGHTS]
     total = None
     for i in range(9):
-        term = ((a // 10 ** (8 - i)) % 10) * w[i]
+        term = (_div(a, 10 ** (8 - i)) % 10) * w[i]
         total = term if total is None else total + term
     for j in range(8):
-        total = total + ((b // 10 ** (7 - j)) % 10) * w[9 + j]
+        total = total + (_div(b, 10 ** (7 - j)) % 10) * w[9 + j]
     return ibis.literal(identity.CHECK_CHARS).substr((total % 11).cast("int64"), 1)
 
 
@@ -320,8 +422,8 @@ _col(M, "active", "The member is not deregistered as deceased (an empty status c
      "as active).", reads=("members.member_status",),
      expr="coalesce(member_status, 'active') != 'deceased'", zh="在册")
 _col(M, "age", "Completed years of age on the run's as_of date.",
-     reads=("members.birth_date",), build=lambda ctx, t: _age_at(t, t.birth_date),
-     needs=("as_of_year", "as_of_md"),
+     reads=("members.birth_date",), build=lambda ctx, t: _age_at(t, t.birth_ymd),
+     needs=("as_of_year", "as_of_md", "birth_ymd"),
      zh="年龄")
 _col(M, "in_school", "Currently in education (any stage from 学前教育 on).",
      reads=("members.schooling_status",),
@@ -336,21 +438,31 @@ _col(M, "id_len", "Length of the ID number.", reads=("members.resident_id",),
      expr="length(resident_id)", zh="证件号码位数")
 _col(M, "id_no_id", "The ID number is the 999999… 'no ID' placeholder.",
      reads=("members.resident_id",), expr="startswith(resident_id, '999999')")
+_col(M, "id_a", "The ID's characters 1-9 (area code and first digits of the year) as a "
+     "number.", reads=("members.resident_id",), expr="to_int(substr(resident_id, 1, 9))")
+_col(M, "id_b", "The ID's characters 10-17 (rest of the birth date and the order code) as a "
+     "number.", reads=("members.resident_id",), expr="to_int(substr(resident_id, 10, 8))")
 _col(M, "id_chars_ok", "The first 17 characters are digits and the 18th a digit or X.",
-     reads=("members.resident_id",), expr="matches(resident_id, '^[0-9]{17}[0-9X]')")
+     reads=("members.resident_id",),
+     expr="coalesce(id_a >= 0, False) and coalesce(id_b >= 0, False) and "
+          "not startswith(resident_id, '+') and "
+          "not startswith(substr(resident_id, 10, 8), '+') and "
+          "substr(resident_id, 18, 1) in ('0', '1', '2', '3', '4', '5', '6', '7', '8', '9', "
+          "'X')")
 _col(M, "id_check", "The check character computed from the first 17 digits (GB 11643, "
-     "ISO 7064 MOD 11-2).", reads=("members.resident_id",),
-     build=lambda ctx, t: _check_char(t.resident_id), zh="应有校验码")
+     "ISO 7064 MOD 11-2).", reads=("members.resident_id",), needs=("id_a", "id_b"),
+     build=lambda ctx, t: _check_char(t.id_a, t.id_b), zh="应有校验码")
 _col(M, "id_checksum_ok", "The 18th character equals the computed check character.",
      reads=("members.resident_id",), expr="substr(resident_id, 18, 1) == id_check")
-_col(M, "id_year", "Birth year in the ID.", reads=("members.resident_id",),
-     expr="to_int(substr(resident_id, 7, 4))")
-_col(M, "id_month", "Birth month in the ID.", reads=("members.resident_id",),
-     expr="to_int(substr(resident_id, 11, 2))")
-_col(M, "id_day", "Birth day in the ID.", reads=("members.resident_id",),
-     expr="to_int(substr(resident_id, 13, 2))")
 _col(M, "id_birth_ymd", "Birth date in the ID as YYYYMMDD.", reads=("members.resident_id",),
-     expr="to_int(substr(resident_id, 7, 8))", zh="证件出生日期")
+     needs=("id_a", "id_b"),
+     build=lambda ctx, t: (t.id_a % 1000) * 100000 + _div(t.id_b, 1000), zh="证件出生日期")
+_col(M, "id_year", "Birth year in the ID.", reads=("members.resident_id",),
+     needs=("id_birth_ymd",), build=lambda ctx, t: _div(t.id_birth_ymd, 10000))
+_col(M, "id_month", "Birth month in the ID.", reads=("members.resident_id",),
+     needs=("id_birth_ymd",), build=lambda ctx, t: _div(t.id_birth_ymd, 100) % 100)
+_col(M, "id_day", "Birth day in the ID.", reads=("members.resident_id",),
+     needs=("id_birth_ymd",), build=lambda ctx, t: t.id_birth_ymd % 100)
 _col(M, "id_date_ok", "The ID's birth date is a real date between 1900-01-01 and as_of.",
      reads=("members.resident_id",),
      expr="between(id_month, 1, 12) and between(id_day, 1, 31) and id_day <= "
@@ -360,7 +472,7 @@ _col(M, "id_date_ok", "The ID's birth date is a real date between 1900-01-01 and
 _col(M, "birth_ymd", "birth_date as YYYYMMDD.", reads=("members.birth_date",),
      expr="ymd(birth_date)")
 _col(M, "id_sex_digit", "The 17th character of the ID (odd: man, even: woman).",
-     reads=("members.resident_id",), expr="to_int(substr(resident_id, 17, 1))")
+     reads=("members.resident_id",), expr="id_b % 10")
 _col(M, "id_sex", "Sex implied by the ID ('M'/'F', empty if unreadable).",
      reads=("members.resident_id",), enum="sex",
      expr="None if isnull(id_sex_digit) else 'M' if id_sex_digit % 2 == 1 else 'F'",
@@ -370,11 +482,12 @@ _col(M, "id_masked", "The ID number masked for display (first 6 and last 4 chara
      build=lambda ctx, t: _mask(t.resident_id, 6, 4), zh="证件号码")
 _col(M, "phone_masked", "The member's phone masked for display.", reads=("members.phone",),
      build=lambda ctx, t: _mask(t.phone, 3, 4), zh="联系电话")
-_col(M, "work_start_n", "work_start_month as a month number.",
-     reads=("members.work_start_month",), expr="month(work_start_month)")
+for _f in ("work_start_month", "welfare_post_start_month", "status_month"):
+    _col(M, f"{_f}_n", f"{_f} as a month number (empty if not a 'YYYY-MM' month).",
+         reads=(f"members.{_f}",), expr=f"month({_f})")
 _col(M, "birth_month_n", "The birth month as a month number.", reads=("members.birth_date",),
-     build=lambda ctx, t: t.birth_date.year().cast("int64") * 12
-     + t.birth_date.month().cast("int64") - 1)
+     needs=("birth_ymd",),
+     build=lambda ctx, t: _div(t.birth_ymd, 10000) * 12 + _div(t.birth_ymd, 100) % 100 - 1)
 _col(M, "missing_required", "Labour skill, relationship to head or schooling is empty.",
      reads=("members.labour_skill", "members.relation_to_head", "members.schooling_status"),
      expr="isnull(labour_skill) or isnull(relation_to_head) or isnull(schooling_status)")
@@ -392,31 +505,53 @@ def _members_row(ctx, names):
 
 
 def _head_info(ctx):
-    m = _members_row(ctx, ["active"])
-    m = m.filter(m.active & (m.relation_to_head == "head"))
-    return m.group_by("household_code").aggregate(
-        head_sex=m.sex.min(), head_birth_date=m.birth_date.min())
+    g = ctx.provider("hh_members")
+    return g.select("household_code", "head_sex", "head_birth_date")
 
 
 _provider("head_info", M, ["household_code"], {
-    "head_sex": ("Sex of the household's head (the active member whose relationship is "
-                 "户主).", ("members.relation_to_head", "members.sex"), "户主性别"),
+    "head_sex": ("Sex of the household's head: the member whose relationship is 户主 (an "
+                 "active one if any; relationships stay relative to a head who died until "
+                 "the household is re-registered).",
+                 ("members.relation_to_head", "members.sex"), "户主性别"),
     "head_birth_date": ("Birth date of the household's head.",
                         ("members.relation_to_head", "members.birth_date"), "户主出生日期"),
 }, _head_info, "household", enums={"head_sex": "sex"})
 _col(M, "head_age", "Age of the household's head on as_of.", reads=("members.birth_date",),
      context="household", needs=("head_birth_date", "as_of_year", "as_of_md"),
-     build=lambda ctx, t: _age_at(t, t.head_birth_date), zh="户主年龄")
+     build=lambda ctx, t: _age_at(t, lang.FUNCTIONS["ymd"].fn(t.head_birth_date)),
+     zh="户主年龄")
+
+
+def _valid_ids(ctx):
+    m = ctx.tables["members"]
+    return m.filter(m.resident_id.notnull() & (m.resident_id.strip() != "")
+                    & ~m.resident_id.startswith("999999"))
+
+
+def _dup_ids(ctx):
+    """ID numbers held by more than one member record (usually a handful)."""
+    m = _valid_ids(ctx)
+    g = m.group_by("resident_id").aggregate(n=m.count())
+    return g.filter(g.n > 1).select("resident_id")
+
+
+PROVIDERS["dup_ids"] = Provider("dup_ids", M, ("resident_id",), (), _dup_ids)
+
+
+def _dup_members(ctx):
+    m = _valid_ids(ctx)
+    d = ctx.provider("dup_ids")
+    return m.semi_join(d, "resident_id").select("resident_id", "household_code")
+
+
+PROVIDERS["dup_members"] = Provider("dup_members", M, ("resident_id",), (), _dup_members)
 
 
 def _id_dups(ctx):
-    m = ctx.tables["members"]
-    ok = m.resident_id.notnull() & (m.resident_id.strip() != "") \
-        & ~m.resident_id.startswith("999999")
-    m = m.filter(ok)
-    g = m.group_by("resident_id").aggregate(id_rows=m.count(),
-                                             id_households=m.household_code.nunique())
-    return g.filter(g.id_rows > 1)
+    m = ctx.provider("dup_members")
+    return m.group_by("resident_id").aggregate(id_rows=m.count(),
+                                                id_households=m.household_code.nunique())
 
 
 _provider("id_dups", M, ["resident_id"], {
@@ -424,13 +559,11 @@ _provider("id_dups", M, ["resident_id"], {
                 ("members.resident_id",), "同号人数"),
     "id_households": ("How many households (in the run's scope) hold this ID number.",
                       ("members.resident_id", "members.household_code"), "同号户数"),
-}, _id_dups, "registry", fill={"id_rows": 1, "id_households": 1})
+}, _id_dups, "registry", fill={"id_rows": 1, "id_households": 1}, sparse=True)
 
 
 def _id_dups_hh(ctx):
-    m = ctx.tables["members"]
-    m = m.filter(m.resident_id.notnull() & (m.resident_id.strip() != "")
-                 & ~m.resident_id.startswith("999999"))
+    m = ctx.provider("dup_members")
     g = m.group_by(["household_code", "resident_id"]).aggregate(id_rows_in_household=m.count())
     return g.filter(g.id_rows_in_household > 1)
 
@@ -438,7 +571,7 @@ def _id_dups_hh(ctx):
 _provider("id_dups_hh", M, ["household_code", "resident_id"], {
     "id_rows_in_household": ("How many members of the same household carry this ID number.",
                              ("members.resident_id", "members.household_code"), "户内同号人数"),
-}, _id_dups_hh, "household", fill={"id_rows_in_household": 1})
+}, _id_dups_hh, "household", fill={"id_rows_in_household": 1}, sparse=True)
 
 
 def _member_id_dups(ctx):
@@ -450,7 +583,7 @@ def _member_id_dups(ctx):
 _provider("member_id_dups", M, ["member_id"], {
     "member_id_rows": ("How many records carry this member_id (the key).",
                        ("members.member_id",), "同编号记录数"),
-}, _member_id_dups, "registry", fill={"member_id_rows": 1})
+}, _member_id_dups, "registry", fill={"member_id_rows": 1}, sparse=True)
 
 
 def _phone_counties(ctx):
@@ -465,19 +598,21 @@ _provider("phone_counties", M, ["phone"], {
                             "sharing this phone number work in.",
                             ("members.phone", "members.work_status", "members.work_place_code"),
                             "同号务工县数"),
-}, _phone_counties, "registry", fill={"phone_work_counties": 1})
+}, _phone_counties, "registry", fill={"phone_work_counties": 1}, sparse=True)
 
 
-def _member_household(ctx):
-    h = ctx.tables["households"]
-    return h.group_by("household_code").aggregate(hh_exists=h.count() > 0,
-                                                  hh_village_code=h.village_code.min())
+def _member_orphans(ctx):
+    """Household codes of members whose household is not in the households table."""
+    codes = ctx.provider("hh_members").select("household_code")
+    return codes.anti_join(ctx.tables["households"], "household_code").mutate(
+        hh_exists=ibis.literal(False))
 
 
-_provider("member_household", M, ["household_code"], {
+_provider("member_orphans", M, ["household_code"], {
     "hh_exists": ("The member's household is in the households table.",
                   ("households.household_code",), "户存在"),
-}, _member_household, "household", fill={"hh_exists": False}, needs_tables=("households",))
+}, _member_orphans, "household", fill={"hh_exists": True}, needs_tables=("households",),
+    sparse=True)
 
 
 # ============================================================================= households
@@ -487,13 +622,12 @@ _col(H, "monitored", "The household has a monitoring category (is or was monitor
      zh="监测对象")
 _col(H, "risk_n", "Number of risk types recorded.", reads=("households.risk_types",),
      expr="coalesce(count(risk_types), 0)", zh="风险个数")
-_col(H, "identified_n", "identified_month as a month number.",
-     reads=("households.identified_month",), expr="month(identified_month)")
-_col(H, "eliminated_n", "eliminated_month as a month number.",
-     reads=("households.eliminated_month",), expr="month(eliminated_month)")
+for _f in ("identified_month", "eliminated_month"):
+    _col(H, f"{_f}_n", f"{_f} as a month number (empty if not a 'YYYY-MM' month).",
+         reads=(f"households.{_f}",), expr=f"month({_f})")
 _col(H, "elimination_gap", "Months from identification to elimination.",
      reads=("households.identified_month", "households.eliminated_month"),
-     expr="eliminated_n - identified_n", zh="识别至消除月数")
+     expr="eliminated_month_n - identified_month_n", zh="识别至消除月数")
 _col(H, "phone_masked", "The household phone masked for display.",
      reads=("households.phone",), build=lambda ctx, t: _mask(t.phone, 3, 4), zh="联系电话")
 _col(H, "contact_phone_masked", "The monitoring contact's phone masked for display.",
@@ -519,6 +653,7 @@ def _hh_members(ctx):
     a = m.active
     lab = m.labour_skill
     both_no = (m.med_ins_resident == False) & (m.med_ins_employee == False)  # noqa: E712
+    head = m.relation_to_head == "head"
     lo, hi = ctx.params["compulsory_age"]
     return m.group_by("household_code").aggregate(
         n_members=m.count(where=a),
@@ -534,6 +669,12 @@ def _hh_members(ctx):
         n_able=m.count(where=a & lab.isin(["ordinary", "skilled"])),
         n_no_labour=m.count(where=a & lab.isin(["none", "lost"])),
         n_missing_required=m.count(where=a & m.missing_required),
+        hh_head_member=m.member_id.min(where=a & (m.relation_to_head == "head")),
+        # the head: the member recorded as 户主, an active one if any (relationships stay
+        # relative to a head who died until the household is re-registered)
+        head_sex=ibis.coalesce(m.sex.min(where=a & head), m.sex.min(where=head)),
+        head_birth_date=ibis.coalesce(m.birth_date.min(where=a & head),
+                                      m.birth_date.min(where=head)),
     )
 
 
@@ -561,31 +702,18 @@ _MEMBER_AGG = {
     "n_missing_required": ("Active members with an empty labour skill, relationship or "
                            "schooling.", ("members.labour_skill", "members.relation_to_head",
                                           "members.schooling_status"), "必填项缺失人数"),
+    "hh_head_member": ("member_id of the active member recorded as 户主 (the first if "
+                       "several).", ("members.member_id", "members.relation_to_head"),
+                       "户主成员编号"),
 }
-_provider("hh_members", H, ["household_code"], _MEMBER_AGG, _hh_members, "household",
-          fill={k: 0 for k in _MEMBER_AGG}, needs_tables=("members",))
+PROVIDERS["hh_members"] = Provider(
+    "hh_members", H, ("household_code",), (*_MEMBER_AGG, "head_sex", "head_birth_date"),
+    _hh_members, {k: 0 for k in _MEMBER_AGG if k.startswith("n_")}, ("members",))
+for _name, (_doc, _reads, _zh) in _MEMBER_AGG.items():
+    _col(H, _name, _doc, reads=_reads, context="household", provider="hh_members", zh=_zh)
 _col(H, "able_share", "Share of active members with 普通 or 技能 labour.",
      reads=("members.labour_skill",), context="household",
      expr="n_able / n_members if n_members > 0 else None", zh="有劳动力人口占比")
-
-
-def _head_member(ctx):
-    m = ctx.tables["members"]
-    return m.group_by("member_id").aggregate(
-        head_member_relation=m.relation_to_head.min(),
-        head_member_household=m.household_code.min(),
-        head_member_found=m.count() > 0)
-
-
-_provider("head_member", H, ["head_member_id"], {
-    "head_member_relation": ("Relationship to head of the member named by head_member_id.",
-                             ("members.member_id", "members.relation_to_head"), "户主成员关系"),
-    "head_member_household": ("Household of the member named by head_member_id.",
-                              ("members.member_id", "members.household_code"), "户主成员所在户"),
-    "head_member_found": ("head_member_id names an existing member.",
-                          ("members.member_id",), "户主成员存在"),
-}, _head_member, "household", fill={"head_member_found": False}, needs_tables=("members",),
-    enums={"head_member_relation": "relation_to_head"}, right_key=("member_id",))
 
 
 def _net(i):
@@ -593,64 +721,79 @@ def _net(i):
             + i.transfer.fill_null(0) - i.business_cost.fill_null(0))
 
 
-def _incomes_n(ctx):
-    i = ctx.tables["incomes"]
-    return i.mutate(period_n=_month_n(i.period))
-
-
 def _month_n(x):
     return lang.FUNCTIONS["month"].fn(x)
 
 
-def _hh_income_recent(ctx):
-    """Income over the household's latest ``income_window_months`` recorded months up to
-    as_of (the household's own latest months, so that entry-time and bulk agree)."""
-    i = _incomes_n(ctx).cross_join(ctx.run.select("as_of_month"))
-    i = i.filter(i.period_n <= i.as_of_month)
-    last = i.group_by("household_code").aggregate(inc_last_n=i.period_n.max())
-    j = i.join(last, "household_code")
-    j = j.filter(j.period_n > j.inc_last_n - int(ctx.params["income_window_months"]))
-    return j.group_by("household_code").aggregate(
-        inc_last_n=j.inc_last_n.max(),
-        inc_months_recent=j.period_n.nunique(),
-        inc_transfer_recent=j.transfer.fill_null(0).sum(),
-        inc_net_recent=_net(j).sum())
+def _hh_income(ctx):
+    """One pass over the incomes: per household, the income window (the months from
+    window_start_text to the as_of month), the latest month, and the key and outlier
+    statistics. Months are compared as 'YYYY-MM' text: no parsing of 100 million rows."""
+    i = ctx.tables["incomes"].cross_join(ctx.run.select("window_start_text",
+                                                        "as_of_month_text"))
+    i = i.mutate(_win=(i.period >= i.window_start_text) & (i.period <= i.as_of_month_text),
+                 _upto=i.period <= i.as_of_month_text, _net=_net(i)).view()
+    win = i._win
+    g = i.group_by("household_code").aggregate(
+        inc_rows=i.count(),
+        inc_first_period=i.period.min(),
+        inc_last_period=i.period.max(where=i._upto),
+        inc_months_recent=i.count(where=win),
+        inc_transfer_recent=i.transfer.fill_null(0).sum(where=win),
+        inc_net_recent=i._net.sum(where=win),
+        hh_wage_sum=i.wage.sum(), hh_wage_max=i.wage.max(),
+        hh_business_sum=i.business.sum(), hh_business_max=i.business.max())
+    return g.mutate(inc_last_n=_month_n(g.inc_last_period),
+                    inc_span=_month_n(g.inc_last_period) - _month_n(g.inc_first_period) + 1)
 
 
-_provider("hh_income_recent", H, ["household_code"], {
+_INCOME_AGG = {
+    "inc_rows": ("Income rows of the household.", ("incomes.household_code",), "收入记录数"),
+    "inc_span": ("Months from the household's first to its latest income month.",
+                 ("incomes.period",), "收入月份跨度"),
     "inc_last_n": ("Latest income month up to as_of (month number).", ("incomes.period",),
                    "最近收入月份"),
-    "inc_months_recent": ("Months recorded in the latest income window.",
-                          ("incomes.period",), "近期收入月数"),
-    "inc_transfer_recent": ("Transfer income in the latest window (yuan).",
-                            ("incomes.transfer",), "近期转移性收入"),
-    "inc_net_recent": ("R1 net income in the latest window (wage + business + property + "
-                       "transfer - business cost, yuan).",
+    "inc_months_recent": ("Income rows in the window (the P.income_window_months months "
+                          "ending with the as_of month).", ("incomes.period",),
+                          "近期收入月数"),
+    "inc_transfer_recent": ("Transfer income in the window (yuan).", ("incomes.transfer",),
+                            "近期转移性收入"),
+    "inc_net_recent": ("R1 net income in the window (wage + business + property + transfer - "
+                       "business cost, yuan).",
                        ("incomes.wage", "incomes.business", "incomes.property",
                         "incomes.transfer", "incomes.business_cost"), "近期纯收入"),
-}, _hh_income_recent, "household", fill={"inc_months_recent": 0}, needs_tables=("incomes",))
-_col(H, "pcni_recent", "Per-capita net income over the latest window, annualised "
-     "(net × 12 / months / active members; empty below P.income_window_min_months months).",
+}
+_provider("hh_income", H, ["household_code"], _INCOME_AGG, _hh_income, "household",
+          fill={"inc_rows": 0, "inc_months_recent": 0}, needs_tables=("incomes",))
+_col(H, "pcni_recent", "Per-capita net income over the window, annualised (net × 12 / "
+     "months / active members; empty below P.income_window_min_months months).",
      reads=("incomes.period",), context="household",
      expr="inc_net_recent * 12 / inc_months_recent / n_members if n_members > 0 and "
           "inc_months_recent >= P.income_window_min_months else None", zh="近期人均纯收入")
 
 
+def _month_text(n):
+    y = (n / 12).floor().cast("int64")
+    mth = n - y * 12 + 1
+    return y.cast("string").lpad(4, "0").concat("-", mth.cast("string").lpad(2, "0"))
+
+
 def _hh_income_at_id(ctx):
-    """Income over the 12 months before the identification month (R1 at identification)."""
-    i = _incomes_n(ctx)
+    """Income over the 12 months before the identification month (R1 at identification);
+    only monitored households, so the join's build side is small."""
     h = ctx.tables["households"]
-    h = h.filter(h.identified_month.notnull()).select(
-        "household_code", id_n=_month_n(h.identified_month))
-    j = i.join(h, "household_code")
+    h = h.filter(h.identified_month.notnull())
+    idn = _month_n(h.identified_month)
     w = int(ctx.params["income_window_months"])
-    j = j.filter((j.period_n >= j.id_n - w) & (j.period_n < j.id_n))
+    h = h.select(hc=h.household_code, id_from=_month_text(idn - w), id_to=h.identified_month)
+    i = ctx.tables["incomes"]
+    j = i.join(h, [i.household_code == h.hc, i.period >= h.id_from, i.period < h.id_to])
     return j.group_by("household_code").aggregate(
-        inc_months_at_id=j.period_n.nunique(), inc_net_at_id=_net(j).sum())
+        inc_months_at_id=j.count(), inc_net_at_id=_net(j).sum())
 
 
 _provider("hh_income_at_id", H, ["household_code"], {
-    "inc_months_at_id": ("Months recorded in the 12 months before identification.",
+    "inc_months_at_id": ("Income rows in the 12 months before identification.",
                          ("incomes.period", "households.identified_month"), "识别前收入月数"),
     "inc_net_at_id": ("R1 net income in the 12 months before identification (yuan).",
                       ("incomes.wage", "incomes.business", "incomes.property",
@@ -660,21 +803,6 @@ _col(H, "pcni_at_id", "Per-capita net income at identification, annualised as pc
      reads=("incomes.period",), context="household",
      expr="inc_net_at_id * 12 / inc_months_at_id / n_members if n_members > 0 and "
           "inc_months_at_id >= P.income_window_min_months else None", zh="识别时人均纯收入")
-
-
-def _income_keys(ctx):
-    i = ctx.tables["incomes"]
-    g = i.group_by("household_code").aggregate(inc_rows=i.count(),
-                                                inc_periods=i.period.nunique())
-    return g
-
-
-_provider("income_keys", H, ["household_code"], {
-    "inc_rows": ("Income rows of the household.", ("incomes.household_code",), "收入记录数"),
-    "inc_periods": ("Distinct income months of the household.", ("incomes.period",),
-                    "收入月份数"),
-}, _income_keys, "household", fill={"inc_rows": 0, "inc_periods": 0},
-    needs_tables=("incomes",))
 
 
 def _phone_households(ctx):
@@ -687,47 +815,79 @@ def _phone_households(ctx):
 _provider("phone_households", H, ["phone"], {
     "phone_households": ("How many households (in the run's scope) give this contact phone.",
                          ("households.phone",), "同号户数"),
-}, _phone_households, "registry", fill={"phone_households": 1})
+}, _phone_households, "registry", fill={"phone_households": 1}, sparse=True)
 
 
 # ============================================================================= incomes
 I_ = "incomes"
-_col(I_, "period_n", "period as a month number.", reads=("incomes.period",),
-     expr="month(period)")
-
-
-def _income_stats(ctx):
+def _odd_periods(ctx):
+    """The few distinct income months that are malformed or after the as_of month (the
+    income rows of 36 months hold 36 distinct values: checked once each, not per row)."""
     i = ctx.tables["incomes"]
-    return i.group_by("household_code").aggregate(
-        hh_income_rows=i.count(), hh_wage_sum=i.wage.sum(), hh_business_sum=i.business.sum())
+    p = i.select("period").distinct().cross_join(ctx.run.select("as_of_month_text"))
+    ok = (p.period.like("____-__")
+          & (p.period.substr(5, 2) >= "01") & (p.period.substr(5, 2) <= "12")
+          & (p.period.substr(0, 4) >= "1000") & (p.period.substr(0, 4) <= "9999")
+          & p.period.substr(0, 4).try_cast("int64").notnull()
+          & p.period.substr(5, 2).try_cast("int64").notnull())
+    p = p.mutate(period_ok=ok.fill_null(False), period_future=p.period > p.as_of_month_text)
+    return p.filter(~p.period_ok | p.period_future).select("period", "period_ok",
+                                                             "period_future")
 
 
-_provider("income_stats", I_, ["household_code"], {
-    "hh_income_rows": ("Income rows of the household.", ("incomes.household_code",),
-                       "收入记录数"),
-    "hh_wage_sum": ("Sum of the household's monthly wage income.", ("incomes.wage",), ""),
-    "hh_business_sum": ("Sum of the household's monthly business income.",
-                        ("incomes.business",), ""),
-}, _income_stats, "household")
-_col(I_, "wage_others_mean", "Mean monthly wage of the household's other months.",
-     reads=("incomes.wage",), context="household",
+_provider("odd_periods", I_, ["period"], {
+    "period_ok": ("period is a well-formed 'YYYY-MM' month.", ("incomes.period",), ""),
+    "period_future": ("period is after the as_of month.", ("incomes.period",), ""),
+}, _odd_periods, "row", fill={"period_ok": True, "period_future": False}, sparse=True)
+
+
+def _income_outliers(ctx):
+    """Households with a month of wage or business income far above their other months. The
+    month with the household's maximum qualifies whenever any month does, so only those
+    households (a few) are joined back to the income rows."""
+    g = ctx.provider("hh_income")
+    r, floor = ctx.params["income_outlier_ratio"], ctx.params["income_outlier_floor"]
+    n1 = g.inc_rows - 1
+
+    def suspect(mx, sm):
+        return (n1 > 0) & (mx > floor) & (mx * n1 > r * (sm - mx))
+
+    g = g.filter(suspect(g.hh_wage_max, g.hh_wage_sum)
+                 | suspect(g.hh_business_max, g.hh_business_sum))
+    return g.select("household_code", hh_income_rows=g.inc_rows, hh_wage_sum=g.hh_wage_sum,
+                    hh_business_sum=g.hh_business_sum)
+
+
+_provider("income_outliers", I_, ["household_code"], {
+    "hh_income_rows": ("Income rows of a household with a suspect month.",
+                       ("incomes.household_code",), "收入记录数"),
+    "hh_wage_sum": ("Sum of the monthly wage income of a household with a suspect month.",
+                    ("incomes.wage",), ""),
+    "hh_business_sum": ("Sum of the monthly business income of a household with a suspect "
+                        "month.", ("incomes.business",), ""),
+}, _income_outliers, "household", sparse=True)
+_col(I_, "wage_others_mean", "Mean monthly wage of the household's other months (households "
+     "with a suspect month only).", reads=("incomes.wage",), context="household",
      expr="(hh_wage_sum - wage) / (hh_income_rows - 1) if hh_income_rows > 1 else None",
      zh="其他月份平均工资性收入")
 _col(I_, "business_others_mean", "Mean monthly business income of the household's other "
-     "months.", reads=("incomes.business",), context="household",
+     "months (households with a suspect month only).", reads=("incomes.business",),
+     context="household",
      expr="(hh_business_sum - business) / (hh_income_rows - 1) if hh_income_rows > 1 "
           "else None", zh="其他月份平均经营性收入")
 
 
-def _income_household(ctx):
-    h = ctx.tables["households"]
-    return h.group_by("household_code").aggregate(hh_exists=h.count() > 0)
+def _income_orphans(ctx):
+    g = ctx.provider("hh_income").select("household_code")
+    return g.anti_join(ctx.tables["households"], "household_code").mutate(
+        hh_exists=ibis.literal(False))
 
 
-_provider("income_household", I_, ["household_code"], {
+_provider("income_orphans", I_, ["household_code"], {
     "hh_exists": ("The income row's household is in the households table.",
                   ("households.household_code",), "户存在"),
-}, _income_household, "household", fill={"hh_exists": False}, needs_tables=("households",))
+}, _income_orphans, "household", fill={"hh_exists": True},
+    needs_tables=("households", "incomes"), sparse=True)
 
 
 # ============================================================================= villages

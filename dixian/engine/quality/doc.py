@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import derive, lang
 from .catalogue import RULES
-from .params import SOURCES, DEFAULTS
+from .params import DEFAULTS, SOURCES
 from .spec import FAMILIES, LEVELS, SEVERITIES
 
 __all__ = ["DOC_PATH", "BEGIN", "END", "BENCH_BEGIN", "BENCH_END", "render_markdown",

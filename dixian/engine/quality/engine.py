@@ -11,17 +11,21 @@ from __future__ import annotations
 import ast
 import datetime as _dt
 import functools
+import glob
+import json
 import string
 import threading
-import uuid
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from .. import schema
 from ..scope import RegionScope, require_scope
@@ -30,8 +34,8 @@ from .catalogue import RULES
 from .params import resolve
 from .spec import CONTEXTS, Check, Rule
 
-__all__ = ["FINDINGS", "CompiledCheck", "compile_rules", "evaluate", "run", "check_records",
-           "select_rules", "RuleError", "summary"]
+__all__ = ["FINDINGS", "CompiledCheck", "Plan", "ViewPlan", "compile_rules", "plan", "evaluate",
+           "run", "check_records", "select_rules", "RuleError", "summary"]
 
 #: one row per finding
 FINDINGS = pa.schema([
@@ -257,7 +261,33 @@ def _expr_enum(view: str, tree: ast.AST) -> str | None:
     return None
 
 
-# ============================================================================ evaluation
+# ============================================================================ planning
+@dataclass(frozen=True)
+class ViewPlan:
+    """One table's part of a plan: the rows where any rule holds, then the findings."""
+
+    view: str
+    hits_name: str
+    hits: ir.Table          # Ibis expression over the unbound dq_* tables
+    findings: ir.Table      # Ibis expression over the unbound hits table
+    hits_sql: str
+    findings_sql: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A compiled rule set: the providers to materialise (name, Ibis expression, SQL), then
+    one :class:`ViewPlan` per table."""
+
+    checks: tuple[CompiledCheck, ...]
+    steps: tuple[tuple[str, ir.Table, str], ...]
+    views: tuple[ViewPlan, ...]
+
+
+def _unbound(name: str) -> ir.Table:
+    return ibis.table(_expected_schema(name), name=f"dq_{name}")
+
+
 def _scoped(tables: Mapping[str, ir.Table], scope: RegionScope) -> dict[str, ir.Table]:
     """Filter by the scope's division-code prefixes (households and villages by village code;
     members and incomes by the household code, which begins with the village code)."""
@@ -274,76 +304,68 @@ def _scoped(tables: Mapping[str, ir.Table], scope: RegionScope) -> dict[str, ir.
     return out
 
 
-def _empty() -> pa.Table:
-    return FINDINGS.empty_table()
+_plans: dict[tuple, Plan] = {}
+_plans_lock = threading.Lock()
 
 
-def evaluate(con, tables: Mapping[str, ir.Table], scope: RegionScope, *,
-             rules: Iterable[str | Rule] | None = None, as_of: _dt.date,
-             params: Mapping[str, Any] | None = None) -> pa.Table:
-    """Run compiled rules over Ibis tables on backend ``con``; the core of both entry points.
+def plan(rules: Iterable[str | Rule] | None, present: Iterable[str], scope: RegionScope,
+         params: Mapping[str, Any] | None = None, *, bulk: bool = True) -> Plan:
+    """The compiled plan (Ibis expressions and their DuckDB SQL) for a rule set, the tables
+    present and a scope; cached, since compiling is the slow part of a small run.
 
-    Rules whose tables are not all present are skipped (an entry form that sends only a
-    member record is checked by the member rules that need nothing else).
+    The same compiled checks run either way; ``bulk`` only changes the physical plan: shared
+    aggregates are materialised once and the checks on sparse providers (duplicates,
+    orphans, outliers) run on inner joins, which pays on millions of rows; a few entry-time
+    records are faster with fewer, larger statements.
     """
-    scope = require_scope(scope)
-    if scope.is_empty:
-        return _empty()
+    rules_t = select_rules(rules)
     params = resolve(params)
-    checks = [c for c in compile_rules(select_rules(rules)) if c.tables <= set(tables)]
-    if not checks:
-        return _empty()
-    ctx = derive.Context(_scoped(tables, scope), as_of, params)
-    temp: list[str] = []
-    parts = []
-    try:
-        by_view: dict[str, list[tuple[int, CompiledCheck]]] = {}
-        for i, c in enumerate(checks):
-            by_view.setdefault(c.rule.table, []).append((i, c))
-        for view_name in ("households", "members", "incomes", "villages"):
-            if view_name in by_view:
-                parts.append(_evaluate_view(con, ctx, view_name, by_view[view_name], params,
-                                            temp))
-    finally:
-        for name in temp:
-            _drop(con, name)
-    found = pa.concat_tables(parts) if parts else None
-    if found is None or not found.num_rows:
-        return _empty()
-    idx = found["_i"]
-    meta = {
-        "rule_id": pa.array([c.rule.id for c in checks], pa.string()),
-        "rule_version": pa.array([c.rule.version for c in checks], pa.int32()),
-        "severity": pa.array([c.rule.severity for c in checks], pa.string()),
-        "level": pa.array([c.rule.level for c in checks], pa.string()),
-        "table": pa.array([c.rule.target_table for c in checks], pa.string()),
-        "field": pa.array([c.check.field for c in checks], pa.string()),
-    }
-    cols = {}
-    for name in FINDINGS.names:
-        cols[name] = meta[name].take(idx) if name in meta else found[name]
-    result = pa.table(cols).cast(FINDINGS)
-    result = result.sort_by([(k, "ascending") for k in SORT_KEYS], null_placement="at_start")
-    return result.combine_chunks()
+    key = (rules_t, frozenset(present), scope,
+           json.dumps(params, sort_keys=True, default=str), bulk)
+    with _plans_lock:
+        if key in _plans:
+            return _plans[key]
+    built = _build_plan(rules_t, frozenset(present), scope, params, bulk)
+    with _plans_lock:
+        if len(_plans) > 64:
+            _plans.clear()
+        _plans[key] = built
+    return built
 
 
-def _drop(con, name: str) -> None:
-    """Drop a temporary table (Ibis 12's drop_table emits bad SQL with DuckDB 2)."""
-    if getattr(con, "name", "") == "duckdb":
-        con.raw_sql(f'DROP TABLE IF EXISTS "{name}"')
-    else:  # pragma: no cover - other backends
-        con.drop_table(name, force=True)
+def _build_plan(rules: tuple[Rule, ...], present: frozenset[str], scope: RegionScope,
+                params: Mapping[str, Any], bulk: bool = True) -> Plan:
+    checks = tuple(c for c in compile_rules(rules) if c.tables <= present)
+    tables = {name: _unbound(name) for name in present}
+    run_t = ibis.table(derive.RUN, name="dq_run")
+    ctx = derive.Context(_scoped(tables, scope), run_t, params, materialize=bulk)
+    # group the checks by table and by the sparse providers their conditions need: a check
+    # on duplicates only looks at the few rows the duplicates provider lists
+    groups: dict[tuple[str, frozenset[str]], list[tuple[int, CompiledCheck]]] = {}
+    for i, c in enumerate(checks):
+        sparse = frozenset(p for p in derive.providers_of(c.rule.table, c.cond_names)
+                           if derive.PROVIDERS[p].sparse) if bulk else frozenset()
+        groups.setdefault((c.rule.table, sparse), []).append((i, c))
+    order = {"households": 0, "members": 1, "incomes": 2, "villages": 3}
+    views = []
+    for k, ((view_name, sparse), group) in enumerate(
+            sorted(groups.items(), key=lambda kv: (order[kv[0][0]], sorted(kv[0][1])))):
+        views.append(_plan_view(ctx, view_name, sparse, group, params, f"dq_hits_{k}"))
+    steps = tuple((name, expr, ibis.to_sql(expr, dialect="duckdb", pretty=False))
+                  for name, expr in ctx.steps)
+    return Plan(checks=checks, steps=steps, views=tuple(views))
 
 
-def _evaluate_view(con, ctx: derive.Context, view_name: str,
-                   checks: list[tuple[int, CompiledCheck]], params: Mapping[str, Any],
-                   temp: list[str]) -> pa.Table:
-    """Findings of one view's checks: keys, check index ``_i``, value and messages."""
+def _plan_view(ctx: derive.Context, view_name: str, sparse: frozenset[str],
+               checks: list[tuple[int, CompiledCheck]], params: Mapping[str, Any],
+               hits_name: str) -> ViewPlan:
+    """Two queries: the rows where any check holds (conditions only: the view computes
+    just what they read), then one finding per row and check, with the evidence columns
+    (masks, labels...) derived on those few rows."""
     keys = KEYS[view_name]
-    wanted = set()
-    for _i, c in checks:
-        wanted |= c.cond_names | c.names
-    view = ctx.view(view_name, wanted)
+    cond_names = set().union(*(c.cond_names for _i, c in checks))
+    evid_names = set().union(*(c.names for _i, c in checks))
+    view = ctx.view(view_name, cond_names, inner=sparse)
 
     def resolver(t):
         return lambda n: t[n]
@@ -362,30 +384,59 @@ def _evaluate_view(con, ctx: derive.Context, view_name: str,
     any_flag = None
     for f in flags:
         any_flag = marked[f] if any_flag is None else any_flag | marked[f]
-    evidence = sorted(set().union(*(c.names for _i, c in checks)) - set(keys))
-    hits = marked.filter(any_flag).select(*keys, *evidence, *flags)
-    name = f"_dq_{view_name}_{uuid.uuid4().hex[:12]}"
-    temp.append(name)
-    h = con.create_table(name, hits, temp=True)
+    base = set(derive.village_base_columns() if view_name == "villages"
+               else derive.base_fields(view_name))
+    carried = sorted((derive.base_needs(view_name, evid_names) | (evid_names & base)
+                      | (evid_names & set(view.columns))) - set(keys))
+    hits = marked.filter(any_flag).select(*keys, *carried, *flags)
+    h = ibis.table(hits.schema(), name=hits_name)
+    h = ctx.view(view_name, evid_names, base=h)      # evidence-only derived columns
 
+    # first the evidence as text, once per expression and language (enum labels are long
+    # CASE expressions), then one struct per check that concatenates them
     res = resolver(h)
-    findings = []
+    texts: dict[tuple[str, str], tuple[str, Any]] = {}
+    values: dict[str, str] = {}
+
+    def text_col(tree, lg, value_of=None) -> str:
+        src = ast.unparse(tree) if value_of is None else f"value:{ast.unparse(value_of)}"
+        key = (src, lg)
+        if key not in texts:
+            t_ = value_of if value_of is not None else tree
+            expr = lang.compile_expr(t_, res, params, enums)
+            texts[key] = (f"_t{len(texts)}", _text(expr, lg, _expr_enum(view_name, t_)))
+        return texts[key][0]
+
+    plan_msgs = []
     for i, c in checks:
-        value = lang.compile_expr(c.value, res, params, enums)
-        value_enum = _expr_enum(view_name, c.value)
-        msgs = {}
+        vkey = ast.unparse(c.value)
+        if vkey not in values:
+            values[vkey] = f"_v{len(values)}"
+        cols = {}
         for lg, mparts in c.messages.items():
-            texts = []
+            seq = []
             for lit, tree in mparts:
                 if tree is None:
-                    texts.append(ibis.literal(lit))
+                    seq.append(("lit", lit))
                 elif tree == "value":
-                    texts.append(_text(value, lg, value_enum))
+                    seq.append(("col", text_col(None, lg, value_of=c.value)))
                 else:
-                    texts.append(_text(lang.compile_expr(tree, res, params, enums), lg,
-                                       _expr_enum(view_name, tree)))
-            msgs[lg] = texts[0].concat(*texts[1:]) if len(texts) > 1 else texts[0]
-        st = ibis.struct({"i": ibis.literal(i, type="int32"), "value": _value_text(value),
+                    seq.append(("col", text_col(tree, lg)))
+            cols[lg] = seq
+        plan_msgs.append((i, c, values[vkey], cols))
+    value_exprs = {}
+    for _i, c in checks:
+        name = values[ast.unparse(c.value)]
+        if name not in value_exprs:
+            value_exprs[name] = _value_text(lang.compile_expr(c.value, res, params, enums))
+    h = h.mutate(**value_exprs, **{n: e for n, e in texts.values()}).view()
+    findings = []
+    for i, _c, vcol, cols in plan_msgs:
+        msgs = {}
+        for lg, seq in cols.items():
+            parts = [ibis.literal(x) if kind == "lit" else h[x] for kind, x in seq]
+            msgs[lg] = parts[0].concat(*parts[1:]) if len(parts) > 1 else parts[0]
+        st = ibis.struct({"i": ibis.literal(i, type="int32"), "value": h[vcol],
                           "zh": msgs["zh"], "en": msgs["en"]})
         findings.append(ibis.ifelse(h[f"_f{i}"], st, ibis.null(st.type())))
     null = ibis.literal(None, type="string")
@@ -399,15 +450,119 @@ def _evaluate_view(con, ctx: derive.Context, view_name: str,
     t = t.select("household_code", "member_id", "period", "village_code", _i=t._f["i"],
                  value=t._f["value"], message_zh=t._f["zh"], message_en=t._f["en"])
     if "village_code" not in keys and "households" in ctx.tables:
+        # the village of a member or income finding: from its household (small join)
         hh = ctx.tables["households"]
+        hh = hh.semi_join(t, "household_code")       # the few households with findings
         hv = hh.group_by("household_code").aggregate(_hh_village=hh.village_code.min())
         j = t.left_join(hv, t.household_code == hv.household_code)
         t = j.select(*[j[c] for c in t.columns if c != "village_code"],
                      village_code=ibis.coalesce(j._hh_village, j.household_code.substr(0, 12)))
     elif "village_code" not in keys:
         t = t.mutate(village_code=t.household_code.substr(0, 12))
-    return con.to_pyarrow(t.select("household_code", "member_id", "period", "village_code",
-                                   "_i", "value", "message_zh", "message_en"))
+    t = t.select("household_code", "member_id", "period", "village_code", "_i", "value",
+                 "message_zh", "message_en")
+    return ViewPlan(view=view_name, hits_name=hits_name, hits=hits, findings=t,
+                    hits_sql=ibis.to_sql(hits, dialect="duckdb", pretty=False),
+                    findings_sql=ibis.to_sql(t, dialect="duckdb", pretty=False))
+
+
+def _empty() -> pa.Table:
+    return FINDINGS.empty_table()
+
+
+# ============================================================================ execution
+def _duckdb(backend) -> duckdb.DuckDBPyConnection:
+    if backend is None:
+        db = duckdb.connect()
+    elif isinstance(backend, duckdb.DuckDBPyConnection):
+        db = backend
+    elif getattr(backend, "name", "") == "duckdb" and hasattr(backend, "con"):
+        db = backend.con          # an Ibis DuckDB backend
+    else:
+        raise NotImplementedError(
+            "only DuckDB runs the rules today; the plan's Ibis expressions (Plan.views[i]."
+            "hits / .findings over the dq_* tables) are what a Spark runner will execute")
+    db.execute("SET enable_progress_bar = false")
+    return db
+
+
+def _execute(db: duckdb.DuckDBPyConnection, the_plan: Plan,
+             inputs: Mapping[str, tuple[str, Any]], run_row: Mapping[str, Any]) -> pa.Table:
+    """Register the inputs as the dq_* tables, run the plan, return sorted findings."""
+    registered, views, temps = [], [], []
+    parts = []
+    try:
+        for name, (kind, src) in inputs.items():
+            target = f"dq_{name}"
+            if kind == "arrow":
+                db.register(target, src)
+                registered.append(target)
+            else:  # SQL of a view (Parquet files conformed to the contract)
+                db.execute(f'CREATE OR REPLACE TEMP VIEW "{target}" AS {src}')
+                views.append(target)
+        db.register("dq_run", pa.Table.from_pylist([dict(run_row)],
+                                                   schema=derive.RUN.to_pyarrow()))
+        registered.append("dq_run")
+        for name, _expr, sql in the_plan.steps:
+            db.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {sql}')
+            temps.append(name)
+        for vp in the_plan.views:
+            db.execute(f'CREATE OR REPLACE TEMP TABLE "{vp.hits_name}" AS {vp.hits_sql}')
+            temps.append(vp.hits_name)
+            with warnings.catch_warnings():
+                # DuckDB 2 warns that a DB-API result is copied to Arrow: findings are small,
+                # and execute() plans a query twice as fast as sql() for these statements
+                warnings.simplefilter("ignore", UserWarning)
+                parts.append(db.execute(vp.findings_sql).to_arrow_table())
+    finally:
+        for name in reversed(temps):
+            db.execute(f'DROP TABLE IF EXISTS "{name}"')
+        for name in views:
+            db.execute(f'DROP VIEW IF EXISTS "{name}"')
+        for name in registered:
+            db.unregister(name)
+    return _assemble(the_plan.checks, parts)
+
+
+def _assemble(checks: tuple[CompiledCheck, ...], parts: list[pa.Table]) -> pa.Table:
+    found = pa.concat_tables(parts) if parts else None
+    if found is None or not found.num_rows:
+        return _empty()
+    idx = found["_i"]
+    meta = {
+        "rule_id": pa.array([c.rule.id for c in checks], pa.string()),
+        "rule_version": pa.array([c.rule.version for c in checks], pa.int32()),
+        "severity": pa.array([c.rule.severity for c in checks], pa.string()),
+        "level": pa.array([c.rule.level for c in checks], pa.string()),
+        "table": pa.array([c.rule.target_table for c in checks], pa.string()),
+        "field": pa.array([c.check.field for c in checks], pa.string()),
+    }
+    cols = {name: meta[name].take(idx) if name in meta else found[name]
+            for name in FINDINGS.names}
+    result = pa.table(cols).cast(FINDINGS)
+    result = result.sort_by([(k, "ascending", "at_start") for k in SORT_KEYS])
+    return result.combine_chunks()
+
+
+def evaluate(inputs: Mapping[str, tuple[str, Any]], scope: RegionScope, *,
+             rules: Iterable[str | Rule] | None = None, as_of: _dt.date,
+             params: Mapping[str, Any] | None = None, backend=None,
+             bulk: bool = True) -> pa.Table:
+    """Run the rules over registered inputs; the core of both :func:`run` and
+    :func:`check_records`. ``inputs[name] = ("arrow", table)`` or ``("sql", view_sql)``.
+
+    Rules whose tables are not all present are skipped (an entry form that sends only a
+    member record is checked by the member rules that need nothing else).
+    """
+    scope = require_scope(scope)
+    if scope.is_empty or not inputs:
+        return _empty()
+    params = resolve(params)
+    the_plan = plan(rules, inputs.keys(), scope, params, bulk=bulk)
+    if not the_plan.checks:
+        return _empty()
+    db = _duckdb(backend)
+    return _execute(db, the_plan, inputs, derive.run_constants(as_of, params))
 
 
 # ============================================================================ loading
@@ -427,13 +582,15 @@ def _expected_schema(name: str) -> ibis.Schema:
     return ibis.Schema.from_pyarrow(schema.SNAPSHOT_SCHEMAS[name])
 
 
+_KEY_COLUMNS = {"households": ["household_code", "village_code"],
+                "members": ["member_id", "household_code"],
+                "incomes": ["household_code", "period"], "villages": ["village_code"]}
+
+
 def _conform_ibis(t: ir.Table, name: str) -> ir.Table:
     """Select the contract's columns; add missing optional ones as typed nulls."""
     expected = _expected_schema(name)
-    keys = {"households": ["household_code", "village_code"],
-            "members": ["member_id", "household_code"],
-            "incomes": ["household_code", "period"], "villages": ["village_code"]}[name]
-    missing_keys = [k for k in keys if k not in t.columns]
+    missing_keys = [k for k in _KEY_COLUMNS[name] if k not in t.columns]
     if missing_keys:
         raise ValueError(f"snapshot table {name} lacks key column(s) {missing_keys}")
     cols = []
@@ -449,22 +606,23 @@ def _conform_ibis(t: ir.Table, name: str) -> ir.Table:
 def _arrow(x: Any, name: str) -> pa.Table:
     """Records (a dict, a list of dicts, pandas, polars or Arrow) as an Arrow table of the
     snapshot schema (missing columns null; ISO date strings accepted for dates)."""
-    sch = (derive.VILLAGES.to_pyarrow() if name == "villages"
-           else schema.SNAPSHOT_SCHEMAS[name])
+    sch = _expected_schema(name).to_pyarrow() if name == "villages" \
+        else schema.SNAPSHOT_SCHEMAS[name]
     if isinstance(x, Mapping):
         x = [x]
     if isinstance(x, list):
-        rows = []
-        for rec in x:
-            rec = dict(rec)
-            for f in sch:
-                v = rec.get(f.name)
-                if pa.types.is_date(f.type) and isinstance(v, str):
-                    rec[f.name] = _dt.date.fromisoformat(v)
-            rows.append({f.name: rec.get(f.name) for f in sch})
         unknown = {k for rec in x for k in rec} - set(sch.names)
         if unknown:
             raise ValueError(f"{name}: unknown field(s) {sorted(unknown)}")
+        rows = []
+        for rec in x:
+            row = {}
+            for f in sch:
+                v = rec.get(f.name)
+                if pa.types.is_date(f.type) and isinstance(v, str):
+                    v = _dt.date.fromisoformat(v)
+                row[f.name] = v
+            rows.append(row)
         return pa.Table.from_pylist(rows, schema=sch)
     if type(x).__module__.startswith("pandas"):
         x = pa.Table.from_pandas(x, preserve_index=False)
@@ -474,6 +632,9 @@ def _arrow(x: Any, name: str) -> pa.Table:
         x = pa.Table.from_batches([x])
     if not isinstance(x, pa.Table):
         raise TypeError(f"{name}: cannot read records from {type(x).__name__}")
+    missing_keys = [k for k in _KEY_COLUMNS[name] if k not in x.column_names]
+    if missing_keys:
+        raise ValueError(f"snapshot table {name} lacks key column(s) {missing_keys}")
     if x.schema.names == sch.names and x.schema.types == sch.types:
         return x
     cols = [x[f.name].cast(f.type) if f.name in x.column_names else pa.nulls(x.num_rows, f.type)
@@ -481,7 +642,27 @@ def _arrow(x: Any, name: str) -> pa.Table:
     return pa.Table.from_arrays(cols, schema=sch)
 
 
-def _load(con, snapshot: Any) -> dict[str, ir.Table]:
+def _parquet_view_sql(name: str, paths: list[str]) -> str:
+    """SQL of a view over Parquet files (files, directories or globs) conformed to the
+    contract."""
+    files: list[str] = []
+    for p in paths:
+        pp = Path(p)
+        if pp.is_dir():
+            files += [str(f) for f in sorted(pp.glob("*.parquet"))]
+        elif any(ch in p for ch in "*?["):
+            files += sorted(glob.glob(p))
+        else:
+            files.append(str(pp))
+    if not files:
+        raise FileNotFoundError(f"no Parquet files for table {name}: {paths}")
+    raw = ibis.table(ibis.Schema.from_pyarrow(pq.read_schema(files[0])), name="__raw__")
+    sql = ibis.to_sql(_conform_ibis(raw, name), dialect="duckdb", pretty=False)
+    source = "read_parquet([" + ", ".join("'" + f.replace("'", "''") + "'" for f in files) + "])"
+    return sql.replace('"__raw__"', source)
+
+
+def _inputs(snapshot: Any) -> dict[str, tuple[str, Any]]:
     if isinstance(snapshot, str | Path):
         d = Path(snapshot)
         if not d.is_dir():
@@ -494,8 +675,8 @@ def _load(con, snapshot: Any) -> dict[str, ir.Table]:
                     break
         snapshot = found
     if not isinstance(snapshot, Mapping):
-        raise TypeError("snapshot: a directory or a mapping of table name -> Parquet path(s), "
-                        "Arrow table or Ibis table")
+        raise TypeError("snapshot: a directory or a mapping of table name -> Parquet path(s) "
+                        "or Arrow table")
     unknown = set(snapshot) - set(SNAPSHOT_TABLES)
     if unknown:
         raise ValueError(f"unknown snapshot table(s) {sorted(unknown)}")
@@ -503,17 +684,12 @@ def _load(con, snapshot: Any) -> dict[str, ir.Table]:
     for name, src in snapshot.items():
         if src is None:
             continue
-        if isinstance(src, ir.Table):
-            t = src
-        elif isinstance(src, str | Path) or (isinstance(src, list | tuple)
+        if isinstance(src, str | Path) or (isinstance(src, list | tuple)
                                             and all(isinstance(s, str | Path) for s in src)):
             paths = [str(p) for p in (src if isinstance(src, list | tuple) else [src])]
-            paths = [str(Path(p) / "*.parquet") if Path(p).is_dir() else p for p in paths]
-            t = con.read_parquet(paths if len(paths) > 1 else paths[0],
-                                 table_name=f"_dq_src_{name}_{uuid.uuid4().hex[:8]}")
+            out[name] = ("sql", _parquet_view_sql(name, paths))
         else:
-            t = ibis.memtable(_arrow(src, name))
-        out[name] = _conform_ibis(t, name)
+            out[name] = ("arrow", _arrow(src, name))
     return out
 
 
@@ -525,32 +701,34 @@ def run(snapshot: Any, scope: RegionScope, *, rules: Iterable[str | Rule] | None
 
     ``snapshot``: a directory holding ``households.parquet``, ``members.parquet``,
     ``incomes.parquet`` (and optionally ``villages.parquet``), or a mapping from these names
-    to Parquet paths, Arrow tables or Ibis tables. ``scope`` is required (no scope, no run)
-    and limits both what is read and what is reported. ``as_of`` (default today) is the date
-    ages and "in the future" are judged on. ``backend`` is an Ibis backend (default: a new
-    in-memory DuckDB). Findings are ordered by village, household, member, period, rule.
+    to Parquet paths or Arrow tables (or anything :func:`check_records` accepts). ``scope``
+    is required (no scope, no run) and limits both what is read and what is reported.
+    ``as_of`` (default today) is the date ages and "in the future" are judged on.
+    ``backend``: a DuckDB connection (or Ibis DuckDB backend) to run on, e.g. one with a
+    memory limit; default a new in-memory DuckDB. Findings are ordered by village,
+    household, member, period, rule.
     """
     scope = require_scope(scope)
     if scope.is_empty:
         return _empty()
-    con = backend if backend is not None else ibis.duckdb.connect()
-    tables = _load(con, snapshot)
-    missing = {"households", "members", "incomes"} - set(tables)
+    inputs = _inputs(snapshot)
+    missing = {"households", "members", "incomes"} - set(inputs)
     if missing:
         raise ValueError(f"snapshot lacks table(s) {sorted(missing)}")
-    return evaluate(con, tables, scope, rules=rules, as_of=_as_date(as_of), params=params)
+    return evaluate(inputs, scope, rules=rules, as_of=_as_date(as_of), params=params,
+                    backend=backend)
 
 
 _local = threading.local()
 
 
-def _entry_backend():
-    con = getattr(_local, "con", None)
-    if con is None:
-        con = ibis.duckdb.connect()
-        con.raw_sql("SET threads = 1")
-        _local.con = con
-    return con
+def _entry_backend() -> duckdb.DuckDBPyConnection:
+    db = getattr(_local, "db", None)
+    if db is None:
+        db = duckdb.connect()
+        db.execute("SET threads = 1")
+        _local.db = db
+    return db
 
 
 def check_records(*, households: Any = None, members: Any = None, incomes: Any = None,
@@ -561,21 +739,18 @@ def check_records(*, households: Any = None, members: Any = None, incomes: Any =
 
     Each argument is one record (a dict), a list of records, or a pandas / polars / Arrow
     table in the snapshot schema. The records are evaluated as a snapshot of their own by the
-    same compiled expressions as :func:`run`, on an in-memory DuckDB: row and household rules
-    judge exactly as in bulk; rules that compare with other households (duplicate IDs across
+    same compiled plan as :func:`run`, on an in-memory DuckDB: row and household rules judge
+    exactly as in bulk; rules that compare with other households (duplicate IDs across
     households, shared phones, village totals) see only the batch. Rules that need a table
     that was not given are skipped. No scope is needed: the caller already holds the records.
     """
     given = {"households": households, "members": members, "incomes": incomes,
              "villages": villages}
-    tables = {name: ibis.memtable(_arrow(x, name)) for name, x in given.items()
-              if x is not None}
-    if not tables:
+    inputs = {name: ("arrow", _arrow(x, name)) for name, x in given.items() if x is not None}
+    if not inputs:
         return _empty()
-    con = _entry_backend()
-    tables = {n: _conform_ibis(t, n) for n, t in tables.items()}
-    return evaluate(con, tables, RegionScope.nation(), rules=rules, as_of=_as_date(as_of),
-                    params=params)
+    return evaluate(inputs, RegionScope.nation(), rules=rules, as_of=_as_date(as_of),
+                    params=params, backend=_entry_backend(), bulk=False)
 
 
 def summary(findings: pa.Table) -> pa.Table:
@@ -585,4 +760,3 @@ def summary(findings: pa.Table) -> pa.Table:
     g = findings.group_by("rule_id").aggregate([("rule_id", "count")])
     g = g.rename_columns(["rule_id", "n"])
     return g.sort_by("rule_id")
-

@@ -47,9 +47,10 @@ _TABLE: dict[str, tuple[Any, str, str]] = {
     "wage_suspicious_max": (100, "§11.1 plausibility.wage_income_suspicious_range [VL S17 "
                                  "rule 5_15_023]",
                             "a wage income strictly between 0 and this is a typing error (yuan)"),
-    "income_outlier_ratio": (20, "[I]", "a month's wage or business income above this multiple "
-                                        "of the household's mean of its other months is suspect"),
-    "income_outlier_floor": (10000, "[I]", "...and above this amount (yuan per month)"),
+    "income_outlier_ratio": (10, "[I] (clean synthetic data stay below 7)",
+                             "a month's wage or business income above this multiple of the "
+                             "household's mean of its other months is suspect"),
+    "income_outlier_floor": (5000, "[I]", "...and above this amount (yuan per month)"),
     "pcni_at_identification_max": (20000, "§11.1 plausibility.per_capita_income_at_"
                                           "identification_max [VL S17 rule 1111_18]",
                                    "highest plausible per-capita income at identification (yuan)"),

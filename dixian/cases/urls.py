@@ -1,0 +1,9 @@
+from django.urls import path
+
+from dixian.cases import views
+
+urlpatterns = [
+    path("cases/", views.queue, name="cases"),
+    path("cases/<int:case_id>/", views.case_page, name="case"),
+    path("cases/<int:case_id>/act/", views.act, name="case_act"),
+]

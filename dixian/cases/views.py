@@ -1,0 +1,81 @@
+"""Case queue, case page with exactly the actions the person may take, and taking a step."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from dixian.cases import actions
+from dixian.cases.machine import FINAL, STATE_LABELS, Action, State, allowed
+from dixian.cases.models import Case
+from dixian.core.access import require, scope_of, scope_q
+from dixian.core.roles import Capability, Role
+
+PAGE_SIZE = 50
+FIELDS = {  # what each action asks the person for
+    Action.RECORD_VISIT: ["consent_date", "consent_confirmed"],
+    Action.PROPOSE: ["participants", "minutes"],
+    Action.DECLINE: ["participants", "minutes"],
+    Action.RECORD_OBJECTION: ["objection"],
+    Action.TOWNSHIP_RETURN: ["reason"],
+    Action.COUNTY_APPROVE: ["category", "reason"],
+    Action.COUNTY_REJECT: ["reason"],
+}
+
+
+@login_required
+def queue(request):
+    require(request.user, Capability.VIEW_REGISTRY)
+    cases = (Case.objects.filter(scope_q(scope_of(request.user), "village_code"))
+             .exclude(state__in=[s.value for s in FINAL]).select_related("household"))
+    state = request.GET.get("state", "")
+    if state:
+        cases = cases.filter(state=state)
+    page = Paginator(cases.order_by("deadline", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    for case in page.object_list:
+        case.state_label = STATE_LABELS[State(case.state)]
+        case.overdue = case.deadline < now
+        case.days_left = (case.deadline - now).days
+    return render(request, "cases/queue.html", {"page": page, "state": state,
+                                                "states": [(s.value, STATE_LABELS[s])
+                                                           for s in State if s not in FINAL]})
+
+
+@login_required
+def case_page(request, case_id: int):
+    require(request.user, Capability.VIEW_REGISTRY)
+    case = actions.access_case(request.user, case_id)
+    offered = allowed(State(case.state), Role(request.user.role))
+    return render(request, "cases/case.html", {
+        "case": case, "state_label": STATE_LABELS[State(case.state)],
+        "offered": [{"action": a.value, "fields": FIELDS.get(a, [])} for a in offered],
+        "clues": case.clues.all(), "events": case.events.select_related("actor"),
+        "overdue": case.deadline < timezone.now() and case.state not in FINAL,
+    })
+
+
+@login_required
+@require_POST
+def act(request, case_id: int):
+    require(request.user, Capability.VIEW_REGISTRY)
+    case = actions.access_case(request.user, case_id)
+    action = request.POST.get("action", "")
+    if action not in set(Action):
+        return HttpResponseBadRequest("unknown action")
+    data = {name: request.POST.get(name, "").strip() for name in FIELDS.get(Action(action), [])}
+    if "consent_confirmed" in data:
+        data["consent_confirmed"] = data["consent_confirmed"] == "on"
+    try:
+        actions.do_transition(case.pk, action, actor=request.user,
+                              expected_state=request.POST.get("expected_state", ""), data=data)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect("case", case_id=case.pk)

@@ -1,0 +1,586 @@
+"""Compile the screening rules to Ibis and run them (DuckDB by default, Spark on request).
+
+:func:`build` turns one rule into an Ibis table expression over named inputs: the snapshot
+tables ``households``, ``members``, ``incomes`` and the matched feeds (one table per
+department, as :func:`dixian.engine.feeds.match` returns them). Parameters and the period are
+literals of the expression, so the SQL of each rule is fixed for a given period and parameter
+set; ``tests/engine/screening/sql/`` keeps it under snapshot test. :func:`run` binds the inputs,
+scopes them, evaluates every rule in one query on the chosen backend and renders the sentences.
+
+Every alert row has a uniform evidence shape: ``value``, ``value2``, ``threshold``, ``share``,
+``detail`` and ``event_date``; the rule's sentence says what each one means.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .. import schema
+from ..feeds.schemas import FEEDS, arrow_schema
+from ..scope import RegionScope, require_scope
+from .params import resolve
+from .spec import RULES, RULES_BY_ID, Rule
+
+__all__ = ["ALERTS", "EVIDENCE", "build", "build_all", "input_schemas", "run", "households",
+           "to_sql", "Context", "month_add", "select_rules"]
+
+#: what each rule's expression yields before the common columns are added
+EVIDENCE = ibis.schema({"household_code": "string", "member_id": "string",
+                        "event_date": "date", "value": "float64", "value2": "float64",
+                        "threshold": "float64", "share": "float64", "detail": "string"})
+
+ALERTS = pa.schema([
+    pa.field("period", pa.string()),
+    pa.field("village_code", pa.string()),
+    pa.field("household_code", pa.string()),
+    pa.field("member_id", pa.string()),
+    pa.field("rule_id", pa.string()),
+    pa.field("rule_version", pa.int32()),
+    pa.field("department", pa.string()),
+    pa.field("risk_type", pa.string()),
+    pa.field("category", pa.string()),
+    pa.field("event_date", pa.date32()),
+    pa.field("value", pa.float64()),
+    pa.field("value2", pa.float64()),
+    pa.field("threshold", pa.float64()),
+    pa.field("share", pa.float64()),
+    pa.field("detail", pa.string()),
+    pa.field("evidence", pa.string()),
+    pa.field("sentence_zh", pa.string()),
+    pa.field("sentence_en", pa.string()),
+    pa.field("household_alerts", pa.int32()),
+    pa.field("household_review", pa.bool_()),
+    pa.field("associated_members", pa.int32()),
+])
+SORT = ["village_code", "household_code", "member_id", "rule_id", "event_date", "detail"]
+MATCH_COLUMNS = {"id_token": pa.string(), "member_id": pa.string(),
+                 "household_code": pa.string(), "match_status": pa.string()}
+
+
+def month_add(month: str, k: int) -> str:
+    """``'YYYY-MM'`` plus ``k`` months.
+
+    >>> month_add("2025-01", -12), month_add("2024-12", 1)
+    ('2024-01', '2025-01')
+    """
+    y, m = map(int, month.split("-"))
+    n = y * 12 + (m - 1) + k
+    return f"{n // 12:04d}-{n % 12 + 1:02d}"
+
+
+def _first_day(month: str) -> _dt.date:
+    y, m = map(int, month.split("-"))
+    return _dt.date(y, m, 1)
+
+
+def input_schemas() -> dict[str, pa.Schema]:
+    """The Arrow schema of every input a rule may read."""
+    out = dict(schema.SNAPSHOT_SCHEMAS)
+    for dept in FEEDS:
+        s = arrow_schema(dept)
+        for name, t in MATCH_COLUMNS.items():
+            if name not in s.names:
+                s = s.append(pa.field(name, t))
+        out[dept] = s
+    return out
+
+
+class Context:
+    """Inputs (Ibis tables), resolved parameters and the period of one compilation."""
+
+    def __init__(self, tables: Mapping[str, ir.Table], params: Mapping[str, Any], period: str):
+        self.t = tables
+        self.p = params
+        self.period = period
+        self.period_end = _first_day(month_add(period, 1))   # exclusive
+
+    def param(self, v: Any) -> Any:
+        """A literal, ``"P.name"`` or ``"P.a * P.b"`` (a number)."""
+        if isinstance(v, str) and v.startswith("P."):
+            out = 1.0
+            for term in v.split("*"):
+                term = term.strip()
+                x = self.p[term[2:]] if term.startswith("P.") else float(term)
+                if isinstance(x, (list, tuple)):
+                    return tuple(x)
+                out *= x
+            return out
+        return v
+
+    def households(self) -> ir.Table:
+        return self.t["households"]
+
+    def cohort(self) -> ir.Table:
+        """household_code, low: 脱贫 or monitored (the lower alert lines apply)."""
+        h = self.households()
+        low = (h.household_type == "poverty_alleviated") | h.monitoring_category.notnull()
+        return h.select(h.household_code, low=low)
+
+    def received(self, feed: str) -> ir.Table:
+        """Records of ``feed`` received in the event window ending at the period."""
+        f = self.t[feed]
+        start = month_add(self.period, 1 - int(self.p["event_window_months"]))
+        return f.filter(f.batch_month >= start, f.batch_month <= self.period)
+
+    def where(self, t: ir.Table, clauses: Iterable) -> ir.Table:
+        preds = [self._clause(t, c) for c in clauses]
+        return t.filter(*preds) if preds else t
+
+    def _clause(self, t: ir.Table, c) -> ir.BooleanValue:
+        if c[0] == "or":
+            parts = [self._clause(t, x) for x in c[1]]
+            out = parts[0]
+            for p in parts[1:]:
+                out = out | p
+            return out
+        col, op, val = c
+        x = t[col]
+        v = self.param(val)
+        if op == "==":
+            return x == v
+        if op == "!=":
+            return x != v
+        if op == "in":
+            return x.isin(list(v))
+        if op == "not_in":
+            return ~x.isin(list(v))
+        if op == ">":
+            return x > v
+        if op == ">=":
+            return x >= v
+        if op == "<":
+            return x < v
+        if op == "<=":
+            return x <= v
+        if op == "not_null":
+            return x.notnull()
+        if op == "is_null":
+            return x.isnull()
+        raise ValueError(op)
+
+    def income(self) -> ir.Table:
+        """R1 over the income window: household_code, net (annualised), months, members, pcni."""
+        inc = self.t["incomes"]
+        w = int(self.p["income_window_months"])
+        start = month_add(self.period, 1 - w)
+        inc = inc.filter(inc.period >= start, inc.period <= self.period)
+        net = (inc.wage.fill_null(0) + inc.business.fill_null(0) + inc.property.fill_null(0)
+               + inc.transfer.fill_null(0) - inc.business_cost.fill_null(0)).cast("float64")
+        g = inc.mutate(net=net).group_by("household_code").aggregate(
+            net_sum=lambda t: t.net.sum(), months=lambda t: t.period.nunique(),
+            oop=lambda t: t.compliant_oop_medical.fill_null(0).sum().cast("float64"))
+        m = self.t["members"]
+        size = m.filter(m.member_status == "active").group_by("household_code").aggregate(
+            members=lambda t: t.member_id.count())
+        j = g.join(size, "household_code")
+        j = j.filter(j.months >= int(self.p["income_window_min_months"]), j.members > 0)
+        annual = j.net_sum * w / j.months
+        return j.select("household_code", "months", "members", "oop", net=annual,
+                        pcni=annual / j.members)
+
+
+def _evidence(t: ir.Table, **cols) -> ir.Table:
+    out = {}
+    for name, typ in EVIDENCE.items():
+        v = cols.get(name)
+        out[name] = (ibis.null(typ) if v is None else v).cast(typ)
+    return t.select(**out)
+
+
+def _cohort_threshold(ctx: Context, spec) -> tuple[float, float]:
+    low, other = spec
+    return float(ctx.param(low)), float(ctx.param(other))
+
+
+# ------------------------------------------------------------------------------ operators
+def _op_event(ctx: Context, r: Rule) -> ir.Table:
+    spec = FEEDS[r.feed]
+    f = ctx.where(ctx.received(r.feed), r.where)
+    f = f.filter(f.household_code.notnull())
+    date = spec.date_column
+    vcol, dcol = r.args.get("value"), r.args.get("detail")
+    agg = {"event_date": f[date].min()}
+    if vcol:
+        agg["value"] = (f[vcol].min() if r.args.get("value_agg") == "min" else f[vcol].max())
+    if dcol:
+        agg["detail"] = f[dcol].min()
+    g = f.group_by(["household_code", "member_id"]).aggregate(**agg)
+    return _evidence(g, household_code=g.household_code, member_id=g.member_id,
+                     event_date=g.event_date, value=g["value"] if vcol else None,
+                     detail=g["detail"] if dcol else None)
+
+
+def _op_village_event(ctx: Context, r: Rule) -> ir.Table:
+    f = ctx.where(ctx.received(r.feed), r.where)
+    spec = FEEDS[r.feed]
+    h = ctx.households().select("household_code", "village_code")
+    vcol = r.args.get("value")
+    # household-level records where the ID matched, else every household of the village
+    own = f.filter(f.household_code.notnull()).select(
+        "household_code", d=f[spec.date_column], v=(f[vcol] if vcol else ibis.null("float64")))
+    vill = f.filter(f.household_code.isnull())
+    vill = vill.join(h, vill.village_code == h.village_code).select(
+        household_code=h.household_code, d=vill[spec.date_column],
+        v=(vill[vcol] if vcol else ibis.null("float64")))
+    u = own.union(vill.cast(own.schema()))
+    g = u.group_by("household_code").aggregate(event_date=u.d.min(), value=u.v.max())
+    thr = r.args.get("threshold")
+    return _evidence(g, household_code=g.household_code, event_date=g.event_date,
+                     value=g.value if vcol else None,
+                     threshold=ibis.literal(float(ctx.param(thr))) if thr else None)
+
+
+def _op_sum_window(ctx: Context, r: Rule) -> ir.Table:
+    spec = FEEDS[r.feed]
+    f = ctx.t[r.feed]
+    window = int(ctx.param(r.args["window"]))
+    start = _first_day(month_add(ctx.period, 1 - window))
+    d = f[spec.date_column]
+    f = f.filter(f.batch_month <= ctx.period, d >= start, d < ctx.period_end,
+                 f.household_code.notnull())
+    f = ctx.where(f, r.where)
+    g = f.group_by(["household_code", "member_id"]).aggregate(
+        total=f[r.args["amount"]].sum().cast("float64"), last=f[spec.date_column].max())
+    c = ctx.cohort()
+    j = g.join(c, "household_code")
+    t_low, t_other = _cohort_threshold(ctx, r.args["threshold"])
+    thr = ibis.ifelse(j.low, t_low, t_other)
+    share = None
+    if "share" in r.args:
+        s_low, s_other = (float(ctx.param(x)) for x in r.args["share"])
+        share = ibis.ifelse(j.low, s_low, s_other)
+    j = j.mutate(thr=thr, sh=share if share is not None else ibis.null("float64"))
+    j = j.filter(j.total > j.thr)
+    return _evidence(j, household_code=j.household_code, member_id=j.member_id,
+                     event_date=j["last"], value=j.total, threshold=j.thr,
+                     share=j.sh if share is not None else None,
+                     value2=ibis.literal(float(window)))
+
+
+def _op_max_record(ctx: Context, r: Rule) -> ir.Table:
+    spec = FEEDS[r.feed]
+    f = ctx.where(ctx.received(r.feed), r.where)
+    f = f.filter(f.household_code.notnull())
+    c = ctx.cohort()
+    j = f.join(c, "household_code")
+    t_low, t_other = _cohort_threshold(ctx, r.args["threshold"])
+    j = j.mutate(thr=ibis.ifelse(j.low, t_low, t_other),
+                 amt=j[r.args["amount"]].cast("float64"))
+    j = j.filter(j.amt > j.thr)
+    g = j.group_by(["household_code", "member_id"]).aggregate(
+        value=j.amt.max(), event_date=j[spec.date_column].min(), thr=j.thr.min())
+    return _evidence(g, household_code=g.household_code, member_id=g.member_id,
+                     event_date=g.event_date, value=g.value, threshold=g.thr)
+
+
+def _op_unresolved_duration(ctx: Context, r: Rule) -> ir.Table:
+    spec = FEEDS[r.feed]
+    f = ctx.t[r.feed]
+    d = f[spec.date_column]
+    f = f.filter(f.batch_month <= ctx.period, d < ctx.period_end, f.household_code.notnull())
+    starts = ctx.where(f, r.args["start"]).group_by(["household_code", "member_id"]).aggregate(
+        started=lambda t: t[spec.date_column].max())
+    ends = ctx.where(f, r.args["end"]).group_by("member_id").aggregate(
+        ended=lambda t: t[spec.date_column].max())
+    j = starts.join(ends, "member_id", how="left")
+    j = j.filter(j.ended.isnull() | (j.ended < j.started))
+    pe = _first_day(ctx.period)
+    months = (pe.year * 12 + pe.month) - (j.started.year() * 12 + j.started.month())
+    n = int(ctx.param(r.args["months"]))
+    j = j.mutate(months=months.cast("float64"))
+    j = j.filter(j.months >= n)
+    return _evidence(j, household_code=j.household_code, member_id=j.member_id,
+                     event_date=j.started, value=j.months, threshold=ibis.literal(float(n)))
+
+
+def _not_monitored(h: ir.Table) -> ir.BooleanValue:
+    return h.monitoring_category.isnull() | (h.risk_eliminated.fill_null(False))
+
+
+def _op_income_below_line(ctx: Context, r: Rule) -> ir.Table:
+    inc = ctx.income()
+    h = ctx.households()
+    h = h.filter(h.household_type == r.args["household_type"], _not_monitored(h))
+    j = inc.join(h.select("household_code"), "household_code")
+    line = float(ctx.p["monitoring_line"])
+    j = j.filter(j.pcni < line)
+    return _evidence(j, household_code=j.household_code, value=j.pcni,
+                     threshold=ibis.literal(line))
+
+
+def _op_rigid_spending(ctx: Context, r: Rule) -> ir.Table:
+    inc = ctx.income()
+    window = int(ctx.p["medical_lookback_months"])
+    start = _first_day(month_add(ctx.period, 1 - window))
+    med = ctx.t["medical"]
+    med = med.filter(med.batch_month <= ctx.period, med.settle_date >= start,
+                     med.settle_date < ctx.period_end, med.household_code.notnull())
+    fm = med.group_by("household_code").aggregate(
+        feed_oop=lambda t: t.oop_compliant.sum().cast("float64"))
+    j = inc.join(fm, "household_code", how="left")
+    rigid = ibis.greatest(j.oop, j.feed_oop.fill_null(0.0))
+    j = j.mutate(rigid=rigid, adj=(j.net - rigid) / j.members)
+    line = float(ctx.p["monitoring_line"])
+    j = j.filter(j.pcni >= line, j.adj < line, j.rigid > 0)
+    return _evidence(j, household_code=j.household_code, value=j.adj, value2=j.pcni,
+                     threshold=ibis.literal(line), share=j.rigid)
+
+
+def _op_negative_screen(ctx: Context, r: Rule) -> ir.Table:
+    spec = FEEDS[r.feed]
+    f = ctx.t[r.feed]
+    f = f.filter(f.batch_month <= ctx.period, f.household_code.notnull())
+    g = f.group_by("household_code").aggregate(event_date=f[spec.date_column].min(),
+                                                detail=f[r.args["detail"]].min(),
+                                                value=f.record_id.count())
+    return _evidence(g, household_code=g.household_code, event_date=g.event_date,
+                     detail=g.detail, value=g.value)
+
+
+OPS = {"event": _op_event, "village_event": _op_village_event, "sum_window": _op_sum_window,
+       "max_record": _op_max_record, "unresolved_duration": _op_unresolved_duration,
+       "income_below_line": _op_income_below_line,
+       "rigid_spending_below_line": _op_rigid_spending, "negative_screen": _op_negative_screen}
+
+
+def build(rule: Rule, ctx: Context) -> ir.Table:
+    """The alerts of one rule: evidence + rule columns, minus households already monitored
+    for the same risk (for R2 rules: monitored at all)."""
+    e = OPS[rule.operator](ctx, rule)
+    h = ctx.households()
+    j = e.join(h.select("household_code", "village_code", "monitoring_category", "risk_types",
+                        "risk_eliminated"), "household_code")
+    active = j.monitoring_category.notnull() & ~j.risk_eliminated.fill_null(False)
+    if rule.risk_type is not None and rule.category is None:
+        dup = active & j.risk_types.contains(rule.risk_type).fill_null(False)
+        j = j.filter(~dup)
+    elif rule.category is not None:
+        j = j.filter(~active)
+    return j.select(
+        period=ibis.literal(ctx.period), village_code=j.village_code,
+        household_code=j.household_code, member_id=j.member_id,
+        rule_id=ibis.literal(rule.id), rule_version=ibis.literal(rule.version, "int32"),
+        department=ibis.literal(rule.department),
+        risk_type=ibis.literal(rule.risk_type, "string"),
+        category=ibis.literal(rule.category, "string"),
+        event_date=j.event_date, value=j.value, value2=j.value2, threshold=j.threshold,
+        share=j.share, detail=j.detail)
+
+
+def build_all(rules: Iterable[Rule], ctx: Context) -> ir.Table:
+    exprs = [build(r, ctx) for r in rules]
+    out = exprs[0]
+    for e in exprs[1:]:
+        out = out.union(e)
+    return out
+
+
+def unbound_tables() -> dict[str, ir.Table]:
+    return {name: ibis.table(ibis.Schema.from_pyarrow(s), name=name)
+            for name, s in input_schemas().items()}
+
+
+def to_sql(rule: Rule | str, *, period: str = "2025-06", province: str | None = "52",
+           params: Mapping[str, Any] | None = None, dialect: str = "duckdb") -> str:
+    """The SQL a rule compiles to, over tables named as the inputs."""
+    rule = RULES_BY_ID[rule] if isinstance(rule, str) else rule
+    ctx = Context(unbound_tables(), resolve(province, int(period[:4]), params), period)
+    return ibis.to_sql(build(rule, ctx), dialect=dialect)
+
+
+def select_rules(rules: Iterable[str | Rule] | None) -> tuple[Rule, ...]:
+    if rules is None:
+        return RULES
+    out = []
+    for r in rules:
+        if isinstance(r, Rule):
+            out.append(r)
+        elif r in RULES_BY_ID:
+            out.append(RULES_BY_ID[r])
+        else:
+            raise KeyError(f"unknown screening rule {r!r}")
+    return tuple(out)
+
+
+# ------------------------------------------------------------------------------ running
+def _arrow(x: Any) -> pa.Table:
+    if isinstance(x, pa.Table):
+        return x
+    if isinstance(x, (str, bytes)) or hasattr(x, "__fspath__"):
+        import pyarrow.parquet as pq
+
+        return pq.read_table(x)
+    return pa.Table.from_pandas(x, preserve_index=False)
+
+
+def _conform(t: pa.Table | None, s: pa.Schema) -> pa.Table:
+    if t is None:
+        return s.empty_table()
+    cols = []
+    for f in s:
+        if f.name in t.column_names:
+            cols.append(t[f.name].cast(f.type))
+        else:
+            cols.append(pa.nulls(t.num_rows, f.type))
+    return pa.Table.from_arrays(cols, schema=pa.schema([pa.field(f.name, f.type) for f in s]))
+
+
+def _scope_pred(col: ir.StringValue, scope: RegionScope) -> ir.BooleanValue | None:
+    if scope.national:
+        return None
+    if not scope.prefixes:
+        return ibis.literal(False)
+    out = col.startswith(scope.prefixes[0])
+    for p in scope.prefixes[1:]:
+        out = out | col.startswith(p)
+    return out
+
+
+def _bind(snapshot: Mapping[str, Any], feeds: Mapping[str, Any] | None,
+          scope: RegionScope) -> dict[str, ir.Table]:
+    schemas = input_schemas()
+    out = {}
+    for name, s in schemas.items():
+        src = snapshot.get(name) if name in schema.SNAPSHOT_SCHEMAS else (feeds or {}).get(name)
+        if name in schema.SNAPSHOT_SCHEMAS and src is None:
+            raise ValueError(f"snapshot table {name!r} is missing")
+        t = ibis.memtable(_conform(None if src is None else _arrow(src), s))
+        col = t.village_code if name == "households" else t.household_code
+        pred = _scope_pred(col, scope)
+        if name in FEEDS and "village_code" in t.columns and pred is not None:
+            vp = _scope_pred(t.village_code, scope)
+            pred = pred | (t.household_code.isnull() & vp)
+        out[name] = t if pred is None else t.filter(pred)
+    return out
+
+
+def _backend(backend: Any):
+    if backend is None or backend == "duckdb":
+        return ibis.duckdb.connect()
+    if backend == "spark":
+        from pyspark.sql import SparkSession
+
+        session = (SparkSession.builder.master("local[2]").appName("dixian-screening")
+                   .config("spark.sql.session.timeZone", "UTC")
+                   .config("spark.sql.shuffle.partitions", "4")
+                   .config("spark.ui.enabled", "false").getOrCreate())
+        return ibis.pyspark.connect(session)
+    return backend  # an Ibis backend object
+
+
+def run(snapshot_tables: Mapping[str, Any], feeds_tables: Mapping[str, Any] | None,
+        scope: RegionScope, *, period: str, params: Mapping[str, Any] | None = None,
+        rules: Iterable[str | Rule] | None = None, backend: Any = "duckdb") -> pa.Table:
+    """All screening alerts for ``period`` (``'YYYY-MM'``) in ``scope``, as :data:`ALERTS`.
+
+    ``snapshot_tables``: ``households``, ``members``, ``incomes`` (Arrow tables, pandas frames
+    or Parquet paths). ``feeds_tables``: department -> matched feed (missing ones are empty).
+    ``params``: overrides of :mod:`.params`. ``backend``: ``"duckdb"``, ``"spark"`` or an Ibis
+    backend. Rows are sorted by village, household, member, rule and date.
+    """
+    scope = require_scope(scope)
+    if not isinstance(period, str) or len(period) != 7 or period[4] != "-":
+        raise ValueError(f"period must be 'YYYY-MM', got {period!r}")
+    provinces = {p[:2] for p in scope.prefixes}
+    p = resolve(provinces.pop() if len(provinces) == 1 else None, int(period[:4]), params)
+    chosen = select_rules(rules)
+    tables = _bind(snapshot_tables, feeds_tables, scope)
+    ctx = Context(tables, p, period)
+    con = _backend(backend)
+    expr = build_all(chosen, ctx)
+    raw = con.to_pyarrow(expr)
+    return _finish(raw, chosen, p, period)
+
+
+def _label(rule: Rule, code: str | None, lang: str) -> str:
+    if code is None:
+        return ""
+    if rule.feed and rule.args.get("detail"):
+        col = FEEDS[rule.feed].column(rule.args["detail"])
+        if col.values and code in col.values:
+            return col.values[code] if lang == "zh" else code.replace("_", " ")
+    return code
+
+
+def _fmt(x: float | None) -> str:
+    return "" if x is None else f"{round(x):,}"
+
+
+def _finish(raw: pa.Table, rules: tuple[Rule, ...], p: Mapping[str, Any], period: str
+            ) -> pa.Table:
+    by_id = {r.id: r for r in rules}
+    rows = raw.to_pylist()
+    # the negative screen only flags households that have another clue
+    flagged = {r["household_code"] for r in rows if by_id[r["rule_id"]].operator
+               != "negative_screen"}
+    rows = [r for r in rows if r["household_code"] in flagged]
+    rows.sort(key=lambda r: tuple("" if r[k] is None else str(r[k]) for k in SORT))
+    per_hh: dict[str, list] = {}
+    for r in rows:
+        per_hh.setdefault(r["household_code"], []).append(r)
+    window = int(p["income_window_months"])
+    for r in rows:
+        rule = by_id[r["rule_id"]]
+        share = r["share"]
+        win = window if rule.department == "registry" else int(r["value2"] or 0) or window
+        ev = {"value": r["value"], "value2": r["value2"], "threshold": r["threshold"],
+              "share": share, "detail": r["detail"],
+              "event_date": r["event_date"].isoformat() if r["event_date"] else None,
+              "window_months": win, "params": {k: p[k] for k in rule.params if k in p
+                                               and not k.endswith("_by_year")}}
+        if rule.category:
+            ev["monitoring_line"] = p["monitoring_line"]
+        r["evidence"] = json.dumps(ev, ensure_ascii=False, sort_keys=True, default=str)
+        fill = {"value": _fmt(r["value"]), "value2": _fmt(r["value2"]),
+                "threshold": _fmt(r["threshold"]),
+                "share_pct": f"{share * 100:.0f}%" if share is not None else "",
+                "window": win, "date": r["event_date"].isoformat() if r["event_date"] else "",
+                "detail_zh": _label(rule, r["detail"], "zh"),
+                "detail_en": _label(rule, r["detail"], "en"),
+                "line": p["monitoring_line"], "year": period[:4]}
+        r["sentence_zh"] = rule.sentence_zh.format(**fill)
+        r["sentence_en"] = rule.sentence_en.format(**fill)
+        group = per_hh[r["household_code"]]
+        r["household_alerts"] = len(group)
+        r["household_review"] = True
+        r["associated_members"] = len({g["member_id"] for g in group if g["member_id"]})
+    if not rows:
+        return ALERTS.empty_table()
+    return pa.Table.from_pylist(rows, schema=ALERTS)
+
+
+def households(alerts: pa.Table) -> pa.Table:
+    """One row per household under review (associated monitoring): its alerts grouped.
+
+    A member's alert puts the whole household under review; ``members_alerted`` counts the
+    members with a personal alert, ``rules`` and ``risk_types`` list what was found.
+    """
+    import duckdb
+
+    con = duckdb.connect()
+    con.register("a", alerts)
+    out = con.sql("""
+        select household_code, any_value(village_code) village_code, any_value(period) period,
+               list(distinct rule_id order by rule_id) rules,
+               list(distinct risk_type order by risk_type) filter (where risk_type is not null)
+                   risk_types,
+               list(distinct category order by category) filter (where category is not null)
+                   categories,
+               count(*)::int alerts, count(distinct member_id)::int members_alerted,
+               true review, '关联监测：家庭成员预警，全户纳入核实' review_reason_zh,
+               'associated monitoring: a member''s alert puts the household under review'
+                   review_reason_en
+        from a group by household_code order by village_code, household_code""").to_arrow_table()
+    con.close()
+    return out
+
+
+_ = pc  # pyarrow.compute is re-exported for callers that post-process alerts
