@@ -466,7 +466,14 @@ def _backend(backend: Any):
     if backend is None or backend == "duckdb":
         return ibis.duckdb.connect()
     if backend == "spark":
+        import os
+        import sys
+
         from pyspark.sql import SparkSession
+
+        # Local workers must run the driver's Python (PySpark refuses mixed minor versions).
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
 
         session = (SparkSession.builder.master("local[2]").appName("dixian-screening")
                    .config("spark.sql.session.timeZone", "UTC")
