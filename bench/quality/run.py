@@ -204,7 +204,7 @@ def main(argv=None) -> int:
     def sizes(d: Path) -> dict:
         con = duckdb.connect()
         return {name if name != "incomes" else "income_rows": con.sql(
-            f"select count(*) from read_parquet('{d}/{name}.parquet')").fetchone()[0]
+            f"select count(*) from read_parquet('{d}/{name}.parquet')").fetchall()[0][0]
             for name in ("households", "members", "incomes")}
 
     t = time.perf_counter()

@@ -33,7 +33,8 @@ import pyarrow as pa
 __all__ = [
     "ENUMS", "HOUSEHOLDS", "MEMBERS", "INCOMES", "SNAPSHOT_SCHEMAS",
     "TRUTH_INCOMES", "TRUTH_MEMBERS", "TRUTH_SHOCKS", "TRUTH_HOUSEHOLD_YEARS",
-    "PLANTED_ERRORS", "TRUTH_SCHEMAS", "ALL_SCHEMAS", "INCOME_COMPONENTS",
+    "PLANTED_ERRORS", "TRUTH_SCHEMAS", "ALL_SCHEMAS", "INCOME_COMPONENTS", "VILLAGES",
+    "OPTIONAL_SCHEMAS",
     "conform", "validate", "enum_codes", "render_markdown",
 ]
 
@@ -370,7 +371,25 @@ MEMBERS = pa.schema([
     _f("member_status", S, "人员状态", "Active or deceased (deregistered).",
        enum="member_status", required=True),
     _f("status_month", S, "状态变更时间", "Month the status last changed ('YYYY-MM')."),
+    _f("plans_migrant_work", B, "是否计划务工", "Plans to go out for work (计划外出务工信息)."),
+    _f("planned_work_county", S, "计划务工所在县", "County code where the member plans to work."),
+    _f("employment_service_need", S, "就业服务需求",
+       "Employment service wanted (training, job referral, …), as the member said it."),
 ], metadata={"table": "members", "zh": "家庭成员信息", "key": "member_id"})
+
+# ---------------------------------------------------------------------------- villages
+#: the village-level totals a village reports (the national export 行政村信息); the quality
+#: rules compare them with the registry's own records
+VILLAGES = pa.schema([
+    _f("village_code", S, "行政村", "12-digit NBS village code.", required=True),
+    _f("households_total", I32, "总户数", "Households the village reports."),
+    _f("population_total", I32, "总人口数", "Persons the village reports."),
+    _f("dibao_households", I32, "低保户数", "Households on the minimum living guarantee."),
+    _f("unsafe_water_households", I32, "未实现饮水安全户数",
+       "Households without safe drinking water."),
+    _f("dangerous_households", I32, "危房户数", "Households in dangerous houses."),
+    _f("cultivated_mu", F32, "耕地面积（亩）", "Cultivated land of the village."),
+], metadata={"table": "villages", "zh": "行政村信息", "key": "village_code"})
 
 # ---------------------------------------------------------------------------- incomes
 #: the income-block components, in the order of the national export
@@ -390,6 +409,8 @@ INCOMES = pa.schema([
 ], metadata={"table": "incomes", "zh": "收入信息（月）", "key": "household_code,period"})
 
 SNAPSHOT_SCHEMAS = {"households": HOUSEHOLDS, "members": MEMBERS, "incomes": INCOMES}
+#: optional tables a registry may also export (the engines use them when present)
+OPTIONAL_SCHEMAS = {"villages": VILLAGES}
 
 # ---------------------------------------------------------------------------- ground truth
 TRUTH_INCOMES = pa.schema(list(INCOMES) + [
@@ -452,7 +473,7 @@ PLANTED_ERRORS = pa.schema([
 TRUTH_SCHEMAS = {"truth_incomes": TRUTH_INCOMES, "truth_members": TRUTH_MEMBERS,
                  "truth_shocks": TRUTH_SHOCKS, "truth_household_years": TRUTH_HOUSEHOLD_YEARS,
                  "planted_errors": PLANTED_ERRORS}
-ALL_SCHEMAS = {**SNAPSHOT_SCHEMAS, **TRUTH_SCHEMAS}
+ALL_SCHEMAS = {**SNAPSHOT_SCHEMAS, **OPTIONAL_SCHEMAS, **TRUTH_SCHEMAS}
 
 
 # ---------------------------------------------------------------------------- helpers

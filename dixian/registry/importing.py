@@ -28,17 +28,26 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import polars as pl
+import pyarrow as pa
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils import timezone
 
 from dixian.core import audit, pii
-from dixian.core.access import scope_of
+from dixian.core.access import scope_of, scope_q
 from dixian.core.models import Region
 from dixian.engine import schema
 from dixian.engine.scope import RegionScope
 from dixian.registry import layout, reading
-from dixian.registry.models import FieldChange, Household, ImportBatch, Income, Member, Source
+from dixian.registry.models import (
+    FieldChange,
+    Household,
+    ImportBatch,
+    Income,
+    Member,
+    Source,
+    VillageReport,
+)
 from dixian.registry.reading import Problem
 
 PROTECTED = {  # snapshot field → (model column prefix, normaliser, masker)
@@ -110,13 +119,16 @@ def quality_problems(tables: dict[str, pl.DataFrame], file: str, file_layout: st
     from dixian.engine import quality
 
     records = {}
-    for name in ("households", "members", "incomes"):
+    for name in ("households", "members", "incomes", "villages"):
         frame = tables.get(name)
         if frame is None or frame.is_empty():
             continue
         if name == "households":
             frame = frame.unique(subset=["household_code"], keep="first", maintain_order=True)
-        records[name] = schema.conform(frame.drop("_sheet", "_row").to_arrow(), name)
+        if "_update" in frame.columns:
+            frame = _merged_with_registry(frame)
+        records[name] = schema.conform(
+            frame.drop("_sheet", "_row", "_update", strict=False).to_arrow(), name)
     if not records:
         return []
     findings = quality.check_records(**records)
@@ -126,7 +138,8 @@ def quality_problems(tables: dict[str, pl.DataFrame], file: str, file_layout: st
     problems = []
     for f in findings.to_pylist():
         key = {"households": f["household_code"], "members": f["member_id"],
-               "incomes": (f["household_code"], f["period"])}.get(f["table"])
+               "incomes": (f["household_code"], f["period"]),
+               "villages": f["village_code"]}.get(f["table"])
         sheet, row = where.get((f["table"], key), ("", 0))
         message = f["message_en"] if file_layout == "dixian" else f["message_zh"]
         problems.append(Problem(file, sheet, row, headers.get(f["field"], f["field"] or ""),
@@ -135,9 +148,40 @@ def quality_problems(tables: dict[str, pl.DataFrame], file: str, file_layout: st
     return problems
 
 
+def _merged_with_registry(updates: pl.DataFrame) -> pl.DataFrame:
+    """Registered members with the update sheet's values laid over them: the rules judge the
+    member as it will stand, not the few columns the sheet carries."""
+    from dixian.registry import snapshot
+
+    ids = updates["member_id"].drop_nulls().to_list()
+    fields = [c.name for c in layout.columns("members") if c.name not in
+              ("household_code", "resident_id", "phone")]
+    columns = {}
+    for queryset in _in_chunks(Member, "member_id", ids):
+        part = snapshot._fetch_columns(queryset.order_by("member_id"),
+                                       ["household__code", "resident_id_enc", *fields])
+        for name, values in part.items():
+            columns.setdefault(name, []).extend(values)
+    if not columns:
+        return updates.head(0)  # nobody registered: already reported, nothing to judge
+    columns["household_code"] = columns.pop("household__code")
+    columns["resident_id"] = snapshot._decrypt_all(columns.pop("resident_id_enc"),
+                                                   "resident_id")
+    registered = pl.from_arrow(pa.Table.from_arrays(
+        [snapshot._array(columns[f.name], f) for f in schema.MEMBERS if f.name in columns],
+        names=[f.name for f in schema.MEMBERS if f.name in columns]))
+    given = [c for c in updates.columns if c in registered.columns and c != "member_id"]
+    merged = registered.join(updates.select("member_id", *given), on="member_id",
+                             how="inner", suffix="_new")
+    return merged.with_columns([pl.coalesce(pl.col(f"{c}_new"), pl.col(c)).alias(c)
+                                for c in given if c != "household_code"]) \
+        .drop([f"{c}_new" for c in given])
+
+
 def _row_index(tables) -> dict:
     where = {}
-    for name, key in (("households", "household_code"), ("members", "member_id")):
+    for name, key in (("households", "household_code"), ("members", "member_id"),
+                      ("villages", "village_code")):
         frame = tables.get(name)
         if frame is not None and key in frame.columns:
             for sheet, row, value in frame.select("_sheet", "_row", key).iter_rows():
@@ -174,8 +218,24 @@ def _check_against_database(tables: dict[str, pl.DataFrame], scope: RegionScope,
         problems += _conflicting_duplicates(households, "household_code", file)
         known_codes = set(households["household_code"].drop_nulls().to_list())
 
+    villages = tables.get("villages")
+    if villages is not None:
+        problems += _required(villages, file, ("village_code",))
+        known = set(Region.objects.filter(
+            code__in=villages["village_code"].drop_nulls().to_list(), level=5)
+            .values_list("code", flat=True))
+        for sheet, row, village in villages.select("_sheet", "_row", "village_code").iter_rows():
+            if village is not None and (village not in known or not scope.contains(village)):
+                problems.append(Problem(file, sheet, row, "village_code", village,
+                                        "region.unknown_or_out_of_scope",
+                                        "village code unknown or outside your region"))
     members = tables.get("members")
-    if members is not None:
+    if members is not None and "household_code" not in members.columns:
+        # A table that updates registered members (已外出务工信息, 计划外出务工信息).
+        members, update_problems = _resolve_registered_members(members, scope, file)
+        tables["members"] = members
+        problems += update_problems
+    if members is not None and "_update" not in members.columns:
         problems += _required(members, file, ("member_id", "household_code"))
         problems += _unknown_households(members, known_codes, scope, file)
         problems += _conflicting_duplicates(members, "member_id", file)
@@ -186,6 +246,41 @@ def _check_against_database(tables: dict[str, pl.DataFrame], scope: RegionScope,
         problems += _unknown_households(incomes, known_codes, scope, file)
         problems += _conflicting_duplicates(incomes, ["household_code", "period"], file)
     return problems
+
+
+def _resolve_registered_members(members: pl.DataFrame, scope: RegionScope, file: str):
+    """Rows that update members already registered: find each by member number or ID number
+    (by token) within scope; a row naming no registered member is a problem."""
+    known: dict[str, tuple[str, str]] = {}  # member_id or token -> (member_id, household code)
+    queryset = Member.objects.filter(scope_q(scope, "household__village__code"))
+    if "member_id" in members.columns:
+        for mid, code in queryset.filter(member_id__in=members["member_id"].drop_nulls()
+                                         .to_list()).values_list("member_id", "household__code"):
+            known[mid] = (mid, code)
+    tokens = {}
+    if "resident_id" in members.columns:
+        tokens = {v: _token(v) for v in members["resident_id"].drop_nulls().to_list()}
+        for mid, code, token in queryset.filter(resident_id_token__in=list(tokens.values())) \
+                .values_list("member_id", "household__code", "resident_id_token"):
+            known[token] = (mid, code)
+    resolved, problems = [], []
+    for row in members.iter_rows(named=True):
+        hit = known.get(row.get("member_id")) or known.get(tokens.get(row.get("resident_id")))
+        if hit is None:
+            problems.append(Problem(file, row["_sheet"], row["_row"], "resident_id",
+                                    pii.mask_id(row.get("resident_id") or ""),
+                                    "registry.unknown_member",
+                                    "no registered member in your region has this ID number"))
+            resolved.append((None, None))
+        else:
+            resolved.append(hit)
+    members = members.with_columns(
+        pl.Series("member_id", [m for m, _c in resolved], dtype=pl.String),
+        pl.Series("household_code", [c for _m, c in resolved], dtype=pl.String),
+        pl.lit(True).alias("_update"),
+    )
+    # The update sheet does not carry the ID or the name into the registry: the member has them.
+    return members.drop("resident_id", "name", strict=False), problems
 
 
 def _masked_values(frame: pl.DataFrame, file: str) -> list[Problem]:
@@ -311,13 +406,13 @@ def _drop_rejected(tables, rejected: dict[str, set[int]]):
         return tables, []
     kept, error_rows = {}, []
     bad_households: set[str] = set()
-    for name in ("households", "members", "incomes"):
+    for name in ("households", "members", "incomes", "villages"):
         frame = tables.get(name)
         if frame is None:
             continue
         mask = pl.Series([row in rejected.get(sheet, ()) for sheet, row in
                           frame.select("_sheet", "_row").iter_rows()], dtype=pl.Boolean)
-        if name != "households" and bad_households:
+        if name in ("members", "incomes") and bad_households:
             mask = mask | frame["household_code"].is_in(list(bad_households))
         if name == "households":
             bad_households = set(frame.filter(mask)["household_code"].drop_nulls().to_list())
@@ -350,6 +445,8 @@ def apply_tables(tables: dict[str, pl.DataFrame], *, actor=None, source: str = S
         counts.update(writer.members(tables["members"]))
     if "incomes" in tables:
         counts.update(writer.incomes(tables["incomes"]))
+    if "villages" in tables:
+        counts.update(writer.villages(tables["villages"]))
     writer.flush_changes()
     return counts
 
@@ -413,6 +510,15 @@ class _Writer:
                                       row["household_id"])
         return {"incomes_new": int(is_new.sum()), "incomes_changed": n_changed}
 
+    def villages(self, frame: pl.DataFrame) -> dict:
+        present = [c.name for c in layout.columns("villages")
+                   if c.name in frame.columns and c.name != "village_code"]
+        values = frame.select(pl.col("village_code").alias("village_id"),
+                              *[pl.col(name) for name in present])
+        new, n_changed = self._upsert(VillageReport, "village_id", values, "village",
+                                      lambda row, current: None)
+        return {"villages_new": new, "villages_changed": n_changed}
+
     def _upsert(self, model, key: str, values: pl.DataFrame, object_type: str,
                 household_of) -> tuple[int, int]:
         """Insert the rows whose key is new; compare the others field by field."""
@@ -457,10 +563,11 @@ class _Writer:
         return 1 if changed else 0
 
     def flush_changes(self) -> None:
+        # Village reports have no household: their changes are in the batch's audit row.
         rows = [{"household_id": h, "object_type": t, "object_key": k, "field": f,
                  "old_value": o, "new_value": n, "source": self.source,
                  "source_ref": self.source_ref, "actor_id": self.actor_id, "time": self.now}
-                for h, t, k, f, o, n in self.changes]
+                for h, t, k, f, o, n in self.changes if h is not None]
         FieldChange.objects.bulk_create([FieldChange(**row) for row in rows], batch_size=2000)
         self.changes.clear()
 

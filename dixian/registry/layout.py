@@ -17,16 +17,20 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from dixian.engine.schema import ENUMS, SNAPSHOT_SCHEMAS
+from dixian.engine.schema import ALL_SCHEMAS, ENUMS
 
-TABLES = ("households", "members", "incomes")
+TABLES = ("households", "members", "incomes", "villages")
 # Fields the registry derives rather than stores.
 DERIVED = {"households": {"county_code", "township_code", "head_member_id"}}
 NATIONAL_SHEETS = {
     "households": ("户信息", "(乡村建设)户信息"),
     "members": ("家庭成员信息", "监测对象信息", "监测对象信息(自定义基础表)"),
     "incomes": ("收入信息",),
+    "villages": ("行政村信息",),
 }
+# National tables that update members already registered, keyed by ID number or member number:
+# 已外出务工信息 (monthly migrant-work monitoring) and 计划外出务工信息 (planned migrant work).
+MEMBER_UPDATE_SHEETS = ("已外出务工信息", "(务工月监测)已外出务工信息", "计划外出务工信息")
 YES, NO = "是", "否"
 
 
@@ -58,7 +62,7 @@ def _kind(field: pa.Field) -> str:
 
 def columns(table: str) -> list[Column]:
     result = []
-    for field in SNAPSHOT_SCHEMAS[table]:
+    for field in ALL_SCHEMAS[table]:
         meta = {k.decode(): v.decode() for k, v in (field.metadata or {}).items()}
         result.append(Column(field.name, meta.get("zh", field.name), _kind(field),
                              meta.get("enum"), meta.get("required") == "true"))
@@ -80,7 +84,9 @@ def detect_table(headers: list[str]) -> str | None:
     present = set(headers)
     for table, key in (("incomes", ("period", "月份")), ("members", ("member_id", "成员编号",
                                                                      "resident_id", "证件号码")),
-                       ("households", ("household_code", "户编号"))):
+                       ("households", ("household_code", "户编号")),
+                       ("villages", ("households_total", "总户数", "population_total",
+                                     "总人口数"))):
         if present & set(key):
             return table
     return None

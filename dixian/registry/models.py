@@ -173,6 +173,11 @@ class Member(Provenanced):
     member_status = models.CharField(_("member status"), max_length=12,
                                      choices=choices("member_status"), default="active")
     status_month = models.CharField(_("status changed (month)"), max_length=7, blank=True)
+    plans_migrant_work = models.BooleanField(_("plans to go out for work"), null=True,
+                                             blank=True)
+    planned_work_county = models.CharField(_("planned work county"), max_length=6, blank=True)
+    employment_service_need = models.CharField(_("employment service wanted"), max_length=100,
+                                               blank=True)
 
     class Meta:
         verbose_name = _("member")
@@ -180,6 +185,21 @@ class Member(Provenanced):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.member_id})"
+
+
+class VillageReport(Provenanced):
+    """The totals a village reports (national export 行政村信息), kept to be compared with the
+    registry's own records by the village-level quality rules."""
+
+    village = models.OneToOneField(Region, on_delete=models.PROTECT, related_name="report")
+    households_total = models.IntegerField(_("households reported"), null=True, blank=True)
+    population_total = models.IntegerField(_("population reported"), null=True, blank=True)
+    dibao_households = models.IntegerField(_("dibao households reported"), null=True, blank=True)
+    unsafe_water_households = models.IntegerField(_("households without safe water reported"),
+                                                  null=True, blank=True)
+    dangerous_households = models.IntegerField(_("dangerous-house households reported"),
+                                               null=True, blank=True)
+    cultivated_mu = models.FloatField(_("cultivated land reported (mu)"), null=True, blank=True)
 
 
 class Income(Provenanced):

@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 
 from dixian.core import pii
@@ -26,7 +27,7 @@ from dixian.core.access import scope_q
 from dixian.engine import schema
 from dixian.engine.scope import RegionScope, require_scope
 from dixian.registry import layout
-from dixian.registry.models import Household, Income, Member
+from dixian.registry.models import Household, Income, Member, VillageReport
 
 def _fetch_columns(queryset, fields: list[str]) -> dict[str, list]:
     """Run a ``values_list`` query on the raw cursor and return its columns.
@@ -34,7 +35,10 @@ def _fetch_columns(queryset, fields: list[str]) -> dict[str, list]:
     Model instances (and even dicts) cost more than the query for a county's million
     income rows; values come back as the driver gives them and are cast by Arrow.
     """
-    sql, params = queryset.values_list(*fields).query.sql_with_params()
+    try:
+        sql, params = queryset.values_list(*fields).query.sql_with_params()
+    except EmptyResultSet:
+        return {name: [] for name in fields}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -108,12 +112,19 @@ def snapshot(scope: RegionScope, *, reveal: bool = False,
         "household__code", "period")
     i = _fetch_columns(incomes, ["household__code", "period", *schema.INCOME_COMPONENTS])
     i["household_code"] = i.pop("household__code")
+    reports = VillageReport.objects.filter(scope_q(scope, "village__code")).order_by("village")
+    if household_code:
+        reports = reports.none()
+    v_fields = [c.name for c in layout.columns("villages") if c.name != "village_code"]
+    v = _fetch_columns(reports, ["village_id", *v_fields])
+    v["village_code"] = v.pop("village_id")
     return {
         name: pa.Table.from_arrays([_array(columns[f.name], f) for f in table_schema],
                                    schema=table_schema)
         for name, columns, table_schema in (("households", h, schema.HOUSEHOLDS),
                                             ("members", m, schema.MEMBERS),
-                                            ("incomes", i, schema.INCOMES))
+                                            ("incomes", i, schema.INCOMES),
+                                            ("villages", v, schema.VILLAGES))
     }
 
 

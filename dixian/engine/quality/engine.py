@@ -379,7 +379,7 @@ def _plan_view(ctx: derive.Context, view_name: str, sparse: frozenset[str],
             expr = lang.compile_expr(c.when, resolver(view), params, enums)
         except Exception as exc:  # noqa: BLE001 - name the rule in any compile error
             raise RuleError(f"{c.rule.id} ({c.check.field}): {exc}") from exc
-        flags[f"_f{i}"] = expr.fill_null(False)
+        flags[f"_f{i}"] = expr
     marked = view.mutate(**flags)
     any_flag = None
     for f in flags:
