@@ -1,0 +1,14 @@
+"""The quality part of the demo: run the rules once so the issue lists have content."""
+
+from dixian.core.demo import DEMO_COUNTY, DemoReport
+from dixian.engine.scope import RegionScope
+from dixian.quality import bridge
+from dixian.quality.models import QualityRun
+
+
+def step_quality(report: DemoReport) -> None:
+    if QualityRun.objects.filter(scope_code=DEMO_COUNTY).exists():
+        return
+    run = bridge.run(RegionScope.of(DEMO_COUNTY))
+    report.notes.append(f"ran {run.rules} data-quality rules: {run.counts['findings']:,} "
+                        f"findings in {run.seconds:.0f} s")

@@ -1,0 +1,24 @@
+"""`dixian demo --no-serve` builds the demo county end to end (small, for speed)."""
+
+import pytest
+from django.core.management import call_command
+
+from dixian.core.models import User
+from dixian.quality.models import QualityIssue
+from dixian.registry.models import Household
+
+
+@pytest.mark.django_db
+def test_the_demo_builds_a_populated_county_with_users_and_issues(monkeypatch, settings,
+                                                                  tmp_path, capsys):
+    monkeypatch.setenv("DIXIAN_DEMO_HOUSEHOLDS", "600")
+    settings.VAR_DIR = tmp_path
+    call_command("demo", "--no-serve")
+    out = capsys.readouterr().out
+    assert User.objects.filter(username__in=["cadre", "approver", "countyadmin"]).count() == 3
+    assert "countyadmin" in out and "Demo users" in out
+    assert Household.objects.filter(village__code__startswith="522326").count() >= 550
+    assert QualityIssue.objects.exists()
+    for line in out.splitlines():
+        if line.strip().startswith("cadre "):
+            assert len(line.split()[1]) >= 12  # a generated password is printed
