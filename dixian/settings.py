@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "dixian.registry",
     "dixian.quality",
     "dixian.cases",
+    "dixian.exchange",
 ]
 
 MIDDLEWARE = [

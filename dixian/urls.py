@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("dixian.registry.urls")),
     path("", include("dixian.quality.urls")),
     path("", include("dixian.cases.urls")),
+    path("", include("dixian.exchange.urls")),
     path("api/", api.urls),
 ]
 

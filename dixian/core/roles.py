@@ -62,6 +62,8 @@ class Capability(StrEnum):
     EDIT_REGISTRY = "edit_registry"
     IMPORT_REGISTRY = "import_registry"
     REVEAL_PERSONAL_DATA = "reveal_personal_data"  # each reveal is audited
+    UPLOAD_FEEDS = "upload_feeds"
+    RUN_SCREENING = "run_screening"
 
 
 @dataclass(frozen=True)
@@ -85,10 +87,11 @@ ROLE_SPECS: dict[Role, RoleSpec] = {
     Role.COUNTY_APPROVER: RoleSpec(frozenset({Level.COUNTY}), False, False, _CASEWORK),
     Role.COUNTY_ADMIN: RoleSpec(
         frozenset({Level.COUNTY}), False, False,
-        _CASEWORK | {C.VIEW_USERS, C.EDIT_REGISTRY, C.IMPORT_REGISTRY},
+        _CASEWORK | {C.VIEW_USERS, C.EDIT_REGISTRY, C.IMPORT_REGISTRY, C.RUN_SCREENING},
     ),
     Role.DEPARTMENT_OFFICER: RoleSpec(
-        frozenset({Level.COUNTY, Level.PREFECTURE, Level.PROVINCE}), False, True, _BASE
+        frozenset({Level.COUNTY, Level.PREFECTURE, Level.PROVINCE}), False, True,
+        _BASE | {C.UPLOAD_FEEDS},
     ),
     Role.ANALYST: RoleSpec(_ALL_LEVELS, True, False, _READ),
     Role.AUDITOR: RoleSpec(_ALL_LEVELS, True, False, _READ | {C.VIEW_AUDIT}),

@@ -9,6 +9,8 @@ NAVIGATION = [
     ("home", _("Home"), None),
     ("households", _("Households"), Capability.VIEW_REGISTRY),
     ("cases", _("Cases"), Capability.VIEW_REGISTRY),
+    ("alerts", _("Alerts"), Capability.VIEW_REGISTRY),
+    ("feeds", _("Department data"), Capability.UPLOAD_FEEDS),
     ("quality_issues", _("Data quality"), Capability.VIEW_REGISTRY),
     ("imports", _("Imports"), Capability.IMPORT_REGISTRY),
     ("regions", _("Regions"), Capability.VIEW_REGIONS),

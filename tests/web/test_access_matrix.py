@@ -68,6 +68,12 @@ ROUTES = [
     Route("case", "/cases/{case}/", Capability.VIEW_REGISTRY, scoped=True),
     Route("case_act", "/cases/{case}/act/", Capability.VIEW_REGISTRY, scoped=True,
           method="post", in_scope_status=400),  # no action named: a bad request
+    Route("feeds", "/feeds/", Capability.UPLOAD_FEEDS),
+    Route("feed_batch", "/feeds/{feed}/", Capability.UPLOAD_FEEDS, scoped=True),
+    Route("alerts", "/alerts/", Capability.VIEW_REGISTRY),
+    Route("alert", "/alerts/{alert}/", Capability.VIEW_REGISTRY, scoped=True),
+    Route("screening_run", "/screening/run/", Capability.RUN_SCREENING, method="post",
+          in_scope_status=302),
     Route("api:list_households", "/api/registry/households?q=王", Capability.VIEW_REGISTRY,
           api=True),
     Route("api:get_household", "/api/registry/households/{household}",
@@ -147,13 +153,30 @@ def registry_targets(users, settings, tmp_path):
                            risk_type="ILLNESS").case
     other_case = do_receive_clue(Household.objects.get(code=f"{OUTSIDE_VILLAGE}0001"),
                                  channel="cadre_visit", risk_type="ILLNESS").case
+    from dixian.exchange import actions as exchange
+    from dixian.exchange.models import Alert
+
+    claims = ("结算编号,身份证号码,就诊类型,结算日期,医疗总费用,政策范围内个人自付\n"
+              "C1,{id},住院,2025-05-20,80000,30000\n")
+    feed = exchange.do_upload_feed(
+        claims.format(id=inside["members"]["resident_id"][0].as_py()).encode(), "m_2025-05.csv",
+        department="medical_insurance", actor=users[Role.DEPARTMENT_OFFICER])
+    other_officer = make_user(Role.DEPARTMENT_OFFICER, OTHER_COUNTY, username="other-officer")
+    other_feed = exchange.do_upload_feed(
+        claims.format(id=outside["members"]["resident_id"][0].as_py()).encode(),
+        "m_2025-05.csv", department="medical_insurance", actor=other_officer)
+    exchange.do_run_screening(RegionScope.of("52"), "2025-05")
+    alert = Alert.objects.filter(village_id=VILLAGE).first()
+    other_alert = Alert.objects.filter(village_id=OUTSIDE_VILLAGE).first()
     return {
         "inside": {"household": f"{VILLAGE}0001", "member": f"{VILLAGE}0001-01",
-                   "batch": batch.pk, "issue": issue.pk, "case": case.pk},
+                   "batch": batch.pk, "issue": issue.pk, "case": case.pk, "feed": feed.pk,
+                   "alert": alert.pk},
         "outside": [{"household": f"{OUTSIDE_VILLAGE}0001", "member": f"{OUTSIDE_VILLAGE}0001-01",
-                     "batch": other_batch.pk, "issue": other_issue.pk, "case": other_case.pk},
+                     "batch": other_batch.pk, "issue": other_issue.pk, "case": other_case.pk,
+                     "feed": other_feed.pk, "alert": other_alert.pk},
                     {"household": "5223260000000000", "member": "nobody", "batch": 999999,
-                     "issue": 999999, "case": 999999}],
+                     "issue": 999999, "case": 999999, "feed": 999999, "alert": 999999}],
     }
 
 
@@ -239,7 +262,8 @@ def test_national_users_see_every_province(client, user_in):
 def test_anonymous_requests_go_to_login_or_get_401(client, county_regions):
     for route in ROUTES:
         path = route.path.format(code=COUNTY, household="5223261012010001",
-                                 member="5223261012010001-01", batch=1, issue=1, case=1)
+                                 member="5223261012010001-01", batch=1, issue=1, case=1,
+                                 feed=1, alert=1)
         response = client.get(path) if route.method == "get" else client.post(path)
         if route.api:
             assert response.status_code == 401, route

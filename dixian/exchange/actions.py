@@ -1,0 +1,172 @@
+"""Receiving departmental files and running the screening rules (the Django side).
+
+The engine (:mod:`dixian.engine.feeds`, :mod:`dixian.engine.screening`) validates, matches
+and screens Arrow tables; this module keeps the files, the batches and the alerts, within
+the actor's region, with an audit row for each write.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import time
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from dixian.core import audit, pii
+from dixian.core.access import scope_of, scope_q
+from dixian.engine import feeds, screening
+from dixian.engine.scope import RegionScope, require_scope
+from dixian.exchange.models import Alert, FeedBatch, ScreeningRun
+from dixian.registry import snapshot
+from dixian.registry.models import Household, Member
+
+# The officer's department (dixian.core.roles.Department) → the engine's feed schema.
+FEED_OF_DEPARTMENT = {
+    "medical_insurance": "medical", "civil_affairs": "civil_affairs", "education": "education",
+    "housing": "housing", "water": "water", "emergency": "emergency",
+    "human_resources": "hr_social_security", "public_security": "public_security",
+    "disabled_federation": "disability", "assets": "assets",
+}
+LOOKBACK_MONTHS = 12
+
+
+def _tokenize(value: str) -> str:
+    return pii.token(pii.normalise_id(value))
+
+
+def _member_tokens(scope: RegionScope) -> pa.Table:
+    rows = Member.objects.filter(scope_q(scope, "household__village__code")).values_list(
+        "resident_id_token", "member_id", "household__code")
+    tokens, ids, codes = [], [], []
+    for token, member_id, code in rows.iterator(chunk_size=20_000):
+        if token:
+            tokens.append(token)
+            ids.append(member_id)
+            codes.append(code)
+    return pa.table({"id_token": tokens, "member_id": ids, "household_code": codes})
+
+
+def do_upload_feed(data: bytes, file_name: str, *, department: str, actor=None,
+                   scope: RegionScope | None = None, period: str | None = None) -> FeedBatch:
+    """Validate, match and keep one department file. A bad file stores only its report."""
+    if actor is not None:
+        scope = scope_of(actor)
+    require_scope(scope)
+    if scope.is_empty:
+        raise PermissionError("a feed upload needs a region")
+    feed = FEED_OF_DEPARTMENT.get(department, department)
+    scope_code = "" if scope.national else ",".join(scope.prefixes)[:12]
+    checksum = hashlib.sha256(data).hexdigest()
+    officer = actor if getattr(actor, "is_authenticated", False) else None
+    base = dict(department=feed, scope_code=scope_code, file_name=file_name[:255],
+                checksum=checksum, officer=officer)
+    previous = FeedBatch.objects.filter(checksum=checksum, department=feed,
+                                        status=FeedBatch.Status.ACCEPTED).first()
+    if previous is not None:
+        batch = FeedBatch(status=FeedBatch.Status.DUPLICATE, period=previous.period,
+                          rows=previous.rows, problems=[{"same_as_batch": previous.pk}], **base)
+        return _save(batch, data, None, actor)
+    table, report = feeds.validate(data, file_name, feed, period=period)
+    problems = [p.__dict__ for p in report.problems][:5000]
+    if table is None:
+        batch = FeedBatch(status=FeedBatch.Status.REJECTED, period=report.period or "",
+                          rows=report.rows, problems=problems, **base)
+        return _save(batch, data, None, actor)
+    if "resident_id" in table.column_names:
+        table = feeds.add_tokens(table, _tokenize)
+        matched, match_report = feeds.match(table, _member_tokens(scope), department=feed)
+        table = matched.drop_columns(["resident_id"])  # kept in the original only
+        n_matched, n_unmatched = match_report.matched, match_report.records - match_report.matched
+    else:
+        n_matched, n_unmatched = table.num_rows, 0
+    out = io.BytesIO()
+    pq.write_table(table, out)
+    batch = FeedBatch(status=FeedBatch.Status.ACCEPTED, period=report.period or "",
+                      rows=table.num_rows, matched=n_matched, unmatched=n_unmatched,
+                      problems=problems, **base)
+    return _save(batch, data, out.getvalue(), actor)
+
+
+def _save(batch: FeedBatch, data: bytes, parquet: bytes | None, actor) -> FeedBatch:
+    stem = f"{batch.department}-{batch.checksum[:12]}"
+    batch.original.save(f"{stem}-{batch.file_name[-60:]}", ContentFile(data), save=False)
+    if parquet is not None:
+        batch.parquet.save(f"{stem}.parquet", ContentFile(parquet), save=False)
+    with transaction.atomic():
+        batch.save()
+        audit.record("feed.upload", actor=actor, obj=batch, region_code=batch.scope_code,
+                     after={"department": batch.department, "period": batch.period,
+                            "status": batch.status, "rows": batch.rows,
+                            "matched": batch.matched, "unmatched": batch.unmatched})
+    return batch
+
+
+def _months_up_to(period: str, n: int) -> list[str]:
+    return [screening.engine.month_add(period, -k) for k in range(n)]
+
+
+def _feeds_for(scope: RegionScope, period: str) -> tuple[dict[str, pa.Table], list[int]]:
+    months = _months_up_to(period, LOOKBACK_MONTHS)
+    batches = FeedBatch.objects.filter(status=FeedBatch.Status.ACCEPTED, period__in=months)
+    if not scope.national:
+        batches = batches.filter(scope_q(scope, "scope_code") | _covering(scope))
+    tables: dict[str, list[pa.Table]] = {}
+    used = []
+    for batch in batches.order_by("created_at"):
+        with batch.parquet.open("rb") as handle:
+            tables.setdefault(batch.department, []).append(pq.read_table(handle))
+        used.append(batch.pk)
+    return {name: pa.concat_tables(parts, promote_options="permissive")
+            for name, parts in tables.items()}, used
+
+
+def _covering(scope: RegionScope):
+    """Batches sent at a higher level (a prefecture or province department) cover the scope."""
+    from django.db.models import Q
+
+    q = Q(pk__in=[])
+    for prefix in scope.prefixes:
+        for n in (2, 4):
+            if len(prefix) > n:
+                q |= Q(scope_code=prefix[:n])
+    return q
+
+
+def do_run_screening(scope: RegionScope, period: str, *, actor=None) -> ScreeningRun:
+    """Snapshot the registry, run every rule over it and the feeds, keep the alerts."""
+    require_scope(scope)
+    started_at, started = timezone.now(), time.perf_counter()
+    tables = snapshot.snapshot(scope)
+    feed_tables, used = _feeds_for(scope, period)
+    alerts = screening.run(tables, feed_tables, scope, period=period)
+    seconds = time.perf_counter() - started
+    households = dict(Household.objects.filter(
+        code__in=list(set(alerts["household_code"].to_pylist()))).values_list("code", "id"))
+    with transaction.atomic():
+        run = ScreeningRun.objects.create(
+            scope_code="" if scope.national else ",".join(scope.prefixes)[:12], period=period,
+            started_at=started_at, seconds=seconds, batches=used,
+            rules={r.id: r.version for r in screening.RULES},
+            actor=actor if getattr(actor, "is_authenticated", False) else None)
+        rows = [a for a in alerts.to_pylist() if a["household_code"] in households]
+        Alert.objects.bulk_create([Alert(
+            run=run, household_id=households[a["household_code"]], village_id=a["village_code"],
+            member_id=a["member_id"] or "", rule_id=a["rule_id"], rule_version=a["rule_version"],
+            department=a["department"] or "", risk_type=a["risk_type"] or "",
+            evidence=a["evidence"] or "", value=a["value"], threshold=a["threshold"],
+            sentence_zh=a["sentence_zh"], sentence_en=a["sentence_en"],
+            household_review=bool(a["household_review"])) for a in rows], batch_size=2000)
+        by_rule: dict[str, int] = {}
+        for a in rows:
+            by_rule[a["rule_id"]] = by_rule.get(a["rule_id"], 0) + 1
+        run.counts = {"alerts": len(rows), "households": len({a["household_code"] for a in rows}),
+                      "by_rule": by_rule}
+        run.save(update_fields=["counts"])
+        audit.record("screening.run", actor=actor, obj=run, region_code=run.scope_code,
+                     after={"period": period, "alerts": len(rows), "batches": used})
+    return run

@@ -1,0 +1,76 @@
+"""Departmental feed batches, screening runs and the alerts they raise."""
+
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from dixian.core.models import Region, User
+from dixian.registry.models import Household
+
+
+class FeedBatch(models.Model):
+    """One department's file for one period: kept whatever the outcome; immutable once made."""
+
+    class Status(models.TextChoices):
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected: nothing stored but the report")
+        DUPLICATE = "duplicate", _("Same file already received")
+
+    department = models.CharField(_("department"), max_length=32)
+    period = models.CharField(_("period"), max_length=7, blank=True)
+    scope_code = models.CharField(_("region"), max_length=12)
+    file_name = models.CharField(_("file"), max_length=255)
+    checksum = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    matched = models.PositiveIntegerField(_("matched"), default=0)
+    unmatched = models.PositiveIntegerField(_("not matched"), default=0)
+    problems = models.JSONField(_("problems"), default=list)
+    original = models.FileField(upload_to="feeds/%Y/%m/")
+    # Validated, matched records as Parquet; ID numbers replaced by their lookup tokens.
+    parquet = models.FileField(upload_to="feeds/%Y/%m/", blank=True)
+    officer = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+    created_at = models.DateTimeField(_("received"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class ScreeningRun(models.Model):
+    scope_code = models.CharField(_("region"), max_length=12)
+    period = models.CharField(_("period"), max_length=7)
+    started_at = models.DateTimeField(_("started"))
+    seconds = models.FloatField(_("seconds"))
+    batches = models.JSONField(_("feed batches"), default=list)
+    rules = models.JSONField(_("rule versions"), default=dict)
+    counts = models.JSONField(_("counts"), default=dict)
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+
+    class Meta:
+        ordering = ["-started_at"]
+
+
+class Alert(models.Model):
+    run = models.ForeignKey(ScreeningRun, on_delete=models.PROTECT, related_name="alerts")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="alerts")
+    village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    member_id = models.CharField(_("member number"), max_length=24, blank=True)
+    rule_id = models.CharField(_("rule"), max_length=32, db_index=True)
+    rule_version = models.PositiveIntegerField(_("version"))
+    department = models.CharField(_("department"), max_length=32, blank=True)
+    risk_type = models.CharField(_("risk type"), max_length=24, blank=True)
+    evidence = models.TextField(_("evidence"), blank=True)
+    value = models.FloatField(null=True, blank=True)
+    threshold = models.FloatField(null=True, blank=True)
+    sentence_zh = models.TextField()
+    sentence_en = models.TextField()
+    household_review = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["village_id", "household_id", "rule_id"]
+
+    @property
+    def sentence(self) -> str:
+        return self.sentence_en if (get_language() or "").startswith("en") else self.sentence_zh

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from dixian.exchange import views
+
+urlpatterns = [
+    path("feeds/", views.feeds, name="feeds"),
+    path("feeds/<int:batch_id>/", views.feed_batch, name="feed_batch"),
+    path("alerts/", views.alerts, name="alerts"),
+    path("alerts/<int:alert_id>/", views.alert, name="alert"),
+    path("screening/run/", views.run_screening, name="screening_run"),
+]
