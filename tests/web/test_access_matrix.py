@@ -74,6 +74,13 @@ ROUTES = [
     Route("alert", "/alerts/{alert}/", Capability.VIEW_REGISTRY, scoped=True),
     Route("screening_run", "/screening/run/", Capability.RUN_SCREENING, method="post",
           in_scope_status=302),
+    Route("api:upload_feed", "/api/exchange/feeds", Capability.UPLOAD_FEEDS, api=True,
+          method="post", in_scope_status=400),  # no file sent
+    Route("api:get_feed", "/api/exchange/feeds/{feed}", Capability.UPLOAD_FEEDS, api=True,
+          scoped=True),
+    Route("api:run_screening", "/api/exchange/screening?period=2025-05",
+          Capability.RUN_SCREENING, api=True, method="post"),
+    Route("api:list_alerts", "/api/exchange/alerts", Capability.VIEW_REGISTRY, api=True),
     Route("api:list_households", "/api/registry/households?q=王", Capability.VIEW_REGISTRY,
           api=True),
     Route("api:get_household", "/api/registry/households/{household}",

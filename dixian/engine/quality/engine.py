@@ -493,9 +493,12 @@ def _execute(db: duckdb.DuckDBPyConnection, the_plan: Plan,
     parts = []
     # DuckDB rewrites an IN list of more than a few constants into a join that copies every
     # column of the row; with dozens of code lists per table that doubles the time of a run
-    previous = db.execute("SELECT current_setting('disabled_optimizers')").fetchall()[0][0]
-    off = ",".join(x for x in [*str(previous or "").split(","), "in_clause"] if x.strip())
+    previous = db.execute("SELECT current_setting('disabled_optimizers'), "
+                          "current_setting('preserve_insertion_order')").fetchall()[0]
+    off = ",".join(x for x in [*str(previous[0] or "").split(","), "in_clause"] if x.strip())
     db.execute(f"SET disabled_optimizers = '{off}'")
+    # findings are sorted at the end: the intermediate tables need no insertion order
+    db.execute("SET preserve_insertion_order = false")
     try:
         for name, (kind, src) in inputs.items():
             target = f"dq_{name}"
@@ -526,7 +529,8 @@ def _execute(db: duckdb.DuckDBPyConnection, the_plan: Plan,
             db.execute(f'DROP VIEW IF EXISTS "{name}"')
         for name in registered:
             db.unregister(name)
-        db.execute(f"SET disabled_optimizers = '{previous or ''}'")
+        db.execute(f"SET disabled_optimizers = '{previous[0] or ''}'")
+        db.execute(f"SET preserve_insertion_order = {bool(previous[1])}")
     return _assemble(the_plan.checks, parts)
 
 
