@@ -19,6 +19,10 @@ def test_the_demo_builds_a_populated_county_with_users_and_issues(monkeypatch, s
     assert "countyadmin" in out and "Demo users" in out
     assert Household.objects.filter(village__code__startswith="522326").count() >= 550
     assert QualityIssue.objects.exists()
+    from dixian.exchange.models import Alert, FeedBatch
+
+    assert FeedBatch.objects.filter(status="accepted").count() > 10
+    assert Alert.objects.exists()
     for line in out.splitlines():
         if line.strip().startswith("cadre "):
             assert len(line.split()[1]) >= 12  # a generated password is printed

@@ -52,8 +52,12 @@ def _member_tokens(scope: RegionScope) -> pa.Table:
 
 
 def do_upload_feed(data: bytes, file_name: str, *, department: str, actor=None,
-                   scope: RegionScope | None = None, period: str | None = None) -> FeedBatch:
-    """Validate, match and keep one department file. A bad file stores only its report."""
+                   scope: RegionScope | None = None, period: str | None = None,
+                   members: pa.Table | None = None) -> FeedBatch:
+    """Validate, match and keep one department file. A bad file stores only its report.
+
+    ``members`` (token, member id, household code) may be given when many files are
+    received in a row, so that the registry's tokens are read once."""
     if actor is not None:
         scope = scope_of(actor)
     require_scope(scope)
@@ -79,7 +83,8 @@ def do_upload_feed(data: bytes, file_name: str, *, department: str, actor=None,
         return _save(batch, data, None, actor)
     if "resident_id" in table.column_names:
         table = feeds.add_tokens(table, _tokenize)
-        matched, match_report = feeds.match(table, _member_tokens(scope), department=feed)
+        members = members if members is not None else _member_tokens(scope)
+        matched, match_report = feeds.match(table, members, department=feed)
         table = matched.drop_columns(["resident_id"])  # kept in the original only
         n_matched, n_unmatched = match_report.matched, match_report.records - match_report.matched
     else:
