@@ -79,3 +79,34 @@ def act(request, case_id: int):
         for message in exc.messages:
             messages.error(request, message)
     return redirect("case", case_id=case.pk)
+
+
+@login_required
+def notice(request, village_code: str):
+    """The village's public notice: who is proposed, nothing the rules forbid showing
+    (no ID number, phone, bank account or health status, and no risk types, which would
+    reveal illness or disability)."""
+    from datetime import timedelta
+
+    from dixian.cases.actions import VILLAGE_NOTICE_MIN_DAYS
+    from dixian.core.access import access_region
+    from dixian.registry.enums import zh_label
+
+    village = access_region(request.user, village_code)
+    cases = (Case.objects.filter(village_code=village.code, state=State.NOTICE)
+             .select_related("household").order_by("notice_started_at", "pk"))
+    rows = []
+    for case in cases:
+        household = case.household
+        head = household.members.filter(relation_to_head="head").values_list(
+            "name", flat=True).first() or ""
+        rows.append({"head": head, "natural_village": household.natural_village,
+                     "members": household.members.filter(member_status="active").count(),
+                     "category": zh_label("monitoring_category", case.category)
+                     or "待县级审定"})
+    starts = [c.notice_started_at for c in cases if c.notice_started_at]
+    start = min(starts) if starts else timezone.now()
+    return render(request, "cases/notice.html", {
+        "village": village, "township": village.parent, "rows": rows, "start": start,
+        "end": start + timedelta(days=VILLAGE_NOTICE_MIN_DAYS), "min_days":
+        VILLAGE_NOTICE_MIN_DAYS, "today": timezone.now()})

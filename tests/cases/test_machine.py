@@ -172,3 +172,17 @@ def test_the_case_page_offers_exactly_the_allowed_actions_and_takes_a_step(clien
     client.force_login(users[Role.VILLAGE_CADRE])
     page = client.get(f"/cases/{case.pk}/").content.decode()
     assert 'data-action="record_visit"' in page and 'data-action="accept"' not in page
+
+
+@pytest.mark.django_db
+def test_the_village_notice_shows_the_proposed_households_and_nothing_private(client, case,
+                                                                            users):
+    _ready(case, State.NOTICE)
+    client.force_login(users[Role.VILLAGE_CADRE])
+    page = client.get(f"/notices/{VILLAGE}/").content.decode()
+    head = case.household.members.get(relation_to_head="head")
+    assert head.name in page and "公示期" in page
+    plain_id = head.resident_id_masked[:4]
+    assert head.resident_id_masked not in page and plain_id + "*" not in page
+    for private in ("138", "健康", "因病", "ILLNESS"):
+        assert private not in page.split("本公示不公开")[0]
