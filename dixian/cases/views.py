@@ -110,3 +110,33 @@ def notice(request, village_code: str):
         "village": village, "township": village.parent, "rows": rows, "start": start,
         "end": start + timedelta(days=VILLAGE_NOTICE_MIN_DAYS), "min_days":
         VILLAGE_NOTICE_MIN_DAYS, "today": timezone.now()})
+
+
+# Monitoring line by year (domain.md §11.1 defaults); per province later.
+MONITORING_LINE = {2021: 6000, 2022: 6500, 2023: 7300, 2024: 8700, 2025: 8700}
+
+
+@login_required
+def letter(request, case_id: int):
+    """A plain-language letter to the household: the decision, the criteria checked with the
+    values used, and how to object."""
+    from dixian.registry.enums import zh_label
+    from dixian.registry.income import net_income
+
+    require(request.user, Capability.VIEW_REGISTRY)
+    case = actions.access_case(request.user, case_id)
+    household = case.household
+    head = household.members.filter(relation_to_head="head").values_list(
+        "name", flat=True).first() or ""
+    reference = case.opened_at.strftime("%Y-%m")
+    year = case.opened_at.year
+    return render(request, "cases/letter.html", {
+        "case": case, "household": household, "head": head,
+        "included": case.state in (State.ANNOUNCED, State.MONITORED),
+        "pending": case.state not in FINAL and case.state != State.ANNOUNCED,
+        "state": STATE_LABELS[State(case.state)], "decided": case.decided_at,
+        "category": zh_label("monitoring_category", case.category),
+        "income": net_income(household, reference),
+        "line": MONITORING_LINE.get(year, MONITORING_LINE[max(MONITORING_LINE)]),
+        "risks": "、".join(zh_label("risk_type", r) for r in case.risk_types) or "—",
+        "township": household.village.parent, "today": timezone.now()})

@@ -186,3 +186,16 @@ def test_the_village_notice_shows_the_proposed_households_and_nothing_private(cl
     assert head.resident_id_masked not in page and plain_id + "*" not in page
     for private in ("138", "健康", "因病", "ILLNESS"):
         assert private not in page.split("本公示不公开")[0]
+
+
+@pytest.mark.django_db
+def test_the_letter_explains_the_decision_with_values_and_how_to_object(client, case, users):
+    _ready(case, State.COUNTY_APPROVAL)
+    actions.do_transition(case.pk, Action.COUNTY_REJECT, actor=users[Role.COUNTY_APPROVER],
+                          expected_state=State.COUNTY_APPROVAL,
+                          data={"reason": "家庭人均纯收入明显高于监测范围"})
+    client.force_login(users[Role.VILLAGE_CADRE])
+    letter = client.get(f"/cases/{case.pk}/letter/").content.decode()
+    assert "暂不符合" in letter and "家庭人均纯收入明显高于监测范围" in letter
+    assert "如有异议" in letter and "因病" in letter  # the household's own difficulty
+    assert "8700" in letter or "8,700" in letter  # the line the values were compared with
