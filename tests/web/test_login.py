@@ -53,3 +53,10 @@ def test_every_response_carries_a_request_id_that_reaches_the_audit_row(client, 
     assert response["X-Request-ID"] == "req-test-12345"
     event = AuditEvent.objects.filter(action="auth.login").order_by("-seq").first()
     assert event.request_id == "req-test-12345"
+
+
+@pytest.mark.django_db
+def test_chinese_is_the_default_whatever_the_browser_asks_for(client, users):
+    client.force_login(users[Role.COUNTY_APPROVER])
+    page = client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"}).content.decode()
+    assert "区划" in page and "Regions" not in page
