@@ -199,3 +199,16 @@ def test_the_letter_explains_the_decision_with_values_and_how_to_object(client, 
     assert "暂不符合" in letter and "家庭人均纯收入明显高于监测范围" in letter
     assert "如有异议" in letter and "因病" in letter  # the household's own difficulty
     assert "8700" in letter or "8,700" in letter  # the line the values were compared with
+
+
+@pytest.mark.django_db
+def test_the_queue_page_needs_the_same_few_queries_for_many_cases(client, users,
+                                                                  django_assert_max_num_queries):
+    tables = households_and_members(30, VILLAGE)
+    importing.apply_tables({n: pl.from_arrow(t) for n, t in tables.items()})
+    for household in Household.objects.all():
+        actions.do_receive_clue(household, channel="cadre_visit", risk_type="ILLNESS")
+    client.force_login(users[Role.COUNTY_APPROVER])
+    with django_assert_max_num_queries(8):
+        page = client.get("/cases/").content.decode()
+    assert page.count("href=\"/cases/") >= 30
