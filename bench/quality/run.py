@@ -77,7 +77,7 @@ def write_sample(data: Path, counties: list[str], out: Path) -> None:
 
     out.mkdir(parents=True, exist_ok=True)
     cond = " or ".join(f"starts_with(household_code, '{c}')" for c in counties)
-    for name in ("households", "members", "incomes"):
+    for name in ("households", "members", "incomes", "planted_errors"):
         target = out / f"{name}.parquet"
         if not target.exists():
             duckdb.sql(f"copy (select * from read_parquet('{data}/{name}.parquet') where "
@@ -164,6 +164,10 @@ def report(info: dict) -> str:
         f"all {info['rules']} rules in the engine.",
         "* The machine is shared; figures vary by about 10-30% with other load.",
     ]
+    if info.get("recall"):
+        lines += ["", "Recall per planted error kind on the sample (all rules; "
+                  "`bench/quality/recall.py` explains the matching):", "",
+                  info["recall"]]
     return "\n".join(lines)
 
 
@@ -217,6 +221,10 @@ def main(argv=None) -> int:
     print(f"  {engine_full['seconds']:.1f} s", file=sys.stderr, flush=True)
     engine_sample = spawn("engine", "--data", str(sample_dir), "--rules", subset, *common)
     pandas_sample = spawn("pandas", "--data", str(sample_dir))
+    import recall as recall_mod
+
+    sample_findings = q.run(sample_dir, RegionScope.nation(), as_of=AS_OF)
+    recall_md = recall_mod.markdown(recall_mod.recall(sample_findings, sample_dir))
     mismatch = {r: (engine_sample["by_rule"].get(r, 0), pandas_sample["by_rule"].get(r, 0))
                 for r in baseline_pandas.RULES
                 if engine_sample["by_rule"].get(r, 0) != pandas_sample["by_rule"].get(r, 0)}
@@ -231,7 +239,7 @@ def main(argv=None) -> int:
         "rules": len(q.RULES), "checks": len(q.compile_rules()),
         "subset_rules": len(baseline_pandas.RULES), "plan_seconds": plan_seconds,
         "engine_full": engine_full, "engine_sample": engine_sample,
-        "pandas_sample": pandas_sample, "baseline_mismatch": mismatch,
+        "pandas_sample": pandas_sample, "baseline_mismatch": mismatch, "recall": recall_md,
         "generator": {k: summary.get(k) for k in ("households", "members", "income_rows",
                                                    "planted_errors")},
     }
