@@ -166,7 +166,9 @@ def report(info: dict) -> str:
     ]
     if info.get("recall"):
         lines += ["", "Recall per planted error kind on the sample (all rules; "
-                  "`bench/quality/recall.py` explains the matching):", "",
+                  "`bench/quality/recall.py` explains the matching). A planted duplicate ID "
+                  "whose other holder lives outside the sampled counties is out of sight, as "
+                  "in any run scoped to part of the registry.", "",
                   info["recall"]]
     return "\n".join(lines)
 

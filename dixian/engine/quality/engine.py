@@ -1,9 +1,21 @@
 """Compile the rules and run them: in bulk over a snapshot, or at entry time over a few records.
 
-Both paths go through :func:`evaluate`: the rules of each table are compiled to Ibis boolean
-expressions over that table's view (:mod:`.derive`), evaluated in one pass; the rows where any
-rule holds are kept in a temporary table, and one query turns them into one finding per rule
-and row, with the evidence value and the two messages rendered by the backend itself.
+1. :func:`compile_rules` parses every check (a rule, or one field of an ``each`` rule) and
+   validates it: known columns and parameters, enumeration codes, message placeholders. It
+   works out what the check reads and its *context* (row, household or registry).
+2. :func:`plan` turns a rule set into Ibis expressions over unbound tables (``dq_households``,
+   ``dq_members``, ``dq_incomes``, ``dq_villages`` and the one-row ``dq_run`` of the run's
+   constants), compiled once to DuckDB SQL and cached: the *providers* the checks need
+   (shared aggregates), then per table and group of checks a *hits* query (the rows where a
+   condition holds) and a *findings* query (value and messages rendered by the backend, on
+   those rows only). A bulk plan materialises the providers and runs checks on sparse
+   providers (duplicates, orphans, outliers) on inner joins; an entry-time plan inlines
+   everything in fewer statements. The checks are the same expressions either way.
+3. :func:`evaluate` registers the inputs under the ``dq_*`` names on a DuckDB connection,
+   executes the plan and assembles the findings (:data:`FINDINGS`), sorted.
+
+The expressions are plain Ibis, so another backend can run them; only DuckDB does today (a
+trial on local Spark ran the plan once the providers were cached as Spark tables).
 """
 
 from __future__ import annotations
