@@ -67,3 +67,35 @@ class CaseEvent(models.Model):
 
     class Meta:
         ordering = ["time", "id"]
+
+
+class SelfDeclaration(models.Model):
+    """A household's own declaration of difficulty (the public form, or entered by a cadre for
+    someone who phoned or came in). Matched to a registered household by ID number when it
+    can be; otherwise it waits for the township, which accepts it within 2 days."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received: waiting for the township")
+        CLUE = "clue", _("Became a clue on the household's case")
+
+    village = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+")
+    head_name = models.CharField(_("head of household"), max_length=64)
+    resident_id_enc = models.TextField()
+    resident_id_token = models.CharField(max_length=64, db_index=True)
+    resident_id_masked = models.CharField(_("ID number"), max_length=32)
+    phone_enc = models.TextField()
+    phone_masked = models.CharField(_("phone"), max_length=32)
+    risk_type = models.CharField(_("risk type"), max_length=24, choices=choices("risk_type"))
+    difficulty = models.TextField(_("difficulty"))
+    received_at = models.DateTimeField(_("received"), auto_now_add=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices,
+                              default=Status.RECEIVED)
+    household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    clue = models.ForeignKey(Clue, null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
+    entered_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["-received_at"]

@@ -8,4 +8,5 @@ urlpatterns = [
     path("cases/<int:case_id>/act/", views.act, name="case_act"),
     path("cases/<int:case_id>/letter/", views.letter, name="case_letter"),
     path("notices/<str:village_code>/", views.notice, name="notice"),
+    path("declare/<str:county_code>/", views.declare, name="declare"),
 ]

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dixian.cases import actions
@@ -140,3 +141,30 @@ def letter(request, case_id: int):
         "line": MONITORING_LINE.get(year, MONITORING_LINE[max(MONITORING_LINE)]),
         "risks": "、".join(zh_label("risk_type", r) for r in case.risk_types) or "—",
         "township": household.village.parent, "today": timezone.now()})
+
+
+def declare(request, county_code: str):
+    """The public self-declaration form of a county (no login)."""
+    from dixian.cases import declaration
+    from dixian.core.models import Region
+    from dixian.core.roles import Level
+
+    county = Region.objects.filter(code=county_code, level=Level.COUNTY).first()
+    if county is None:
+        raise NotFound
+    villages = Region.objects.filter(code__startswith=county.code, level=Level.VILLAGE)
+    form = declaration.DeclarationForm(request.POST or None, villages=villages)
+    done = None
+    if request.method == "POST" and form.is_valid():
+        if declaration.too_many(request.META.get("REMOTE_ADDR", "")):
+            form.add_error(None, _("Too many declarations from this connection; please try "
+                                   "again later or call the township."))
+        else:
+            data = form.cleaned_data
+            done = declaration.do_declare(
+                village=villages.get(code=data["village"]), head_name=data["head_name"],
+                resident_id=data["resident_id"], phone=data["phone"],
+                risk_type=data["risk_type"], difficulty=data["difficulty"],
+                entered_by=request.user if request.user.is_authenticated else None)
+    return render(request, "cases/declare.html", {"county": county, "form": form,
+                                                  "done": done})

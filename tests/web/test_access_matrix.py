@@ -97,7 +97,7 @@ ROUTES = [
           method="post", in_scope_status=400),  # no file sent: the request is invalid
 ]
 # Routes that need no login, or that are the login machinery itself.
-PUBLIC = {"login", "logout", "set_language", "api:api-root", "api:openapi-json",
+PUBLIC = {"login", "logout", "set_language", "declare", "api:api-root", "api:openapi-json",
           "api:openapi-view"}
 
 

@@ -1,0 +1,79 @@
+"""Self-declaration, the first of the five channels: a short public form."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.cache import cache
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from dixian.cases import actions
+from dixian.cases.models import Channel, SelfDeclaration
+from dixian.core import audit, pii
+from dixian.engine import identity
+from dixian.registry.enums import choices
+from dixian.registry.models import Member
+
+# Declarations accepted from one address per hour: enough for a family helping neighbours,
+# not for a script.
+PER_ADDRESS_PER_HOUR = 10
+
+
+class DeclarationForm(forms.Form):
+    village = forms.ChoiceField(label=_("Village"))
+    head_name = forms.CharField(label=_("Name of the head of household"), max_length=64)
+    resident_id = forms.CharField(label=_("ID number of the head of household"), max_length=22)
+    phone = forms.RegexField(label=_("Phone"), regex=r"^1[3-9]\d{9}$")
+    risk_type = forms.ChoiceField(label=_("Main difficulty"), choices=choices("risk_type"))
+    difficulty = forms.CharField(label=_("What happened"), widget=forms.Textarea, max_length=1000)
+
+    def __init__(self, *args, villages=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].choices = [(v.code, v.name) for v in villages]
+
+    def clean_resident_id(self):
+        value = pii.normalise_id(self.cleaned_data["resident_id"])
+        if not identity.is_valid(value):
+            raise forms.ValidationError(_("This ID number is not valid; please check it."))
+        return value
+
+
+def too_many(client: str) -> bool:
+    key = f"declarations:{client}"
+    count = cache.get(key, 0)
+    if count >= PER_ADDRESS_PER_HOUR:
+        return True
+    cache.set(key, count + 1, 3600)
+    return False
+
+
+def do_declare(*, village, head_name: str, resident_id: str, phone: str, risk_type: str,
+               difficulty: str, entered_by=None) -> SelfDeclaration:
+    """Record the declaration; if a registered member of that village has the ID number,
+    it becomes a clue on the household's case at once."""
+    protected_id = pii.protect_id(resident_id)
+    protected_phone = pii.protect_phone(phone)
+    with transaction.atomic():
+        declaration = SelfDeclaration.objects.create(
+            village=village, head_name=head_name, resident_id_enc=protected_id.enc,
+            resident_id_token=protected_id.token, resident_id_masked=protected_id.masked,
+            phone_enc=protected_phone.enc, phone_masked=protected_phone.masked,
+            risk_type=risk_type, difficulty=difficulty,
+            entered_by=entered_by if getattr(entered_by, "is_authenticated", False) else None)
+        member = Member.objects.filter(resident_id_token=protected_id.token,
+                                       household__village=village).select_related(
+            "household").first()
+        if member is not None:
+            clue = actions.do_receive_clue(member.household, channel=Channel.SELF_DECLARATION,
+                                           risk_type=risk_type, description=difficulty,
+                                           reference=f"declaration:{declaration.pk}",
+                                           actor=entered_by)
+            declaration.household = member.household
+            declaration.clue = clue
+            declaration.status = SelfDeclaration.Status.CLUE
+            declaration.save(update_fields=["household", "clue", "status"])
+        audit.record("case.self_declaration", actor=entered_by, obj=declaration,
+                     region_code=village.code,
+                     after={"status": declaration.status, "risk_type": risk_type,
+                            "id": protected_id.masked})
+    return declaration
