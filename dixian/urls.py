@@ -23,5 +23,3 @@ urlpatterns = [
 
 handler404 = "dixian.web.views.not_found"
 handler403 = "dixian.web.views.permission_denied"
-
-__all__ = ["urlpatterns", "include"]

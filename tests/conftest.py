@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from dixian.core import actions, regions
-from dixian.core import audit_triggers
+from dixian.core import actions, audit_triggers, regions
 from dixian.core.roles import Department, Role
 
 COUNTY = "522326"  # 望谟县, Guizhou

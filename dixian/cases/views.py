@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from dixian.cases import actions
 from dixian.cases.machine import FINAL, STATE_LABELS, Action, State, allowed
 from dixian.cases.models import Case
-from dixian.core.access import require, scope_of, scope_q
+from dixian.core.access import NotFound, require, scope_of, scope_q
 from dixian.core.roles import Capability, Role
 
 PAGE_SIZE = 50

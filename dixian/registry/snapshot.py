@@ -18,7 +18,6 @@ import zipfile
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
-
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 
@@ -28,6 +27,7 @@ from dixian.engine import schema
 from dixian.engine.scope import RegionScope, require_scope
 from dixian.registry import layout
 from dixian.registry.models import Household, Income, Member, VillageReport
+
 
 def _fetch_columns(queryset, fields: list[str]) -> dict[str, list]:
     """Run a ``values_list`` query on the raw cursor and return its columns.

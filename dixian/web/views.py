@@ -12,7 +12,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from dixian.core.access import (
-    NotFound,
     access_region,
     scope_of,
     scoped_audit_events,
@@ -134,4 +133,3 @@ def permission_denied(request, exception=None):
     return render(request, "web/403.html", status=403)
 
 
-__all__ = ["NotFound"]

@@ -64,3 +64,9 @@ def test_one_address_cannot_flood_the_form(client, registry):
     for _ in range(12):
         client.post("/declare/522326/", _form())
     assert SelfDeclaration.objects.count() == 10
+
+
+@pytest.mark.django_db
+def test_an_unknown_county_has_no_form(client, registry):
+    assert client.get("/declare/999999/").status_code == 404
+    assert client.get("/declare/522326/").status_code == 200

@@ -17,7 +17,6 @@ from tests.conftest import (
     COUNTY,
     OTHER_COUNTY,
     OTHER_PROVINCE_COUNTY,
-    PASSWORD,
     VILLAGE,
     make_user,
 )
@@ -135,8 +134,9 @@ def registry_targets(users, settings, tmp_path):
     outside = households_and_members(1, OUTSIDE_VILLAGE)
     importing.apply_tables({n: pl.from_arrow(t) for n, t in outside.items()})
     data = snapshot.export(inside, fmt="xlsx", file_layout="national")
-    from openpyxl import load_workbook
     import io
+
+    from openpyxl import load_workbook
 
     book = load_workbook(io.BytesIO(data))
     book["家庭成员信息"]["G3"] = "not a date"  # one rejected row, so there is an error file
