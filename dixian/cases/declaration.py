@@ -77,3 +77,24 @@ def do_declare(*, village, head_name: str, resident_id: str, phone: str, risk_ty
                      after={"status": declaration.status, "risk_type": risk_type,
                             "id": protected_id.masked})
     return declaration
+
+
+def do_accept_declaration(declaration: SelfDeclaration, household, *, actor):
+    """The township matches a waiting declaration to a registered household: it becomes a
+    clue on that household's case (the self-declaration channel, with its original time)."""
+    if declaration.status != SelfDeclaration.Status.RECEIVED:
+        raise ValueError("this declaration has already become a clue")
+    if household.village_id != declaration.village_id:
+        raise ValueError("the household is not in the declared village")
+    with transaction.atomic():
+        clue = actions.do_receive_clue(household, channel=Channel.SELF_DECLARATION,
+                                       risk_type=declaration.risk_type,
+                                       description=declaration.difficulty,
+                                       reference=f"declaration:{declaration.pk}", actor=actor,
+                                       received_at=declaration.received_at)
+        declaration.household, declaration.clue = household, clue
+        declaration.status = SelfDeclaration.Status.CLUE
+        declaration.save(update_fields=["household", "clue", "status"])
+        audit.record("case.declaration_accept", actor=actor, obj=declaration,
+                     region_code=declaration.village_id, after={"household": household.code})
+    return clue

@@ -9,4 +9,5 @@ urlpatterns = [
     path("cases/<int:case_id>/letter/", views.letter, name="case_letter"),
     path("notices/<str:village_code>/", views.notice, name="notice"),
     path("declare/<str:county_code>/", views.declare, name="declare"),
+    path("declarations/", views.declarations, name="declarations"),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -168,3 +168,33 @@ def declare(request, county_code: str):
                 entered_by=request.user if request.user.is_authenticated else None)
     return render(request, "cases/declare.html", {"county": county, "form": form,
                                                   "done": done})
+
+
+@login_required
+def declarations(request):
+    """Declarations waiting for the township (those that matched no registered member)."""
+    from dixian.cases import declaration
+    from dixian.cases.models import SelfDeclaration
+    from dixian.registry.models import Household
+
+    require(request.user, Capability.VIEW_REGISTRY)
+    waiting = SelfDeclaration.objects.filter(
+        scope_q(scope_of(request.user), "village__code"),
+        status=SelfDeclaration.Status.RECEIVED).select_related("village")
+    if request.method == "POST":
+        if Role(request.user.role) not in (Role.TOWNSHIP_REVIEWER, Role.VILLAGE_CADRE):
+            raise PermissionDenied
+        item = waiting.filter(pk=request.POST.get("declaration")).first()
+        household = Household.objects.filter(code=request.POST.get("household", "").strip(),
+                                             village_id=getattr(item, "village_id", None)).first()
+        if item is None:
+            raise NotFound
+        if household is None:
+            messages.error(request, _("No household with this code in the declared village."))
+        else:
+            clue = declaration.do_accept_declaration(item, household, actor=request.user)
+            return redirect("case", case_id=clue.case_id)
+    page = Paginator(waiting.order_by("received_at"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "cases/declarations.html", {
+        "page": page, "may_accept": Role(request.user.role) in (Role.TOWNSHIP_REVIEWER,
+                                                                Role.VILLAGE_CADRE)})

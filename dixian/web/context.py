@@ -9,6 +9,7 @@ NAVIGATION = [
     ("home", _("Home"), None),
     ("households", _("Households"), Capability.VIEW_REGISTRY),
     ("cases", _("Cases"), Capability.VIEW_REGISTRY),
+    ("declarations", _("Declarations"), Capability.VIEW_REGISTRY),
     ("alerts", _("Alerts"), Capability.VIEW_REGISTRY),
     ("feeds", _("Department data"), Capability.UPLOAD_FEEDS),
     ("quality_issues", _("Data quality"), Capability.VIEW_REGISTRY),

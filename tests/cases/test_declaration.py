@@ -70,3 +70,21 @@ def test_one_address_cannot_flood_the_form(client, registry):
 def test_an_unknown_county_has_no_form(client, registry):
     assert client.get("/declare/999999/").status_code == 404
     assert client.get("/declare/522326/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_township_accepts_a_waiting_declaration_onto_a_household(client, registry, users):
+    from dixian.core.roles import Role
+
+    client.post("/declare/522326/", _form(head_name="新户主"))
+    waiting = SelfDeclaration.objects.get()
+    client.force_login(users[Role.TOWNSHIP_REVIEWER])
+    listing = client.get("/declarations/").content.decode()
+    assert "新户主" in listing and "1101**********002X" in listing
+    code = registry["households"]["household_code"][1].as_py()
+    response = client.post("/declarations/", {"declaration": waiting.pk, "household": code})
+    assert response.status_code == 302
+    waiting.refresh_from_db()
+    assert waiting.status == SelfDeclaration.Status.CLUE
+    assert waiting.clue.received_at == waiting.received_at  # the clock starts at declaration
+    assert "新户主" not in client.get("/declarations/").content.decode()

@@ -69,6 +69,7 @@ ROUTES = [
           method="post", in_scope_status=400),  # no action named: a bad request
     Route("notice", "/notices/{code}/", Capability.VIEW_REGIONS, scoped=True),
     Route("case_letter", "/cases/{case}/letter/", Capability.VIEW_REGISTRY, scoped=True),
+    Route("declarations", "/declarations/", Capability.VIEW_REGISTRY),
     Route("feeds", "/feeds/", Capability.UPLOAD_FEEDS),
     Route("feed_batch", "/feeds/{feed}/", Capability.UPLOAD_FEEDS, scoped=True),
     Route("alerts", "/alerts/", Capability.VIEW_REGISTRY),
