@@ -491,9 +491,10 @@ def _duckdb(backend) -> duckdb.DuckDBPyConnection:
     elif getattr(backend, "name", "") == "duckdb" and hasattr(backend, "con"):
         db = backend.con          # an Ibis DuckDB backend
     else:
-        raise NotImplementedError(
-            "only DuckDB runs the rules today; the plan's Ibis expressions (Plan.views[i]."
-            "hits / .findings over the dq_* tables) are what a Spark runner will execute")
+        # A refusal, not a stub: the rules are plain Ibis, but only DuckDB executes the plan.
+        raise ValueError(
+            f"backend {backend!r} is not supported for the data-quality rules: give a DuckDB "
+            "connection or an Ibis DuckDB backend (or nothing, for a new in-memory DuckDB)")
     db.execute("SET enable_progress_bar = false")
     return db
 

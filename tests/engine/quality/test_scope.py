@@ -96,3 +96,12 @@ def test_a_snapshot_lacking_a_table_is_refused():
     del t["incomes"]
     with pytest.raises(ValueError, match="incomes"):
         q.run(t, RegionScope.nation(), as_of=AS_OF)
+
+
+def test_an_unsupported_backend_is_refused_with_a_clear_message():
+    import pytest
+
+    from dixian.engine.quality import engine
+
+    with pytest.raises(ValueError, match="not supported for the data-quality rules"):
+        engine._duckdb("spark")
