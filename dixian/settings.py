@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "dixian.quality",
     "dixian.cases",
     "dixian.exchange",
+    "dixian.assistance",
 ]
 
 MIDDLEWARE = [
@@ -161,6 +162,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # Failed logins allowed per account and per client address within the window.
+# Screening on Spark (`dixian screen --engine spark`): local[2] runs in this process's machine;
+# a cluster is spark://host:7077 or yarn, reading the same Parquet layout (docs/screening-rules.md).
+DIXIAN_SPARK_MASTER = env_str("DIXIAN_SPARK_MASTER", "local[2]")
+
 LOGIN_FAILURE_LIMIT = env_int("DIXIAN_LOGIN_FAILURE_LIMIT", 5)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("DIXIAN_LOGIN_FAILURE_WINDOW", 15 * 60)
 

@@ -9,30 +9,31 @@ records a :class:`CaseEvent` and an audit row, in one transaction.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from dixian.cases.machine import FINAL, TRANSITIONS, Action, State
-from dixian.cases.models import Case, CaseEvent, Clue
+from dixian.cases import eligibility
+from dixian.cases.machine import FINAL, TRANSITIONS, Action, Kind, State
+from dixian.cases.models import Case, CaseEvent, Clue, MonitoringSpell
+from dixian.cases.params import procedure_params
 from dixian.core import audit
-from dixian.core.access import NotFound, scope_of
-from dixian.core.roles import Role
+from dixian.core.access import NotFound, require, scope_of
+from dixian.core.roles import CODE_LENGTH_BY_LEVEL, Capability, Level, Role
 from dixian.registry.models import Household
-
-# Parameters with their defaults (domain.md §11.1); per province and year later.
-IDENTIFICATION_SLA_DAYS = 15
-VILLAGE_NOTICE_MIN_DAYS = 5
 
 
 class Conflict(ValidationError):
     """The case is no longer in the state the person acted on."""
 
 
-def _consent(case: Case, data: dict, now: datetime) -> str | None:
-    if not data.get("consent_date") or not (data.get("consent_scan") or data.get(
+def _visit_record(case: Case, data: dict, now: datetime) -> str | None:
+    if not data.get("consent_date"):
+        return "the date of the visit" if case.kind == Kind.ELIMINATION else \
+            "the household's commitment and authorisation with its date"
+    if case.kind == Kind.IDENTIFICATION and not (data.get("consent_scan") or data.get(
             "consent_confirmed")):
         return "the household's commitment and authorisation (a signed scan, or an explicit " \
                "confirmation) with its date"
@@ -50,10 +51,11 @@ def _objection_text(case, data, now):
 
 
 def _notice_days_elapsed(case, data, now):
+    days = procedure_params(case.village_code)["village_notice_min_days"]
     if case.notice_started_at is None:
         return "a published notice"
-    if now - case.notice_started_at < timedelta(days=VILLAGE_NOTICE_MIN_DAYS):
-        return f"a notice of at least {VILLAGE_NOTICE_MIN_DAYS} days"
+    if now - case.notice_started_at < timedelta(days=days):
+        return f"a notice of at least {days} days"
     return None
 
 
@@ -65,20 +67,46 @@ def _reason(case, data, now):
     return None if (data.get("reason") or "").strip() else "a reason"
 
 
-def _category(case, data, now):
-    if data.get("category") not in ("UNSTABLE", "MARGINAL", "SUDDEN"):
-        return "a monitoring category (UNSTABLE, MARGINAL or SUDDEN)"
+def _decision(case, data, now):
+    if case.kind == Kind.ELIMINATION:
+        if data.get("mode") not in ("ASSISTED", "NATURAL"):
+            return "an elimination mode (ASSISTED or NATURAL)"
+        return None
+    verdict = eligibility.classify(case.household, case.risk_types, now,
+                                   case.decision_values.get("visit"))
+    if verdict.category is None:
+        return f"a household eligible under R2 ({verdict.reason}); otherwise reject the case"
     return None
 
 
+def _elimination_conditions(case, data, now):
+    if case.kind != Kind.ELIMINATION:
+        return None
+    failed = eligibility.failed(eligibility.elimination_conditions(case.household, now))
+    if failed:
+        return "every condition of R6: " + "; ".join(c.sentence for c in failed)
+    return None
+
+
+def _fast_track(case, data, now):
+    return None if case.fast_track else "a disaster case (fast track)"
+
+
+def _assistance_text(case, data, now):
+    return None if (data.get("assistance") or "").strip() else "what assistance was started"
+
+
 REQUIREMENTS = {
-    "consent": _consent,
+    "visit_record": _visit_record,
     "review_record": _review_record,
     "objection_text": _objection_text,
     "notice_days_elapsed": _notice_days_elapsed,
     "data_matched": _data_matched,
     "reason": _reason,
-    "category": _category,
+    "decision": _decision,
+    "elimination_conditions": _elimination_conditions,
+    "fast_track": _fast_track,
+    "assistance_text": _assistance_text,
 }
 
 
@@ -106,17 +134,19 @@ def do_transition(case_id: int, action: Action | str, *, actor, expected_state: 
         if case.state != expected_state:
             raise Conflict(f"the case is now {case.state}, not {expected_state}: "
                            "someone has already acted on it")
-        if State(case.state) not in transition.sources:
-            raise ValidationError(f"{action} is not possible from {case.state}")
+        if Kind(case.kind) not in transition.kinds or State(case.state) not in \
+                transition.sources:
+            raise ValidationError(f"{action} is not possible on a {case.kind} case in "
+                                  f"{case.state}")
         missing = [msg for name in transition.requires
                    if (msg := REQUIREMENTS[name](case, data, now))]
         if missing:
             raise ValidationError([f"{action} needs {m}" for m in missing])
         before = case.state
-        _apply(case, action, data, now)
+        _apply(case, action, data, now, actor)
         if transition.target is not None:
             case.state = transition.target
-        if case.state in FINAL or action in (Action.COUNTY_APPROVE,):
+        if case.state in FINAL or action == Action.COUNTY_APPROVE:
             case.decided_at = case.decided_at or now
         case.save()
         CaseEvent.objects.create(case=case, action=action, from_state=before,
@@ -127,51 +157,137 @@ def do_transition(case_id: int, action: Action | str, *, actor, expected_state: 
     return case
 
 
-def _apply(case: Case, action: Action, data: dict, now: datetime) -> None:
+def _apply(case: Case, action: Action, data: dict, now: datetime, actor) -> None:
     if action == Action.RECORD_VISIT:
         case.consent_date = data["consent_date"]
+        verified = {k: data[k] for k in ("net_income", "rigid_spending", "findings")
+                    if data.get(k) not in (None, "")}
+        case.decision_values = {**case.decision_values, "visit": verified}
     elif action == Action.RECORD_DATA_MATCH:
         case.data_matched_at = now
     elif action == Action.PROPOSE:
         case.notice_started_at = now
     elif action == Action.RECORD_OBJECTION:
         case.notice_started_at = None  # a new notice follows the new review
-    elif action in (Action.COUNTY_REJECT, Action.TOWNSHIP_RETURN):
-        case.decision_reason = data["reason"]
+    elif action in (Action.COUNTY_REJECT, Action.TOWNSHIP_RETURN, Action.DECLINE):
+        case.decision_reason = data.get("reason") or data.get("minutes", "")
+    elif action == Action.COUNTY_APPROVE and case.kind == Kind.IDENTIFICATION:
+        verdict = eligibility.classify(case.household, case.risk_types, now,
+                                       case.decision_values.get("visit"))
+        case.category = verdict.category
+        case.decision_reason = verdict.reason
+        case.decision_values = {**case.decision_values, "r2": verdict.values}
     elif action == Action.COUNTY_APPROVE:
-        case.category = data["category"]
+        case.elimination_mode = data["mode"]
         case.decision_reason = data.get("reason", "")
+    elif action == Action.START_ASSISTANCE:
+        case.assistance_started_at = case.assistance_started_at or now
     elif action == Action.ENTER:
-        household = Household.objects.select_for_update().get(pk=case.household_id)
-        household.monitoring_category = case.category
-        household.identified_month = now.strftime("%Y-%m")
-        household.risk_types = case.risk_types[:5]
-        household.risk_eliminated = False
-        household.save(update_fields=["monitoring_category", "identified_month", "risk_types",
-                                      "risk_eliminated", "updated_at"])
+        _enter(case, now)
+    elif action == Action.ELIMINATE:
+        _eliminate(case, now)
+
+
+def _enter(case: Case, now: datetime) -> None:
+    """The household becomes monitored: a new spell, a return to poverty if the last one
+    ended within the return window."""
+    household = Household.objects.select_for_update().get(pk=case.household_id)
+    window = procedure_params(case.village_code)["return_window_months"]
+    last = (MonitoringSpell.objects.filter(household=household, ended_on__isnull=False)
+            .order_by("-ended_on").first())
+    is_return = bool(last and now.date() <= _add_months(last.ended_on, window))
+    skills = list(household.members.filter(member_status="active").values_list(
+        "labour_skill", flat=True))
+    MonitoringSpell.objects.create(
+        household=household, village_code=case.village_code, category=case.category,
+        risk_types=case.risk_types[:5], started_on=now.date(), identification_case=case,
+        is_return=is_return, whole_household_no_labour=bool(skills) and all(
+            s in eligibility.NO_LABOUR for s in skills))
+    household.monitoring_category = case.category
+    household.identified_month = now.strftime("%Y-%m")
+    household.risk_types = case.risk_types[:5]
+    household.risk_eliminated = False
+    household.elimination_mode = ""
+    household.eliminated_month = ""
+    household.save(update_fields=["monitoring_category", "identified_month", "risk_types",
+                                  "risk_eliminated", "elimination_mode", "eliminated_month",
+                                  "updated_at"])
+
+
+def _eliminate(case: Case, now: datetime) -> None:
+    """Mark the risk eliminated, keeping the values it rested on (rule 1_11_004: the "after"
+    income and three-guarantees fields)."""
+    household = Household.objects.select_for_update().get(pk=case.household_id)
+    conditions = eligibility.elimination_conditions(household, now)
+    spell = MonitoringSpell.objects.select_for_update().get(household=household,
+                                                            ended_on__isnull=True)
+    fast = procedure_params(case.village_code)["suspicious_fast_elimination_months"]
+    months = (now.year - spell.started_on.year) * 12 + now.month - spell.started_on.month
+    case.flagged_for_supervisors = case.elimination_mode == "ASSISTED" and months < fast
+    case.decision_values = {**case.decision_values, "r6": {
+        c.name: {"ok": c.ok, "sentence": c.sentence, **c.values} for c in conditions},
+        "after": {"housing_grade": household.housing_grade,
+                  "safe_drinking_water": household.safe_drinking_water,
+                  "dropout_flag": household.dropout_flag,
+                  "uninsured_member_flag": household.uninsured_member_flag}}
+    spell.ended_on = now.date()
+    spell.elimination_case = case
+    spell.elimination_mode = case.elimination_mode
+    spell.save(update_fields=["ended_on", "elimination_case", "elimination_mode"])
+    household.risk_eliminated = True
+    household.elimination_mode = case.elimination_mode
+    household.eliminated_month = now.strftime("%Y-%m")
+    household.save(update_fields=["risk_eliminated", "elimination_mode", "eliminated_month",
+                                  "updated_at"])
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return date(year, month + 1, min(day.day, 28))
 
 
 def _jsonable(data: dict) -> dict:
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items()}
 
 
+def _new_case(household: Household, kind: Kind, state: State, at: datetime,
+              risk_types: list[str], fast_track: bool = False) -> Case:
+    sla = procedure_params(household.village_id)["identification_sla_days"]
+    return Case.objects.create(household=household, village_code=household.village_id,
+                               kind=kind, state=state, opened_at=at,
+                               deadline=at + timedelta(days=sla), risk_types=risk_types,
+                               fast_track=fast_track)
+
+
 def do_receive_clue(household: Household, *, channel: str, risk_type: str, actor=None,
                     description: str = "", reference: str = "",
                     received_at: datetime | None = None) -> Clue:
-    """Record a clue; a household with an open case gets the clue on that case."""
+    """Record a clue. It joins the household's open case when there is one (a second clue
+    for the same household never opens a second case); a monitored household's clue is kept
+    on its identification case, and a risk it did not have is added to its risks (at most
+    five); otherwise a new identification case opens."""
     received_at = received_at or timezone.now()
     with transaction.atomic():
-        Household.objects.select_for_update().filter(pk=household.pk).first()
+        household = Household.objects.select_for_update().get(pk=household.pk)
         case = Case.objects.filter(household=household).exclude(
             state__in=[s.value for s in FINAL]).first()
-        if case is None:
-            case = Case.objects.create(
-                household=household, village_code=household.village_id, opened_at=received_at,
-                deadline=received_at + timedelta(days=IDENTIFICATION_SLA_DAYS),
-                risk_types=[risk_type], fast_track=risk_type == "DISASTER")
+        spell = MonitoringSpell.objects.filter(household=household,
+                                               ended_on__isnull=True).first()
+        if case is None and spell is not None:
+            case = spell.identification_case
+            if risk_type not in spell.risk_types and len(spell.risk_types) < 5:
+                spell.risk_types = [*spell.risk_types, risk_type]
+                spell.save(update_fields=["risk_types"])
+                household.risk_types = spell.risk_types
+                household.save(update_fields=["risk_types", "updated_at"])
+        elif case is None:
+            case = _new_case(household, Kind.IDENTIFICATION, State.CLUE, received_at,
+                             [risk_type], fast_track=risk_type == "DISASTER")
         elif risk_type not in case.risk_types:
             case.risk_types = [*case.risk_types, risk_type]
-            case.fast_track = case.fast_track or risk_type == "DISASTER"
+            case.fast_track = case.fast_track or (risk_type == "DISASTER"
+                                                  and case.kind == Kind.IDENTIFICATION)
             case.save(update_fields=["risk_types", "fast_track"])
         clue = Clue.objects.create(case=case, channel=channel, risk_type=risk_type,
                                    description=description, reference=reference,
@@ -183,6 +299,42 @@ def do_receive_clue(household: Household, *, channel: str, risk_type: str, actor
     return clue
 
 
+class EliminationRefused(ValidationError):
+    """R6 does not allow eliminating this household's risk now; the message says why."""
+
+    def __init__(self, failed):
+        self.conditions = failed
+        super().__init__([c.sentence for c in failed])
+
+
+def do_propose_elimination(household: Household, *, actor, now: datetime | None = None) -> Case:
+    """Open a risk-elimination case for a monitored household, if R6 allows it now."""
+    now = now or timezone.now()
+    require(actor, Capability.PROPOSE_ELIMINATION)
+    if not scope_of(actor).contains(household.village_id):
+        raise NotFound
+    with transaction.atomic():
+        household = Household.objects.select_for_update().get(pk=household.pk)
+        spell = MonitoringSpell.objects.filter(household=household,
+                                               ended_on__isnull=True).first()
+        if spell is None:
+            raise ValidationError("only a monitored household's risk can be eliminated")
+        if Case.objects.filter(household=household).exclude(
+                state__in=[s.value for s in FINAL]).exists():
+            raise ValidationError("the household already has an open case")
+        failed = eligibility.failed(eligibility.elimination_conditions(household, now))
+        if failed:
+            raise EliminationRefused(failed)
+        case = _new_case(household, Kind.ELIMINATION, State.VISIT, now, spell.risk_types)
+        case.category = spell.category
+        case.save(update_fields=["category"])
+        CaseEvent.objects.create(case=case, action="propose_elimination", from_state="",
+                                 to_state=case.state, actor=actor, role=actor.role, time=now)
+        audit.record("case.propose_elimination", actor=actor, obj=case,
+                     region_code=case.village_code, after={"state": case.state})
+    return case
+
+
 def overdue(actor, now: datetime | None = None):
     """Open cases in the actor's region past their decision deadline, oldest first."""
     from dixian.core.access import scope_q
@@ -190,3 +342,48 @@ def overdue(actor, now: datetime | None = None):
     now = now or timezone.now()
     return (Case.objects.filter(scope_q(scope_of(actor), "village_code"), deadline__lt=now)
             .exclude(state__in=[s.value for s in FINAL]).order_by("deadline"))
+
+
+# Overdue cases go up: to the county on the deadline, to the prefecture a week later.
+ESCALATION = ((timedelta(0), Level.COUNTY), (timedelta(days=7), Level.PREFECTURE))
+
+
+def do_escalate_overdue(now: datetime | None = None) -> int:
+    """Escalate overdue open cases one level and tell the people there (their inbox).
+    Idempotent: a case is escalated to each level once. Returns the number escalated."""
+    now = now or timezone.now()
+    count = 0
+    for late_by, level in ESCALATION:
+        cases = (Case.objects.filter(deadline__lt=now - late_by,
+                                     escalated_to_level__gt=level)
+                 | Case.objects.filter(deadline__lt=now - late_by, escalated_to_level=0))
+        cases = cases.exclude(state__in=[s.value for s in FINAL])
+        for case in cases.order_by("pk"):
+            with transaction.atomic():
+                updated = Case.objects.filter(pk=case.pk).exclude(
+                    escalated_to_level__in=range(1, level + 1)).update(
+                    escalated_to_level=level, escalated_at=now)
+                if not updated:
+                    continue
+                region = case.village_code[:CODE_LENGTH_BY_LEVEL[level]]
+                _notify_level(region, level, case)
+                audit.record("case.escalate", actor=None, obj=case, region_code=case.village_code,
+                             after={"level": int(level), "region": region})
+                count += 1
+    return count
+
+
+def _notify_level(region: str, level: Level, case: Case) -> None:
+    from django.utils.translation import gettext as _
+
+    from dixian.core.models import Notification, User
+
+    roles = ([Role.COUNTY_APPROVER, Role.COUNTY_ADMIN] if level == Level.COUNTY
+             else list(Role))
+    users = User.objects.filter(region_id=region, role__in=roles, is_active=True)
+    text = _("Case %(case)d of household %(household)s is past its deadline "
+             "(%(deadline)s) and has been escalated to you") % {
+        "case": case.pk, "household": case.household.code,
+        "deadline": case.deadline.strftime("%Y-%m-%d")}
+    Notification.objects.bulk_create([Notification(user=u, text=text,
+                                                   link=f"/cases/{case.pk}/") for u in users])

@@ -6,3 +6,14 @@ class CasesConfig(AppConfig):
     name = "dixian.cases"
     label = "cases"
     verbose_name = _("Monitoring procedures")
+
+    def ready(self) -> None:
+        from dixian.registry.signals import household_split
+
+        household_split.connect(_follow_split, dispatch_uid="cases.follow_split")
+
+
+def _follow_split(sender, old, new, actor, **kwargs):
+    from dixian.cases.channels import do_follow_split
+
+    do_follow_split(old, new, actor=actor)

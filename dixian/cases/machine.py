@@ -1,8 +1,13 @@
-"""The identification procedure (domain rule R3) as one table.
+"""The identification (domain rule R3) and risk-elimination (R6) procedures as one table.
 
-Every transition is a row: the action, the states it may start from, the state it leads to,
-the roles that may take it, and what it requires. Nothing else in Dixian decides who may move
-a case; the exhaustive test walks every state × action × role against this table.
+Every transition is a row: the action, the kinds of case it applies to, the states it may
+start from, the state it leads to, the roles that may take it, and what it requires. Nothing
+else in Dixian decides who may move a case; the exhaustive test walks every kind × state ×
+action × role against this table.
+
+Risk elimination mirrors identification (domain.md §4: visit → review and notice → township →
+county → announcement → marked eliminated), so the two kinds share states and most actions; an
+elimination case starts at the visit, because proposing it is itself checked against R6.
 """
 
 from __future__ import annotations
@@ -15,6 +20,14 @@ from django.utils.translation import gettext_lazy as _
 from dixian.core.roles import Role
 
 
+class Kind(StrEnum):
+    IDENTIFICATION = "identification"
+    ELIMINATION = "elimination"
+
+
+KIND_LABELS = {Kind.IDENTIFICATION: _("Identification"), Kind.ELIMINATION: _("Risk elimination")}
+
+
 class State(StrEnum):
     CLUE = "clue"  # a clue has been received
     VISIT = "visit"  # accepted: the household is to be visited, with its consent
@@ -24,6 +37,7 @@ class State(StrEnum):
     COUNTY_APPROVAL = "county_approval"
     ANNOUNCED = "announced"  # approved; announced in the village
     MONITORED = "monitored"  # entered as a monitored household (final)
+    ELIMINATED = "eliminated"  # the household's risk is marked eliminated (final)
     NOT_PROPOSED = "not_proposed"  # the village review found the household not eligible (final)
     REJECTED = "rejected"  # the county did not approve (final)
 
@@ -37,10 +51,11 @@ STATE_LABELS = {
     State.COUNTY_APPROVAL: _("County approval"),
     State.ANNOUNCED: _("Announced"),
     State.MONITORED: _("Monitored"),
+    State.ELIMINATED: _("Risk eliminated"),
     State.NOT_PROPOSED: _("Not proposed by the village"),
     State.REJECTED: _("Not approved by the county"),
 }
-FINAL = frozenset({State.MONITORED, State.NOT_PROPOSED, State.REJECTED})
+FINAL = frozenset({State.MONITORED, State.ELIMINATED, State.NOT_PROPOSED, State.REJECTED})
 OPEN = frozenset(State) - FINAL
 
 
@@ -57,26 +72,56 @@ class Action(StrEnum):
     COUNTY_APPROVE = "county_approve"
     COUNTY_REJECT = "county_reject"
     ENTER = "enter"
+    ELIMINATE = "eliminate"
+    # Disaster fast track: assistance may start before approval (R3); the case goes on.
+    START_ASSISTANCE = "start_assistance"
+
+
+ACTION_LABELS = {
+    Action.ACCEPT: _("Accept the clue"),
+    Action.RECORD_VISIT: _("Record the household visit"),
+    Action.RECORD_DATA_MATCH: _("Record the data match"),
+    Action.PROPOSE: _("Propose after the village review (publish the notice)"),
+    Action.DECLINE: _("Do not propose (village review)"),
+    Action.RECORD_OBJECTION: _("Record an objection to the notice"),
+    Action.CLOSE_NOTICE: _("Close the notice and send to the township"),
+    Action.TOWNSHIP_APPROVE: _("Township: approve and send to the county"),
+    Action.TOWNSHIP_RETURN: _("Township: return to the village review"),
+    Action.COUNTY_APPROVE: _("County: approve"),
+    Action.COUNTY_REJECT: _("County: do not approve"),
+    Action.ENTER: _("Enter as a monitored household"),
+    Action.ELIMINATE: _("Mark the risk eliminated"),
+    Action.START_ASSISTANCE: _("Start assistance now (disaster fast track)"),
+}
 
 
 @dataclass(frozen=True)
 class Transition:
     action: Action
+    kinds: frozenset[Kind]
     sources: frozenset[State]
     target: State | None  # None: the case stays where it is (a parallel step)
     roles: frozenset[Role]
     requires: tuple[str, ...] = ()  # names of checks in dixian.cases.actions.REQUIREMENTS
 
 
-def _t(action, sources, target, roles, requires=()):
-    return Transition(action, frozenset(sources), target, frozenset(roles), tuple(requires))
+BOTH = frozenset(Kind)
+ID = frozenset({Kind.IDENTIFICATION})
+EL = frozenset({Kind.ELIMINATION})
+
+
+def _t(action, sources, target, roles, requires=(), kinds=BOTH):
+    return Transition(action, frozenset(kinds), frozenset(sources), target, frozenset(roles),
+                      tuple(requires))
 
 
 R = Role
 S = State
 TRANSITIONS: dict[Action, Transition] = {t.action: t for t in [
-    _t(Action.ACCEPT, {S.CLUE}, S.VISIT, {R.TOWNSHIP_REVIEWER, R.VILLAGE_CADRE}),
-    _t(Action.RECORD_VISIT, {S.VISIT}, S.VILLAGE_REVIEW, {R.VILLAGE_CADRE}, ("consent",)),
+    _t(Action.ACCEPT, {S.CLUE}, S.VISIT, {R.TOWNSHIP_REVIEWER, R.VILLAGE_CADRE}, kinds=ID),
+    # Identification needs the household's commitment and authorisation; an elimination
+    # visit needs the visit's date and findings (the consent was given at identification).
+    _t(Action.RECORD_VISIT, {S.VISIT}, S.VILLAGE_REVIEW, {R.VILLAGE_CADRE}, ("visit_record",)),
     # Data matching may run in parallel with the visit and the review (R3, step 2).
     _t(Action.RECORD_DATA_MATCH, {S.VISIT, S.VILLAGE_REVIEW, S.NOTICE, S.TOWNSHIP_REVIEW}, None,
        {R.COUNTY_ADMIN}),
@@ -89,16 +134,25 @@ TRANSITIONS: dict[Action, Transition] = {t.action: t for t in [
     _t(Action.CLOSE_NOTICE, {S.NOTICE}, S.TOWNSHIP_REVIEW, {R.VILLAGE_CADRE},
        ("notice_days_elapsed",)),
     _t(Action.TOWNSHIP_APPROVE, {S.TOWNSHIP_REVIEW}, S.COUNTY_APPROVAL, {R.TOWNSHIP_REVIEWER},
-       ("data_matched",)),
+       ("data_matched", "elimination_conditions")),
     _t(Action.TOWNSHIP_RETURN, {S.TOWNSHIP_REVIEW}, S.VILLAGE_REVIEW, {R.TOWNSHIP_REVIEWER},
        ("reason",)),
+    # Identification: the category is decided by the rules of R2 from the verified data;
+    # elimination: the mode (assisted or natural) is chosen and R6 is checked again.
     _t(Action.COUNTY_APPROVE, {S.COUNTY_APPROVAL}, S.ANNOUNCED, {R.COUNTY_APPROVER},
-       ("category",)),
+       ("decision", "elimination_conditions")),
     _t(Action.COUNTY_REJECT, {S.COUNTY_APPROVAL}, S.REJECTED, {R.COUNTY_APPROVER}, ("reason",)),
-    _t(Action.ENTER, {S.ANNOUNCED}, S.MONITORED, {R.TOWNSHIP_REVIEWER, R.VILLAGE_CADRE}),
+    _t(Action.ENTER, {S.ANNOUNCED}, S.MONITORED, {R.TOWNSHIP_REVIEWER, R.VILLAGE_CADRE},
+       kinds=ID),
+    _t(Action.ELIMINATE, {S.ANNOUNCED}, S.ELIMINATED, {R.TOWNSHIP_REVIEWER, R.VILLAGE_CADRE},
+       ("elimination_conditions",), kinds=EL),
+    _t(Action.START_ASSISTANCE, OPEN - {S.ANNOUNCED}, None,
+       {R.TOWNSHIP_REVIEWER, R.COUNTY_APPROVER}, ("fast_track", "assistance_text"), kinds=ID),
 ]}
 
 
-def allowed(state: State, role: Role) -> list[Action]:
-    """The actions a role may take on a case in this state (what a case page offers)."""
-    return [t.action for t in TRANSITIONS.values() if state in t.sources and role in t.roles]
+def allowed(kind: Kind, state: State, role: Role) -> list[Action]:
+    """The actions a role may take on a case of this kind in this state (what a case page
+    offers; requirements are checked when the action is taken)."""
+    return [t.action for t in TRANSITIONS.values()
+            if kind in t.kinds and state in t.sources and role in t.roles]

@@ -17,6 +17,9 @@ class Channel(models.TextChoices):
 
 
 class Case(models.Model):
+    """One run of the identification procedure (R3) or of the risk-elimination procedure (R6)."""
+
+    kind = models.CharField(_("kind"), max_length=16, default="identification", db_index=True)
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="cases")
     village_code = models.CharField(max_length=12, db_index=True)  # scope without a join
     state = models.CharField(_("state"), max_length=20, default="clue", db_index=True)
@@ -31,15 +34,30 @@ class Case(models.Model):
                                 choices=choices("monitoring_category"))
     decision_reason = models.TextField(_("reason"), blank=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    elimination_mode = models.CharField(_("elimination mode"), max_length=16, blank=True,
+                                        choices=choices("elimination_mode"))
+    # The values the decision rested on (R2 category and income, or the R6 conditions and the
+    # "after" income and three-guarantees fields at elimination), kept as they were.
+    decision_values = models.JSONField(_("values at decision"), default=dict, blank=True)
+    # An elimination in the month of identification or the next (rule 5_18_009).
+    flagged_for_supervisors = models.BooleanField(default=False)
+    assistance_started_at = models.DateTimeField(_("assistance started"), null=True, blank=True)
+    # Overdue cases go up one level: 0 = not escalated, else the level (Level) it went to.
+    escalated_to_level = models.PositiveSmallIntegerField(default=0)
+    escalated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["deadline"]
         constraints = [
-            # One open identification case per household: a second clue joins it.
+            # One open case per household: a second clue joins it, and an elimination cannot
+            # run while the household is being identified again.
             models.UniqueConstraint(
                 fields=["household"], name="one_open_case_per_household",
-                condition=~models.Q(state__in=["monitored", "not_proposed", "rejected"])),
+                condition=~models.Q(state__in=["monitored", "eliminated", "not_proposed",
+                                               "rejected"])),
         ]
+        indexes = [models.Index(fields=["village_code", "state", "deadline"],
+                                name="case_queue_idx")]
 
 
 class Clue(models.Model):
@@ -99,3 +117,97 @@ class SelfDeclaration(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
+
+
+class MonitoringSpell(models.Model):
+    """A period during which a household is monitored: from entry to risk elimination.
+
+    A household's history is its spells; a spell that starts within the return window after
+    an earlier one ended is a return to poverty (返贫).
+    """
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="spells")
+    village_code = models.CharField(max_length=12, db_index=True)
+    category = models.CharField(_("category"), max_length=16,
+                                choices=choices("monitoring_category"))
+    risk_types = models.JSONField(_("risk types"), default=list)
+    started_on = models.DateField(_("monitored since"))
+    identification_case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
+    ended_on = models.DateField(_("risk eliminated on"), null=True, blank=True)
+    elimination_case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT,
+                                         related_name="+")
+    elimination_mode = models.CharField(_("elimination mode"), max_length=16, blank=True,
+                                        choices=choices("elimination_mode"))
+    is_return = models.BooleanField(_("return to poverty"), default=False)
+    whole_household_no_labour = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["started_on", "pk"]
+        constraints = [models.UniqueConstraint(
+            fields=["household"], condition=models.Q(ended_on__isnull=True),
+            name="one_active_spell_per_household")]
+
+
+class MonitoringVisit(models.Model):
+    """The monthly visit to a monitored household (R5): what the cadre confirmed or corrected."""
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="visits")
+    village_code = models.CharField(max_length=12, db_index=True)
+    month = models.CharField(_("month"), max_length=7)
+    visited_on = models.DateField(_("visited on"))
+    visitor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    findings = models.JSONField(_("findings"), default=dict)
+    new_risk = models.CharField(_("new risk"), max_length=24, blank=True,
+                                choices=choices("risk_type"))
+    note = models.TextField(_("note"), blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-month"]
+        constraints = [models.UniqueConstraint(fields=["household", "month"],
+                                               name="one_visit_a_month")]
+
+
+class Campaign(models.Model):
+    """The annual concentrated screening of a county: a visit task for every household in
+    scope that meets the campaign's criteria, with completion tracked."""
+
+    class Criterion(models.TextChoices):
+        ALL = "all", _("Every rural household")
+        POVERTY_ALLEVIATED = "poverty_alleviated", _("Poverty-alleviated households")
+        WATCH = "watch", _("Poverty-alleviated, monitored and eliminated households")
+
+    county = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("name"), max_length=100)
+    criterion = models.CharField(_("households to visit"), max_length=24,
+                                 choices=Criterion.choices)
+    due_on = models.DateField(_("due"))
+    launched_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    launched_at = models.DateTimeField(_("launched"))
+
+    class Meta:
+        ordering = ["-launched_at"]
+
+
+class CampaignTask(models.Model):
+    class Outcome(models.TextChoices):
+        NO_RISK = "no_risk", _("No risk found")
+        RISK = "risk", _("Risk found: a clue was raised")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="tasks")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
+    village_code = models.CharField(max_length=12)
+    done_on = models.DateField(_("visited on"), null=True, blank=True)
+    visitor = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+    outcome = models.CharField(_("outcome"), max_length=12, blank=True, choices=Outcome.choices)
+    risk_type = models.CharField(_("risk type"), max_length=24, blank=True,
+                                 choices=choices("risk_type"))
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["village_code", "household__code"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "household"],
+                                               name="one_task_per_household")]
+        indexes = [models.Index(fields=["campaign", "village_code", "done_on"],
+                                name="campaign_progress_idx")]

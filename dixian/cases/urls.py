@@ -1,8 +1,10 @@
 from django.urls import path
 
+from dixian.cases import monitoring_views as watch
 from dixian.cases import views
 
 urlpatterns = [
+    path("inbox/", watch.inbox, name="inbox"),
     path("cases/", views.queue, name="cases"),
     path("cases/<int:case_id>/", views.case_page, name="case"),
     path("cases/<int:case_id>/act/", views.act, name="case_act"),
@@ -10,4 +12,14 @@ urlpatterns = [
     path("notices/<str:village_code>/", views.notice, name="notice"),
     path("declare/<str:county_code>/", views.declare, name="declare"),
     path("declarations/", views.declarations, name="declarations"),
+    path("monitoring/<str:code>/", watch.household_monitoring, name="household_monitoring"),
+    path("monitoring/<str:code>/clue/", watch.raise_clue, name="raise_clue"),
+    path("monitoring/<str:code>/eliminate/", watch.propose_elimination,
+         name="propose_elimination"),
+    path("monitoring/<str:code>/visits/<str:month>/", watch.visit_form, name="visit_form"),
+    path("eliminations/", watch.eliminations, name="eliminations"),
+    path("visits/", watch.visits, name="visits"),
+    path("campaigns/", watch.campaigns, name="campaigns"),
+    path("campaigns/<int:campaign_id>/", watch.campaign, name="campaign"),
+    path("campaign-tasks/<int:task_id>/", watch.campaign_task, name="campaign_task"),
 ]

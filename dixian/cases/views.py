@@ -10,56 +10,111 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from dixian.cases import actions
-from dixian.cases.machine import FINAL, STATE_LABELS, Action, State, allowed
+from dixian.cases.machine import (
+    ACTION_LABELS,
+    FINAL,
+    KIND_LABELS,
+    STATE_LABELS,
+    Action,
+    Kind,
+    State,
+    allowed,
+)
 from dixian.cases.models import Case
 from dixian.core.access import NotFound, require, scope_of, scope_q
 from dixian.core.roles import Capability, Role
 
 PAGE_SIZE = 50
 FIELDS = {  # what each action asks the person for
-    Action.RECORD_VISIT: ["consent_date", "consent_confirmed"],
+    Action.RECORD_VISIT: ["consent_date", "consent_confirmed", "net_income", "rigid_spending",
+                          "findings"],
     Action.PROPOSE: ["participants", "minutes"],
     Action.DECLINE: ["participants", "minutes"],
     Action.RECORD_OBJECTION: ["objection"],
     Action.TOWNSHIP_RETURN: ["reason"],
-    Action.COUNTY_APPROVE: ["category", "reason"],
+    Action.COUNTY_APPROVE: ["mode", "reason"],
     Action.COUNTY_REJECT: ["reason"],
+    Action.START_ASSISTANCE: ["assistance"],
 }
+FIELD_LABELS = {
+    "consent_date": _lazy("Date"), "net_income": _lazy("Verified household net income, last "
+                                                         "12 months (yuan, optional)"),
+    "rigid_spending": _lazy("Verified rigid spending, last 12 months (yuan, optional)"),
+    "findings": _lazy("What the visit found"), "participants": _lazy("Participants"),
+    "minutes": _lazy("Minutes"), "objection": _lazy("Objection (who, how, what)"),
+    "reason": _lazy("Reason"), "assistance": _lazy("Assistance started"),
+}
+
+
+def _fields_for(case, action: Action) -> list[str]:
+    fields = FIELDS.get(action, [])
+    if case.kind == Kind.ELIMINATION:
+        # No new consent or income declaration: the elimination visit checks and dates.
+        fields = [f for f in fields if f not in ("consent_confirmed", "net_income",
+                                                 "rigid_spending")]
+    else:
+        fields = [f for f in fields if f != "mode"]
+    return fields
 
 
 @login_required
 def queue(request):
     require(request.user, Capability.VIEW_REGISTRY)
+    now = timezone.now()
     cases = (Case.objects.filter(scope_q(scope_of(request.user), "village_code"))
              .exclude(state__in=[s.value for s in FINAL]).select_related("household"))
-    state = request.GET.get("state", "")
+    state, kind = request.GET.get("state", ""), request.GET.get("kind", "")
+    late = request.GET.get("overdue") == "1"
     if state:
         cases = cases.filter(state=state)
+    if kind:
+        cases = cases.filter(kind=kind)
+    if late:
+        cases = cases.filter(deadline__lt=now)
     page = Paginator(cases.order_by("deadline", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    now = timezone.now()
     for case in page.object_list:
         case.state_label = STATE_LABELS[State(case.state)]
+        case.kind_label = KIND_LABELS[Kind(case.kind)]
         case.overdue = case.deadline < now
         case.days_left = (case.deadline - now).days
-    return render(request, "cases/queue.html", {"page": page, "state": state,
-                                                "states": [(s.value, STATE_LABELS[s])
-                                                           for s in State if s not in FINAL]})
+    return render(request, "cases/queue.html", {
+        "page": page, "state": state, "kind": kind, "late": late,
+        "kinds": [(k.value, KIND_LABELS[k]) for k in Kind],
+        "states": [(s.value, STATE_LABELS[s]) for s in State if s not in FINAL]})
 
 
 @login_required
 def case_page(request, case_id: int):
     require(request.user, Capability.VIEW_REGISTRY)
     case = actions.access_case(request.user, case_id)
-    offered = allowed(State(case.state), Role(request.user.role))
-    return render(request, "cases/case.html", {
+    from dixian.cases import eligibility
+    from dixian.exchange.models import Alert
+
+    offered = allowed(Kind(case.kind), State(case.state), Role(request.user.role))
+    now = timezone.now()
+    open_case = case.state not in FINAL
+    context = {
         "case": case, "state_label": STATE_LABELS[State(case.state)],
-        "offered": [{"action": a.value, "fields": FIELDS.get(a, [])} for a in offered],
+        "kind_label": KIND_LABELS[Kind(case.kind)],
+        "offered": [{"action": a.value, "label": ACTION_LABELS[a],
+                     "fields": [(f, FIELD_LABELS.get(f, f)) for f in _fields_for(case, a)]}
+                    for a in offered],
         "clues": case.clues.all(), "events": case.events.select_related("actor"),
-        "overdue": case.deadline < timezone.now() and case.state not in FINAL,
-    })
+        "overdue": case.deadline < now and open_case,
+        # The data match: what the departments' data says about the household (R3 step 2).
+        "alerts": Alert.objects.filter(household=case.household).select_related("run")
+        .order_by("-run__started_at", "rule_id")[:20],
+    }
+    if case.kind == Kind.IDENTIFICATION and open_case:
+        context["preview"] = eligibility.classify(case.household, case.risk_types, now,
+                                                  case.decision_values.get("visit"))
+    if case.kind == Kind.ELIMINATION and open_case:
+        context["conditions"] = eligibility.elimination_conditions(case.household, now)
+    return render(request, "cases/case.html", context)
 
 
 @login_required
@@ -70,7 +125,8 @@ def act(request, case_id: int):
     action = request.POST.get("action", "")
     if action not in set(Action):
         return HttpResponseBadRequest("unknown action")
-    data = {name: request.POST.get(name, "").strip() for name in FIELDS.get(Action(action), [])}
+    data = {name: request.POST.get(name, "").strip()
+            for name in _fields_for(case, Action(action))}
     if "consent_confirmed" in data:
         data["consent_confirmed"] = data["consent_confirmed"] == "on"
     try:
@@ -89,11 +145,12 @@ def notice(request, village_code: str):
     reveal illness or disability)."""
     from datetime import timedelta
 
-    from dixian.cases.actions import VILLAGE_NOTICE_MIN_DAYS
+    from dixian.cases.params import procedure_params
     from dixian.core.access import access_region
     from dixian.registry.enums import zh_label
 
     village = access_region(request.user, village_code)
+    min_days = procedure_params(village.code)["village_notice_min_days"]
     cases = (Case.objects.filter(village_code=village.code, state=State.NOTICE)
              .select_related("household").order_by("notice_started_at", "pk"))
     rows = []
@@ -103,24 +160,22 @@ def notice(request, village_code: str):
             "name", flat=True).first() or ""
         rows.append({"head": head, "natural_village": household.natural_village,
                      "members": household.members.filter(member_status="active").count(),
+                     "proposal": "风险消除" if case.kind == Kind.ELIMINATION else "纳入监测",
                      "category": zh_label("monitoring_category", case.category)
                      or "待县级审定"})
     starts = [c.notice_started_at for c in cases if c.notice_started_at]
     start = min(starts) if starts else timezone.now()
     return render(request, "cases/notice.html", {
         "village": village, "township": village.parent, "rows": rows, "start": start,
-        "end": start + timedelta(days=VILLAGE_NOTICE_MIN_DAYS), "min_days":
-        VILLAGE_NOTICE_MIN_DAYS, "today": timezone.now()})
-
-
-# Monitoring line by year (domain.md §11.1 defaults); per province later.
-MONITORING_LINE = {2021: 6000, 2022: 6500, 2023: 7300, 2024: 8700, 2025: 8700}
+        "end": start + timedelta(days=min_days), "min_days": min_days,
+        "today": timezone.now()})
 
 
 @login_required
 def letter(request, case_id: int):
     """A plain-language letter to the household: the decision, the criteria checked with the
     values used, and how to object."""
+    from dixian.cases.eligibility import line_for
     from dixian.registry.enums import zh_label
     from dixian.registry.income import net_income
 
@@ -133,12 +188,15 @@ def letter(request, case_id: int):
     year = case.opened_at.year
     return render(request, "cases/letter.html", {
         "case": case, "household": household, "head": head,
-        "included": case.state in (State.ANNOUNCED, State.MONITORED),
+        "elimination": case.kind == Kind.ELIMINATION,
+        "included": case.state in (State.ANNOUNCED, State.MONITORED, State.ELIMINATED),
+        "r6": case.decision_values.get("r6", {}), "r2": case.decision_values.get("r2", {}),
+        "mode": zh_label("elimination_mode", case.elimination_mode),
         "pending": case.state not in FINAL and case.state != State.ANNOUNCED,
         "state": STATE_LABELS[State(case.state)], "decided": case.decided_at,
         "category": zh_label("monitoring_category", case.category),
         "income": net_income(household, reference),
-        "line": MONITORING_LINE.get(year, MONITORING_LINE[max(MONITORING_LINE)]),
+        "line": line_for(household, year),
         "risks": "、".join(zh_label("risk_type", r) for r in case.risk_types) or "—",
         "township": household.village.parent, "today": timezone.now()})
 

@@ -64,6 +64,10 @@ class Capability(StrEnum):
     REVEAL_PERSONAL_DATA = "reveal_personal_data"  # each reveal is audited
     UPLOAD_FEEDS = "upload_feeds"
     RUN_SCREENING = "run_screening"
+    RAISE_CLUES = "raise_clues"  # a cadre's clue for a household (visit, call, walk-in)
+    VISIT_HOUSEHOLDS = "visit_households"  # monthly visits and concentrated-screening visits
+    PROPOSE_ELIMINATION = "propose_elimination"  # open a risk-elimination case (R6 checked)
+    LAUNCH_CAMPAIGNS = "launch_campaigns"  # the county's annual concentrated screening
 
 
 @dataclass(frozen=True)
@@ -81,13 +85,17 @@ _READ = _BASE | {C.VIEW_REGISTRY}
 _CASEWORK = _READ | {C.REVEAL_PERSONAL_DATA}
 
 ROLE_SPECS: dict[Role, RoleSpec] = {
-    Role.VILLAGE_CADRE: RoleSpec(frozenset({Level.VILLAGE}), False, False,
-                                 _CASEWORK | {C.EDIT_REGISTRY}),
-    Role.TOWNSHIP_REVIEWER: RoleSpec(frozenset({Level.TOWNSHIP}), False, False, _CASEWORK),
+    Role.VILLAGE_CADRE: RoleSpec(
+        frozenset({Level.VILLAGE}), False, False,
+        _CASEWORK | {C.EDIT_REGISTRY, C.RAISE_CLUES, C.VISIT_HOUSEHOLDS,
+                     C.PROPOSE_ELIMINATION}),
+    Role.TOWNSHIP_REVIEWER: RoleSpec(frozenset({Level.TOWNSHIP}), False, False,
+                                     _CASEWORK | {C.RAISE_CLUES, C.PROPOSE_ELIMINATION}),
     Role.COUNTY_APPROVER: RoleSpec(frozenset({Level.COUNTY}), False, False, _CASEWORK),
     Role.COUNTY_ADMIN: RoleSpec(
         frozenset({Level.COUNTY}), False, False,
-        _CASEWORK | {C.VIEW_USERS, C.EDIT_REGISTRY, C.IMPORT_REGISTRY, C.RUN_SCREENING},
+        _CASEWORK | {C.VIEW_USERS, C.EDIT_REGISTRY, C.IMPORT_REGISTRY, C.RUN_SCREENING,
+                     C.LAUNCH_CAMPAIGNS},
     ),
     Role.DEPARTMENT_OFFICER: RoleSpec(
         frozenset({Level.COUNTY, Level.PREFECTURE, Level.PROVINCE}), False, True,

@@ -142,21 +142,53 @@ def _covering(scope: RegionScope):
     return q
 
 
-def do_run_screening(scope: RegionScope, period: str, *, actor=None) -> ScreeningRun:
-    """Snapshot the registry, run every rule over it and the feeds, keep the alerts."""
+def rules_of(department: str = "") -> list[str] | None:
+    """The ids of a department's rules (its feed's), or None for every rule."""
+    if not department:
+        return None
+    feed = FEED_OF_DEPARTMENT[department]
+    return [r.id for r in screening.RULES if r.feed == feed]
+
+
+def _engine_backend(engine: str):
+    """DuckDB in process, or Spark at ``settings.DIXIAN_SPARK_MASTER`` (local[2] by default;
+    ``spark://host:7077`` or ``yarn`` on a cluster, see docs/screening-rules.md)."""
+    if engine == "duckdb":
+        return "duckdb"
+    if engine != "spark":
+        raise ValueError(f"unknown screening engine {engine!r}: duckdb or spark")
+    import ibis
+    from django.conf import settings
+    from pyspark.sql import SparkSession
+
+    session = (SparkSession.builder.master(settings.DIXIAN_SPARK_MASTER)
+               .appName("dixian-screening").config("spark.sql.session.timeZone", "UTC")
+               .config("spark.ui.enabled", "false").getOrCreate())
+    return ibis.pyspark.connect(session)
+
+
+def do_run_screening(scope: RegionScope, period: str, *, actor=None, department: str = "",
+                     engine: str = "duckdb", schedule=None) -> ScreeningRun:
+    """Snapshot the registry, run the rules (every rule, or one department's) over it and the
+    feeds, keep the alerts, and turn what is new in them into clues."""
+    from dixian.cases.channels import do_alerts_to_clues
+
     require_scope(scope)
     started_at, started = timezone.now(), time.perf_counter()
     tables = snapshot.snapshot(scope)
     feed_tables, used = _feeds_for(scope, period)
-    alerts = screening.run(tables, feed_tables, scope, period=period)
+    chosen = rules_of(department)
+    alerts = screening.run(tables, feed_tables, scope, period=period, rules=chosen,
+                           backend=_engine_backend(engine))
     seconds = time.perf_counter() - started
     households = dict(Household.objects.filter(
         code__in=list(set(alerts["household_code"].to_pylist()))).values_list("code", "id"))
     with transaction.atomic():
         run = ScreeningRun.objects.create(
             scope_code="" if scope.national else ",".join(scope.prefixes)[:12], period=period,
-            started_at=started_at, seconds=seconds, batches=used,
-            rules={r.id: r.version for r in screening.RULES},
+            started_at=started_at, seconds=seconds, batches=used, engine=engine,
+            schedule=schedule, rules={r.id: r.version for r in screening.RULES
+                                      if chosen is None or r.id in chosen},
             actor=actor if getattr(actor, "is_authenticated", False) else None)
         rows = [a for a in alerts.to_pylist() if a["household_code"] in households]
         Alert.objects.bulk_create([Alert(
@@ -169,9 +201,30 @@ def do_run_screening(scope: RegionScope, period: str, *, actor=None) -> Screenin
         by_rule: dict[str, int] = {}
         for a in rows:
             by_rule[a["rule_id"]] = by_rule.get(a["rule_id"], 0) + 1
+        outcomes = do_alerts_to_clues(run)
         run.counts = {"alerts": len(rows), "households": len({a["household_code"] for a in rows}),
-                      "by_rule": by_rule}
+                      "by_rule": by_rule, "outcomes": outcomes}
         run.save(update_fields=["counts"])
         audit.record("screening.run", actor=actor, obj=run, region_code=run.scope_code,
-                     after={"period": period, "alerts": len(rows), "batches": used})
+                     after={"period": period, "alerts": len(rows), "batches": used,
+                            "engine": engine, "department": department,
+                            "clues": outcomes.get("clue", 0)})
     return run
+
+
+def do_run_due_schedules(today=None) -> list[ScreeningRun]:
+    """Run every active schedule whose next run is due, for the current month, and move it
+    on. A schedule that fails stays due and the error propagates (cron reports it)."""
+    from datetime import timedelta
+
+    from dixian.exchange.models import ScreeningSchedule
+
+    today = today or timezone.localdate()
+    runs = []
+    for schedule in ScreeningSchedule.objects.filter(active=True, next_run_on__lte=today):
+        run = do_run_screening(RegionScope.of(schedule.scope_code), today.strftime("%Y-%m"),
+                               department=schedule.department, schedule=schedule)
+        schedule.next_run_on = today + timedelta(days=schedule.every_days)
+        schedule.save(update_fields=["next_run_on"])
+        runs.append(run)
+    return runs

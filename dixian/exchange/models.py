@@ -47,9 +47,28 @@ class ScreeningRun(models.Model):
     counts = models.JSONField(_("counts"), default=dict)
     actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT,
                               related_name="+")
+    engine = models.CharField(_("engine"), max_length=16, default="duckdb")
+    schedule = models.ForeignKey("ScreeningSchedule", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="runs")
 
     class Meta:
         ordering = ["-started_at"]
+
+
+class ScreeningSchedule(models.Model):
+    """A screening that runs by itself: monthly for every rule, or every 10 days for the
+    medical rules as some provinces do (domain.md §11.1 push_interval_days). ``dixian screen
+    --scheduled`` (from cron or a systemd timer) runs the schedules that are due."""
+
+    scope_code = models.CharField(_("region"), max_length=12)
+    department = models.CharField(_("rules of department"), max_length=32, blank=True,
+                                  help_text=_("empty: every rule"))
+    every_days = models.PositiveSmallIntegerField(_("every (days)"))
+    next_run_on = models.DateField(_("next run"))
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["scope_code", "department"]
 
 
 class Alert(models.Model):
@@ -67,6 +86,10 @@ class Alert(models.Model):
     sentence_zh = models.TextField()
     sentence_en = models.TextField()
     household_review = models.BooleanField(default=True)
+    # What became of the alert (dixian.cases.channels.Outcome) and the clue it raised.
+    outcome = models.CharField(_("outcome"), max_length=20, blank=True)
+    clue = models.ForeignKey("cases.Clue", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="alerts")
 
     class Meta:
         ordering = ["village_id", "household_id", "rule_id"]

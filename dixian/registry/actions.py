@@ -14,6 +14,7 @@ from dixian.core import audit, pii
 from dixian.core.access import NotFound, require, scope_of
 from dixian.core.roles import Capability
 from dixian.engine.scope import RegionScope
+from dixian.registry.signals import household_split
 from dixian.registry.models import FieldChange, Household, HouseholdStatus, Member, Source
 
 PROTECTED_FIELDS = {"resident_id", "phone", "monitoring_contact_phone"}
@@ -196,6 +197,7 @@ def do_split_household(household: Household, member_ids: list[str], new_code: st
         audit.record("registry.household.split", actor=actor, obj=new,
                      region_code=household.village_id,
                      after={"from": household.code, "members": sorted(member_ids)})
+        household_split.send(sender=Household, old=household, new=new, actor=actor)
     return new
 
 

@@ -7,6 +7,7 @@ from dixian.core.roles import Capability, role_has
 
 NAVIGATION = [
     ("home", _("Home"), None),
+    ("inbox", _("My tasks"), None),
     ("households", _("Households"), Capability.VIEW_REGISTRY),
     ("cases", _("Cases"), Capability.VIEW_REGISTRY),
     ("declarations", _("Declarations"), Capability.VIEW_REGISTRY),

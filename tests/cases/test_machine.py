@@ -1,4 +1,4 @@
-"""The identification state machine, exhaustively: every state, action and role."""
+"""The procedures' state machine, exhaustively: every kind, state, action and role."""
 
 from datetime import date, timedelta
 
@@ -8,13 +8,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from dixian.cases import actions
-from dixian.cases.machine import TRANSITIONS, Action, State, allowed
+from dixian.cases.machine import TRANSITIONS, Action, Kind, State, allowed
 from dixian.cases.models import Case, CaseEvent
 from dixian.core.access import NotFound
 from dixian.core.models import AuditEvent
 from dixian.core.roles import Role
 from dixian.registry import importing
 from dixian.registry.models import Household
+from tests.cases.builders import make_ready_for_elimination
 from tests.conftest import VILLAGE, make_user
 from tests.registry.builders import households_and_members
 
@@ -22,7 +23,7 @@ FULL_DATA = {
     "consent_date": date(2025, 3, 1), "consent_confirmed": True,
     "participants": "村两委5人、村民代表12人", "minutes": "一致同意纳入",
     "objection": "邻居反映该户有商品房", "reason": "经核实收入高于监测范围",
-    "category": "MARGINAL",
+    "mode": "ASSISTED", "assistance": "临时救助2000元",
 }
 
 
@@ -39,24 +40,34 @@ def case(household):
     return clue.case
 
 
+@pytest.fixture
+def elimination_case(household, users):
+    other = Household.objects.get(code=f"{VILLAGE}0002")
+    make_ready_for_elimination(other)
+    return actions.do_propose_elimination(other, actor=users[Role.VILLAGE_CADRE])
+
+
 def _ready(case: Case, state: State) -> None:
     """Put the case in ``state`` with every precondition of the next steps met."""
     now = timezone.now()
     Case.objects.filter(pk=case.pk).update(
         state=state, data_matched_at=now, notice_started_at=now - timedelta(days=6),
-        category="MARGINAL")
+        category="MARGINAL", fast_track=True,
+        elimination_mode="ASSISTED" if case.kind == Kind.ELIMINATION else "")
 
 
 @pytest.mark.django_db
-def test_every_state_action_and_role(case, users):
+def test_every_kind_state_action_and_role(case, elimination_case, users):
     from django.db import transaction
 
     surprises = []
-    for state in State:
+    for case in (case, elimination_case):
+      for state in State:  # noqa: E111
         for action, transition in TRANSITIONS.items():
             for role, user in users.items():
                 _ready(case, state)
-                expected = state in transition.sources and role in transition.roles
+                expected = (case.kind in transition.kinds and state in transition.sources
+                            and role in transition.roles)
                 try:
                     with transaction.atomic():
                         moved = actions.do_transition(case.pk, action, actor=user,
@@ -65,11 +76,12 @@ def test_every_state_action_and_role(case, users):
                     outcome = True
                     target = transition.target or state
                     if moved.state != target:
-                        surprises.append(f"{state} {action} {role}: went to {moved.state}")
+                        surprises.append(f"{case.kind} {state} {action} {role}: went to "
+                                         f"{moved.state}")
                 except (PermissionDenied, ValidationError):
                     outcome = False
                 if outcome != expected:
-                    surprises.append(f"{state} --{action}--> as {role}: "
+                    surprises.append(f"{case.kind} {state} --{action}--> as {role}: "
                                      f"{'allowed' if outcome else 'refused'}, expected "
                                      f"{'allowed' if expected else 'refused'}")
     assert surprises == [], "\n".join(surprises)
@@ -77,12 +89,13 @@ def test_every_state_action_and_role(case, users):
 
 @pytest.mark.django_db
 def test_every_role_sees_exactly_its_actions():
-    for state in State:
-        for role in Role:
-            offered = set(allowed(state, role))
-            expected = {a for a, t in TRANSITIONS.items() if state in t.sources and role in
-                        t.roles}
-            assert offered == expected
+    for kind in Kind:
+        for state in State:
+            for role in Role:
+                offered = set(allowed(kind, state, role))
+                expected = {a for a, t in TRANSITIONS.items()
+                            if kind in t.kinds and state in t.sources and role in t.roles}
+                assert offered == expected
 
 
 @pytest.mark.django_db
@@ -105,7 +118,7 @@ def test_a_whole_identification_from_clue_to_monitored(case, users):
     for action, role, data in [
         (Action.CLOSE_NOTICE, Role.VILLAGE_CADRE, {}),
         (Action.TOWNSHIP_APPROVE, Role.TOWNSHIP_REVIEWER, {}),
-        (Action.COUNTY_APPROVE, Role.COUNTY_APPROVER, {"category": "MARGINAL"}),
+        (Action.COUNTY_APPROVE, Role.COUNTY_APPROVER, {}),
         (Action.ENTER, Role.TOWNSHIP_REVIEWER, {}),
     ]:
         case = actions.do_transition(case.pk, action, actor=users[role],
@@ -113,7 +126,10 @@ def test_a_whole_identification_from_clue_to_monitored(case, users):
     assert case.state == State.MONITORED
     household = case.household
     household.refresh_from_db()
-    assert household.monitoring_category == "MARGINAL" and household.risk_types == ["ILLNESS"]
+    # Household 0001 is poverty-alleviated and has almost no income recorded: R2 says UNSTABLE.
+    assert case.category == "UNSTABLE" and "below the monitoring line" in case.decision_reason
+    assert household.monitoring_category == "UNSTABLE" and household.risk_types == ["ILLNESS"]
+    assert household.spells.get().started_on == later.date()
     assert CaseEvent.objects.filter(case=case).count() == 8
     assert AuditEvent.objects.filter(action__startswith="case.").count() == 9  # + the clue
 
@@ -124,7 +140,7 @@ def test_two_reviewers_cannot_both_decide(case, users):
     approver = users[Role.COUNTY_APPROVER]
     other = make_user(Role.COUNTY_APPROVER, "522326", username="second-approver")
     actions.do_transition(case.pk, Action.COUNTY_APPROVE, actor=approver,
-                          expected_state=State.COUNTY_APPROVAL, data={"category": "MARGINAL"})
+                          expected_state=State.COUNTY_APPROVAL)
     with pytest.raises(actions.Conflict):
         actions.do_transition(case.pk, Action.COUNTY_REJECT, actor=other,
                               expected_state=State.COUNTY_APPROVAL, data={"reason": "收入高"})

@@ -1,0 +1,238 @@
+"""The rules a decision rests on: the category of R2 at identification, the conditions of R6
+at risk elimination. Each returns the values it used, so that the case keeps them and the
+letter to the household can show them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.utils.translation import gettext_lazy as _
+
+from dixian.cases.params import procedure_params
+from dixian.engine.screening.params import resolve as screening_params
+from dixian.registry.income import months_before
+from dixian.registry.models import Household
+
+NO_LABOUR = frozenset({"lost", "none"})  # 丧失劳动力, 无劳动力
+SUDDEN_RISKS = frozenset({"ILLNESS", "DISASTER", "ACCIDENT", "UNSTABLE_EMPLOYMENT",
+                          "INDUSTRY_FAILURE"})
+
+
+def line_for(household: Household, year: int) -> int:
+    return int(screening_params(household.village_id[:2], year)["monitoring_line"])
+
+
+def month_of(moment: datetime | date) -> str:
+    return f"{moment.year:04d}-{moment.month:02d}"
+
+
+def _months_between(first: str, last: str) -> int:
+    y1, m1 = map(int, first.split("-"))
+    y2, m2 = map(int, last.split("-"))
+    return (y2 - y1) * 12 + (m2 - m1)
+
+
+@dataclass(frozen=True)
+class Window:
+    """R1 over the 12 months before a reference month, with the rigid spending of R2."""
+
+    reference_month: str
+    months_recorded: int
+    members: int
+    household_net: int
+    rigid_spending: int  # compliant out-of-pocket medical costs (R1 keeps them apart)
+
+    @property
+    def per_capita(self) -> float | None:
+        return round(self.household_net / self.members, 2) if self.members else None
+
+    @property
+    def per_capita_after_rigid(self) -> float | None:
+        if not self.members:
+            return None
+        return round((self.household_net - self.rigid_spending) / self.members, 2)
+
+
+def income_windows(household: Household, reference_months: list[str]) -> dict[str, Window]:
+    """Windows for several reference months from one query (R6 looks at six in a row)."""
+    wanted = sorted({m for ref in reference_months for m in months_before(ref)})
+    rows = {r["period"]: r for r in household.incomes.filter(period__in=wanted).values(
+        "period", "wage", "business", "property", "transfer", "business_cost",
+        "compliant_oop_medical")}
+    members = household.members.filter(member_status="active").count()
+    out = {}
+    for ref in reference_months:
+        window = [rows[m] for m in months_before(ref) if m in rows]
+        net = sum(r["wage"] + r["business"] + r["property"] + r["transfer"] - r["business_cost"]
+                  for r in window)
+        rigid = sum(r["compliant_oop_medical"] for r in window)
+        out[ref] = Window(ref, len(window), members, net, rigid)
+    return out
+
+
+@dataclass(frozen=True)
+class Classification:
+    category: str | None  # UNSTABLE, MARGINAL, SUDDEN, or None: not eligible under R2
+    reason: str
+    values: dict
+
+
+def classify(household: Household, risk_types: list[str], now: datetime,
+             verified: dict | None = None) -> Classification:
+    """R2 from the verified data: the visit's verified annual figures when the cadre recorded
+    them, otherwise the registry's incomes over the 12 months before this month.
+
+    ``can_self_cope`` of R2 (income after out-of-pocket costs clearly above the local rural
+    average) cannot hold for a household below the line after rigid spending, so it adds no
+    test here.
+    """
+    line = line_for(household, now.year)
+    w = income_windows(household, [month_of(now)])[month_of(now)]
+    members = w.members or 1
+    net = int(verified["net_income"]) if verified and verified.get("net_income") not in (
+        None, "") else w.household_net
+    rigid = int(verified["rigid_spending"]) if verified and verified.get(
+        "rigid_spending") not in (None, "") else w.rigid_spending
+    pcni = round(net / members, 2)
+    after_rigid = round((net - rigid) / members, 2)
+    values = {"line": line, "household_net": net, "members": members, "per_capita": pcni,
+              "rigid_spending": rigid, "per_capita_after_rigid": after_rigid,
+              "months_recorded": w.months_recorded,
+              "source": "visit" if verified and verified.get("net_income") not in (None, "")
+              else "registry", "poverty_alleviated": household.household_type ==
+              "poverty_alleviated", "risk_types": list(risk_types)}
+    if pcni < line:
+        category = "UNSTABLE" if values["poverty_alleviated"] else "MARGINAL"
+        reason = _("Per-capita net income %(pcni).0f yuan is below the monitoring line "
+                   "%(line)d yuan") % {"pcni": pcni, "line": line}
+        return Classification(category, str(reason), values)
+    if after_rigid < line and (rigid > 0 or SUDDEN_RISKS & set(risk_types)):
+        reason = _("Per-capita income %(pcni).0f yuan is above the line, but after rigid "
+                   "spending of %(rigid)d yuan it is %(after).0f yuan, below the monitoring line "
+                   "%(line)d yuan") % {"pcni": pcni, "rigid": rigid, "after": after_rigid,
+                                        "line": line}
+        return Classification("SUDDEN", str(reason), values)
+    reason = _("Per-capita net income %(pcni).0f yuan, and %(after).0f yuan after rigid "
+               "spending, are not below the monitoring line %(line)d yuan") % {
+        "pcni": pcni, "after": after_rigid, "line": line}
+    return Classification(None, str(reason), values)
+
+
+@dataclass(frozen=True)
+class Condition:
+    name: str
+    ok: bool
+    sentence: str
+    values: dict = field(default_factory=dict)
+
+
+def elimination_conditions(household: Household, now: datetime) -> list[Condition]:
+    """Every condition of R6, each with what was found; elimination needs all of them."""
+    from dixian.assistance.models import Measure
+    from dixian.cases.models import Clue, MonitoringSpell, MonitoringVisit
+
+    p = procedure_params(household.village_id)
+    this_month = month_of(now)
+    spell = MonitoringSpell.objects.filter(household=household, ended_on__isnull=True).first()
+    started = spell.started_on if spell else None
+    started_month = month_of(started) if started else (household.identified_month or this_month)
+    months = _months_between(started_month, this_month)
+    risks = list(spell.risk_types if spell else household.risk_types or [])
+    out = [Condition(
+        "months_monitored", months >= p["elimination_min_months"],
+        str(_("Monitored for %(n)d months since %(since)s (at least %(min)d needed)") % {
+            "n": months, "since": started_month, "min": p["elimination_min_months"]}),
+        {"months": months, "since": started_month})]
+
+    implemented = Measure.objects.filter(household=household, status="implemented",
+                                         risk_type__in=risks).count()
+    out.append(Condition(
+        "measures", implemented >= p["elimination_min_measures"],
+        str(_("%(n)d implemented measure(s) against the household's risks (at least %(min)d "
+              "needed)") % {"n": implemented, "min": p["elimination_min_measures"]}),
+        {"implemented_measures": implemented}))
+
+    # Stable income: the 12-month income ending in each of the last n months is at or above
+    # that year's line.
+    n = p["income_stable_months"]
+    refs = [this_month]
+    for _k in range(n - 1):
+        refs.insert(0, _previous_month(refs[0]))
+    windows = income_windows(household, refs)
+    below = [ref for ref in refs if windows[ref].months_recorded < 12 or windows[ref].per_capita
+             is None or windows[ref].per_capita < line_for(household, int(ref[:4]))]
+    latest = windows[this_month]
+    line = line_for(household, now.year)
+    out.append(Condition(
+        "income_stable", not below,
+        str(_("12-month per-capita income at or above the line in each of the last %(n)d "
+              "months (now %(pcni)s yuan against %(line)d)") % {
+            "n": n, "pcni": latest.per_capita, "line": line}) if not below else
+        str(_("12-month per-capita income not stably at or above the line: below, or not "
+              "recorded for 12 months, in %(months)s") % {"months": ", ".join(below)}),
+        {"per_capita": latest.per_capita, "line": line, "months_below": below}))
+
+    after_rigid = latest.per_capita_after_rigid
+    out.append(Condition(
+        "rigid_spending", after_rigid is not None and after_rigid >= line,
+        str(_("Income after rigid spending %(after)s yuan per person (line %(line)d)") % {
+            "after": after_rigid, "line": line}),
+        {"per_capita_after_rigid": after_rigid, "rigid_spending": latest.rigid_spending}))
+
+    problems = []
+    if household.housing_grade in ("C", "D") or household.dangerous_house:
+        problems.append(str(_("unsafe housing")))
+    if household.safe_drinking_water is False:
+        problems.append(str(_("unsafe drinking water")))
+    if household.dropout_flag:
+        problems.append(str(_("a school dropout")))
+    if household.uninsured_member_flag:
+        problems.append(str(_("a member without medical insurance")))
+    out.append(Condition(
+        "three_guarantees", not problems,
+        str(_("Schooling, medical care, housing and water assured")) if not problems else
+        str(_("Not assured: %(problems)s") % {"problems": ", ".join(problems)}),
+        {"problems": problems, "housing_grade": household.housing_grade,
+         "safe_drinking_water": household.safe_drinking_water}))
+
+    skills = list(household.members.filter(member_status="active").values_list(
+        "labour_skill", flat=True))
+    no_labour = bool(skills) and all(s in NO_LABOUR for s in skills)
+    out.append(Condition(
+        "has_labour", not no_labour,
+        str(_("No one in the household is able to work: it stays monitored under the social "
+              "safety net")) if no_labour else str(_("Someone in the household can work")),
+        {"whole_household_no_labour": no_labour}))
+
+    since = now.date().replace(day=1)
+    for _k in range(n):
+        since = (since.replace(day=1) - timedelta(days=1)).replace(day=1)
+    new_visit_risks = set(MonitoringVisit.objects.filter(
+        household=household, visited_on__gte=since).exclude(new_risk="").exclude(
+        new_risk__in=risks).values_list("new_risk", flat=True))
+    new_clue_risks = set(Clue.objects.filter(
+        case__household=household, received_at__date__gte=since).exclude(
+        risk_type__in=risks).values_list("risk_type", flat=True))
+    new = sorted(new_visit_risks | new_clue_risks)
+    out.append(Condition(
+        "no_new_risk", not new,
+        str(_("No new risk in the last %(n)d months") % {"n": n}) if not new else
+        str(_("New risk(s) in the last %(n)d months: %(risks)s") % {
+            "n": n, "risks": ", ".join(new)}),
+        {"new_risks": new}))
+    return out
+
+
+def _previous_month(month: str) -> str:
+    year, number = map(int, month.split("-"))
+    index = year * 12 + number - 2
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def failed(conditions: list[Condition]) -> list[Condition]:
+    return [c for c in conditions if not c.ok]
+
+
+__all__ = ["classify", "elimination_conditions", "failed", "income_windows", "line_for"]

@@ -1,0 +1,276 @@
+"""Pages for watching households: the task inbox, a household's monitoring history, raising a
+clue, proposing risk elimination, monthly visits and the concentrated screening."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from dixian.cases import actions, eligibility, monitoring
+from dixian.cases.machine import FINAL, KIND_LABELS, STATE_LABELS, TRANSITIONS, Kind, State
+from dixian.cases.models import Campaign, CampaignTask, Case, MonitoringSpell
+from dixian.core.access import NotFound, require, scope_of, scope_q
+from dixian.core.models import Notification
+from dixian.core.roles import Capability, Role, role_has
+from dixian.registry.actions import access_household
+from dixian.registry.enums import choices
+
+PAGE_SIZE = 50
+
+
+def _parse_date(value: str, default: date) -> date:
+    try:
+        return date.fromisoformat(value) if value else default
+    except ValueError as exc:
+        raise ValidationError(f"not a date: {value!r}") from exc
+
+
+@login_required
+def inbox(request):
+    """What is due for this person, by when: cases at a step their role takes, visits, the
+    concentrated screening's tasks, declarations to accept, and their notifications."""
+    user, now = request.user, timezone.now()
+    role = Role(user.role) if user.role in Role.values else None
+    context = {"notifications": Notification.objects.filter(user=user)[:20]}
+    if role_has(user.role, Capability.VIEW_REGISTRY):
+        states = sorted({s.value for t in TRANSITIONS.values() if role in t.roles
+                         and t.target is not None for s in t.sources})
+        cases = (Case.objects.filter(scope_q(scope_of(user), "village_code"), state__in=states)
+                 .select_related("household").order_by("deadline", "pk"))
+        page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+        for case in page.object_list:
+            case.state_label = STATE_LABELS[State(case.state)]
+            case.kind_label = KIND_LABELS[Kind(case.kind)]
+            case.overdue = case.deadline < now
+        context.update(page=page, overdue=actions.overdue(user, now).count())
+    if role_has(user.role, Capability.VISIT_HOUSEHOLDS):
+        month = eligibility.month_of(now)
+        context["visits_due"] = monitoring.visits_due(user, month)[:50]
+        context["month"] = month
+        context["campaign_tasks"] = (CampaignTask.objects.filter(
+            scope_q(scope_of(user), "village_code"), done_on__isnull=True,
+            campaign__due_on__gte=now.date()).select_related("household", "campaign")[:50])
+    if role in (Role.TOWNSHIP_REVIEWER, Role.VILLAGE_CADRE):
+        from dixian.cases.models import SelfDeclaration
+        context["declarations"] = SelfDeclaration.objects.filter(
+            scope_q(scope_of(user), "village__code"),
+            status=SelfDeclaration.Status.RECEIVED).count()
+    Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=now)
+    return render(request, "cases/inbox.html", context)
+
+
+@login_required
+def household_monitoring(request, code: str):
+    """A household's monitoring history: every spell (a return to poverty shows both), its
+    cases, visits and measures, and what the person may start from here."""
+    from dixian.assistance.models import Measure
+
+    household = access_household(request.user, code)
+    spells = list(MonitoringSpell.objects.filter(household=household).order_by("started_on"))
+    active = next((s for s in spells if s.ended_on is None), None)
+    cases = household.cases.order_by("-opened_at")
+    for case in cases:
+        case.state_label = STATE_LABELS[State(case.state)]
+        case.kind_label = KIND_LABELS[Kind(case.kind)]
+    open_case = next((c for c in cases if c.state not in FINAL), None)
+    user = request.user
+    return render(request, "cases/household_monitoring.html", {
+        "household": household, "spells": spells, "active": active, "cases": cases,
+        "open_case": open_case, "visits": household.visits.all()[:12],
+        "measures": Measure.objects.filter(household=household),
+        "conditions": eligibility.elimination_conditions(household, timezone.now())
+        if active and not open_case else None,
+        "may_raise": role_has(user.role, Capability.RAISE_CLUES),
+        "may_propose": role_has(user.role, Capability.PROPOSE_ELIMINATION) and active
+        and not open_case,
+        "may_visit": role_has(user.role, Capability.VISIT_HOUSEHOLDS) and active,
+        "month": eligibility.month_of(timezone.now()),
+        "risk_types": choices("risk_type"),
+    })
+
+
+@login_required
+@require_POST
+def raise_clue(request, code: str):
+    require(request.user, Capability.RAISE_CLUES)
+    household = access_household(request.user, code)
+    try:
+        clue = monitoring.do_raise_clue(household, actor=request.user,
+                                        risk_type=request.POST.get("risk_type", ""),
+                                        description=request.POST.get("description", ""))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("household_monitoring", code=code)
+    return redirect("case", case_id=clue.case_id)
+
+
+@login_required
+@require_POST
+def propose_elimination(request, code: str):
+    require(request.user, Capability.PROPOSE_ELIMINATION)
+    household = access_household(request.user, code)
+    try:
+        case = actions.do_propose_elimination(household, actor=request.user)
+    except actions.EliminationRefused as exc:
+        messages.error(request, _("Risk elimination refused (R6):"))
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("household_monitoring", code=code)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("household_monitoring", code=code)
+    return redirect("case", case_id=case.pk)
+
+
+@login_required
+def eliminations(request):
+    """The elimination queue: open elimination cases, and monitored households that have been
+    monitored long enough to be considered (R6 is checked when one is proposed)."""
+    require(request.user, Capability.VIEW_REGISTRY)
+    now = timezone.now()
+    scope = scope_q(scope_of(request.user), "village_code")
+    open_cases = (Case.objects.filter(scope, kind=Kind.ELIMINATION)
+                  .exclude(state__in=[s.value for s in FINAL]).select_related("household")
+                  .order_by("deadline"))
+    for case in open_cases:
+        case.state_label = STATE_LABELS[State(case.state)]
+    months = 6
+    cutoff = date(now.year - (1 if now.month <= months else 0),
+                  (now.month - months - 1) % 12 + 1, 1)
+    busy = Case.objects.exclude(state__in=[s.value for s in FINAL]).values("household_id")
+    candidates = (MonitoringSpell.objects.filter(scope, ended_on__isnull=True,
+                                                 started_on__lt=cutoff)
+                  .exclude(household_id__in=busy).select_related("household")
+                  .order_by("started_on"))
+    flagged = Case.objects.filter(scope, kind=Kind.ELIMINATION, flagged_for_supervisors=True
+                                  ).select_related("household")[:50]
+    page = Paginator(candidates, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "cases/eliminations.html", {
+        "open_cases": open_cases[:100], "page": page, "flagged": flagged})
+
+
+@login_required
+def visits(request):
+    require(request.user, Capability.VIEW_REGISTRY)
+    now = timezone.now()
+    month = eligibility.month_of(now)
+    due = Paginator(monitoring.visits_due(request.user, month), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    return render(request, "cases/visits.html", {
+        "month": month, "page": due, "missed": monitoring.missed_visits(request.user, now)[:200],
+        "may_visit": role_has(request.user.role, Capability.VISIT_HOUSEHOLDS)})
+
+
+@login_required
+def visit_form(request, code: str, month: str):
+    """The monthly visit, starting from what the platform already knows."""
+    household = access_household(request.user, code)
+    if len(month) != 7 or month[4] != "-":
+        raise NotFound
+    monitored = MonitoringSpell.objects.filter(household=household,
+                                               ended_on__isnull=True).exists()
+    if request.method == "POST":
+        require(request.user, Capability.VISIT_HOUSEHOLDS)
+        post = request.POST
+        values = {f: post.get(f) for f in monitoring.INCOME_FIELDS}
+        values["housing_grade"] = post.get("housing_grade", "")
+        for flag in ("safe_drinking_water", "dropout_flag", "uninsured_member_flag"):
+            values[flag] = post.get(flag) == "on"
+        try:
+            monitoring.do_record_visit(
+                household, month, actor=request.user,
+                visited_on=_parse_date(post.get("visited_on", ""), timezone.localdate()),
+                values=values, new_risk=post.get("new_risk", ""), note=post.get("note", ""))
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect("visit_form", code=code, month=month)
+        messages.success(request, _("Visit recorded."))
+        return redirect("household_monitoring", code=code)
+    return render(request, "cases/visit_form.html", {
+        "household": household, "month": month, "monitored": monitored,
+        "prefill": monitoring.visit_prefill(household, month), "risk_types": choices("risk_type"),
+        "grades": choices("housing_grade"), "today": timezone.localdate(),
+        "may_visit": role_has(request.user.role, Capability.VISIT_HOUSEHOLDS)})
+
+
+@login_required
+def campaigns(request):
+    require(request.user, Capability.VIEW_REGISTRY)
+    scope = scope_of(request.user)
+    if request.method == "POST":
+        require(request.user, Capability.LAUNCH_CAMPAIGNS)
+        try:
+            campaign = monitoring.do_launch_campaign(
+                request.user.region_id or "", actor=request.user,
+                name=request.POST.get("name", "").strip() or _("Concentrated screening"),
+                criterion=request.POST.get("criterion", ""),
+                due_on=_parse_date(request.POST.get("due_on", ""), timezone.localdate()))
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect("campaigns")
+        return redirect("campaign", campaign_id=campaign.pk)
+    listed = [c for c in Campaign.objects.select_related("county") if scope.contains(c.county_id)
+              or any(p.startswith(c.county_id) for p in scope.prefixes)]
+    return render(request, "cases/campaigns.html", {
+        "campaigns": listed, "criteria": Campaign.Criterion.choices,
+        "may_launch": role_has(request.user.role, Capability.LAUNCH_CAMPAIGNS)})
+
+
+def _access_campaign(user, campaign_id: int) -> Campaign:
+    campaign = Campaign.objects.select_related("county").filter(pk=campaign_id).first()
+    scope = scope_of(user)
+    if campaign is None or not (scope.contains(campaign.county_id) or any(
+            p.startswith(campaign.county_id) for p in scope.prefixes)):
+        raise NotFound
+    return campaign
+
+
+@login_required
+def campaign(request, campaign_id: int):
+    require(request.user, Capability.VIEW_REGISTRY)
+    item = _access_campaign(request.user, campaign_id)
+    progress = monitoring.campaign_progress(item, request.user)
+    tasks = (item.tasks.filter(scope_q(scope_of(request.user), "village_code"))
+             .select_related("household").order_by("done_on", "village_code", "household__code"))
+    village = request.GET.get("village", "")
+    if village:
+        tasks = tasks.filter(village_code=village)
+    total = sum(r["total"] for r in progress)
+    done = sum(r["done"] for r in progress)
+    return render(request, "cases/campaign.html", {
+        "campaign": item, "progress": progress, "total": total, "done": done,
+        "page": Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page")),
+        "risk_types": choices("risk_type"), "outcomes": CampaignTask.Outcome.choices,
+        "may_visit": role_has(request.user.role, Capability.VISIT_HOUSEHOLDS),
+        "today": timezone.localdate(), "village": village})
+
+
+@login_required
+@require_POST
+def campaign_task(request, task_id: int):
+    require(request.user, Capability.VISIT_HOUSEHOLDS)
+    task = CampaignTask.objects.filter(pk=task_id).first()
+    if task is None or not scope_of(request.user).contains(task.village_code):
+        raise NotFound
+    try:
+        monitoring.do_record_campaign_visit(
+            task.pk, actor=request.user, outcome=request.POST.get("outcome", ""),
+            visited_on=_parse_date(request.POST.get("visited_on", ""), timezone.localdate()),
+            risk_type=request.POST.get("risk_type", ""), note=request.POST.get("note", ""))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect(f"/campaigns/{task.campaign_id}/?village={task.village_code}")
+
