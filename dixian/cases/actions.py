@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dixian.cases import eligibility
-from dixian.cases.machine import FINAL, TRANSITIONS, Action, Kind, State
+from dixian.cases.machine import FINAL, TRANSITIONS, Action, Kind, State, allowed
 from dixian.cases.models import Case, CaseEvent, Clue, MonitoringSpell
 from dixian.cases.params import procedure_params
 from dixian.core import audit
@@ -108,6 +108,13 @@ REQUIREMENTS = {
     "fast_track": _fast_track,
     "assistance_text": _assistance_text,
 }
+
+
+def offered(case: Case, actor) -> list[Action]:
+    """What a case page offers this person: the table's actions for their role, less the
+    fast track's where the case is not a disaster."""
+    return [a for a in allowed(Kind(case.kind), State(case.state), Role(actor.role))
+            if a != Action.START_ASSISTANCE or case.fast_track]
 
 
 def access_case(actor, case_id: int) -> Case:

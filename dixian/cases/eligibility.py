@@ -140,6 +140,9 @@ def elimination_conditions(household: Household, now: datetime) -> list[Conditio
     started_month = month_of(started) if started else (household.identified_month or this_month)
     months = _months_between(started_month, this_month)
     risks = list(spell.risk_types if spell else household.risk_types or [])
+    # "No new risk" compares with the risks the household was identified for: a risk added
+    # since (a visit, an alert) is new even though it is now on the household's record.
+    identified = list(spell.identification_case.risk_types if spell else risks)
     out = [Condition(
         "months_monitored", months >= p["elimination_min_months"],
         str(_("Monitored for %(n)d months since %(since)s (at least %(min)d needed)") % {
@@ -211,10 +214,10 @@ def elimination_conditions(household: Household, now: datetime) -> list[Conditio
         since = (since.replace(day=1) - timedelta(days=1)).replace(day=1)
     new_visit_risks = set(MonitoringVisit.objects.filter(
         household=household, visited_on__gte=since).exclude(new_risk="").exclude(
-        new_risk__in=risks).values_list("new_risk", flat=True))
+        new_risk__in=identified).values_list("new_risk", flat=True))
     new_clue_risks = set(Clue.objects.filter(
         case__household=household, received_at__date__gte=since).exclude(
-        risk_type__in=risks).values_list("risk_type", flat=True))
+        risk_type__in=identified).values_list("risk_type", flat=True))
     new = sorted(new_visit_risks | new_clue_risks)
     out.append(Condition(
         "no_new_risk", not new,

@@ -169,7 +169,7 @@ def do_raise_clue(household: Household, *, actor, risk_type: str, description: s
 
 # ---------------------------------------------------------------- concentrated screening
 def _campaign_households(county: Region, criterion: str):
-    households = Household.objects.filter(village_id__startswith=county.code,
+    households = Household.objects.filter(village__code__startswith=county.code,
                                           status="active")
     if criterion == Campaign.Criterion.POVERTY_ALLEVIATED:
         return households.filter(household_type="poverty_alleviated")

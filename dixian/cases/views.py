@@ -22,7 +22,6 @@ from dixian.cases.machine import (
     Action,
     Kind,
     State,
-    allowed,
 )
 from dixian.cases.models import Case
 from dixian.core.access import NotFound, require, scope_of, scope_q
@@ -94,7 +93,7 @@ def case_page(request, case_id: int):
     from dixian.cases import eligibility
     from dixian.exchange.models import Alert
 
-    offered = allowed(Kind(case.kind), State(case.state), Role(request.user.role))
+    offered = actions.offered(case, request.user)
     now = timezone.now()
     open_case = case.state not in FINAL
     context = {

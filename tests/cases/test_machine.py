@@ -1,5 +1,6 @@
 """The procedures' state machine, exhaustively: every kind, state, action and role."""
 
+import itertools
 from datetime import date, timedelta
 
 import polars as pl
@@ -61,29 +62,27 @@ def test_every_kind_state_action_and_role(case, elimination_case, users):
     from django.db import transaction
 
     surprises = []
-    for case in (case, elimination_case):
-      for state in State:  # noqa: E111
-        for action, transition in TRANSITIONS.items():
-            for role, user in users.items():
-                _ready(case, state)
-                expected = (case.kind in transition.kinds and state in transition.sources
-                            and role in transition.roles)
-                try:
-                    with transaction.atomic():
-                        moved = actions.do_transition(case.pk, action, actor=user,
-                                                      expected_state=state, data=FULL_DATA)
-                        transaction.set_rollback(True)
-                    outcome = True
-                    target = transition.target or state
-                    if moved.state != target:
-                        surprises.append(f"{case.kind} {state} {action} {role}: went to "
-                                         f"{moved.state}")
-                except (PermissionDenied, ValidationError):
-                    outcome = False
-                if outcome != expected:
-                    surprises.append(f"{case.kind} {state} --{action}--> as {role}: "
-                                     f"{'allowed' if outcome else 'refused'}, expected "
-                                     f"{'allowed' if expected else 'refused'}")
+    for subject, state, (action, transition), (role, user) in itertools.product(
+            (case, elimination_case), State, TRANSITIONS.items(), users.items()):
+        _ready(subject, state)
+        expected = (subject.kind in transition.kinds and state in transition.sources
+                    and role in transition.roles)
+        try:
+            with transaction.atomic():
+                moved = actions.do_transition(subject.pk, action, actor=user,
+                                              expected_state=state, data=FULL_DATA)
+                transaction.set_rollback(True)
+            outcome = True
+            target = transition.target or state
+            if moved.state != target:
+                surprises.append(f"{subject.kind} {state} {action} {role}: went to "
+                                 f"{moved.state}")
+        except (PermissionDenied, ValidationError):
+            outcome = False
+        if outcome != expected:
+            surprises.append(f"{subject.kind} {state} --{action}--> as {role}: "
+                             f"{'allowed' if outcome else 'refused'}, expected "
+                             f"{'allowed' if expected else 'refused'}")
     assert surprises == [], "\n".join(surprises)
 
 

@@ -70,6 +70,22 @@ ROUTES = [
     Route("notice", "/notices/{code}/", Capability.VIEW_REGIONS, scoped=True),
     Route("case_letter", "/cases/{case}/letter/", Capability.VIEW_REGISTRY, scoped=True),
     Route("declarations", "/declarations/", Capability.VIEW_REGISTRY),
+    Route("inbox", "/inbox/", None),
+    Route("household_monitoring", "/monitoring/{household}/", Capability.VIEW_REGISTRY,
+          scoped=True),
+    Route("raise_clue", "/monitoring/{household}/clue/", Capability.RAISE_CLUES, scoped=True,
+          method="post", in_scope_status=302),  # no description: back with the error
+    Route("propose_elimination", "/monitoring/{household}/eliminate/",
+          Capability.PROPOSE_ELIMINATION, scoped=True, method="post",
+          in_scope_status=302),  # not monitored: refused, back with the reasons
+    Route("visit_form", "/monitoring/{household}/visits/2025-05/", Capability.VIEW_REGISTRY,
+          scoped=True),
+    Route("eliminations", "/eliminations/", Capability.VIEW_REGISTRY),
+    Route("visits", "/visits/", Capability.VIEW_REGISTRY),
+    Route("campaigns", "/campaigns/", Capability.VIEW_REGISTRY),
+    Route("campaign", "/campaigns/{campaign}/", Capability.VIEW_REGISTRY, scoped=True),
+    Route("campaign_task", "/campaign-tasks/{task}/", Capability.VISIT_HOUSEHOLDS,
+          scoped=True, method="post", in_scope_status=302),  # no outcome: back with the error
     Route("feeds", "/feeds/", Capability.UPLOAD_FEEDS),
     Route("feed_batch", "/feeds/{feed}/", Capability.UPLOAD_FEEDS, scoped=True),
     Route("alerts", "/alerts/", Capability.VIEW_REGISTRY),
@@ -93,6 +109,21 @@ ROUTES = [
           Capability.REVEAL_PERSONAL_DATA, api=True, scoped=True, method="post"),
     Route("api:get_import", "/api/registry/imports/{batch}", Capability.IMPORT_REGISTRY,
           api=True, scoped=True),
+    Route("api:list_cases", "/api/procedures/cases", Capability.VIEW_REGISTRY, api=True),
+    Route("api:get_case", "/api/procedures/cases/{case}", Capability.VIEW_REGISTRY, api=True,
+          scoped=True),
+    Route("api:take_step", "/api/procedures/cases/{case}/steps", Capability.VIEW_REGISTRY,
+          api=True, scoped=True, method="post", in_scope_status=400),  # no body
+    Route("api:elimination_conditions", "/api/procedures/cases/{case}/conditions",
+          Capability.VIEW_REGISTRY, api=True, scoped=True),
+    Route("api:raise_clue", "/api/procedures/clues", Capability.RAISE_CLUES, api=True,
+          method="post", in_scope_status=400),  # no body
+    Route("api:propose_elimination", "/api/procedures/households/{household}/elimination",
+          Capability.PROPOSE_ELIMINATION, api=True, scoped=True, method="post",
+          in_scope_status=400),  # not monitored
+    Route("api:record_visit", "/api/procedures/visits", Capability.VISIT_HOUSEHOLDS, api=True,
+          method="post", in_scope_status=400),  # no body
+    Route("api:inbox", "/api/procedures/inbox", None, api=True),
     Route("api:upload_import", "/api/registry/imports", Capability.IMPORT_REGISTRY, api=True,
           method="post", in_scope_status=400),  # no file sent: the request is invalid
 ]
@@ -178,15 +209,28 @@ def registry_targets(users, settings, tmp_path):
     exchange.do_run_screening(RegionScope.of("52"), "2025-05")
     alert = Alert.objects.filter(village_id=VILLAGE).first()
     other_alert = Alert.objects.filter(village_id=OUTSIDE_VILLAGE).first()
+    from datetime import date
+
+    from dixian.cases import monitoring
+
+    campaign = monitoring.do_launch_campaign(COUNTY, actor=users[Role.COUNTY_ADMIN],
+                                             name="2025", criterion="all",
+                                             due_on=date(2025, 12, 31))
+    other_campaign = monitoring.do_launch_campaign(OTHER_COUNTY, actor=other_admin,
+                                                   name="2025", criterion="all",
+                                                   due_on=date(2025, 12, 31))
     return {
         "inside": {"household": f"{VILLAGE}0001", "member": f"{VILLAGE}0001-01",
                    "batch": batch.pk, "issue": issue.pk, "case": case.pk, "feed": feed.pk,
-                   "alert": alert.pk},
+                   "alert": alert.pk, "campaign": campaign.pk,
+                   "task": campaign.tasks.get(household__code=f"{VILLAGE}0001").pk},
         "outside": [{"household": f"{OUTSIDE_VILLAGE}0001", "member": f"{OUTSIDE_VILLAGE}0001-01",
                      "batch": other_batch.pk, "issue": other_issue.pk, "case": other_case.pk,
-                     "feed": other_feed.pk, "alert": other_alert.pk},
+                     "feed": other_feed.pk, "alert": other_alert.pk,
+                     "campaign": other_campaign.pk, "task": other_campaign.tasks.first().pk},
                     {"household": "5223260000000000", "member": "nobody", "batch": 999999,
-                     "issue": 999999, "case": 999999, "feed": 999999, "alert": 999999}],
+                     "issue": 999999, "case": 999999, "feed": 999999, "alert": 999999,
+                     "campaign": 999999, "task": 999999}],
     }
 
 
@@ -273,7 +317,7 @@ def test_anonymous_requests_go_to_login_or_get_401(client, county_regions):
     for route in ROUTES:
         path = route.path.format(code=COUNTY, household="5223261012010001",
                                  member="5223261012010001-01", batch=1, issue=1, case=1,
-                                 feed=1, alert=1)
+                                 feed=1, alert=1, campaign=1, task=1)
         response = client.get(path) if route.method == "get" else client.post(path)
         if route.api:
             assert response.status_code == 401, route
