@@ -26,6 +26,7 @@ from dixian.cases.machine import (
 from dixian.cases.models import Case
 from dixian.core.access import NotFound, require, scope_of, scope_q
 from dixian.core.roles import Capability, Role
+from dixian.registry.enums import label
 
 PAGE_SIZE = 50
 FIELDS = {  # what each action asks the person for
@@ -86,6 +87,18 @@ def queue(request):
         "states": [(s.value, STATE_LABELS[s]) for s in State if s not in FINAL]})
 
 
+def _labelled(events):
+    """Steps with their names in the person's language (the codes stay in the data)."""
+    out = []
+    for e in events:
+        e.action_label = ACTION_LABELS.get(e.action, _("Proposed for risk elimination")
+                                           if e.action == "propose_elimination" else e.action)
+        e.from_label = STATE_LABELS[State(e.from_state)] if e.from_state else "—"
+        e.to_label = STATE_LABELS[State(e.to_state)]
+        out.append(e)
+    return out
+
+
 @login_required
 def case_page(request, case_id: int):
     require(request.user, Capability.VIEW_REGISTRY)
@@ -102,7 +115,8 @@ def case_page(request, case_id: int):
         "offered": [{"action": a.value, "label": ACTION_LABELS[a],
                      "fields": [(f, FIELD_LABELS.get(f, f)) for f in _fields_for(case, a)]}
                     for a in offered],
-        "clues": case.clues.all(), "events": case.events.select_related("actor"),
+        "clues": case.clues.all(), "events": _labelled(case.events.select_related("actor")),
+        "risk_labels": [label("risk_type", r) for r in case.risk_types],
         "overdue": case.deadline < now and open_case,
         # The data match: what the departments' data says about the household (R3 step 2).
         "alerts": Alert.objects.filter(household=case.household).select_related("run")
@@ -111,6 +125,7 @@ def case_page(request, case_id: int):
     if case.kind == Kind.IDENTIFICATION and open_case:
         context["preview"] = eligibility.classify(case.household, case.risk_types, now,
                                                   case.decision_values.get("visit"))
+        context["preview_label"] = label("monitoring_category", context["preview"].category)
     if case.kind == Kind.ELIMINATION and open_case:
         context["conditions"] = eligibility.elimination_conditions(case.household, now)
     return render(request, "cases/case.html", context)
