@@ -1,9 +1,8 @@
 """The assistance engine's department codes are the Django side's ``Department`` codes.
 
 The engine may not import Django, so it keeps plain string codes; this test (outside
-``tests/engine``) compares them with ``dixian.core.roles.Department``. Two codes the engine
-needs are not Department choices yet; they are listed here so that adding them on the Django
-side makes this test say to drop them from the list.
+``tests/engine``) compares them with ``dixian.core.roles.Department``; a code missing there
+is listed in NOT_YET_IN_DEPARTMENT until the Django side gains it.
 """
 
 from __future__ import annotations
@@ -13,9 +12,8 @@ from django.utils import translation
 from dixian.core.roles import Department
 from dixian.engine.assistance import DEFAULT, RULES, catalogue
 
-#: used by the engine, not yet in Department: 农业农村/乡村振兴 (monitoring, 雨露计划,
-#: micro-credit, industry) and 卫生健康 (family doctors)
-NOT_YET_IN_DEPARTMENT = {"agriculture_rural", "health"}
+#: used by the engine, not yet in Department (none now: agriculture_rural and health were added)
+NOT_YET_IN_DEPARTMENT: set[str] = set()
 
 
 def used_codes() -> set[str]:

@@ -45,6 +45,9 @@ class Case(models.Model):
     # Overdue cases go up one level: 0 = not escalated, else the level (Level) it went to.
     escalated_to_level = models.PositiveSmallIntegerField(default=0)
     escalated_at = models.DateTimeField(null=True, blank=True)
+    # Carried over from the registry (the national system's records) rather than run here:
+    # its dates are the decision's month, so lag statistics leave it out.
+    imported = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["deadline"]

@@ -50,6 +50,11 @@ class Department(models.TextChoices):
     PUBLIC_SECURITY = "public_security", _("Public security")
     DISABLED_FEDERATION = "disabled_federation", _("Disabled persons' federation")
     ASSETS = "assets", _("Natural resources and assets")
+    # Measures are delivered by these too (the rural revitalisation office runs monitoring,
+    # the Yulu plan, micro-credit and industry; health runs family-doctor contracts).
+    AGRICULTURE_RURAL = ("agriculture_rural",
+                         _("Agriculture and rural affairs (rural revitalisation)"))
+    HEALTH = "health", _("Health commission")
 
 
 class Capability(StrEnum):

@@ -168,13 +168,14 @@ def _engine_backend(engine: str):
 
 
 def do_run_screening(scope: RegionScope, period: str, *, actor=None, department: str = "",
-                     engine: str = "duckdb", schedule=None) -> ScreeningRun:
+                     engine: str = "duckdb", schedule=None, now=None) -> ScreeningRun:
     """Snapshot the registry, run the rules (every rule, or one department's) over it and the
-    feeds, keep the alerts, and turn what is new in them into clues."""
+    feeds, keep the alerts, and turn what is new in them into clues. ``now`` dates the run
+    and its clues (the procedure simulator runs in simulated time)."""
     from dixian.cases.channels import do_alerts_to_clues
 
     require_scope(scope)
-    started_at, started = timezone.now(), time.perf_counter()
+    started_at, started = now or timezone.now(), time.perf_counter()
     tables = snapshot.snapshot(scope)
     feed_tables, used = _feeds_for(scope, period)
     chosen = rules_of(department)

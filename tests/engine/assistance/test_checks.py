@@ -56,6 +56,15 @@ def test_microcredit_amount_sentence_and_province_override():
     assert run(loan(amount=60000), mem=member(age=40), p=p) == []
 
 
+def test_a_decimal_amount_reads_as_yuan():
+    from decimal import Decimal
+
+    v = check_measure(loan(amount=Decimal("50001.00")), today=TODAY, members=[member(age=40)])
+    assert [x.sentence_zh for x in v] == ["小额信贷金额 50,001 元，超过上限 50,000 元"]
+    assert check_measure(loan(amount=Decimal("50000.00")), today=TODAY,
+                         members=[member(age=40)]) == []
+
+
 @pytest.mark.parametrize("months,refused", [(12, False), (36, False), (37, True)])
 def test_microcredit_term(months, refused):
     assert ("C-MC-02" in run(loan(term_months=months), mem=member(age=40))) is refused
