@@ -50,3 +50,54 @@ class Measure(models.Model):
         ordering = ["household_id", "planned_on", "pk"]
         indexes = [models.Index(fields=["department", "status", "due_on"],
                                 name="measure_board_idx")]
+
+
+class PlanIssue(models.Model):
+    """A violation of R4 (or of an instrument check) on a household's plan, listed for the
+    responsible department and township until the plan is fixed."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        FIXED = "fixed", _("Fixed")
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="plan_issues")
+    village_code = models.CharField(max_length=12, db_index=True)
+    rule_id = models.CharField(_("rule"), max_length=32)
+    risk_type = models.CharField(_("risk type"), max_length=24, blank=True)
+    measure = models.ForeignKey(Measure, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="issues")
+    member_id = models.CharField(max_length=24, blank=True)
+    severity = models.CharField(_("severity"), max_length=8)
+    finding = models.CharField(max_length=24)
+    department = models.CharField(_("department"), max_length=32, blank=True, db_index=True)
+    sentence_zh = models.TextField()
+    sentence_en = models.TextField()
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices,
+                              default=Status.OPEN, db_index=True)
+    opened_at = models.DateTimeField()
+    fixed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["village_code", "household_id", "rule_id"]
+
+    @property
+    def sentence(self) -> str:
+        from django.utils.translation import get_language
+
+        return self.sentence_en if (get_language() or "").startswith("en") else self.sentence_zh
+
+    @property
+    def key(self) -> tuple:
+        return (self.rule_id, self.risk_type, self.measure_id or 0, self.member_id)
+
+
+class SuggestionRecord(models.Model):
+    """What the platform suggested for a household and what the official chose."""
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
+    suggested = models.JSONField()
+    chosen = models.JSONField()
+    basis = models.CharField(max_length=16)  # rules, or history once there is enough
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    time = models.DateTimeField()

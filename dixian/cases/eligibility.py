@@ -149,8 +149,12 @@ def elimination_conditions(household: Household, now: datetime) -> list[Conditio
             "n": months, "since": started_month, "min": p["elimination_min_months"]}),
         {"months": months, "since": started_month})]
 
-    implemented = Measure.objects.filter(household=household, status="implemented",
-                                         risk_type__in=risks).count()
+    # Implemented (or implemented and since ended) measures against one of the risks: by the
+    # risk the plan recorded, or by category as R4 matches them (the national system's way).
+    done = list(Measure.objects.filter(household=household,
+                                       status__in=["implemented", "ended"]))
+    covered = _covered_risks(household, risks, done)
+    implemented = sum(1 for m in done if m.risk_type in risks or covered & {m.category})
     out.append(Condition(
         "measures", implemented >= p["elimination_min_measures"],
         str(_("%(n)d implemented measure(s) against the household's risks (at least %(min)d "
@@ -226,6 +230,18 @@ def elimination_conditions(household: Household, now: datetime) -> list[Conditio
             "n": n, "risks": ", ".join(new)}),
         {"new_risks": new}))
     return out
+
+
+def _covered_risks(household: Household, risks: list[str], done: list) -> set[str]:
+    """Categories of the done measures that R4 counts against the household's risks."""
+    from dixian.assistance import plans
+    from dixian.engine import assistance
+
+    plan = assistance.PlanHousehold(identified_on=None, risk_types=tuple(risks),
+                                    province=household.village_id[:2])
+    coverage = assistance.eligible_for_elimination_measures(
+        plan, [plans.plan_measure(m) for m in done])
+    return {m.category for measures in coverage.covered.values() for m in measures}
 
 
 def _previous_month(month: str) -> str:

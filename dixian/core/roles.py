@@ -73,6 +73,8 @@ class Capability(StrEnum):
     VISIT_HOUSEHOLDS = "visit_households"  # monthly visits and concentrated-screening visits
     PROPOSE_ELIMINATION = "propose_elimination"  # open a risk-elimination case (R6 checked)
     LAUNCH_CAMPAIGNS = "launch_campaigns"  # the county's annual concentrated screening
+    PLAN_MEASURES = "plan_measures"  # assign measures to a household's plan (township, county)
+    DELIVER_MEASURES = "deliver_measures"  # a department's measures: update, record delivery
 
 
 @dataclass(frozen=True)
@@ -94,17 +96,19 @@ ROLE_SPECS: dict[Role, RoleSpec] = {
         frozenset({Level.VILLAGE}), False, False,
         _CASEWORK | {C.EDIT_REGISTRY, C.RAISE_CLUES, C.VISIT_HOUSEHOLDS,
                      C.PROPOSE_ELIMINATION}),
-    Role.TOWNSHIP_REVIEWER: RoleSpec(frozenset({Level.TOWNSHIP}), False, False,
-                                     _CASEWORK | {C.RAISE_CLUES, C.PROPOSE_ELIMINATION}),
-    Role.COUNTY_APPROVER: RoleSpec(frozenset({Level.COUNTY}), False, False, _CASEWORK),
+    Role.TOWNSHIP_REVIEWER: RoleSpec(
+        frozenset({Level.TOWNSHIP}), False, False,
+        _CASEWORK | {C.RAISE_CLUES, C.PROPOSE_ELIMINATION, C.PLAN_MEASURES}),
+    Role.COUNTY_APPROVER: RoleSpec(frozenset({Level.COUNTY}), False, False,
+                                   _CASEWORK | {C.PLAN_MEASURES}),
     Role.COUNTY_ADMIN: RoleSpec(
         frozenset({Level.COUNTY}), False, False,
         _CASEWORK | {C.VIEW_USERS, C.EDIT_REGISTRY, C.IMPORT_REGISTRY, C.RUN_SCREENING,
-                     C.LAUNCH_CAMPAIGNS},
+                     C.LAUNCH_CAMPAIGNS, C.PLAN_MEASURES},
     ),
     Role.DEPARTMENT_OFFICER: RoleSpec(
         frozenset({Level.COUNTY, Level.PREFECTURE, Level.PROVINCE}), False, True,
-        _BASE | {C.UPLOAD_FEEDS},
+        _BASE | {C.UPLOAD_FEEDS, C.DELIVER_MEASURES},
     ),
     Role.ANALYST: RoleSpec(_ALL_LEVELS, True, False, _READ),
     Role.AUDITOR: RoleSpec(_ALL_LEVELS, True, False, _READ | {C.VIEW_AUDIT}),

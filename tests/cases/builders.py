@@ -55,7 +55,7 @@ def make_ready_for_elimination(household: Household, now: datetime | None = None
     set_monthly_income(household, months_back(now, 18), wage=6000)
     Measure.objects.create(household=household, village_code=household.village_id,
                            risk_type=spell.risk_types[0], category="HEALTH",
-                           instrument="medical_assistance", department="medical_insurance",
+                           instrument="MEDICAL_ASSISTANCE", department="medical_insurance",
                            status="implemented", planned_on=spell.started_on,
                            due_on=spell.started_on + timedelta(days=30),
                            implemented_on=spell.started_on + timedelta(days=20))
