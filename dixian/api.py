@@ -18,6 +18,7 @@ api = NinjaAPI(
 
 
 def _add_routers() -> None:
+    from dixian.assistance.api import router as assistance_router
     from dixian.cases.api import router as cases_router
     from dixian.exchange.api import router as exchange_router
     from dixian.registry.api import router as registry_router
@@ -25,6 +26,7 @@ def _add_routers() -> None:
     api.add_router("/registry", registry_router)
     api.add_router("/exchange", exchange_router)
     api.add_router("/procedures", cases_router)
+    api.add_router("/assistance", assistance_router)
 
 
 @api.exception_handler(PermissionDenied)

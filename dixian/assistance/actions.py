@@ -293,7 +293,7 @@ def _read_rows(data: bytes, file_name: str) -> list[tuple[int, dict]]:
             for n, row in enumerate(values[1:], start=2) if any(v not in (None, "") for v in row)]
 
 
-def parse_amount(value: str) -> Decimal | None:
+def parse_amount(value) -> Decimal | None:
     if value in (None, ""):
         return None
     try:

@@ -13,6 +13,8 @@ NAVIGATION = [
     ("declarations", _("Declarations"), Capability.VIEW_REGISTRY),
     ("alerts", _("Alerts"), Capability.VIEW_REGISTRY),
     ("feeds", _("Department data"), Capability.UPLOAD_FEEDS),
+    ("measures", _("Measures to deliver"), Capability.DELIVER_MEASURES),
+    ("coverage", _("Assistance"), Capability.VIEW_REGISTRY),
     ("quality_issues", _("Data quality"), Capability.VIEW_REGISTRY),
     ("imports", _("Imports"), Capability.IMPORT_REGISTRY),
     ("regions", _("Regions"), Capability.VIEW_REGIONS),

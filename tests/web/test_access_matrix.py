@@ -81,6 +81,18 @@ ROUTES = [
     Route("visit_form", "/monitoring/{household}/visits/2025-05/", Capability.VIEW_REGISTRY,
           scoped=True),
     Route("eliminations", "/eliminations/", Capability.VIEW_REGISTRY),
+    Route("plan", "/plans/{household}/", Capability.VIEW_REGISTRY, scoped=True),
+    Route("plan_assign", "/plans/{household}/assign/", Capability.PLAN_MEASURES, scoped=True,
+          method="post", in_scope_status=302),  # nothing chosen: back with the error
+    Route("plan_measure_update", "/plans/{household}/measures/{measure}/",
+          Capability.PLAN_MEASURES, scoped=True, method="post", in_scope_status=302),
+    Route("measures", "/measures/", Capability.DELIVER_MEASURES),
+    Route("measure_update", "/measures/{measure}/", Capability.DELIVER_MEASURES, scoped=True,
+          method="post", in_scope_status=302),
+    Route("measures_upload", "/measures/upload/", Capability.DELIVER_MEASURES, method="post",
+          in_scope_status=302),
+    Route("plan_issues", "/assistance/issues/", Capability.VIEW_REGISTRY),
+    Route("coverage", "/assistance/coverage/", Capability.VIEW_REGISTRY),
     Route("visits", "/visits/", Capability.VIEW_REGISTRY),
     Route("campaigns", "/campaigns/", Capability.VIEW_REGISTRY),
     Route("campaign", "/campaigns/{campaign}/", Capability.VIEW_REGISTRY, scoped=True),
@@ -124,6 +136,16 @@ ROUTES = [
     Route("api:record_visit", "/api/procedures/visits", Capability.VISIT_HOUSEHOLDS, api=True,
           method="post", in_scope_status=400),  # no body
     Route("api:inbox", "/api/procedures/inbox", None, api=True),
+    Route("api:get_plan", "/api/assistance/plans/{household}", Capability.VIEW_REGISTRY,
+          api=True, scoped=True),
+    Route("api:plan_measures", "/api/assistance/plans/{household}/measures",
+          Capability.PLAN_MEASURES, api=True, scoped=True, method="post", in_scope_status=400),
+    Route("api:list_measures", "/api/assistance/measures", Capability.DELIVER_MEASURES,
+          api=True),
+    Route("api:update_measure", "/api/assistance/measures/{measure}",
+          Capability.DELIVER_MEASURES, api=True, scoped=True, method="post",
+          in_scope_status=400),
+    Route("api:coverage", "/api/assistance/coverage", Capability.VIEW_REGISTRY, api=True),
     Route("api:upload_import", "/api/registry/imports", Capability.IMPORT_REGISTRY, api=True,
           method="post", in_scope_status=400),  # no file sent: the request is invalid
 ]
@@ -211,8 +233,23 @@ def registry_targets(users, settings, tmp_path):
     other_alert = Alert.objects.filter(village_id=OUTSIDE_VILLAGE).first()
     from datetime import date
 
+    from django.utils import timezone
+
     from dixian.cases import monitoring
 
+    from dixian.assistance.models import Measure
+    from tests.cases.builders import make_monitored
+
+    def measure_for(household_code):
+        household = Household.objects.get(code=household_code)
+        make_monitored(household, since=timezone.now())
+        return Measure.objects.create(
+            household=household, village_code=household.village_id, category="HEALTH",
+            instrument="MEDICAL_PREMIUM_SUBSIDY", department="medical_insurance",
+            planned_on=date(2025, 5, 1), due_on=date(2025, 6, 1))
+
+    measure = measure_for(f"{VILLAGE}0001")
+    other_measure = measure_for(f"{OUTSIDE_VILLAGE}0002")
     campaign = monitoring.do_launch_campaign(COUNTY, actor=users[Role.COUNTY_ADMIN],
                                              name="2025", criterion="all",
                                              due_on=date(2025, 12, 31))
@@ -223,14 +260,16 @@ def registry_targets(users, settings, tmp_path):
         "inside": {"household": f"{VILLAGE}0001", "member": f"{VILLAGE}0001-01",
                    "batch": batch.pk, "issue": issue.pk, "case": case.pk, "feed": feed.pk,
                    "alert": alert.pk, "campaign": campaign.pk,
-                   "task": campaign.tasks.get(household__code=f"{VILLAGE}0001").pk},
+                   "task": campaign.tasks.get(household__code=f"{VILLAGE}0001").pk,
+                   "measure": measure.pk},
         "outside": [{"household": f"{OUTSIDE_VILLAGE}0001", "member": f"{OUTSIDE_VILLAGE}0001-01",
                      "batch": other_batch.pk, "issue": other_issue.pk, "case": other_case.pk,
                      "feed": other_feed.pk, "alert": other_alert.pk,
-                     "campaign": other_campaign.pk, "task": other_campaign.tasks.first().pk},
+                     "campaign": other_campaign.pk, "task": other_campaign.tasks.first().pk,
+                     "measure": other_measure.pk},
                     {"household": "5223260000000000", "member": "nobody", "batch": 999999,
                      "issue": 999999, "case": 999999, "feed": 999999, "alert": 999999,
-                     "campaign": 999999, "task": 999999}],
+                     "campaign": 999999, "task": 999999, "measure": 999999}],
     }
 
 
@@ -317,7 +356,7 @@ def test_anonymous_requests_go_to_login_or_get_401(client, county_regions):
     for route in ROUTES:
         path = route.path.format(code=COUNTY, household="5223261012010001",
                                  member="5223261012010001-01", batch=1, issue=1, case=1,
-                                 feed=1, alert=1, campaign=1, task=1)
+                                 feed=1, alert=1, campaign=1, task=1, measure=1)
         response = client.get(path) if route.method == "get" else client.post(path)
         if route.api:
             assert response.status_code == 401, route

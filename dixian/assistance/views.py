@@ -1,0 +1,213 @@
+"""One plan per household, the department board, R4 issues and coverage."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from dixian.assistance import actions, plans
+from dixian.assistance.coverage import coverage
+from dixian.assistance.models import Measure, PlanIssue, Status
+from dixian.core.access import require, scope_of, scope_q
+from dixian.core.roles import Capability, Department, role_has
+from dixian.engine import assistance as engine
+from dixian.registry.actions import access_household
+from dixian.registry.enums import label
+
+PAGE_SIZE = 50
+
+
+def _english() -> bool:
+    return (get_language() or "").startswith("en")
+
+
+def _instrument_label(code: str) -> str:
+    item = engine.DEFAULT.instruments.get(code)
+    return (item.en if _english() else item.zh) if item else code
+
+
+def _category_label(code: str) -> str:
+    item = engine.DEFAULT.categories.get(code)
+    return (item.en if _english() else item.zh) if item else code
+
+
+def _date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        raise ValidationError(f"not a date: {value!r}") from None
+
+
+def _decorate(measures):
+    today = timezone.localdate()
+    for m in measures:
+        m.instrument_label = _instrument_label(m.instrument)
+        m.category_label = _category_label(m.category)
+        m.risk_label = label("risk_type", m.risk_type)
+        m.overdue = m.status in (Status.PLANNED, Status.IN_PROGRESS) and m.due_on < today
+        m.department_label = Department(m.department).label if m.department in \
+            Department.values else m.department
+    return measures
+
+
+@login_required
+def plan(request, code: str):
+    """The household's plan: its risks, measures by status, what R4 finds missing, and the
+    platform's suggestions with their reasons."""
+    household = access_household(request.user, code)
+    today = timezone.localdate()
+    spell = plans._spell(household)
+    measures = _decorate(list(Measure.objects.filter(household=household)))
+    issues = PlanIssue.objects.filter(household=household, status=PlanIssue.Status.OPEN)
+    may_plan = role_has(request.user.role, Capability.PLAN_MEASURES)
+    offered = []
+    if may_plan and actions.may_receive_measures(household):
+        for s in plans.suggestions(household, today):
+            offered.append({"instrument": s.instrument, "risk_type": s.risk_type or "",
+                            "member": (s.member_refs or ("",))[0],
+                            "label": _instrument_label(s.instrument),
+                            "reason": s.reason_en if _english() else s.reason_zh,
+                            "basis": s.basis, "rank": s.rank})
+    return render(request, "assistance/plan.html", {
+        "household": household, "spell": spell, "measures": measures, "issues": issues,
+        "risks": [label("risk_type", r) for r in (spell.risk_types if spell else [])],
+        "suggestions": offered, "suggested_json": json.dumps(offered, ensure_ascii=False),
+        "may_plan": may_plan, "statuses": Status.choices, "today": today})
+
+
+@login_required
+@require_POST
+def assign(request, code: str):
+    require(request.user, Capability.PLAN_MEASURES)
+    household = access_household(request.user, code)
+    items = []
+    for value in request.POST.getlist("choose"):
+        instrument, _sep, rest = value.partition("|")
+        risk_type, _sep, member = rest.partition("|")
+        items.append(actions.Item(instrument=instrument, risk_type=risk_type, member_id=member))
+    try:
+        suggested = json.loads(request.POST.get("suggested") or "[]")
+        measures = actions.do_plan_measures(household, items, actor=request.user,
+                                            suggested=suggested,
+                                            basis=(suggested[0]["basis"] if suggested else ""))
+        messages.success(request, _("%(n)d measure(s) assigned.") % {"n": len(measures)})
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect("plan", code=code)
+
+
+@login_required
+@require_POST
+def plan_measure_update(request, code: str, measure_id: int):
+    """An official moves a measure on from the plan page."""
+    require(request.user, Capability.PLAN_MEASURES)
+    access_household(request.user, code)
+    _update(request, measure_id)
+    return redirect("plan", code=code)
+
+
+def _update(request, measure_id: int) -> None:
+    try:
+        actions.do_update_measure(measure_id, actor=request.user,
+                                  status=request.POST.get("status", ""),
+                                  on=_date(request.POST.get("on", "")),
+                                  evidence=request.POST.get("evidence", "").strip(),
+                                  amount=actions.parse_amount(request.POST.get("amount", "")))
+        messages.success(request, _("Measure updated."))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+
+
+@login_required
+def board(request):
+    """A department officer's measures in their region: due and overdue first."""
+    require(request.user, Capability.DELIVER_MEASURES)
+    today = timezone.localdate()
+    measures = (Measure.objects.filter(scope_q(scope_of(request.user), "village_code"),
+                                       department=request.user.department)
+                .select_related("household").order_by("due_on", "pk"))
+    status = request.GET.get("status", "open")
+    if status == "open":
+        measures = measures.filter(status__in=[Status.PLANNED, Status.IN_PROGRESS])
+    elif status == "overdue":
+        measures = measures.filter(status__in=[Status.PLANNED, Status.IN_PROGRESS],
+                                   due_on__lt=today)
+    elif status in Status.values:
+        measures = measures.filter(status=status)
+    if request.GET.get("id"):
+        measures = measures.filter(pk=request.GET["id"])
+    page = Paginator(measures, PAGE_SIZE).get_page(request.GET.get("page"))
+    _decorate(page.object_list)
+    issues = PlanIssue.objects.filter(scope_q(scope_of(request.user), "village_code"),
+                                      department=request.user.department,
+                                      status=PlanIssue.Status.OPEN).select_related(
+        "household")[:100]
+    return render(request, "assistance/board.html", {
+        "page": page, "status": status, "statuses": Status.choices, "issues": issues,
+        "department": Department(request.user.department).label
+        if request.user.department in Department.values else request.user.department,
+        "today": today})
+
+
+@login_required
+@require_POST
+def board_update(request, measure_id: int):
+    require(request.user, Capability.DELIVER_MEASURES)
+    actions.access_measure(request.user, measure_id)
+    _update(request, measure_id)
+    return redirect(request.POST.get("next") or "measures")
+
+
+@login_required
+@require_POST
+def board_upload(request):
+    require(request.user, Capability.DELIVER_MEASURES)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose a spreadsheet to upload."))
+        return redirect("measures")
+    try:
+        n = actions.do_bulk_update(upload.read(), upload.name, actor=request.user)
+        messages.success(request, _("%(n)d measure(s) updated from %(file)s.") % {
+            "n": n, "file": upload.name})
+    except ValidationError as exc:
+        for message in exc.messages[:50]:
+            messages.error(request, message)
+    return redirect("measures")
+
+
+@login_required
+def issues(request):
+    """R4 violations open in the region, by department and village."""
+    require(request.user, Capability.VIEW_REGISTRY)
+    found = (PlanIssue.objects.filter(scope_q(scope_of(request.user), "village_code"),
+                                      status=PlanIssue.Status.OPEN).select_related("household"))
+    department = request.GET.get("department", "")
+    if department:
+        found = found.filter(department=department)
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "assistance/issues.html", {
+        "page": page, "department": department, "departments": Department.choices})
+
+
+@login_required
+def coverage_page(request):
+    require(request.user, Capability.VIEW_REGISTRY)
+    today = _date(request.GET.get("on", "")) or timezone.localdate()
+    result = coverage(scope_of(request.user), today)
+    overdue = sorted(((Department(d).label if d in Department.values else d, n)
+                      for d, n in result.overdue_by_department.items()), key=lambda x: -x[1])
+    return render(request, "assistance/coverage.html", {"c": result, "on": today,
+                                                        "overdue": overdue})
