@@ -58,7 +58,7 @@ def do_plan_measures(household: Household, items: list[Item], *, actor,
     if not scope_of(actor).contains(household.village_id):
         raise NotFound
     now = now or timezone.now()
-    today = now.date()
+    today = timezone.localdate(now)
     if not items:
         raise ValidationError("choose at least one measure")
     if not may_receive_measures(household):
@@ -156,7 +156,7 @@ def do_update_measure(measure_id: int, *, actor, status: str, on: date | None = 
             or role_has(actor.role, Capability.PLAN_MEASURES)):
         raise PermissionDenied
     now = now or timezone.now()
-    on = on or now.date()
+    on = on or timezone.localdate(now)
     with transaction.atomic():
         access_measure(actor, measure_id)
         measure = Measure.objects.select_for_update().select_related("household").get(
@@ -192,7 +192,7 @@ def do_update_measure(measure_id: int, *, actor, status: str, on: date | None = 
 def refresh_issues(household: Household, now: datetime) -> list[PlanIssue]:
     """Bring the household's open issues in line with R4 and the instrument checks now."""
     spell = plans._spell(household)
-    found = plans.assess(household, now.date()).violations if spell else []
+    found = plans.assess(household, timezone.localdate(now)).violations if spell else []
     wanted = {(v.rule_id, v.risk_type or "", int(v.measure_ref or 0), v.member_ref or ""): v
               for v in found}
     open_issues = {i.key: i for i in PlanIssue.objects.filter(household=household,

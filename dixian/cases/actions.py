@@ -202,16 +202,17 @@ def _enter(case: Case, now: datetime) -> None:
     window = procedure_params(case.village_code)["return_window_months"]
     last = (MonitoringSpell.objects.filter(household=household, ended_on__isnull=False)
             .order_by("-ended_on").first())
-    is_return = bool(last and now.date() <= _add_months(last.ended_on, window))
+    is_return = bool(last and timezone.localdate(now) <= _add_months(last.ended_on, window))
     skills = list(household.members.filter(member_status="active").values_list(
         "labour_skill", flat=True))
     MonitoringSpell.objects.create(
         household=household, village_code=case.village_code, category=case.category,
-        risk_types=case.risk_types[:5], started_on=now.date(), identification_case=case,
+        risk_types=case.risk_types[:5], started_on=timezone.localdate(now),
+        identification_case=case,
         is_return=is_return, whole_household_no_labour=bool(skills) and all(
             s in eligibility.NO_LABOUR for s in skills))
     household.monitoring_category = case.category
-    household.identified_month = now.strftime("%Y-%m")
+    household.identified_month = eligibility.month_of(now)
     household.risk_types = case.risk_types[:5]
     household.risk_eliminated = False
     household.elimination_mode = ""
@@ -229,7 +230,8 @@ def _eliminate(case: Case, now: datetime) -> None:
     spell = MonitoringSpell.objects.select_for_update().get(household=household,
                                                             ended_on__isnull=True)
     fast = procedure_params(case.village_code)["suspicious_fast_elimination_months"]
-    months = (now.year - spell.started_on.year) * 12 + now.month - spell.started_on.month
+    today = timezone.localdate(now)
+    months = (today.year - spell.started_on.year) * 12 + today.month - spell.started_on.month
     case.flagged_for_supervisors = case.elimination_mode == "ASSISTED" and months < fast
     case.decision_values = {**case.decision_values, "r6": {
         c.name: {"ok": c.ok, "sentence": c.sentence, **c.values} for c in conditions},
@@ -237,13 +239,13 @@ def _eliminate(case: Case, now: datetime) -> None:
                   "safe_drinking_water": household.safe_drinking_water,
                   "dropout_flag": household.dropout_flag,
                   "uninsured_member_flag": household.uninsured_member_flag}}
-    spell.ended_on = now.date()
+    spell.ended_on = timezone.localdate(now)
     spell.elimination_case = case
     spell.elimination_mode = case.elimination_mode
     spell.save(update_fields=["ended_on", "elimination_case", "elimination_mode"])
     household.risk_eliminated = True
     household.elimination_mode = case.elimination_mode
-    household.eliminated_month = now.strftime("%Y-%m")
+    household.eliminated_month = eligibility.month_of(now)
     household.save(update_fields=["risk_eliminated", "elimination_mode", "eliminated_month",
                                   "updated_at"])
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dixian.cases.params import procedure_params
@@ -25,6 +26,10 @@ def line_for(household: Household, year: int) -> int:
 
 
 def month_of(moment: datetime | date) -> str:
+    """'YYYY-MM' of a date, or of a moment in the platform's time zone (a clue at 03:00 in
+    Beijing on the 1st belongs to that month, not to the previous one in UTC)."""
+    if isinstance(moment, datetime) and timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
     return f"{moment.year:04d}-{moment.month:02d}"
 
 
@@ -88,7 +93,7 @@ def classify(household: Household, risk_types: list[str], now: datetime,
     average) cannot hold for a household below the line after rigid spending, so it adds no
     test here.
     """
-    line = line_for(household, now.year)
+    line = line_for(household, timezone.localdate(now).year)
     w = income_windows(household, [month_of(now)])[month_of(now)]
     members = w.members or 1
     net = int(verified["net_income"]) if verified and verified.get("net_income") not in (
@@ -171,7 +176,7 @@ def elimination_conditions(household: Household, now: datetime) -> list[Conditio
     below = [ref for ref in refs if windows[ref].months_recorded < 12 or windows[ref].per_capita
              is None or windows[ref].per_capita < line_for(household, int(ref[:4]))]
     latest = windows[this_month]
-    line = line_for(household, now.year)
+    line = line_for(household, timezone.localdate(now).year)
     out.append(Condition(
         "income_stable", not below,
         str(_("12-month per-capita income at or above the line in each of the last %(n)d "
@@ -213,7 +218,7 @@ def elimination_conditions(household: Household, now: datetime) -> list[Conditio
               "safety net")) if no_labour else str(_("Someone in the household can work")),
         {"whole_household_no_labour": no_labour}))
 
-    since = now.date().replace(day=1)
+    since = timezone.localdate(now).replace(day=1)
     for _k in range(n):
         since = (since.replace(day=1) - timedelta(days=1)).replace(day=1)
     new_visit_risks = set(MonitoringVisit.objects.filter(

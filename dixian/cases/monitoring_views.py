@@ -57,7 +57,8 @@ def inbox(request):
         context["month"] = month
         context["campaign_tasks"] = (CampaignTask.objects.filter(
             scope_q(scope_of(user), "village_code"), done_on__isnull=True,
-            campaign__due_on__gte=now.date()).select_related("household", "campaign")[:50])
+            campaign__due_on__gte=timezone.localdate(now))
+            .select_related("household", "campaign")[:50])
     if role in (Role.TOWNSHIP_REVIEWER, Role.VILLAGE_CADRE):
         from dixian.cases.models import SelfDeclaration
         context["declarations"] = SelfDeclaration.objects.filter(

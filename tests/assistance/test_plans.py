@@ -97,7 +97,7 @@ def test_a_rule_violation_opens_and_closes_with_the_plan(monitored, users, medic
     issues = actions.refresh_issues(monitored, now)
     assert "R4-ILL" in {i.rule_id for i in issues}
     # Within the 30 days after identification, so the measure is not late.
-    monitored.spells.update(started_on=now.date() - timedelta(days=10))
+    monitored.spells.update(started_on=timezone.localdate(now) - timedelta(days=10))
     measure = actions.do_plan_measures(
         monitored, [actions.Item(instrument="MEDICAL_ASSISTANCE", risk_type="ILLNESS",
                                  member_id=_head(monitored))],

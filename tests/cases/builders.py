@@ -18,7 +18,7 @@ def month_index(day: date) -> int:
 
 def months_back(now: datetime, n: int) -> list[str]:
     """The n months before ``now``'s month, oldest first."""
-    i = month_index(now.date())
+    i = month_index(timezone.localdate(now))
     return [f"{k // 12:04d}-{k % 12 + 1:02d}" for k in range(i - n, i)]
 
 
@@ -43,7 +43,7 @@ def make_monitored(household: Household, *, since: datetime, risk_types=("ILLNES
     household.save()
     return MonitoringSpell.objects.create(
         household=household, village_code=household.village_id, category=category,
-        risk_types=list(risk_types), started_on=since.date(), identification_case=case)
+        risk_types=list(risk_types), started_on=timezone.localdate(since), identification_case=case)
 
 
 def make_ready_for_elimination(household: Household, now: datetime | None = None,

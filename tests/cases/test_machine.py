@@ -128,7 +128,7 @@ def test_a_whole_identification_from_clue_to_monitored(case, users):
     # Household 0001 is poverty-alleviated and has almost no income recorded: R2 says UNSTABLE.
     assert case.category == "UNSTABLE" and "below the monitoring line" in case.decision_reason
     assert household.monitoring_category == "UNSTABLE" and household.risk_types == ["ILLNESS"]
-    assert household.spells.get().started_on == later.date()
+    assert household.spells.get().started_on == timezone.localdate(later)
     assert CaseEvent.objects.filter(case=case).count() == 8
     assert AuditEvent.objects.filter(action__startswith="case.").count() == 9  # + the clue
 

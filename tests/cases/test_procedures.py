@@ -62,7 +62,7 @@ def test_an_elimination_runs_the_whole_chain_and_keeps_the_values(households, us
     household.refresh_from_db()
     assert household.risk_eliminated and household.elimination_mode == "ASSISTED"
     spell = household.spells.get()
-    assert spell.ended_on == (now + timedelta(days=6)).date() and spell.elimination_case == case
+    assert spell.ended_on == timezone.localdate(now + timedelta(days=6)) and spell.elimination_case == case
 
 
 def _refusal(household, users, now):
@@ -286,13 +286,13 @@ def test_a_monthly_visit_confirms_incomes_and_guarantees_and_can_raise_a_risk(ho
     household = households[0]
     make_monitored(household, since=now - timedelta(days=130))
     cadre = users[Role.VILLAGE_CADRE]
-    month = f"{now.year:04d}-{now.month:02d}"
+    month = f"{timezone.localdate(now):%Y-%m}"
     assert household in [s.household for s in monitoring.visits_due(cadre, month)]
     missed = monitoring.missed_visits(cadre, now)
     assert [m for h, m in missed if h == household] == months_back(now, 3)
     prefill = monitoring.visit_prefill(household, month)
     assert prefill.values["housing_grade"] == "B"
-    monitoring.do_record_visit(household, month, actor=cadre, visited_on=now.date(),
+    monitoring.do_record_visit(household, month, actor=cadre, visited_on=timezone.localdate(now),
                                values={**prefill.values, "wage": 2100, "housing_grade": "C"},
                                new_risk="HOUSING_SAFETY", note="房屋墙体开裂")
     household.refresh_from_db()
@@ -301,7 +301,7 @@ def test_a_monthly_visit_confirms_incomes_and_guarantees_and_can_raise_a_risk(ho
     assert household.risk_types == ["ILLNESS", "HOUSING_SAFETY"]
     assert household not in [s.household for s in monitoring.visits_due(cadre, month)]
     with pytest.raises(ValidationError, match="already recorded"):
-        monitoring.do_record_visit(household, month, actor=cadre, visited_on=now.date(),
+        monitoring.do_record_visit(household, month, actor=cadre, visited_on=timezone.localdate(now),
                                    values={})
 
 
