@@ -68,7 +68,8 @@ def plan(request, code: str):
     today = timezone.localdate()
     spell = plans._spell(household)
     measures = _decorate(list(Measure.objects.filter(household=household)))
-    issues = PlanIssue.objects.filter(household=household, status=PlanIssue.Status.OPEN)
+    # The rules as they stand today (the stored issues are refreshed by writes and nightly).
+    issues = plans.assess(household, today).violations if spell else []
     may_plan = role_has(request.user.role, Capability.PLAN_MEASURES)
     offered = []
     if may_plan and actions.may_receive_measures(household):
@@ -82,7 +83,8 @@ def plan(request, code: str):
         "household": household, "spell": spell, "measures": measures, "issues": issues,
         "risks": [label("risk_type", r) for r in (spell.risk_types if spell else [])],
         "suggestions": offered, "suggested_json": json.dumps(offered, ensure_ascii=False),
-        "may_plan": may_plan, "statuses": Status.choices, "today": today})
+        "may_plan": may_plan, "statuses": Status.choices, "today": today,
+        "english": _english()})
 
 
 @login_required
