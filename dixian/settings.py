@@ -97,8 +97,8 @@ INSTALLED_APPS = [
     "dixian.web",
     "dixian.registry",
     "dixian.quality",
-    "dixian.cases",
     "dixian.exchange",
+    "dixian.cases",  # after exchange: its demo step simulates the procedures over the feeds
     "dixian.assistance",
 ]
 

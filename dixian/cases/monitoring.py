@@ -180,7 +180,7 @@ def _campaign_households(county: Region, criterion: str):
 
 
 def do_launch_campaign(county_code: str, *, actor, name: str, criterion: str,
-                       due_on: date) -> Campaign:
+                       due_on: date, now: datetime | None = None) -> Campaign:
     """A county launches its concentrated screening: one visit task per household in scope
     that meets the criterion (a county of 50,000 households: one bulk insert)."""
     require(actor, Capability.LAUNCH_CAMPAIGNS)
@@ -192,7 +192,7 @@ def do_launch_campaign(county_code: str, *, actor, name: str, criterion: str,
     with transaction.atomic():
         campaign = Campaign.objects.create(county=county, name=name, criterion=criterion,
                                            due_on=due_on, launched_by=actor,
-                                           launched_at=timezone.now())
+                                           launched_at=now or timezone.now())
         rows = _campaign_households(county, criterion).values_list("pk", "village_id")
         CampaignTask.objects.bulk_create(
             [CampaignTask(campaign=campaign, household_id=pk, village_code=village)

@@ -1,6 +1,7 @@
 """The exchange part of the demo: a year of departmental files derived from the synthetic
 county's ground truth (with their noise: late, duplicated, unmatched, malformed), received
-as the departments would send them, then one screening run for the latest month."""
+as the departments would send them. The screening runs are the procedure simulation's (the
+cases demo step), monthly in simulated time, as a county would run them."""
 
 from __future__ import annotations
 
@@ -12,14 +13,14 @@ from dixian.core.demo import DEMO_COUNTY, DemoReport
 from dixian.engine.feeds.synthetic import derive_feeds
 from dixian.engine.scope import RegionScope
 from dixian.exchange import actions
-from dixian.exchange.models import FeedBatch, ScreeningRun
+from dixian.exchange.models import FeedBatch
 from dixian.registry.demo import DEMO_SEED
 
 MONTHS = 12
 
 
 def step_exchange(report: DemoReport) -> None:
-    if ScreeningRun.objects.filter(scope_code=DEMO_COUNTY).exists():
+    if FeedBatch.objects.filter(scope_code=DEMO_COUNTY).exists():
         return
     synth_dir = settings.VAR_DIR / "synth" / f"{DEMO_COUNTY}-{DEMO_SEED}"
     if not (synth_dir / "summary.json").exists():
@@ -37,7 +38,5 @@ def step_exchange(report: DemoReport) -> None:
                                            department=path.parent.name, scope=scope,
                                            members=members)
             received += batch.status == FeedBatch.Status.ACCEPTED
-    run = actions.do_run_screening(scope, periods[-1])
-    report.notes.append(f"received {received} departmental files; screening {periods[-1]}: "
-                        f"{run.counts['alerts']:,} alerts on {run.counts['households']:,} "
-                        "households")
+    report.notes.append(f"received {received} departmental files for {periods[0]} to "
+                        f"{periods[-1]}")

@@ -12,13 +12,23 @@ from dixian.registry import synthetic
 DEMO_SEED = 7
 
 
+def last_month() -> str:
+    from django.utils import timezone
+
+    first = timezone.localdate().replace(day=1)
+    previous = first.replace(year=first.year - (first.month == 1),
+                             month=(first.month - 2) % 12 + 1)
+    return f"{previous:%Y-%m}"
+
+
 def step_registry(report: DemoReport) -> None:
     if synthetic.is_loaded(DEMO_COUNTY):
         return
     households = int(os.environ.get("DIXIAN_DEMO_HOUSEHOLDS", "50000"))
     out_dir = settings.VAR_DIR / "synth" / f"{DEMO_COUNTY}-{DEMO_SEED}"
+    # The county's history ends last month, so that today's work follows on from it.
     result = synthetic.generate_and_load(DEMO_COUNTY, households=households, seed=DEMO_SEED,
-                                         out_dir=out_dir)
+                                         out_dir=out_dir, end_month=last_month())
     loaded = result["loaded"]
     report.notes.append(
         f"generated and loaded a synthetic county: {loaded['households_new']:,} households, "

@@ -20,11 +20,11 @@ REGISTRY_TABLES = ("households", "members", "incomes")
 
 
 def generate_and_load(scope_code: str, *, households: int, seed: int, out_dir: Path,
-                      months: int = 36) -> dict:
+                      months: int = 36, end_month: str = "2025-12") -> dict:
     from dixian.engine.synth import generate
 
     summary = generate(scope_code, households=households, seed=seed, out_dir=str(out_dir),
-                       months=months)
+                       months=months, end_month=end_month)
     counts = load(out_dir, reference=f"synthetic:{scope_code}:seed{seed}")
     return {"generated": summary, "loaded": counts}
 
