@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 VENV := .venv
 
-.PHONY: demo test test-sqlite lint messages bench-regions bench-import clean
+.PHONY: demo test test-sqlite lint messages bench-regions bench-import bench-queue clean
 
 $(VENV)/.synced: pyproject.toml uv.lock scripts/bootstrap
 	scripts/bootstrap
@@ -35,3 +35,7 @@ bench-regions: $(VENV)/.synced  ## division loading and prefix queries, SQLite a
 
 bench-import: $(VENV)/.synced  ## one million members from CSV into PostgreSQL, against row-by-row ORM
 	scripts/with-postgres $(VENV)/bin/python bench/registry_import.py
+
+bench-queue: $(VENV)/.synced  ## a county's case queue with 5,000 open cases, SQLite and PostgreSQL
+	DIXIAN_MODE=test DATABASE_URL="sqlite:///$(CURDIR)/var/bench-queue.sqlite3" $(VENV)/bin/python bench/procedures/case_queue.py
+	scripts/with-postgres $(VENV)/bin/python bench/procedures/case_queue.py

@@ -227,3 +227,19 @@ def test_the_queue_page_needs_the_same_few_queries_for_many_cases(client, users,
     with django_assert_max_num_queries(8):
         page = client.get("/cases/").content.decode()
     assert page.count("href=\"/cases/") >= 30
+
+
+def test_every_action_and_requirement_is_in_the_procedures_doc():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "procedures.md").read_text()
+    for action, transition in TRANSITIONS.items():
+        row = next((line for line in doc.splitlines() if line.startswith(f"| `{action}` |")),
+                   None)
+        assert row is not None, f"{action} is missing from docs/procedures.md"
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert cells[1] == ", ".join(sorted(k.value for k in transition.kinds)), action
+        assert cells[2] == ", ".join(sorted(s.value for s in transition.sources)), action
+        assert cells[3] == (transition.target.value if transition.target else "(stays)")
+        assert cells[4] == ", ".join(sorted(r.value for r in transition.roles)), action
+        assert cells[5] == (", ".join(transition.requires) or "—"), action
