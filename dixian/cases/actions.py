@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from dixian.cases import eligibility
 from dixian.cases.machine import FINAL, TRANSITIONS, Action, Kind, State, allowed
@@ -179,8 +179,10 @@ def _apply(case: Case, action: Action, data: dict, now: datetime, actor) -> None
     elif action in (Action.COUNTY_REJECT, Action.TOWNSHIP_RETURN, Action.DECLINE):
         case.decision_reason = data.get("reason") or data.get("minutes", "")
     elif action == Action.COUNTY_APPROVE and case.kind == Kind.IDENTIFICATION:
-        verdict = eligibility.classify(case.household, case.risk_types, now,
-                                       case.decision_values.get("visit"))
+        # The record keeps the reason in Chinese, the language of letters and notices.
+        with translation.override("zh-hans"):
+            verdict = eligibility.classify(case.household, case.risk_types, now,
+                                           case.decision_values.get("visit"))
         case.category = verdict.category
         case.decision_reason = verdict.reason
         case.decision_values = {**case.decision_values, "r2": verdict.values}
@@ -226,7 +228,8 @@ def _eliminate(case: Case, now: datetime) -> None:
     """Mark the risk eliminated, keeping the values it rested on (rule 1_11_004: the "after"
     income and three-guarantees fields)."""
     household = Household.objects.select_for_update().get(pk=case.household_id)
-    conditions = eligibility.elimination_conditions(household, now)
+    with translation.override("zh-hans"):
+        conditions = eligibility.elimination_conditions(household, now)
     spell = MonitoringSpell.objects.select_for_update().get(household=household,
                                                             ended_on__isnull=True)
     fast = procedure_params(case.village_code)["suspicious_fast_elimination_months"]

@@ -126,7 +126,7 @@ def test_a_whole_identification_from_clue_to_monitored(case, users):
     household = case.household
     household.refresh_from_db()
     # Household 0001 is poverty-alleviated and has almost no income recorded: R2 says UNSTABLE.
-    assert case.category == "UNSTABLE" and "below the monitoring line" in case.decision_reason
+    assert case.category == "UNSTABLE" and "低于监测范围" in case.decision_reason
     assert household.monitoring_category == "UNSTABLE" and household.risk_types == ["ILLNESS"]
     assert household.spells.get().started_on == timezone.localdate(later)
     assert CaseEvent.objects.filter(case=case).count() == 8
