@@ -40,6 +40,9 @@ DELAYS = {
     State.TOWNSHIP_REVIEW: (0, 3), State.COUNTY_APPROVAL: (1, 4), State.ANNOUNCED: (0, 2),
     "plan": (0, 5), "deliver": (3, 35),
 }
+# Instruments paid or done once: they end soon after they are implemented.
+ONE_OFF = {"TEMPORARY_ASSISTANCE", "DISASTER_RELIEF", "MIGRANT_TRANSPORT_SUBSIDY",
+           "MEDICAL_PREMIUM_SUBSIDY", "HOUSE_RENOVATION"}
 # Steps an office can take in a working day.
 CAPACITY = {Role.TOWNSHIP_REVIEWER: 10, Role.COUNTY_APPROVER: 30, Role.COUNTY_ADMIN: 40,
             Role.VILLAGE_CADRE: 6, Role.DEPARTMENT_OFFICER: 40}
@@ -397,10 +400,14 @@ def _deliveries(day, deliver_due, rng, used, people, result) -> None:
                                   measure.department)
         status = "in_progress" if measure.status == "planned" and rng.random() < 0.3 else \
             "implemented"
+        if measure.status == "implemented":
+            status = "ended"  # a one-off measure, paid out: it ends
         assistance.do_update_measure(measure_id, actor=officer, status=status,
                                      evidence="落实凭证已归档", now=_at(day, rng))
         used[office] += 1
-        if status == "implemented":
+        if status == "implemented" and measure.instrument in ONE_OFF:
+            deliver_due[measure_id] = _add_working(day, rng.randint(0, 10))
+        elif status in ("implemented", "ended"):
             del deliver_due[measure_id]
         else:
             deliver_due[measure_id] = _add_working(day, rng.randint(3, 15))
