@@ -374,3 +374,16 @@ def test_audit_search_is_scoped(client, users, user_in):
     assert all(event["region_code"].startswith(COUNTY) for event in events)
     page = client.get("/audit/?action=user.create").content.decode()
     assert "user.create" in page
+
+
+def test_the_access_control_doc_lists_every_role_with_its_capabilities():
+    from pathlib import Path
+
+    from dixian.core.roles import ROLE_SPECS, Level
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "access-control.md").read_text()
+    for role, spec in ROLE_SPECS.items():
+        levels = ", ".join(Level(x).name.lower() for x in sorted(spec.levels))
+        levels += ", nation" if spec.may_be_national else ""
+        caps = ", ".join(sorted(c.value for c in spec.capabilities))
+        assert f"| `{role.value}` | {levels} | {caps} |" in doc, role
