@@ -238,6 +238,8 @@ def _eliminate(case: Case, now: datetime) -> None:
     case.flagged_for_supervisors = case.elimination_mode == "ASSISTED" and months < fast
     case.decision_values = {**case.decision_values, "r6": {
         c.name: {"ok": c.ok, "sentence": c.sentence, **c.values} for c in conditions},
+        # Loans, posts and the Yulu plan run to their end after elimination (domain.md §4).
+        "continuing": _continuing(household, timezone.localdate(now)),
         "after": {"housing_grade": household.housing_grade,
                   "safe_drinking_water": household.safe_drinking_water,
                   "dropout_flag": household.dropout_flag,
@@ -251,6 +253,17 @@ def _eliminate(case: Case, now: datetime) -> None:
     household.eliminated_month = eligibility.month_of(now)
     household.save(update_fields=["risk_eliminated", "elimination_mode", "eliminated_month",
                                   "updated_at"])
+
+
+def _continuing(household: Household, on: date) -> list[dict]:
+    from dixian.assistance import plans
+    from dixian.assistance.models import Measure
+    from dixian.engine.assistance import continuing_after_elimination
+
+    measures = {str(m.pk): m for m in Measure.objects.filter(household=household)}
+    return [{"measure": int(pm.measure_ref), "instrument": pm.instrument, "until": until}
+            for pm, until in continuing_after_elimination(
+                [plans.plan_measure(m) for m in measures.values()], on)]
 
 
 def _add_months(day: date, months: int) -> date:

@@ -51,13 +51,20 @@ def _walk_elimination(case, users, now):
 def test_an_elimination_runs_the_whole_chain_and_keeps_the_values(households, users):
     household = households[0]
     now = timezone.now()
-    make_ready_for_elimination(household, now)
+    spell = make_ready_for_elimination(household, now)
+    loan = Measure.objects.create(household=household, village_code=household.village_id,
+                                  category="FINANCE", instrument="MICROCREDIT",
+                                  department="agriculture_rural", status="implemented",
+                                  planned_on=spell.started_on, due_on=spell.started_on,
+                                  implemented_on=spell.started_on)
     case = actions.do_propose_elimination(household, actor=users[Role.VILLAGE_CADRE], now=now)
     assert case.kind == Kind.ELIMINATION and case.state == State.VISIT
     case = _walk_elimination(case, users, now)
     assert case.state == State.ELIMINATED and case.elimination_mode == "ASSISTED"
     assert all(c["ok"] for c in case.decision_values["r6"].values())
     assert case.decision_values["after"]["housing_grade"] == "B"
+    assert case.decision_values["continuing"] == [
+        {"measure": loan.pk, "instrument": "MICROCREDIT", "until": "contract_end"}]
     assert not case.flagged_for_supervisors
     household.refresh_from_db()
     assert household.risk_eliminated and household.elimination_mode == "ASSISTED"
