@@ -60,7 +60,7 @@ def _run(a) -> int:
         for folder in sorted(Path(a.feeds).iterdir()):
             files = sorted(str(f) for f in folder.glob("*.parquet"))
             if folder.is_dir() and files:
-                feeds[folder.name] = files
+                feeds[folder.name] = files[0] if len(files) == 1 else files
     scope = (RegionScope.nation() if a.scope == "national"
              else RegionScope.of(*a.scope.split(",")))
     backend = a.engine
