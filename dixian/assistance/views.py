@@ -206,10 +206,17 @@ def issues(request):
 
 @login_required
 def coverage_page(request):
+    from dixian.core.access import access_region
+    from dixian.engine.scope import RegionScope
+
     require(request.user, Capability.VIEW_REGISTRY)
     today = _date(request.GET.get("on", "")) or timezone.localdate()
-    result = coverage(scope_of(request.user), today)
+    region = request.GET.get("region", "")
+    # A sub-region of the user's scope (a township, a village), or the whole scope.
+    scope = RegionScope.of(access_region(request.user, region).code) if region \
+        else scope_of(request.user)
+    result = coverage(scope, today)
     overdue = sorted(((Department(d).label if d in Department.values else d, n)
                       for d, n in result.overdue_by_department.items()), key=lambda x: -x[1])
     return render(request, "assistance/coverage.html", {"c": result, "on": today,
-                                                        "overdue": overdue})
+                                                        "overdue": overdue, "region": region})

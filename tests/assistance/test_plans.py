@@ -170,3 +170,10 @@ def test_the_plan_page_offers_suggestions_to_officials_only(client, monitored, u
     assert 'id="suggestions"' in page and 'data-rule="R4-ILL"' in page
     client.force_login(users[Role.ANALYST])
     assert 'id="suggestions"' not in client.get(f"/plans/{monitored.code}/").content.decode()
+
+
+@pytest.mark.django_db
+def test_coverage_by_sub_region_stays_within_scope(client, monitored, users):
+    client.force_login(users[Role.TOWNSHIP_REVIEWER])
+    assert client.get(f"/assistance/coverage/?region={VILLAGE}").status_code == 200
+    assert client.get(f"/assistance/coverage/?region={COUNTY}").status_code == 404
