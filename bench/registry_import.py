@@ -63,7 +63,8 @@ def row_by_row(members_csv: Path, limit: int) -> float:
     started = time.perf_counter()
     with transaction.atomic():
         for row in frame.iter_rows(named=True):
-            member = Member(member_id=row["member_id"] + "-b", household_id=ids[row["household_code"]],
+            member = Member(member_id=row["member_id"] + "-b",
+                            household_id=ids[row["household_code"]],
                             name=row["name"] or "", sex=row["sex"] or "",
                             relation_to_head=row["relation_to_head"] or "",
                             health=row["health"] or "", labour_skill=row["labour_skill"] or "",

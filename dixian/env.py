@@ -84,7 +84,8 @@ def database_from_url(url: str, base_dir: Path) -> dict:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(path),
             # WAL lets readers proceed while one writer commits.
-            "OPTIONS": {"transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"},
+            "OPTIONS": {"transaction_mode": "IMMEDIATE",
+                        "init_command": "PRAGMA journal_mode=WAL;"},
         }
     if parsed.scheme in {"postgres", "postgresql"}:
         options = {key: values[-1] for key, values in parse_qs(parsed.query).items()}

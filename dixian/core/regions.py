@@ -112,7 +112,8 @@ def _load_postgres(rows) -> None:
         for code, name, level, parent in rows:
             buffer.write(f"{code}\t{name}\t{level}\t{parent or chr(92) + 'N'}\n")
         buffer.seek(0)
-        with cursor.cursor.copy("COPY region_load (code, name, level, parent_id) FROM STDIN") as copy:
+        copy_sql = "COPY region_load (code, name, level, parent_id) FROM STDIN"
+        with cursor.cursor.copy(copy_sql) as copy:
             while chunk := buffer.read(1 << 20):
                 copy.write(chunk)
         cursor.execute(

@@ -14,8 +14,8 @@ from dixian.core import audit, pii
 from dixian.core.access import NotFound, require, scope_of
 from dixian.core.roles import Capability
 from dixian.engine.scope import RegionScope
-from dixian.registry.signals import household_split
 from dixian.registry.models import FieldChange, Household, HouseholdStatus, Member, Source
+from dixian.registry.signals import household_split
 
 PROTECTED_FIELDS = {"resident_id", "phone", "monitoring_contact_phone"}
 

@@ -1,4 +1,5 @@
-"""A medical-insurance officer uploads a month of claims; the county runs screening; alerts appear."""
+"""A medical-insurance officer uploads a month of claims; the county runs screening; alerts
+appear."""
 
 import polars as pl
 import pytest

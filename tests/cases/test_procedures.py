@@ -69,7 +69,8 @@ def test_an_elimination_runs_the_whole_chain_and_keeps_the_values(households, us
     household.refresh_from_db()
     assert household.risk_eliminated and household.elimination_mode == "ASSISTED"
     spell = household.spells.get()
-    assert spell.ended_on == timezone.localdate(now + timedelta(days=6)) and spell.elimination_case == case
+    assert spell.ended_on == timezone.localdate(now + timedelta(days=6))
+    assert spell.elimination_case == case
 
 
 def _refusal(household, users, now):
@@ -308,7 +309,8 @@ def test_a_monthly_visit_confirms_incomes_and_guarantees_and_can_raise_a_risk(ho
     assert household.risk_types == ["ILLNESS", "HOUSING_SAFETY"]
     assert household not in [s.household for s in monitoring.visits_due(cadre, month)]
     with pytest.raises(ValidationError, match="already recorded"):
-        monitoring.do_record_visit(household, month, actor=cadre, visited_on=timezone.localdate(now),
+        monitoring.do_record_visit(household, month, actor=cadre,
+                                   visited_on=timezone.localdate(now),
                                    values={})
 
 

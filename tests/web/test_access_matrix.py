@@ -235,9 +235,8 @@ def registry_targets(users, settings, tmp_path):
 
     from django.utils import timezone
 
-    from dixian.cases import monitoring
-
     from dixian.assistance.models import Measure
+    from dixian.cases import monitoring
     from tests.cases.builders import make_monitored
 
     def measure_for(household_code):
