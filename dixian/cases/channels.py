@@ -59,12 +59,14 @@ def do_alerts_to_clues(run) -> dict[str, int]:
         for (_household_id, risk_type), group in groups.items():
             first = group[0]
             members = sorted({a.member_id for a in group if a.member_id})
+            lines = [a.sentence_zh for a in group[:5]]
+            if members:
+                lines.append(f"成员：{'、'.join(members)}")
             clue = actions.do_receive_clue(
                 first.household, channel=Channel.DEPARTMENT_ALERT, risk_type=risk_type,
-                description="\n".join(a.sentence_zh for a in group[:5]),
-                reference=f"run {run.pk}: alert {first.pk}"
-                          + (f" (+{len(group) - 1})" if len(group) > 1 else "")
-                          + (f"; members {', '.join(members)}" if members else ""),
+                description="\n".join(lines),
+                reference=(f"run {run.pk} alert {first.pk}"
+                           + (f" +{len(group) - 1}" if len(group) > 1 else ""))[:64],
                 received_at=run.started_at)
             Alert.objects.filter(pk__in=[a.pk for a in group]).update(
                 clue=clue, outcome=Outcome.CLUE)
