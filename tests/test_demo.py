@@ -26,3 +26,13 @@ def test_the_demo_builds_a_populated_county_with_users_and_issues(monkeypatch, s
     for line in out.splitlines():
         if line.strip().startswith("cadre "):
             assert len(line.split()[1]) >= 12  # a generated password is printed
+    # The procedures ran over simulated time: the registry's spells carried in, clues from
+    # the screening runs, cases decided, plans made (issue 5 item 9, issue 6 item 8).
+    from dixian.assistance.models import Measure
+    from dixian.cases.models import Case, Clue, MonitoringSpell
+
+    assert MonitoringSpell.objects.exists()
+    assert Clue.objects.filter(channel="department_alert").exists()
+    assert Case.objects.filter(imported=False).exclude(state="clue").exists()
+    assert Measure.objects.exists()
+    assert "simulated 101 days" in out
