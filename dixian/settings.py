@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "dixian.exchange",
     "dixian.cases",  # after exchange: its demo step simulates the procedures over the feeds
     "dixian.assistance",
+    "dixian.statistics",
 ]
 
 MIDDLEWARE = [

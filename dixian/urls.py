@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("dixian.quality.urls")),
     path("", include("dixian.cases.urls")),
     path("", include("dixian.exchange.urls")),
+    path("", include("dixian.statistics.urls")),
     path("", include("dixian.assistance.urls")),
     path("api/", api.urls),
 ]

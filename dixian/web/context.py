@@ -16,6 +16,7 @@ NAVIGATION = [
     ("measures", _("Measures to deliver"), Capability.DELIVER_MEASURES),
     ("coverage", _("Assistance"), Capability.VIEW_REGISTRY),
     ("quality_issues", _("Data quality"), Capability.VIEW_REGISTRY),
+    ("statistics", _("Statistics"), Capability.VIEW_REGISTRY),
     ("imports", _("Imports"), Capability.IMPORT_REGISTRY),
     ("regions", _("Regions"), Capability.VIEW_REGIONS),
     ("users", _("Users"), Capability.VIEW_USERS),

@@ -148,6 +148,31 @@ ROUTES = [
     Route("api:coverage", "/api/assistance/coverage", Capability.VIEW_REGISTRY, api=True),
     Route("api:upload_import", "/api/registry/imports", Capability.IMPORT_REGISTRY, api=True,
           method="post", in_scope_status=400),  # no file sent: the request is invalid
+    Route("statistics", "/statistics/", Capability.VIEW_REGISTRY, in_scope_status=302),
+    Route("statistics_region", "/statistics/{code}/", Capability.VIEW_REGISTRY, scoped=True),
+    Route("statistics_households",
+          "/statistics/{code}/households/?indicator=identified&period=2025-05",
+          Capability.VIEW_REGISTRY, scoped=True),
+    Route("statistics_table", "/statistics/{code}/tables/categories.csv",
+          Capability.VIEW_REGISTRY, scoped=True),
+    Route("statistics_report", "/statistics/{code}/report.xlsx", Capability.VIEW_REGISTRY,
+          scoped=True),
+    Route("statistics_recompute", "/statistics/{code}/recompute/", Capability.IMPORT_REGISTRY,
+          scoped=True, method="post", in_scope_status=302),
+    Route("evaluation", "/statistics/{code}/evaluation/", Capability.VIEW_REGISTRY,
+          scoped=True),
+    Route("evaluation_draw", "/statistics/{code}/evaluation/draw/", Capability.VIEW_REGISTRY,
+          scoped=True, method="post", in_scope_status=302),  # no county named: back
+    Route("evaluation_findings", "/statistics/{code}/evaluation/findings/",
+          Capability.VIEW_REGISTRY, scoped=True, method="post",
+          in_scope_status=302),  # no household named: back with the error
+    Route("evaluation_upload", "/statistics/{code}/evaluation/upload/",
+          Capability.VIEW_REGISTRY, scoped=True, method="post",
+          in_scope_status=302),  # no file: back with the error
+    Route("evaluation_sample", "/statistics/{code}/evaluation/sample.xlsx",
+          Capability.VIEW_REGISTRY, scoped=True),
+    Route("evaluation_results", "/statistics/{code}/evaluation/results/",
+          Capability.VIEW_REGISTRY, scoped=True),
 ]
 # Routes that need no login, or that are the login machinery itself.
 PUBLIC = {"login", "logout", "set_language", "declare", "api:api-root", "api:openapi-json",

@@ -1,0 +1,346 @@
+"""Where Django meets the indicator engine: the ledger as Arrow tables, and the cache.
+
+:func:`ledger_tables` reads the registry (households, members, incomes) and the ledger
+(spells, cases and clues, measures, quality issues, visits) of a scope into the tables of
+:mod:`dixian.engine.indicators` (times in local time). :func:`do_recompute` runs the engine
+for a region and replaces the :class:`~dixian.statistics.models.IndicatorSnapshot` rows of
+that region and of every region below it, in one transaction, with an audit row.
+:func:`snapshot_of` and :func:`children_of` read them back for the pages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from zoneinfo import ZoneInfo
+
+import pyarrow as pa
+from django.conf import settings
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from dixian.core import audit
+from dixian.core.access import scope_q
+from dixian.engine import indicators as engine
+from dixian.engine.indicators.engine import FLOAT_FIELDS
+from dixian.engine.scope import RegionScope, require_scope
+from dixian.statistics import conf
+from dixian.statistics.models import IndicatorSnapshot
+
+NATION = ""
+NO_PARENT = "-"  # the nation's parent_code
+FINAL_STATES = ("monitored", "eliminated", "not_proposed", "rejected")
+INCOME_INDICATORS = {"pa_income", "mon_income", "poor"}
+
+
+def scope_for(code: str) -> RegionScope:
+    """The engine scope of a region code ('' = the nation)."""
+    return RegionScope.nation() if code == NATION else RegionScope.of(code)
+
+
+def parent_of(code: str) -> str | None:
+    """The code of the region above ('' for a province, None for the nation)."""
+    if code == NATION:
+        return None
+    shorter = [n for n in (0, 2, 4, 6, 9) if n < len(code)]
+    return code[:shorter[-1]]
+
+
+# ------------------------------------------------------------------ reading the ledger
+def _columns(queryset, fields: list[str]) -> dict[str, list]:
+    """A ``values_list`` query on the raw cursor, as columns (fast for a county's rows)."""
+    try:
+        sql, params = queryset.values_list(*fields).query.sql_with_params()
+    except EmptyResultSet:
+        return {name: [] for name in fields}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not rows:
+        return {name: [] for name in fields}
+    return {name: list(values) for name, values in zip(fields, zip(*rows, strict=True),
+                                                         strict=True)}
+
+
+def _text(values):
+    return pa.array([None if v in ("", None) else str(v) for v in values], pa.string())
+
+
+def _date(values):
+    return pa.array([dt.date.fromisoformat(v[:10]) if isinstance(v, str) else v
+                     for v in values], pa.date32())
+
+
+def _bool(values):
+    return pa.array([None if v is None else bool(v) for v in values], pa.bool_())
+
+
+def _list(values):
+    out = []
+    for v in values:
+        if isinstance(v, str):
+            v = json.loads(v) if v else []
+        out.append([str(x) for x in (v or [])])
+    return pa.array(out, pa.list_(pa.string()))
+
+
+def _local(values):
+    """Aware (or UTC-naive) datetimes as naive local times of the installation's zone."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    out = []
+    for v in values:
+        if v is None:
+            out.append(None)
+            continue
+        if isinstance(v, str):
+            v = dt.datetime.fromisoformat(v)
+        if v.tzinfo is None:
+            v = v.replace(tzinfo=dt.UTC)
+        out.append(v.astimezone(zone).replace(tzinfo=None))
+    return pa.array(out, pa.timestamp("us"))
+
+
+def _ints(values):
+    return pa.array([None if v is None else int(v) for v in values], pa.int64())
+
+
+def _months_before(month: str, n: int) -> str:
+    index = int(month[:4]) * 12 + int(month[5:7]) - 1 - n
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def ledger_tables(scope: RegionScope, *, incomes: bool = True,
+                  income_months: int | None = None) -> dict[str, pa.Table]:
+    """The registry and ledger of ``scope`` as the engine's input tables; with
+    ``income_months`` only the incomes of that many months before the latest one."""
+    from dixian.assistance.models import Measure
+    from dixian.cases.models import Case, CaseEvent, Clue, MonitoringSpell, MonitoringVisit
+    from dixian.quality.models import QualityIssue
+    from dixian.registry.models import Household, Income, Member
+
+    require_scope(scope)
+    h = _columns(Household.objects.filter(scope_q(scope, "village__code")),
+                 ["code", "village_id", "household_type", "relocated", "housing_grade",
+                  "monitoring_category", "identified_month", "risk_types", "risk_eliminated",
+                  "elimination_mode", "eliminated_month"])
+    tables = {"households": pa.table({
+        "household_code": _text(h["code"]), "village_code": _text(h["village_id"]),
+        "household_type": _text(h["household_type"]), "relocated": _bool(h["relocated"]),
+        "housing_grade": _text(h["housing_grade"]),
+        "monitoring_category": _text(h["monitoring_category"]),
+        "identified_month": _text(h["identified_month"]), "risk_types": _list(h["risk_types"]),
+        "risk_eliminated": _bool(h["risk_eliminated"]),
+        "elimination_mode": _text(h["elimination_mode"]),
+        "eliminated_month": _text(h["eliminated_month"])})}
+    m = _columns(Member.objects.filter(scope_q(scope, "household__village__code")),
+                 ["household__code", "member_status", "labour_skill", "dibao", "tekun",
+                  "health", "disability_type", "birth_date", "relation_to_head", "education",
+                  "work_status"])
+    tables["members"] = pa.table({
+        "household_code": _text(m["household__code"]), "member_status": _text(m["member_status"]),
+        "labour_skill": _text(m["labour_skill"]), "dibao": _text(m["dibao"]),
+        "tekun": _text(m["tekun"]), "health": _text(m["health"]),
+        "disability_type": _text(m["disability_type"]), "birth_date": _date(m["birth_date"]),
+        "relation_to_head": _text(m["relation_to_head"]), "education": _text(m["education"]),
+        "work_status": _text(m["work_status"])})
+    if incomes:
+        scoped = Income.objects.filter(scope_q(scope, "household__village__code"))
+        if income_months:  # only the months the indicators read
+            latest = scoped.aggregate(latest=Max("period"))["latest"]
+            if latest:
+                scoped = scoped.filter(period__gte=_months_before(latest, income_months))
+        i = _columns(scoped,
+                     ["household__code", "period", "wage", "business", "property", "transfer",
+                      "business_cost"])
+        tables["incomes"] = pa.table({
+            "household_code": _text(i["household__code"]), "period": _text(i["period"]),
+            **{name: _ints(i[name]) for name in ("wage", "business", "property", "transfer",
+                                                 "business_cost")}})
+    s = MonitoringSpell.objects.filter(scope_q(scope, "village_code")).values_list(
+        "household__code", "village_code", "category", "risk_types", "started_on", "ended_on",
+        "elimination_mode", "is_return", "whole_household_no_labour", "identification_case_id",
+        "identification_case__imported")
+    s = list(zip(*s, strict=True)) or [[]] * 11
+    tables["spells"] = pa.table({
+        "household_code": _text(s[0]), "village_code": _text(s[1]), "category": _text(s[2]),
+        "risk_types": _list(s[3]), "started_on": _date(s[4]), "ended_on": _date(s[5]),
+        "elimination_mode": _text(s[6]), "is_return": _bool(s[7]),
+        "whole_household_no_labour": _bool(s[8]), "identification_case_id": _ints(s[9]),
+        "imported": _bool(s[10])})
+    cases = Case.objects.filter(scope_q(scope, "village_code"))
+    closed = dict(CaseEvent.objects.filter(case__in=cases, to_state__in=FINAL_STATES)
+                  .values("case_id").annotate(at=Max("time")).values_list("case_id", "at"))
+    c = cases.values_list("pk", "household__code", "village_code", "kind", "state",
+                          "opened_at", "deadline", "decided_at", "category",
+                          "elimination_mode", "imported", "flagged_for_supervisors")
+    c = list(zip(*c, strict=True)) or [[]] * 12
+    tables["cases"] = pa.table({
+        "case_id": _ints(c[0]), "household_code": _text(c[1]), "village_code": _text(c[2]),
+        "kind": _text(c[3]), "state": _text(c[4]), "opened_at": _local(c[5]),
+        "deadline": _local(c[6]), "decided_at": _local(c[7]),
+        "closed_at": _local([closed.get(pk) or (decided if state in FINAL_STATES else None)
+                             for pk, state, decided in zip(c[0], c[4], c[7], strict=True)]),
+        "category": _text(c[8]), "elimination_mode": _text(c[9]), "imported": _bool(c[10]),
+        "flagged_for_supervisors": _bool(c[11])})
+    k = list(zip(*Clue.objects.filter(scope_q(scope, "case__village_code")).values_list(
+        "case_id", "channel", "risk_type", "received_at"), strict=True)) or [[]] * 4
+    tables["clues"] = pa.table({"case_id": _ints(k[0]), "channel": _text(k[1]),
+                                "risk_type": _text(k[2]), "received_at": _local(k[3])})
+    ms = list(zip(*Measure.objects.filter(scope_q(scope, "village_code")).values_list(
+        "pk", "household__code", "village_code", "risk_type", "category", "instrument",
+        "department", "status", "planned_on", "due_on", "started_on", "implemented_on",
+        "ended_on"), strict=True)) or [[]] * 13
+    tables["measures"] = pa.table({
+        "measure_id": _ints(ms[0]), "household_code": _text(ms[1]), "village_code": _text(ms[2]),
+        "risk_type": _text(ms[3]), "category": _text(ms[4]), "instrument": _text(ms[5]),
+        "department": _text(ms[6]), "status": _text(ms[7]), "planned_on": _date(ms[8]),
+        "due_on": _date(ms[9]), "started_on": _date(ms[10]), "implemented_on": _date(ms[11]),
+        "ended_on": _date(ms[12])})
+    q = list(zip(*QualityIssue.objects.filter(scope_q(scope, "village__code")).values_list(
+        "village_id", "household_code", "rule_id", "severity", "status",
+        "first_run__started_at", "resolved_at"), strict=True)) or [[]] * 7
+    tables["quality_issues"] = pa.table({
+        "village_code": _text(q[0]), "household_code": _text(q[1]), "rule_id": _text(q[2]),
+        "severity": _text(q[3]), "status": _text(q[4]), "opened_at": _local(q[5]),
+        "resolved_at": _local(q[6])})
+    v = list(zip(*MonitoringVisit.objects.filter(scope_q(scope, "village_code")).values_list(
+        "household__code", "village_code", "month", "visited_on"), strict=True)) or [[]] * 4
+    tables["visits"] = pa.table({"household_code": _text(v[0]), "village_code": _text(v[1]),
+                                 "month": _text(v[2]), "visited_on": _date(v[3])})
+    return tables
+
+
+def local_now() -> dt.datetime:
+    return timezone.localtime().replace(tzinfo=None)
+
+
+# ------------------------------------------------------------------ the cache
+def indicator_params(code: str) -> dict:
+    """The parameters of a region's computation: the identification deadline of its province
+    (the procedures' own, e.g. 28 days in Anhui); the engine's defaults elsewhere."""
+    from dixian.cases.params import procedure_params
+
+    if not code:
+        return {}
+    return {"identification_sla_days": procedure_params(code[:2])["identification_sla_days"]}
+
+
+def _grouped(table: pa.Table, columns: list[str]) -> dict[str, list[list]]:
+    """Rows of ``columns`` per region code, sorted (one sort in Arrow, then slices)."""
+    if table.num_rows == 0:
+        return {}
+    table = table.sort_by([("region_code", "ascending"),
+                           *[(c, "ascending") for c in columns[:4]]])
+    codes = table["region_code"].to_pylist()
+    rows = list(zip(*(table[c].to_pylist() for c in columns), strict=True))
+    out: dict[str, list[list]] = {}
+    start = 0
+    for i in range(1, len(codes) + 1):
+        if i == len(codes) or codes[i] != codes[start]:
+            out[codes[start]] = [list(r) for r in rows[start:i]]
+            start = i
+    return out
+
+
+def _records(result: engine.Indicators, computed_at, seconds: float,
+             root: str) -> list[IndicatorSnapshot]:
+    used = {k: result.params[k] for k in ("identification_sla_days", "measure_target_days",
+                                          "income_window_months")}
+    fields = list(engine.SUMMARY_FIELDS)
+    n_periods = len(result.periods)
+    summary = result.summary
+    codes = summary["region_code"].to_pylist()
+    # the engine returns every region with every month, ordered by region then month: each
+    # region's series is a slice of each column
+    blocks = len(codes) // n_periods if n_periods else 0
+    if codes and (blocks * n_periods != len(codes) or any(
+            codes[b * n_periods] != codes[(b + 1) * n_periods - 1] for b in range(blocks))
+            or summary["period"].to_pylist()[:n_periods] != list(result.periods)):
+        raise ValueError("unexpected layout of the engine's summary")
+    region_codes = codes[::n_periods]
+    levels = dict(zip(region_codes, summary["level"].to_pylist()[::n_periods], strict=True))
+    columns = {}
+    for f in fields:
+        values = summary[f].to_pylist()
+        if f in FLOAT_FIELDS:
+            values = [None if v is None else round(v, 6) for v in values]
+        columns[f] = values
+    by_region: dict[str, dict[str, list]] = {
+        code: {f: columns[f][b * n_periods:(b + 1) * n_periods] for f in fields}
+        for b, code in enumerate(region_codes)}
+    if root not in by_region:  # a region without households still gets its (empty) row
+        by_region[root] = {f: [0 if f not in FLOAT_FIELDS else None] * n_periods
+                           for f in fields}
+        levels[root] = len(root)
+    breakdown = _grouped(result.breakdown, ["period", "category", "risk_type", "status",
+                                            "households", "persons"])
+    flows = _grouped(result.flows, ["period", "category", "event", "households", "persons"])
+    return [IndicatorSnapshot(
+        region_code=code, parent_code=NO_PARENT if code == NATION else parent_of(code),
+        level=levels[code], root_code=root, as_of=result.as_of,
+        income_as_of=result.income_as_of or "", periods=list(result.periods), series=series,
+        breakdown=breakdown.get(code, []),
+        flows=flows.get(code, []), notes=list(result.notes) if code == root else [],
+        parameters=used,
+        computed_at=computed_at, seconds=seconds) for code, series in by_region.items()]
+
+
+def do_recompute(code: str, *, actor=None, months: int | None = None,
+                 as_of: str | None = None) -> dict:
+    """Compute the indicators of region ``code`` ('' = the nation) and everything below it
+    and replace their cached rows; audited."""
+    started = time.perf_counter()
+    scope = scope_for(code)
+    months = months or conf.months()
+    # the window, the 11 months before its first month, the month a year before it for the
+    # growth; when as_of is given, everything (it may lie anywhere)
+    tables = ledger_tables(scope, income_months=None if as_of else months + 24)
+    read = time.perf_counter() - started
+    try:
+        result = engine.compute(tables, scope, months=months, as_of=as_of, now=local_now(),
+                                params=indicator_params(code))
+    except ValueError as exc:  # no month at all: an empty region
+        if "hold no month" not in str(exc):
+            raise
+        result = engine.compute(tables, scope, months=months,
+                                as_of=local_now().strftime("%Y-%m"), now=local_now(),
+                                params=indicator_params(code))
+    seconds = time.perf_counter() - started
+    computed_at = timezone.now()
+    records = _records(result, computed_at, seconds, code)
+    codes = [r.region_code for r in records]
+    with transaction.atomic():
+        stale = IndicatorSnapshot.objects.all()
+        if code != NATION:
+            stale = stale.filter(region_code__startswith=code)
+        stale.delete()
+        IndicatorSnapshot.objects.filter(region_code__in=codes).delete()
+        IndicatorSnapshot.objects.bulk_create(records, batch_size=500)
+        after = {"regions": len(records), "as_of": result.as_of,
+                 "seconds": round(seconds, 2), "read_seconds": round(read, 2),
+                 "engine_seconds": result.seconds}
+        audit.record("statistics.recompute", actor=actor, object_type="statistics.indicators",
+                     object_id=code or "nation", region_code=code, after=after)
+    return after
+
+
+def snapshot_of(code: str) -> IndicatorSnapshot | None:
+    return IndicatorSnapshot.objects.filter(region_code=code).first()
+
+
+def children_of(code: str) -> list[IndicatorSnapshot]:
+    return list(IndicatorSnapshot.objects.filter(parent_code=code)
+                .only("region_code", "level", "series", "periods").order_by("region_code"))
+
+
+def households_behind(code: str, indicator: str, *, period: str, category: str | None = None,
+                      risk_type: str | None = None, status: str | None = None) -> pa.Table:
+    """The households behind a figure, computed afresh from the ledger of the region."""
+    scope = scope_for(code)
+    tables = ledger_tables(scope, incomes=indicator in INCOME_INDICATORS)
+    return engine.households_for(tables, scope, indicator, period=period, category=category,
+                                 risk_type=risk_type, status=status, now=local_now(),
+                                 params=indicator_params(code))
