@@ -39,3 +39,9 @@ bench-import: $(VENV)/.synced  ## one million members from CSV into PostgreSQL, 
 bench-queue: $(VENV)/.synced  ## a county's case queue with 5,000 open cases, SQLite and PostgreSQL
 	DIXIAN_MODE=test DATABASE_URL="sqlite:///$(CURDIR)/var/bench-queue.sqlite3" $(VENV)/bin/python bench/procedures/case_queue.py
 	scripts/with-postgres $(VENV)/bin/python bench/procedures/case_queue.py
+
+bench-screening: $(VENV)/.synced  ## screening a 10-million-person province (DuckDB vs pandas, PostgreSQL), 10 million claim rows ingested
+	scripts/with-postgres $(VENV)/bin/python bench/screening/run.py --write-doc
+
+bench-indicators: $(VENV)/.synced  ## every R9 indicator for a 10-million-person province, against pandas; dashboard timings
+	$(VENV)/bin/python bench/indicators/run.py --repeat 3 --write-doc

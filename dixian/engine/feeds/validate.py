@@ -163,19 +163,23 @@ def read_raw(data: bytes, file_name: str) -> pa.Table:
         if data.startswith(b"\xef\xbb\xbf"):
             data = data[3:]
         try:
-            text = data.decode("utf-8")
+            data.decode("utf-8")  # valid UTF-8 is parsed as it is (decoding round-trips)
         except UnicodeDecodeError:
-            text = data.decode("gb18030")  # Chinese Excel exports CSV in GBK
-        t = pacsv.read_csv(io.BytesIO(text.encode("utf-8")),
-                           read_options=pacsv.ReadOptions(autogenerate_column_names=False),
-                           convert_options=pacsv.ConvertOptions(
-                               column_types={}, strings_can_be_null=False,
-                               auto_dict_encode=False, include_missing_columns=False),
-                           parse_options=pacsv.ParseOptions(newlines_in_values=True))
-        # force every column to string (pyarrow infers types otherwise)
-        t = pacsv.read_csv(io.BytesIO(text.encode("utf-8")), convert_options=pacsv.ConvertOptions(
-            column_types={n: pa.string() for n in t.column_names}, strings_can_be_null=False))
-        return t
+            data = data.decode("gb18030").encode("utf-8")  # Chinese Excel exports GBK
+        read = pacsv.ReadOptions(autogenerate_column_names=False)
+        lenient = pacsv.ParseOptions(newlines_in_values=True)
+        convert = dict(column_types={}, strings_can_be_null=False, auto_dict_encode=False,
+                       include_missing_columns=False)
+        names = pacsv.open_csv(io.BytesIO(data), read_options=read, parse_options=lenient,
+                               convert_options=pacsv.ConvertOptions(**convert)).schema.names
+        # the whole file must also parse with newlines inside quoted values allowed (what
+        # the column names were read with); converting one column is enough to know
+        pacsv.read_csv(io.BytesIO(data), read_options=read, parse_options=lenient,
+                       convert_options=pacsv.ConvertOptions(**convert,
+                                                            include_columns=names[:1]))
+        # every column as strings (pyarrow infers types otherwise)
+        return pacsv.read_csv(io.BytesIO(data), convert_options=pacsv.ConvertOptions(
+            column_types={n: pa.string() for n in names}, strings_can_be_null=False))
     if ext == "xlsx":
         import openpyxl
 
@@ -216,12 +220,35 @@ def _bad(raw: pa.Array, out: pa.Array) -> np.ndarray:
     return np.flatnonzero(mask.to_numpy(zero_copy_only=False))
 
 
+_ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+
+def _normalise_dates(s: pa.Array) -> pa.Array:
+    """2025年3月4日, 2025/3/4, 2025.03.04, 20250304, 2025-03-04 10:00 ... -> 2025-03-04."""
+    s = pc.replace_substring_regex(s, r"[年月/.]", "-")
+    s = pc.replace_substring_regex(s, r"[日 ].*$|T.*$", "")
+    s = pc.replace_substring_regex(s, r"^([0-9]{4})([0-9]{2})([0-9]{2})$", r"\1-\2-\3")
+    s = pc.replace_substring_regex(s, r"^([0-9]{4})-([0-9])-", r"\1-0\2-")
+    return pc.replace_substring_regex(s, r"-([0-9])$", r"-0\1")
+
+
+def _same_date(out: pa.Array, s: pa.Array) -> pa.Array:
+    """``strftime(out, "%Y-%m-%d") == s``; Arrow's strftime is slow, and for the years
+    1000-9999 the date's own text (its cast to string) is the same."""
+    same = pc.equal(pc.cast(out, pa.string()), s)
+    year = pc.year(out)
+    odd = pc.fill_null(pc.or_(pc.less(year, 1000), pc.greater(year, 9999)), False)
+    if pc.any(odd).as_py():
+        same = pc.replace_with_mask(same, odd, pc.equal(
+            pc.strftime(out.filter(odd), format="%Y-%m-%d"), s.filter(odd)))
+    return same
+
+
 def _convert(c: Column, raw: pa.Array) -> tuple[pa.Array, list[tuple[int, str]]]:
     """(converted column, [(row index, rule)]) for one column of strings."""
     t = c.type
     if pa.types.is_integer(t) or pa.types.is_floating(t):
-        s = pc.replace_substring(raw, ",", "")
-        s = pc.replace_substring(s, "，", "")
+        s = pc.replace_substring_regex(raw, "[,，]", "")
         ok = pc.match_substring_regex(s, _INT if pa.types.is_integer(t) else _FLOAT)
         s = pc.if_else(ok, s, pa.nulls(len(s), pa.string()))
         if pa.types.is_integer(t):
@@ -239,17 +266,18 @@ def _convert(c: Column, raw: pa.Array) -> tuple[pa.Array, list[tuple[int, str]]]
             out = pc.if_else(pc.fill_null(outside, False), pa.nulls(len(out), out.type), out)
         return pc.cast(out, t), bad
     if pa.types.is_date(t):
-        s = pc.replace_substring_regex(raw, r"[年月/.]", "-")
-        s = pc.replace_substring_regex(s, r"[日 ].*$|T.*$", "")
-        s = pc.replace_substring_regex(s, r"^([0-9]{4})([0-9]{2})([0-9]{2})$", r"\1-\2-\3")
-        s = pc.replace_substring_regex(s, r"^([0-9]{4})-([0-9])-", r"\1-0\2-")
-        s = pc.replace_substring_regex(s, r"-([0-9])$", r"-0\1")
-        ok = pc.match_substring_regex(s, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-        s = pc.if_else(ok, s, pa.nulls(len(s), pa.string()))
+        iso = pc.match_substring_regex(raw, _ISO_DATE)
+        other = pc.invert(pc.fill_null(iso, True))
+        s = raw
+        if pc.any(other).as_py():
+            # the rewrites leave an ISO date as it is, so only the other cells need them
+            s = pc.replace_with_mask(raw, other, _normalise_dates(raw.filter(other)))
+            iso = pc.match_substring_regex(s, _ISO_DATE)
+        s = pc.if_else(iso, s, pa.nulls(len(s), pa.string()))
         ts = pc.strptime(s, format="%Y-%m-%d", unit="s", error_is_null=True)
         out = pc.cast(ts, pa.date32())
         # strict: 2025-02-30 must not roll over to 2025-03-02
-        same = pc.equal(pc.strftime(out, format="%Y-%m-%d"), s)
+        same = _same_date(out, s)
         out = pc.if_else(pc.fill_null(same, False), out, pa.nulls(len(out), pa.date32()))
         return out, [(i, "type_date") for i in _bad(raw, out)]
     if pa.types.is_boolean(t):
@@ -315,26 +343,26 @@ def validate(data: bytes, file_name: str, department: str, *, period: str | None
         text = (_clean(raw[header].combine_chunks()) if header is not None
                 else pa.nulls(n, pa.string()))
         out, bad = _convert(c, text)
-        for i, rule in bad:
-            report.problems.append(Problem(name, int(i) + 2, header or c.name,
-                                           text[int(i)].as_py(), rule))
+        values = _values(text, [i for i, _ in bad])
+        for (i, rule), v in zip(bad, values, strict=True):
+            report.problems.append(Problem(name, int(i) + 2, header or c.name, v, rule))
         if c.required and header is not None:
             for i in np.flatnonzero(pc.is_null(text).to_numpy(zero_copy_only=False)):
                 report.problems.append(Problem(name, int(i) + 2, header, None, "required"))
         if c.name == "resident_id" and header is not None:
             st = identity.id_status(text)
             st = np.asarray(st)
-            for i in np.flatnonzero((st != "ok") & (st != "missing")):
-                report.problems.append(Problem(name, int(i) + 2, header, text[int(i)].as_py(),
-                                               "id_format"))
+            idx = np.flatnonzero((st != "ok") & (st != "missing"))
+            for i, v in zip(idx, _values(text, idx), strict=True):
+                report.problems.append(Problem(name, int(i) + 2, header, v, "id_format"))
         if c.name == "village_code" and header is not None:
             okv = pc.match_substring_regex(text, r"^[0-9]{12}$")
-            for i in np.flatnonzero(pc.invert(pc.fill_null(okv, True)).to_numpy(
-                    zero_copy_only=False)):
-                report.problems.append(Problem(name, int(i) + 2, header, text[int(i)].as_py(),
-                                               "village_code"))
+            idx = np.flatnonzero(pc.invert(pc.fill_null(okv, True)).to_numpy(
+                zero_copy_only=False))
+            for i, v in zip(idx, _values(text, idx), strict=True):
+                report.problems.append(Problem(name, int(i) + 2, header, v, "village_code"))
         cols[c.name] = out
-    cols["batch_month"] = pa.array([period] * n, pa.string())
+    cols["batch_month"] = pa.repeat(pa.scalar(period, pa.string()), n)
     cols["source_row"] = pa.array(np.arange(2, n + 2, dtype=np.int32))
     table = pa.table(cols, schema=arrow_schema(department))
     # dates against the period
@@ -346,12 +374,10 @@ def validate(data: bytes, file_name: str, department: str, *, period: str | None
         header = by_target.get(spec.date_column, spec.date_column)
         fut = pc.fill_null(pc.greater_equal(d, pa.scalar(end, pa.date32())), False)
         late = pc.fill_null(pc.less(d, pa.scalar(start, pa.date32())), False)
-        for i in np.flatnonzero(fut.to_numpy(zero_copy_only=False)):
-            report.problems.append(Problem(name, int(i) + 2, header, str(d[int(i)].as_py()),
-                                           "future"))
-        for i in np.flatnonzero(late.to_numpy(zero_copy_only=False)):
-            report.problems.append(Problem(name, int(i) + 2, header, str(d[int(i)].as_py()),
-                                           "late"))
+        for rule, flags in (("future", fut), ("late", late)):
+            idx = np.flatnonzero(flags.to_numpy(zero_copy_only=False))
+            for i, v in zip(idx, _values(d, idx), strict=True):
+                report.problems.append(Problem(name, int(i) + 2, header, str(v), rule))
     # duplicates
     table, dup_problems = _dedupe(table, spec, name, by_target)
     report.problems.extend(dup_problems)
@@ -361,32 +387,45 @@ def validate(data: bytes, file_name: str, department: str, *, period: str | None
     return table, report
 
 
+def _values(a: pa.Array | pa.ChunkedArray, idx) -> list:
+    """The Python values of ``a`` at the positions ``idx`` (one take, not one scalar each)."""
+    if len(idx) == 0:
+        return []
+    return a.take(pa.array(np.asarray(idx, dtype=np.int64))).to_pylist()
+
+
 def _dedupe(table: pa.Table, spec: FeedSchema, name: str, by_target: dict[str, str]
             ) -> tuple[pa.Table, list[Problem]]:
     """Exact duplicates are kept once (warning); same key, other contents is an error."""
     if table.num_rows == 0:
         return table, []
-    texts = [pc.fill_null(pc.cast(table[c], pa.string()), "\x00") for c in spec.names]
-    content = pc.binary_join_element_wise(*texts, "\x1f")
-    keys = pc.binary_join_element_wise(*[pc.fill_null(pc.cast(table[k], pa.string()), "\x00")
-                                         for k in spec.key], "/")
-    counts = pa.table({"k": keys, "c": content}).group_by("k").aggregate(
-        [("c", "count"), ("c", "count_distinct")])
-    multi = counts.filter(pc.greater(counts["c_count"], 1))
+
+    def text(t: pa.Table, c: str) -> pa.Array:
+        return pc.fill_null(pc.cast(t[c], pa.string()), "\x00")
+
+    keys = pc.binary_join_element_wise(*[text(table, k) for k in spec.key], "/")
+    counts = pa.table({"k": keys}).group_by("k").aggregate([("k", "count")])
+    multi = counts.filter(pc.greater(counts["k_count"], 1))
     if multi.num_rows == 0:
         return table, []
-    varying = set(multi.filter(pc.greater(multi["c_count_distinct"], 1))["k"].to_pylist())
-    in_multi = pc.is_in(keys, multi["k"]).to_numpy(zero_copy_only=False)
+    # the contents are compared only among the records whose key is repeated
+    in_multi = pc.is_in(keys, multi["k"])
+    sub = table.filter(in_multi)
+    sub_keys = keys.filter(in_multi)
+    content = pc.binary_join_element_wise(*[text(sub, c) for c in spec.names], "\x1f")
+    distinct = pa.table({"k": sub_keys, "c": content}).group_by("k").aggregate(
+        [("c", "count_distinct")])
+    varying = set(distinct.filter(pc.greater(distinct["c_count_distinct"], 1))["k"]
+                  .to_pylist())
     problems, drop, seen = [], [], set()
     kh = by_target.get(spec.key[0], spec.key[0])
-    rows = table["source_row"].to_numpy()
-    for i in np.flatnonzero(in_multi):
-        k, c = keys[int(i)].as_py(), content[int(i)].as_py()
+    for k, c, row in zip(sub_keys.to_pylist(), content.to_pylist(),
+                         sub["source_row"].to_pylist(), strict=True):
         if k in varying:
-            problems.append(Problem(name, int(rows[i]), kh, k, "duplicate_key"))
+            problems.append(Problem(name, int(row), kh, k, "duplicate_key"))
         elif (k, c) in seen:
-            problems.append(Problem(name, int(rows[i]), kh, k, "duplicate_record"))
-            drop.append(int(rows[i]))
+            problems.append(Problem(name, int(row), kh, k, "duplicate_record"))
+            drop.append(int(row))
         seen.add((k, c))
     if drop:
         table = table.filter(pc.invert(pc.is_in(table["source_row"], pa.array(drop, pa.int32()))))
@@ -403,21 +442,23 @@ def add_tokens(table: pa.Table, tokenize: Callable[[str], str], *, column: str =
     >>> add_tokens(pa.table({"resident_id": ["A", None]}), str.lower)["id_token"].to_pylist()
     ['a', None]
     """
-    values = table[column].to_pylist()
-    cache: dict[str, str] = {}
-    toks = []
-    for v in values:
-        if v is None:
-            toks.append(None)
-        else:
-            t = cache.get(v)
-            if t is None:
-                t = cache[v] = tokenize(v)
-            toks.append(t)
-    arr = pa.array(toks, pa.string())
+    values = table[column]
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    # once per distinct value, in order of first appearance
+    distinct = pc.unique(values).drop_null()
+    tokens = pa.array([tokenize(v) for v in distinct.to_pylist()], pa.string())
+    arr = pc.take(tokens, pc.index_in(values, distinct))
     if out in table.column_names:
         return table.set_column(table.column_names.index(out), out, arr)
     return table.append_column(out, arr)
+
+
+def _round_trips(t: pa.DataType) -> bool:
+    """Types DuckDB returns as they came in (a feed's declared types are all of them)."""
+    return (pa.types.is_string(t) or pa.types.is_boolean(t) or pa.types.is_date32(t)
+            or pa.types.is_float32(t) or pa.types.is_float64(t)
+            or (pa.types.is_integer(t) and pa.types.is_signed_integer(t)))
 
 
 @dataclass
@@ -444,9 +485,17 @@ def match(feed: pa.Table, members: pa.Table, *, department: str | None = None,
 
     department = department or (feed.schema.metadata or {}).get(b"department", b"").decode()
     con = duckdb.connect()
-    con.register("f", feed.append_column("_ord", pa.array(np.arange(feed.num_rows))))
-    con.register("m", members.select([token, "member_id", "household_code"]))
     vill = "village_code" in feed.column_names
+    # only the token (and the village code) go through the join when the feed's own columns
+    # would come back from DuckDB unchanged; the three new columns are then appended
+    narrow = (not {"member_id", "household_code", "match_status", "_ord"}
+              & set(feed.column_names)
+              and len(set(feed.column_names)) == feed.num_columns
+              and all(_round_trips(f.type) for f in feed.schema))
+    keep = [token] + (["village_code"] if vill else [])
+    f = feed.select(keep) if narrow else feed
+    con.register("f", f.append_column("_ord", pa.array(np.arange(feed.num_rows))))
+    con.register("m", members.select([token, "member_id", "household_code"]))
     out = con.sql(f"""
         with mm as (select {token}, min(member_id) member_id, min(household_code) household_code,
                            count(*) n from m where {token} is not null group by {token})
@@ -460,6 +509,10 @@ def match(feed: pa.Table, members: pa.Table, *, department: str | None = None,
                     when mm.n > 1 then 'ambiguous' else 'matched' end as match_status
         from f left join mm on f.{token} = mm.{token} order by f._ord""").to_arrow_table()
     con.close()
+    if narrow:
+        new = ["member_id", "household_code", "match_status"]
+        out = pa.Table.from_arrays([*(feed[c] for c in feed.column_names), *(out[c] for c in new)],
+                                   names=[*feed.column_names, *new])
     bad = out.filter(pc.is_in(out["match_status"], pa.array(["unmatched", "ambiguous",
                                                               "no_id"])))
     keep = [c for c in ("batch_month", "source_row", "record_id", "claim_id", "cert_no",

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -60,6 +62,11 @@ ALERTS = pa.schema([
     pa.field("household_review", pa.bool_()),
     pa.field("associated_members", pa.int32()),
 ])
+#: the household columns the operators read (:func:`run` stages only these)
+HOUSEHOLD_COLUMNS = ("household_code", "village_code", "household_type", "monitoring_category",
+                     "risk_types", "risk_eliminated")
+#: backends on which :func:`run` materialises shared intermediate tables (temporary tables)
+STAGED_BACKENDS = ("duckdb", "postgres")
 SORT = ["village_code", "household_code", "member_id", "rule_id", "event_date", "detail"]
 MATCH_COLUMNS = {"id_token": pa.string(), "member_id": pa.string(),
                  "household_code": pa.string(), "match_status": pa.string()}
@@ -94,13 +101,22 @@ def input_schemas() -> dict[str, pa.Schema]:
 
 
 class Context:
-    """Inputs (Ibis tables), resolved parameters and the period of one compilation."""
+    """Inputs (Ibis tables), resolved parameters and the period of one compilation.
 
-    def __init__(self, tables: Mapping[str, ir.Table], params: Mapping[str, Any], period: str):
+    ``stage`` (optional) materialises an intermediate table that several rules share (the
+    R1 incomes of :meth:`income`): on SQL backends :func:`run` makes it a temporary table, so
+    that the 100 million income rows of a province are aggregated once, not once per R2 rule.
+    The compiled SQL of a single rule (:func:`to_sql`) is unstaged.
+    """
+
+    def __init__(self, tables: Mapping[str, ir.Table], params: Mapping[str, Any], period: str,
+                 stage: Any = None):
         self.t = tables
         self.p = params
         self.period = period
         self.period_end = _first_day(month_add(period, 1))   # exclusive
+        self._stage = stage
+        self._income: ir.Table | None = None
 
     def param(self, v: Any) -> Any:
         """A literal, ``"P.name"`` or ``"P.a * P.b"`` (a number)."""
@@ -168,6 +184,12 @@ class Context:
 
     def income(self) -> ir.Table:
         """R1 over the income window: household_code, net (annualised), months, members, pcni."""
+        if self._income is None:
+            out = self._compute_income()
+            self._income = self._stage(out) if self._stage is not None else out
+        return self._income
+
+    def _compute_income(self) -> ir.Table:
         inc = self.t["incomes"]
         w = int(self.p["income_window_months"])
         start = month_add(self.period, 1 - w)
@@ -376,11 +398,43 @@ def build(rule: Rule, ctx: Context) -> ir.Table:
 
 
 def build_all(rules: Iterable[Rule], ctx: Context) -> ir.Table:
-    exprs = [build(r, ctx) for r in rules]
-    out = exprs[0]
-    for e in exprs[1:]:
-        out = out.union(e)
-    return out
+    """The alerts of all ``rules``: what :func:`build` gives for each, in one expression.
+
+    The rules' evidence is put together first and joined to the households once (not once
+    per rule); the de-duplication against monitored households is then chosen per row by
+    its rule."""
+    rules = list(rules)
+    parts = [OPS[r.operator](ctx, r).mutate(rule_id=ibis.literal(r.id)) for r in rules]
+    e = parts[0]
+    for x in parts[1:]:
+        e = e.union(x)
+    h = ctx.households()
+    j = e.join(h.select("household_code", "village_code", "monitoring_category", "risk_types",
+                        "risk_eliminated"), "household_code")
+    active = j.monitoring_category.notnull() & ~j.risk_eliminated.fill_null(False)
+
+    def per_rule(values: dict[str, Any], typ: str) -> ir.Value:
+        branches = [(j.rule_id == k, ibis.literal(v, typ)) for k, v in values.items()
+                    if v is not None]
+        return ibis.cases(*branches, else_=ibis.null(typ)) if branches else ibis.null(typ)
+
+    by_risk = {r.id: r.risk_type for r in rules if r.risk_type is not None and r.category is None}
+    by_category = [r.id for r in rules if r.category is not None]
+    dup = ibis.literal(False)
+    if by_risk:
+        dup = dup | j.risk_types.contains(per_rule(by_risk, "string")).fill_null(False)
+    if by_category:
+        dup = dup | j.rule_id.isin(by_category)
+    j = j.filter(~(active & dup))
+    return j.select(
+        period=ibis.literal(ctx.period), village_code=j.village_code,
+        household_code=j.household_code, member_id=j.member_id, rule_id=j.rule_id,
+        rule_version=per_rule({r.id: r.version for r in rules}, "int32"),
+        department=per_rule({r.id: r.department for r in rules}, "string"),
+        risk_type=per_rule({r.id: r.risk_type for r in rules}, "string"),
+        category=per_rule({r.id: r.category for r in rules}, "string"),
+        event_date=j.event_date, value=j.value, value2=j.value2, threshold=j.threshold,
+        share=j.share, detail=j.detail)
 
 
 def unbound_tables() -> dict[str, ir.Table]:
@@ -444,15 +498,50 @@ def _scope_pred(col: ir.StringValue, scope: RegionScope) -> ir.BooleanValue | No
     return out
 
 
+def _parquet_files(x: Any) -> bool:
+    """A Parquet file path or a non-empty list of them (directories are read into memory)."""
+    if isinstance(x, (list, tuple)):
+        return bool(x) and all(_parquet_files(p) for p in x)
+    return (isinstance(x, str) or hasattr(x, "__fspath__")) and os.path.isfile(x)
+
+
+def _conform_expr(t: ir.Table, s: pa.Schema) -> ir.Table:
+    """An Ibis table with exactly the columns of ``s``: cast where the type differs, typed
+    nulls where a column is missing (what :func:`_conform` does to an Arrow table)."""
+    target = ibis.Schema.from_pyarrow(s)
+    cols = {}
+    for name, typ in target.items():
+        if name in t.columns:
+            c = t[name]
+            cols[name] = c if c.type() == typ else c.cast(typ)
+        else:
+            cols[name] = ibis.null(typ)
+    return t.select(**cols)
+
+
+def _source(src: Any, s: pa.Schema, con: Any) -> ir.Table:
+    """One input as an Ibis table of schema ``s``.
+
+    An Ibis table (for instance one of a PostgreSQL backend) is used where it is; Parquet
+    paths are read lazily by DuckDB (only the columns and row groups a rule needs); anything
+    else is read into memory."""
+    if isinstance(src, ir.Table):
+        return _conform_expr(src, s)
+    if src is not None and _parquet_files(src) and getattr(con, "name", None) == "duckdb":
+        paths = [str(p) for p in src] if isinstance(src, (list, tuple)) else str(src)
+        return _conform_expr(con.read_parquet(paths), s)
+    return ibis.memtable(_conform(None if src is None else _arrow(src), s))
+
+
 def _bind(snapshot: Mapping[str, Any], feeds: Mapping[str, Any] | None,
-          scope: RegionScope) -> dict[str, ir.Table]:
+          scope: RegionScope, con: Any = None) -> dict[str, ir.Table]:
     schemas = input_schemas()
     out = {}
     for name, s in schemas.items():
         src = snapshot.get(name) if name in schema.SNAPSHOT_SCHEMAS else (feeds or {}).get(name)
         if name in schema.SNAPSHOT_SCHEMAS and src is None:
             raise ValueError(f"snapshot table {name!r} is missing")
-        t = ibis.memtable(_conform(None if src is None else _arrow(src), s))
+        t = _source(src, s, con)
         col = t.village_code if name == "households" else t.household_code
         pred = _scope_pred(col, scope)
         if name in FEEDS and "village_code" in t.columns and pred is not None:
@@ -488,10 +577,12 @@ def run(snapshot_tables: Mapping[str, Any], feeds_tables: Mapping[str, Any] | No
         rules: Iterable[str | Rule] | None = None, backend: Any = "duckdb") -> pa.Table:
     """All screening alerts for ``period`` (``'YYYY-MM'``) in ``scope``, as :data:`ALERTS`.
 
-    ``snapshot_tables``: ``households``, ``members``, ``incomes`` (Arrow tables, pandas frames
-    or Parquet paths). ``feeds_tables``: department -> matched feed (missing ones are empty).
-    ``params``: overrides of :mod:`.params`. ``backend``: ``"duckdb"``, ``"spark"`` or an Ibis
-    backend. Rows are sorted by village, household, member, rule and date.
+    ``snapshot_tables``: ``households``, ``members``, ``incomes`` (Arrow tables, pandas frames,
+    Parquet paths or Ibis tables of ``backend``). ``feeds_tables``: department -> matched feed
+    (the same kinds; missing ones are empty). On DuckDB, Parquet paths are read lazily (only
+    the columns and rows the rules use). ``params``: overrides of :mod:`.params`. ``backend``:
+    ``"duckdb"``, ``"spark"`` or an Ibis backend (e.g. PostgreSQL holding the tables, given as
+    its Ibis tables). Rows are sorted by village, household, member, rule and date.
     """
     scope = require_scope(scope)
     if not isinstance(period, str) or len(period) != 7 or period[4] != "-":
@@ -499,69 +590,125 @@ def run(snapshot_tables: Mapping[str, Any], feeds_tables: Mapping[str, Any] | No
     provinces = {p[:2] for p in scope.prefixes}
     p = resolve(provinces.pop() if len(provinces) == 1 else None, int(period[:4]), params)
     chosen = select_rules(rules)
-    tables = _bind(snapshot_tables, feeds_tables, scope)
-    ctx = Context(tables, p, period)
     con = _backend(backend)
-    expr = build_all(chosen, ctx)
-    raw = con.to_pyarrow(expr)
+    tables = _bind(snapshot_tables, feeds_tables, scope, con)
+    stage = _Stage(con) if getattr(con, "name", None) in STAGED_BACKENDS else None
+    try:
+        if stage is not None:
+            # read once: every rule joins the households (cohort, dedupe), some several times
+            tables["households"] = stage(tables["households"].select(*HOUSEHOLD_COLUMNS))
+        ctx = Context(tables, p, period, stage=stage)
+        expr = build_all(chosen, ctx)
+        raw = con.to_pyarrow(expr)
+    finally:
+        if stage is not None:
+            stage.drop()
     return _finish(raw, chosen, p, period)
 
 
-def _label(rule: Rule, code: str | None, lang: str) -> str:
-    if code is None:
-        return ""
-    if rule.feed and rule.args.get("detail"):
-        col = FEEDS[rule.feed].column(rule.args["detail"])
-        if col.values and code in col.values:
-            return col.values[code] if lang == "zh" else code.replace("_", " ")
-    return code
+class _Stage:
+    """Materialise shared intermediate tables as temporary tables of the backend (dropped
+    after the run). Ibis' own ``Table.cache`` is not used: its clean-up emits a ``DROP`` that
+    the pinned sqlglot renders without the table name."""
+
+    def __init__(self, con: Any):
+        self.con = con
+        self.names: list[str] = []
+
+    def __call__(self, t: ir.Table) -> ir.Table:
+        import uuid
+
+        name = f"dixian_stage_{uuid.uuid4().hex[:12]}"
+        out = self.con.create_table(name, t, temp=True)
+        self.names.append(name)
+        return out
+
+    def drop(self) -> None:
+        for name in self.names:
+            cur = self.con.raw_sql(f'DROP TABLE IF EXISTS "{name}"')
+            if self.con.name == "postgres":
+                cur.close()
+        self.names.clear()
 
 
 def _fmt(x: float | None) -> str:
     return "" if x is None else f"{round(x):,}"
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)
+
+
 def _finish(raw: pa.Table, rules: tuple[Rule, ...], p: Mapping[str, Any], period: str
             ) -> pa.Table:
-    by_id = {r.id: r for r in rules}
-    rows = raw.to_pylist()
+    """The alerts: negative-screen rows without another clue dropped, sorted, with the JSON
+    evidence, the two sentences and the household counts (associated monitoring).
+
+    Filtering, sorting and counting are columnar; only the evidence and the sentences are
+    formatted row by row (a province's month is a few hundred thousand alerts)."""
     # the negative screen only flags households that have another clue
-    flagged = {r["household_code"] for r in rows if by_id[r["rule_id"]].operator
-               != "negative_screen"}
-    rows = [r for r in rows if r["household_code"] in flagged]
-    rows.sort(key=lambda r: tuple("" if r[k] is None else str(r[k]) for k in SORT))
-    per_hh: dict[str, list] = {}
-    for r in rows:
-        per_hh.setdefault(r["household_code"], []).append(r)
-    window = int(p["income_window_months"])
-    for r in rows:
-        rule = by_id[r["rule_id"]]
-        share = r["share"]
-        win = window if rule.department == "registry" else int(r["value2"] or 0) or window
-        ev = {"value": r["value"], "value2": r["value2"], "threshold": r["threshold"],
-              "share": share, "detail": r["detail"],
-              "event_date": r["event_date"].isoformat() if r["event_date"] else None,
-              "window_months": win, "params": {k: p[k] for k in rule.params if k in p
-                                               and not k.endswith("_by_year")}}
-        if rule.category:
-            ev["monitoring_line"] = p["monitoring_line"]
-        r["evidence"] = json.dumps(ev, ensure_ascii=False, sort_keys=True, default=str)
-        fill = {"value": _fmt(r["value"]), "value2": _fmt(r["value2"]),
-                "threshold": _fmt(r["threshold"]),
-                "share_pct": f"{share * 100:.0f}%" if share is not None else "",
-                "window": win, "date": r["event_date"].isoformat() if r["event_date"] else "",
-                "detail_zh": _label(rule, r["detail"], "zh"),
-                "detail_en": _label(rule, r["detail"], "en"),
-                "line": p["monitoring_line"], "year": period[:4]}
-        r["sentence_zh"] = rule.sentence_zh.format(**fill)
-        r["sentence_en"] = rule.sentence_en.format(**fill)
-        group = per_hh[r["household_code"]]
-        r["household_alerts"] = len(group)
-        r["household_review"] = True
-        r["associated_members"] = len({g["member_id"] for g in group if g["member_id"]})
-    if not rows:
+    negative = [r.id for r in rules if r.operator == "negative_screen"]
+    if negative and raw.num_rows:
+        is_neg = pc.is_in(raw["rule_id"], pa.array(negative, pa.string()))
+        flagged = raw.filter(pc.invert(is_neg))["household_code"]
+        raw = raw.filter(pc.is_in(raw["household_code"], flagged))
+    if not raw.num_rows:
         return ALERTS.empty_table()
-    return pa.Table.from_pylist(rows, schema=ALERTS)
+    # by the text of each key, a missing value first (Arrow's sort is stable)
+    raw = raw.sort_by([(k, "ascending", "at_start") for k in SORT])
+    hh = raw["household_code"]
+    member = raw["member_id"]
+    member = pc.if_else(pc.equal(member, ""), pa.scalar(None, member.type), member)
+    counts = pa.table({"h": hh, "m": member}).group_by("h").aggregate(
+        [([], "count_all"), ("m", "count_distinct")])
+    at = pc.index_in(hh, counts["h"])
+    household_alerts = pc.take(counts["count_all"], at).cast(pa.int32())
+    associated = pc.take(counts["m_count_distinct"], at).cast(pa.int32())
+
+    window = int(p["income_window_months"])
+    year = period[:4]
+    per_rule = {}
+    for rule in rules:
+        labels = {}
+        if rule.feed and rule.args.get("detail"):
+            col = FEEDS[rule.feed].column(rule.args["detail"])
+            labels = dict(col.values or {})
+        per_rule[rule.id] = (rule, labels, {k: p[k] for k in rule.params if k in p
+                                            and not k.endswith("_by_year")})
+    c = raw.select(["rule_id", "value", "value2", "threshold", "share", "detail",
+                    "event_date"]).to_pydict()
+    evidence, zh, en = [], [], []
+    line = p["monitoring_line"]
+    for rid, value, value2, thr, share, detail, date in zip(
+            c["rule_id"], c["value"], c["value2"], c["threshold"], c["share"], c["detail"],
+            c["event_date"], strict=True):
+        rule, labels, params = per_rule[rid]
+        win = window if rule.department == "registry" else int(value2 or 0) or window
+        iso = date.isoformat() if date else None
+        ev = {"value": value, "value2": value2, "threshold": thr, "share": share,
+              "detail": detail, "event_date": iso, "window_months": win, "params": params}
+        if rule.category:
+            ev["monitoring_line"] = line
+        evidence.append(_JSON.encode(ev))
+        if detail is None:
+            d_zh = d_en = ""
+        elif detail in labels:
+            d_zh, d_en = labels[detail], detail.replace("_", " ")
+        else:
+            d_zh = d_en = detail
+        fill = {"value": _fmt(value), "value2": _fmt(value2), "threshold": _fmt(thr),
+                "share_pct": f"{share * 100:.0f}%" if share is not None else "",
+                "window": win, "date": iso or "", "detail_zh": d_zh, "detail_en": d_en,
+                "line": line, "year": year}
+        zh.append(rule.sentence_zh.format(**fill))
+        en.append(rule.sentence_en.format(**fill))
+    extra = {"evidence": pa.array(evidence, pa.string()),
+             "sentence_zh": pa.array(zh, pa.string()),
+             "sentence_en": pa.array(en, pa.string()),
+             "household_alerts": household_alerts,
+             "household_review": pa.array(np.ones(raw.num_rows, dtype=bool)),
+             "associated_members": associated}
+    cols = [extra[f.name] if f.name in extra else raw[f.name].cast(f.type) for f in ALERTS]
+    return pa.Table.from_arrays(cols, schema=ALERTS)
 
 
 def households(alerts: pa.Table) -> pa.Table:

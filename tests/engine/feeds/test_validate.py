@@ -145,3 +145,46 @@ def test_parquet_with_native_types():
     pq.write_table(t, buf)
     out, r = validate(buf.getvalue(), "medical_2025-03.parquet", "medical")
     assert r.ok and out["total_cost"].to_pylist() == [100]
+
+
+def test_iso_and_other_date_spellings_in_one_file():
+    t, r = validate(_csv(f"C1,{ID1},住院,2025-03-04,1,1", f"C2,{ID1},住院,2025年3月5日,1,1",
+                         f"C3,{ID1},住院,2025-3-6,1,1", f"C4,{ID1},住院,2025-03-07 10:30:00,1,1",
+                         f"C5,{ID1},住院,2025-03-08,1,1"), "medical_2025-03.csv", "medical")
+    assert r.ok, [p.message_en for p in r.problems]
+    assert [str(d) for d in t["settle_date"].to_pylist()] == [
+        "2025-03-04", "2025-03-05", "2025-03-06", "2025-03-07", "2025-03-08"]
+    t, r = validate(_csv(f"C1,{ID1},住院,2025-03-04,1,1", f"C2,{ID1},住院,2025年2月30日,1,1"),
+                    "medical_2025-03.csv", "medical")
+    assert t is None and [(p.row, p.value, p.rule) for p in r.errors] == [
+        (3, "2025年2月30日", "type_date")]
+
+
+def test_a_file_that_does_not_parse_is_unreadable():
+    t, r = validate(_csv(f"C1,{ID1},住院,2025-03-04,1"), "medical_2025-03.csv", "medical")
+    assert t is None and r.errors[0].rule == "unreadable"
+
+
+def test_tokens_once_per_distinct_id_nulls_kept():
+    calls = []
+
+    def tok(v):
+        calls.append(v)
+        return v.lower()
+
+    t = add_tokens(pa.table({"resident_id": ["B", None, "A", "B", "A", None]}), tok)
+    assert t["id_token"].to_pylist() == ["b", None, "a", "b", "a", None]
+    assert calls == ["B", "A"]
+
+
+def test_match_keeps_the_feed_columns_and_types():
+    feed, _ = validate(_csv(f"C1,{ID1},住院,2025-03-04,100,50"), "medical_2025-03.csv",
+                       "medical")
+    members = add_tokens(pa.table({"member_id": ["H1-01"], "household_code": ["H1"],
+                                   "resident_id": [ID1]}), str.upper)
+    feed = add_tokens(feed, str.upper)
+    m, _ = match(feed, members)
+    assert m.column_names == feed.column_names + ["member_id", "household_code",
+                                                  "match_status"]
+    assert m.schema.types[:feed.num_columns] == feed.schema.types
+    assert m.select(feed.column_names).to_pylist() == feed.to_pylist()
