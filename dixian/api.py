@@ -22,11 +22,13 @@ def _add_routers() -> None:
     from dixian.cases.api import router as cases_router
     from dixian.exchange.api import router as exchange_router
     from dixian.registry.api import router as registry_router
+    from dixian.statistics.api import router as statistics_router
 
     api.add_router("/registry", registry_router)
     api.add_router("/exchange", exchange_router)
     api.add_router("/procedures", cases_router)
     api.add_router("/assistance", assistance_router)
+    api.add_router("/statistics", statistics_router)
 
 
 @api.exception_handler(PermissionDenied)

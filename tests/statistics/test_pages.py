@@ -148,3 +148,17 @@ def test_a_prefecture_is_not_computed_on_a_page_view(client, county):
     page = client.get("/statistics/5223/").content.decode()
     assert "not been computed" in page or "尚未计算" in page
     assert "dixian indicators --region 5223" in page
+
+
+def test_the_api_gives_the_figures_and_the_households_behind_them(client, county):
+    client.force_login(county[Role.COUNTY_APPROVER])
+    figures = client.get(f"/api/statistics/{COUNTY}").json()
+    assert figures["region_code"] == COUNTY and "2025-05" in figures["periods"]
+    assert figures["series"] and all(len(v) == len(figures["periods"])
+                                     for v in figures["series"].values())
+    listed = client.get(f"/api/statistics/{COUNTY}/households?indicator=monitored"
+                        "&period=2025-05").json()
+    assert listed["count"] == 3 == len(listed["households"])
+    assert f"{VILLAGE}0001" in listed["households"]
+    children = client.get(f"/api/statistics/{COUNTY}/children").json()
+    assert children and all(c["region_code"].startswith(COUNTY) for c in children)

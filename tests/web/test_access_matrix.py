@@ -146,6 +146,13 @@ ROUTES = [
           Capability.DELIVER_MEASURES, api=True, scoped=True, method="post",
           in_scope_status=400),
     Route("api:coverage", "/api/assistance/coverage", Capability.VIEW_REGISTRY, api=True),
+    Route("api:get_indicators", "/api/statistics/{code}", Capability.VIEW_REGISTRY, api=True,
+          scoped=True),
+    Route("api:indicator_children", "/api/statistics/{code}/children",
+          Capability.VIEW_REGISTRY, api=True, scoped=True),
+    Route("api:indicator_households",
+          "/api/statistics/{code}/households?indicator=identified&period=2025-05",
+          Capability.VIEW_REGISTRY, api=True, scoped=True),
     Route("api:upload_import", "/api/registry/imports", Capability.IMPORT_REGISTRY, api=True,
           method="post", in_scope_status=400),  # no file sent: the request is invalid
     Route("statistics", "/statistics/", Capability.VIEW_REGISTRY, in_scope_status=302),
