@@ -224,8 +224,7 @@ def test_the_environment_variable_chooses_the_font(report, tmp_path, monkeypatch
 
 def test_a_font_without_chinese_is_refused_not_rendered_as_boxes(report, tmp_path):
     latin = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-    if not latin.exists():
-        pytest.skip("DejaVu Sans is not installed")
+    assert latin.exists(), "DejaVu Sans is missing: scripts/ensure-browser installs it"
     with pytest.raises(MissingGlyphsError) as err:
         write_pdf(report, tmp_path / "r.pdf", font_path=latin)
     assert "望" in err.value.missing and "谟" in err.value.missing
