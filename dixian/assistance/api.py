@@ -1,6 +1,5 @@
 """Plans, measures, department boards and coverage over the API, scoped like the pages."""
 
-import json
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -15,6 +14,7 @@ from dixian.assistance.models import Measure, PlanIssue, Status
 from dixian.core.access import require, scope_of, scope_q
 from dixian.core.roles import Capability
 from dixian.registry.actions import access_household
+from dixian.web.api_body import documented, read_body
 
 router = Router(tags=["assistance"])
 
@@ -68,15 +68,6 @@ class UpdateIn(Schema):
     evidence: str = ""
 
 
-def _body(request, schema, what):
-    import pydantic
-
-    try:
-        return schema.model_validate(json.loads(request.body or b"null") or {})
-    except (ValueError, pydantic.ValidationError) as exc:
-        raise HttpError(400, f"send {what} as JSON: {exc}") from None
-
-
 @router.get("/plans/{code}", response=PlanOut)
 def get_plan(request, code: str):
     require(request.user, Capability.VIEW_REGISTRY)
@@ -97,11 +88,12 @@ class ItemsIn(Schema):
     items: list[ItemIn]
 
 
-@router.post("/plans/{code}/measures", response=list[MeasureOut])
+@router.post("/plans/{code}/measures", response=list[MeasureOut],
+             openapi_extra=documented(ItemsIn))
 def plan_measures(request, code: str):
     require(request.user, Capability.PLAN_MEASURES)
     household = access_household(request.user, code)
-    body = _body(request, ItemsIn, "the measures (items: instrument, risk_type, member_id...)")
+    body = read_body(request, ItemsIn, "the measures (items: instrument, risk_type, member_id...)")
     try:
         return actions.do_plan_measures(household, [
             actions.Item(instrument=i.instrument, risk_type=i.risk_type, member_id=i.member_id,
@@ -127,11 +119,12 @@ def list_measures(request, status: str = "", overdue: bool = False):
     return measures.order_by("due_on", "pk")
 
 
-@router.post("/measures/{measure_id}", response=MeasureOut)
+@router.post("/measures/{measure_id}", response=MeasureOut,
+             openapi_extra=documented(UpdateIn))
 def update_measure(request, measure_id: int):
     require(request.user, Capability.DELIVER_MEASURES)
     actions.access_measure(request.user, measure_id)
-    body = _body(request, UpdateIn, "the update (status, on, evidence)")
+    body = read_body(request, UpdateIn, "the update (status, on, evidence)")
     try:
         return actions.do_update_measure(measure_id, actor=request.user, status=body.status,
                                          on=body.on, evidence=body.evidence)

@@ -1,7 +1,6 @@
 """The procedures over the API: cases, steps, clues, eliminations, visits and the inbox,
 scoped and checked exactly like the pages (the same actions do the work)."""
 
-import json
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
@@ -16,6 +15,7 @@ from dixian.cases.models import Case
 from dixian.core.access import require, scope_of, scope_q
 from dixian.core.roles import Capability, Role
 from dixian.registry.actions import access_household
+from dixian.web.api_body import documented, read_body
 
 router = Router(tags=["cases"])
 
@@ -91,22 +91,6 @@ def _invalid(exc: ValidationError):
     raise HttpError(400, "; ".join(exc.messages))
 
 
-def _body(request, schema: type[Schema], what: str):
-    """The JSON body, read only after permission and scope have been checked: someone
-    outside the region learns nothing from the validation of what they sent."""
-    import pydantic
-
-    try:
-        return schema.model_validate(json.loads(request.body or b"null") or {})
-    except (ValueError, pydantic.ValidationError) as exc:
-        raise HttpError(400, f"send {what} as JSON: {exc}") from None
-
-
-def _doc(schema: type[Schema]) -> dict:
-    return {"requestBody": {"content": {"application/json": {
-        "schema": schema.model_json_schema()}}, "required": True}}
-
-
 @router.get("/cases", response=list[CaseOut])
 @paginate(LimitOffsetPagination)
 def list_cases(request, kind: str = "", state: str = "", overdue: bool = False,
@@ -131,11 +115,11 @@ def get_case(request, case_id: int):
     return actions.access_case(request.user, case_id)
 
 
-@router.post("/cases/{case_id}/steps", response=CaseOut, openapi_extra=_doc(StepIn))
+@router.post("/cases/{case_id}/steps", response=CaseOut, openapi_extra=documented(StepIn))
 def take_step(request, case_id: int):
     require(request.user, Capability.VIEW_REGISTRY)
     actions.access_case(request.user, case_id)
-    step = _body(request, StepIn, "the step (action, expected_state, data)")
+    step = read_body(request, StepIn, "the step (action, expected_state, data)")
     try:
         return actions.do_transition(case_id, step.action, actor=request.user,
                                      expected_state=step.expected_state, data=step.data)
@@ -156,10 +140,10 @@ def elimination_conditions(request, case_id: int):
             for c in eligibility.elimination_conditions(case.household, timezone.now())]
 
 
-@router.post("/clues", response=ClueOut, openapi_extra=_doc(ClueIn))
+@router.post("/clues", response=ClueOut, openapi_extra=documented(ClueIn))
 def raise_clue(request):
     require(request.user, Capability.RAISE_CLUES)
-    clue = _body(request, ClueIn, "the clue (household, risk_type, description)")
+    clue = read_body(request, ClueIn, "the clue (household, risk_type, description)")
     household = access_household(request.user, clue.household)
     try:
         return monitoring.do_raise_clue(household, actor=request.user, risk_type=clue.risk_type,
@@ -178,10 +162,10 @@ def propose_elimination(request, code: str):
         _invalid(exc)
 
 
-@router.post("/visits", response=VisitOut, openapi_extra=_doc(VisitIn))
+@router.post("/visits", response=VisitOut, openapi_extra=documented(VisitIn))
 def record_visit(request):
     require(request.user, Capability.VISIT_HOUSEHOLDS)
-    visit = _body(request, VisitIn, "the visit (household, month, visited_on, values)")
+    visit = read_body(request, VisitIn, "the visit (household, month, visited_on, values)")
     household = access_household(request.user, visit.household)
     try:
         return monitoring.do_record_visit(household, visit.month, actor=request.user,

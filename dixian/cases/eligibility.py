@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dixian.cases.params import procedure_params
+from dixian.engine.screening.engine import month_add
 from dixian.engine.screening.params import resolve as screening_params
 from dixian.registry.income import months_before
 from dixian.registry.models import Household
@@ -33,7 +34,13 @@ def month_of(moment: datetime | date) -> str:
     return f"{moment.year:04d}-{moment.month:02d}"
 
 
-def _months_between(first: str, last: str) -> int:
+def first_day(month: str) -> date:
+    """The first day of a 'YYYY-MM' month."""
+    year, number = map(int, month.split("-"))
+    return date(year, number, 1)
+
+
+def months_between(first: str, last: str) -> int:
     y1, m1 = map(int, first.split("-"))
     y2, m2 = map(int, last.split("-"))
     return (y2 - y1) * 12 + (m2 - m1)
@@ -143,7 +150,7 @@ def elimination_conditions(household: Household, now: datetime) -> list[Conditio
     spell = MonitoringSpell.objects.filter(household=household, ended_on__isnull=True).first()
     started = spell.started_on if spell else None
     started_month = month_of(started) if started else (household.identified_month or this_month)
-    months = _months_between(started_month, this_month)
+    months = months_between(started_month, this_month)
     risks = list(spell.risk_types if spell else household.risk_types or [])
     # "No new risk" compares with the risks the household was identified for: a risk added
     # since (a visit, an alert) is new even though it is now on the household's record.
@@ -171,7 +178,7 @@ def elimination_conditions(household: Household, now: datetime) -> list[Conditio
     n = p["income_stable_months"]
     refs = [this_month]
     for _k in range(n - 1):
-        refs.insert(0, _previous_month(refs[0]))
+        refs.insert(0, month_add(refs[0], -1))
     windows = income_windows(household, refs)
     below = [ref for ref in refs if windows[ref].months_recorded < 12 or windows[ref].per_capita
              is None or windows[ref].per_capita < line_for(household, int(ref[:4]))]
@@ -247,12 +254,6 @@ def _covered_risks(household: Household, risks: list[str], done: list) -> set[st
     coverage = assistance.eligible_for_elimination_measures(
         plan, [plans.plan_measure(m) for m in done])
     return {m.category for measures in coverage.covered.values() for m in measures}
-
-
-def _previous_month(month: str) -> str:
-    year, number = map(int, month.split("-"))
-    index = year * 12 + number - 2
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 def failed(conditions: list[Condition]) -> list[Condition]:

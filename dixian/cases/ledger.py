@@ -10,20 +10,16 @@ only their months are known: lag statistics leave them out.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
 
+from dixian.cases.eligibility import first_day
 from dixian.cases.machine import Kind, State
 from dixian.cases.models import Case, MonitoringSpell
 from dixian.core import audit
 from dixian.engine.scope import RegionScope, require_scope
 from dixian.registry.models import Household
-
-
-def _first_day(month: str) -> date:
-    year, number = map(int, month.split("-"))
-    return date(year, number, 1)
 
 
 def do_backfill_from_registry(scope: RegionScope, *, actor=None) -> dict[str, int]:
@@ -38,7 +34,7 @@ def do_backfill_from_registry(scope: RegionScope, *, actor=None) -> dict[str, in
     counts = {"spells": 0, "eliminated": 0}
     with transaction.atomic():
         for household in households.iterator(chunk_size=2000):
-            started = _first_day(household.identified_month)
+            started = first_day(household.identified_month)
             moment = datetime.combine(started, datetime.min.time(), tzinfo=UTC)
             risks = list(household.risk_types or [])[:5]
             identification = Case.objects.create(
@@ -49,7 +45,7 @@ def do_backfill_from_registry(scope: RegionScope, *, actor=None) -> dict[str, in
                 decision_values={"origin": "registry"})
             ended, elimination = None, None
             if household.risk_eliminated and household.eliminated_month:
-                ended = _first_day(household.eliminated_month)
+                ended = first_day(household.eliminated_month)
                 end_moment = datetime.combine(ended, datetime.min.time(), tzinfo=UTC)
                 elimination = Case.objects.create(
                     household=household, village_code=household.village_id,

@@ -17,12 +17,13 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from dixian.cases import actions
-from dixian.cases.eligibility import income_windows, month_of
+from dixian.cases.eligibility import first_day, income_windows, month_of, months_between
 from dixian.cases.models import Campaign, CampaignTask, Channel, MonitoringSpell, MonitoringVisit
 from dixian.core import audit
 from dixian.core.access import NotFound, require, scope_of, scope_q
 from dixian.core.models import Region
 from dixian.core.roles import Capability, Level
+from dixian.engine.screening.engine import month_add
 from dixian.registry import actions as registry_actions
 from dixian.registry.models import Household, Income, Source
 
@@ -33,19 +34,10 @@ INCOME_FIELDS = ("wage", "business", "property", "transfer", "business_cost",
                  "compliant_oop_medical")
 
 
-def _month_index(month: str) -> int:
-    year, number = map(int, month.split("-"))
-    return year * 12 + number - 1
-
-
-def _month(index: int) -> str:
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
 def owed_months(spell: MonitoringSpell, until: str) -> list[str]:
     """Months a visit is owed for: from the month after entry up to ``until`` inclusive."""
-    first = _month_index(month_of(spell.started_on)) + 1
-    return [_month(i) for i in range(first, _month_index(until) + 1)]
+    first = month_add(month_of(spell.started_on), 1)
+    return [month_add(first, k) for k in range(months_between(first, until) + 1)]
 
 
 def visits_due(actor, month: str):
@@ -53,7 +45,7 @@ def visits_due(actor, month: str):
     visited = MonitoringVisit.objects.filter(month=month).values("household_id")
     return (MonitoringSpell.objects.filter(scope_q(scope_of(actor), "village_code"),
                                            ended_on__isnull=True,
-                                           started_on__lt=_first_day(month))
+                                           started_on__lt=first_day(month))
             .exclude(household_id__in=visited).select_related("household")
             .order_by("village_code", "household__code"))
 
@@ -61,11 +53,11 @@ def visits_due(actor, month: str):
 def missed_visits(actor, now: datetime | None = None, months: int = 3) -> list[tuple]:
     """(household, month) for each of the last ``months`` whole months with no visit."""
     now = now or timezone.now()
-    this = _month_index(month_of(now))
-    window = [_month(i) for i in range(this - months, this)]
+    this = month_of(now)
+    window = [month_add(this, -k) for k in range(months, 0, -1)]
     spells = list(MonitoringSpell.objects.filter(
         scope_q(scope_of(actor), "village_code"), ended_on__isnull=True,
-        started_on__lt=_first_day(window[-1])).select_related("household"))
+        started_on__lt=first_day(window[-1])).select_related("household"))
     done = set(MonitoringVisit.objects.filter(
         household_id__in=[s.household_id for s in spells], month__in=window)
         .values_list("household_id", "month"))
@@ -75,11 +67,6 @@ def missed_visits(actor, now: datetime | None = None, months: int = 3) -> list[t
             if month in window and (spell.household_id, month) not in done:
                 out.append((spell.household, month))
     return sorted(out, key=lambda hm: (hm[1], hm[0].code))
-
-
-def _first_day(month: str) -> date:
-    year, number = map(int, month.split("-"))
-    return date(year, number, 1)
 
 
 @dataclass(frozen=True)
@@ -99,7 +86,7 @@ def visit_prefill(household: Household, month: str) -> Prefill:
     from dixian.exchange.models import Alert
 
     window = income_windows(household, [month])[month]
-    recent = [_month(_month_index(month) - k) for k in range(3)]
+    recent = [month_add(month, -k) for k in range(3)]
     alerts = list(Alert.objects.filter(household=household, run__period__in=recent)
                   .order_by("-run__started_at", "rule_id")[:10])
     last_income = household.incomes.order_by("-period").first()
@@ -121,7 +108,7 @@ def do_record_visit(household: Household, month: str, *, actor, visited_on: date
         raise NotFound
     if not MonitoringSpell.objects.filter(household=household, ended_on__isnull=True).exists():
         raise ValidationError("only a monitored household has monthly visits")
-    if _month_index(month) > _month_index(month_of(visited_on)):
+    if month > month_of(visited_on):  # 'YYYY-MM' strings order as months do
         raise ValidationError(f"a visit for {month} cannot happen on {visited_on}")
     with transaction.atomic():
         if MonitoringVisit.objects.filter(household=household, month=month).exists():
