@@ -86,7 +86,10 @@ def history() -> list[engine.HistoryCase]:
     return cases
 
 
-def suggestions(household: Household, today: date) -> list[engine.Suggestion]:
+def suggestions(household: Household, today: date,
+                past: list[engine.HistoryCase] | None = None) -> list[engine.Suggestion]:
+    """``past``: :func:`history`, when the caller already has it (it reads every spell and
+    measure of the platform, so a batch computes it once)."""
     measures = [plan_measure(m) for m in Measure.objects.filter(household=household)]
-    return engine.suggest(plan_household(household), plan_members(household), history(),
-                          measures=measures, today=today)
+    return engine.suggest(plan_household(household), plan_members(household),
+                          history() if past is None else past, measures=measures, today=today)

@@ -117,6 +117,9 @@ def simulate(county: str, start: date, end: date, *, seed: int = 7,
     deliver_due: dict[int, date] = {}  # measure → the day it is delivered
     visit_day: dict[tuple[int, str], int] = {}
     _catch_up_plans(scope, start, plan_due, rng)
+    from dixian.registry.models import Household
+
+    households = Household.objects.filter(village__code__startswith=scope.prefixes[0]).count()
     day = start
     while day <= end:
         result.days += 1
@@ -124,7 +127,7 @@ def simulate(county: str, start: date, end: date, *, seed: int = 7,
             used: dict[tuple, int] = defaultdict(int)
             if screen and day.day <= 7 and not _screened_this_month(scope, day):
                 _screen(scope, day, rng, result)
-            _new_clues(scope, day, rng, result, people)
+            _new_clues(scope, day, rng, result, people, households)
             _schedule_new_cases(scope, day, due, match_due, rng)
             _take_steps(day, due, match_due, plan_due, rng, used, people, result)
             _plans(day, plan_due, deliver_due, rng, people, result)
@@ -166,12 +169,11 @@ def _screen(scope, day: date, rng, result: Result) -> None:
     result.clues += run.counts.get("outcomes", {}).get("clue", 0)
 
 
-def _new_clues(scope, day, rng, result, people) -> None:
+def _new_clues(scope, day, rng, result, people, households: int) -> None:
     """Self-declarations and cadres' clues: households below the line after rigid spending
     that are neither monitored nor under review."""
     from dixian.registry.models import Household
 
-    households = Household.objects.filter(village__code__startswith=scope.prefixes[0]).count()
     n = _poisson(rng, RATES["clues_per_10000_households_a_day"] * households / 10000)
     if not n:
         return
@@ -357,6 +359,7 @@ def _plans(day, plan_due, deliver_due, rng, people, result) -> None:
     from dixian.assistance import plans
     from dixian.registry.models import Household
 
+    past = None  # the platform's history, read once a day (not once per household)
     for household_id, when in sorted(plan_due.items(), key=lambda kv: kv[1]):
         if when > day:
             continue
@@ -365,7 +368,8 @@ def _plans(day, plan_due, deliver_due, rng, people, result) -> None:
         if not assistance.may_receive_measures(household):
             continue
         chosen, blocks = [], set()
-        for s in plans.suggestions(household, day):
+        past = plans.history() if past is None else past
+        for s in plans.suggestions(household, day, past):
             if (s.risk_type or s.block) in blocks:
                 continue  # the first suggestion of each block: the cadre's usual choice
             blocks.add(s.risk_type or s.block)
