@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from dixian.assistance import plans
 from dixian.assistance.models import Measure, PlanIssue, Status, SuggestionRecord
@@ -126,9 +127,11 @@ def _notify_departments(measures: list[Measure]) -> None:
                                        department=measure.department, is_active=True)
         officers = [u for u in officers if u.region_id and measure.village_code.startswith(
             u.region_id)]
-        text = _("New measure for household %(household)s: %(instrument)s, due %(due)s") % {
-            "household": measure.household.code, "instrument": measure.instrument,
-            "due": measure.due_on.isoformat()}
+        with translation.override(settings.LANGUAGE_CODE):  # stored: the platform's language
+            text = _("New measure for household %(household)s: %(instrument)s, due "
+                     "%(due)s") % {"household": measure.household.code,
+                                   "instrument": measure.instrument,
+                                   "due": measure.due_on.isoformat()}
         Notification.objects.bulk_create([Notification(user=u, text=text,
                                                        link=f"/measures/?id={measure.pk}")
                                           for u in officers])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
@@ -360,6 +361,24 @@ def do_propose_elimination(household: Household, *, actor, now: datetime | None 
     return case
 
 
+def waiting_for(actor):
+    """Open cases in the actor's region at a step their role takes: a step that moves the
+    case on, or the data match (a parallel step) while it is not yet recorded."""
+    from django.db.models import Q
+
+    from dixian.core.access import scope_q
+
+    role = Role(actor.role) if actor.role in Role.values else None
+    moving = {s.value for t in TRANSITIONS.values() if role in t.roles and t.target is not None
+              for s in t.sources}
+    match = TRANSITIONS[Action.RECORD_DATA_MATCH]
+    wanted = Q(state__in=moving)
+    if role in match.roles:
+        wanted |= Q(state__in=[s.value for s in match.sources], data_matched_at__isnull=True)
+    return (Case.objects.filter(scope_q(scope_of(actor), "village_code")).filter(wanted)
+            .select_related("household").order_by("deadline", "pk"))
+
+
 def overdue(actor, now: datetime | None = None):
     """Open cases in the actor's region past their decision deadline, oldest first."""
     from dixian.core.access import scope_q
@@ -406,9 +425,10 @@ def _notify_level(region: str, level: Level, case: Case) -> None:
     roles = ([Role.COUNTY_APPROVER, Role.COUNTY_ADMIN] if level == Level.COUNTY
              else list(Role))
     users = User.objects.filter(region_id=region, role__in=roles, is_active=True)
-    text = _("Case %(case)d of household %(household)s is past its deadline "
-             "(%(deadline)s) and has been escalated to you") % {
-        "case": case.pk, "household": case.household.code,
-        "deadline": case.deadline.strftime("%Y-%m-%d")}
+    with translation.override(settings.LANGUAGE_CODE):  # stored: the platform's language
+        text = _("Case %(case)d of household %(household)s is past its deadline "
+                 "(%(deadline)s) and has been escalated to you") % {
+            "case": case.pk, "household": case.household.code,
+            "deadline": case.deadline.strftime("%Y-%m-%d")}
     Notification.objects.bulk_create([Notification(user=u, text=text,
                                                    link=f"/cases/{case.pk}/") for u in users])

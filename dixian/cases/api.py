@@ -182,12 +182,7 @@ def inbox(request):
     out = {"notifications": user.notifications.filter(read_at__isnull=True).count()}
     if Role(user.role) in (Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER, Role.COUNTY_APPROVER,
                            Role.COUNTY_ADMIN):
-        from dixian.cases.machine import TRANSITIONS
-
-        states = {s.value for t in TRANSITIONS.values() if Role(user.role) in t.roles
-                  and t.target is not None for s in t.sources}
-        out["cases"] = Case.objects.filter(scope_q(scope_of(user), "village_code"),
-                                           state__in=states).count()
+        out["cases"] = actions.waiting_for(user).count()
         out["overdue"] = actions.overdue(user, now).count()
     if Role(user.role) == Role.VILLAGE_CADRE:
         out["visits_due"] = monitoring.visits_due(user, eligibility.month_of(now)).count()

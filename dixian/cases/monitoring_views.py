@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dixian.cases import actions, eligibility, monitoring
-from dixian.cases.machine import FINAL, KIND_LABELS, STATE_LABELS, TRANSITIONS, Kind, State
+from dixian.cases.machine import FINAL, KIND_LABELS, STATE_LABELS, Kind, State
 from dixian.cases.models import Campaign, CampaignTask, Case, MonitoringSpell
 from dixian.core.access import NotFound, require, scope_of, scope_q
 from dixian.core.models import Notification
@@ -41,11 +41,7 @@ def inbox(request):
     role = Role(user.role) if user.role in Role.values else None
     context = {"notifications": Notification.objects.filter(user=user)[:20]}
     if role_has(user.role, Capability.VIEW_REGISTRY):
-        states = sorted({s.value for t in TRANSITIONS.values() if role in t.roles
-                         and t.target is not None for s in t.sources})
-        cases = (Case.objects.filter(scope_q(scope_of(user), "village_code"), state__in=states)
-                 .select_related("household").order_by("deadline", "pk"))
-        page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = Paginator(actions.waiting_for(user), PAGE_SIZE).get_page(request.GET.get("page"))
         for case in page.object_list:
             case.state_label = STATE_LABELS[State(case.state)]
             case.kind_label = KIND_LABELS[Kind(case.kind)]

@@ -464,3 +464,17 @@ def test_the_inbox_lists_what_waits_for_each_role(client, households, users):
     client.force_login(users[Role.COUNTY_APPROVER])
     page = client.get("/inbox/").content.decode()
     assert f'href="/cases/{case.pk}/"' not in page  # nothing at the county's step yet
+
+
+@pytest.mark.django_db
+def test_the_county_admin_is_asked_for_the_data_match_until_it_is_recorded(households, users):
+    admin = users[Role.COUNTY_ADMIN]
+    case = actions.do_receive_clue(households[0], channel="cadre_visit",
+                                   risk_type="ILLNESS").case
+    assert case not in actions.waiting_for(admin)  # a clue is not matched yet
+    Case.objects.filter(pk=case.pk).update(state=State.VISIT)
+    assert case in actions.waiting_for(admin)
+    actions.do_transition(case.pk, Action.RECORD_DATA_MATCH, actor=admin,
+                          expected_state=State.VISIT)
+    assert case not in actions.waiting_for(admin)
+    assert case in actions.waiting_for(users[Role.VILLAGE_CADRE])  # the visit is theirs
