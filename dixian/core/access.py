@@ -30,6 +30,22 @@ def scope_of(user) -> RegionScope:
     return RegionScope.nothing()
 
 
+def code_prefix_q(field: str, prefix: str) -> Q:
+    """Rows whose ``field`` (a division, household or member code) starts with ``prefix``.
+
+    Written as a range, ``prefix <= field <= prefix + "9"*n``, not ``LIKE 'prefix%'``: a
+    range is an index search on SQLite and PostgreSQL alike (SQLite's ``LIKE`` is a full
+    scan, and PostgreSQL needs a pattern-ops index for it). Correct because the codes are
+    digit strings (a member code adds ``-NN`` after its household's 16 digits).
+    """
+    if not prefix.isdigit():
+        raise ValueError(f"{prefix!r} is not a code prefix")
+    return Q(**{f"{field}__gte": prefix, f"{field}__lte": prefix + "9" * CODE_RANGE_PAD})
+
+
+CODE_RANGE_PAD = 24  # longer than any code's tail after its prefix
+
+
 def scope_q(scope: RegionScope, field: str) -> Q:
     """A filter that keeps rows whose ``field`` (a division code) is in scope."""
     if scope.national:
@@ -38,7 +54,7 @@ def scope_q(scope: RegionScope, field: str) -> Q:
         return Q(pk__in=[])
     q = Q()
     for prefix in scope.prefixes:
-        q |= Q(**{f"{field}__startswith": prefix})
+        q |= code_prefix_q(field, prefix)
     return q
 
 
