@@ -230,15 +230,15 @@ def render_markdown() -> str:
     out += [f"| `{k}` | {c.zh} | {c.en} |" for k, c in CONDITIONS.items()]
 
     out += ["", "## Parameters", "",
-            "Per province (`params.PROVINCES`) and year, overridable per call "
-            "(`params.resolve(province, year, overrides)`).", "",
+            "From the policy layer ([policy](policy.md)) for the region and year, "
+            "overridable per call (`params.resolve(region, year, overrides)`).", "",
             "| parameter | default | source | meaning |", "|---|---|---|---|"]
     out += [f"| `{k}` | {_cell(v)} | {_cell(s)} | {_cell(m)} |"
             for k, (v, s, m) in PARAMETERS.items()]
 
     out += ["", "## Province extension", "",
             "A province keeps three JSON-like mappings (what a YAML or JSON file would hold):",
-            "", "* `params.PROVINCES[code] = {parameter: value}`;",
+            "", "* parameters: a policy change ([policy](policy.md));",
             "* `catalogue.PROVINCES[code] = {\"departments\": {...}, \"categories\": {...}, "
             "\"instruments\": {...}}` — an entry for an existing code replaces the fields it "
             "names, a new code must give every required field, `None` removes an entry; "

@@ -36,6 +36,8 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from dixian.engine.policy import region_of_scope
+
 from ..scope import CODE_LENGTHS, RegionScope, require_scope
 from . import params as P
 from .periods import add_months, check_month, month_bounds, month_index, month_range
@@ -270,7 +272,7 @@ class _Model:
                  months: int, params: Mapping[str, Any] | None, now: dt.datetime | None,
                  backend: duckdb.DuckDBPyConnection | None):
         self.scope = require_scope(scope)
-        self.params = P.resolve(params)
+        self.params = P.resolve(params, region=region_of_scope(self.scope))
         self.now = now
         self.db = backend if backend is not None else duckdb.connect()
         self.seconds: dict[str, float] = {}
@@ -1093,7 +1095,7 @@ def compute(tables: Mapping[str, Any], scope: RegionScope, *, as_of: str | None 
         return Indicators(summary=empty.empty_table(), breakdown=BREAKDOWN_SCHEMA.empty_table(),
                           flows=FLOWS_SCHEMA.empty_table(), periods=(), income_as_of=None,
                           as_of=as_of or "", roots=(), levels=(),
-                          params=P.resolve(params), notes=("empty scope: nothing to count",))
+                          params=P.resolve(params, region=region_of_scope(scope)), notes=("empty scope: nothing to count",))
     model = _Model(tables, scope, as_of=as_of, months=months, params=params, now=now,
                    backend=backend)
     model.build(incomes=True)

@@ -39,6 +39,8 @@ import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from dixian.engine.policy import region_of_scope
+
 from .. import schema
 from ..scope import RegionScope, require_scope
 from . import derive, lang
@@ -331,7 +333,7 @@ def plan(rules: Iterable[str | Rule] | None, present: Iterable[str], scope: Regi
     records are faster with fewer, larger statements.
     """
     rules_t = select_rules(rules)
-    params = resolve(params)
+    params = resolve(params, region=region_of_scope(scope))
     key = (rules_t, frozenset(present), scope,
            json.dumps(params, sort_keys=True, default=str), bulk)
     with _plans_lock:
@@ -580,7 +582,7 @@ def evaluate(inputs: Mapping[str, tuple[str, Any]], scope: RegionScope, *,
     scope = require_scope(scope)
     if scope.is_empty or not inputs:
         return _empty()
-    params = resolve(params)
+    params = resolve(params, region=region_of_scope(scope))
     the_plan = plan(rules, inputs.keys(), scope, params, bulk=bulk)
     if not the_plan.checks:
         return _empty()

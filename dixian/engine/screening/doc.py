@@ -104,7 +104,8 @@ def render_markdown() -> str:
     out += ["## Operators", "", "| operator | 中文 | English |", "|---|---|---|"]
     out += [f"| `{k}` | {_cell(zh)} | {_cell(en)} |" for k, (zh, en) in OPERATORS.items()]
     out += ["", "## Parameters", "",
-            "Per province (`params.PROVINCES`) and year, overridable per run.", "",
+            "Values from the policy layer ([policy](policy.md)) for the run's region and day, "
+            "overridable per run.", "",
             "| parameter | default | source | meaning |", "|---|---|---|---|"]
     out += [f"| `{k}` | {_cell(v)} | {_cell(s)} | {_cell(m)} |"
             for k, (v, s, m) in PARAMETERS.items()]

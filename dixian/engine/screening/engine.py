@@ -25,6 +25,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from dixian.engine.policy import region_of_scope
+
 from .. import schema
 from ..feeds.schemas import FEEDS, arrow_schema
 from ..scope import RegionScope, require_scope
@@ -587,8 +589,7 @@ def run(snapshot_tables: Mapping[str, Any], feeds_tables: Mapping[str, Any] | No
     scope = require_scope(scope)
     if not isinstance(period, str) or len(period) != 7 or period[4] != "-":
         raise ValueError(f"period must be 'YYYY-MM', got {period!r}")
-    provinces = {p[:2] for p in scope.prefixes}
-    p = resolve(provinces.pop() if len(provinces) == 1 else None, int(period[:4]), params)
+    p = resolve(region_of_scope(scope), int(period[:4]), params)
     chosen = select_rules(rules)
     con = _backend(backend)
     tables = _bind(snapshot_tables, feeds_tables, scope, con)

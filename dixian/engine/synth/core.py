@@ -107,6 +107,7 @@ class _Scope:
                  chunk_households):
         self.time = TimeAxis(end_month, months)
         self.seed = seed
+        self.scope_code = scope_code
         div = divisions.load(scope_code)
         if div.num_rows == 0:
             raise ValueError(f"unknown division code {scope_code!r}")

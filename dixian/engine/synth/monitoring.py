@@ -17,6 +17,7 @@ import numpy as np
 import pyarrow as pa
 
 from .. import schema
+from ..policy import flat
 from . import params as P
 from .economy import SHOCK
 from .population import EDU, HEALTH, LAB, SCH
@@ -24,6 +25,11 @@ from .population import EDU, HEALTH, LAB, SCH
 CAT = {c: i for i, c in enumerate(schema.enum_codes("monitoring_category"))}
 RISK_CODES = schema.enum_codes("risk_type")
 FIRST_YEAR = 2021
+
+
+def monitoring_line_by_year(scope_code: str, last_year: int) -> dict[int, int]:
+    """``{year: line}`` from the policy layer: the generator and the rules share one line."""
+    return flat.by_year_table("income.monitoring_line", scope_code, last_year)
 
 
 def annual_truth(ctx, pop, pan, sh, rng, assist=None) -> SimpleNamespace:
@@ -110,7 +116,9 @@ def annual_truth(ctx, pop, pan, sh, rng, assist=None) -> SimpleNamespace:
         out.post_event[rows, j] = (cs[rows, e1[rows]] - cs[rows, e0[rows]]) * 12 / k[rows]
     mem = np.maximum(out.members, 1e-9)
     out.pcni = np.where(out.members > 0, out.net / mem, 0.0)
-    out.line = np.array([P.year_value(P.MONITORING_LINE, y, 0.04) for y in years])
+    # the line in force in the scope's policy (years before its first value: the first value)
+    lines = monitoring_line_by_year(ctx.scope_code, int(max(years)))
+    out.line = np.array([float(lines.get(int(y), lines[min(lines)])) for y in years])
     below = out.pcni < out.line[None, :]
     after_rigid = np.where(out.members > 0,
                            (np.minimum(out.net, out.post_event) - out.rigid) / mem, 0.0)

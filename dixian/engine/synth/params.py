@@ -37,10 +37,6 @@ RELOCATED_INCOME = {y: round(13615 * PA_INCOME[y] / PA_INCOME[2022]) for y in PA
 WAGE_SHARE = {"ordinary": 0.4196, "poverty_alleviated": 0.68, "relocated": 0.80}
 BUSINESS_SHARE_ORDINARY = 0.3463
 
-#: Monitoring line by year (domain.md §11.1 defaults): 2021 6,000 [V S13/I]; 2022 6,500
-#: [VL S15]; 2023 7,300 Guizhou [VL S17]; 2024-25 8,700 [VL S9].
-MONITORING_LINE = {2020: 5500, 2021: 6000, 2022: 6500, 2023: 7300, 2024: 8700, 2025: 8700}
-
 
 def year_value(table: dict[int, float], year: int, growth: float = 0.06) -> float:
     """table[year], extrapolated at ``growth`` a year outside the table."""

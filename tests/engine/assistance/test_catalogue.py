@@ -141,8 +141,15 @@ def test_parameters_per_province_and_year(monkeypatch):
     assert params.resolve(None, 2024)["microcredit_interest_subsidy_share"] == 0.7
     assert params.resolve(None, 2030)["microcredit_interest_subsidy_share"] == 0.7
     assert params.resolve(None, 2021)["microcredit_interest_subsidy_share"] == 1.0
-    monkeypatch.setitem(params.PROVINCES, "52", {"public_welfare_post_max_posts_per_person": 1})
-    assert params.resolve("52", 2025)["public_welfare_post_max_posts_per_person"] == 1
+    import datetime as dt
+
+    from dixian.engine.policy import Record
+    guizhou = Record("assistance.public_welfare_post_max_posts_per_person", "52",
+                     dt.date(2025, 1, 1), 1, "test")
+    assert params.resolve("52", 2025, overlay=[guizhou]
+                          )["public_welfare_post_max_posts_per_person"] == 1
+    assert params.resolve("53", 2025, overlay=[guizhou]
+                          )["public_welfare_post_max_posts_per_person"] == 2
     assert params.resolve("53", 2025)["public_welfare_post_max_posts_per_person"] == 2
     assert params.resolve("52", 2025, {"public_welfare_post_max_posts_per_person": 3}
                           )["public_welfare_post_max_posts_per_person"] == 3

@@ -174,7 +174,10 @@ def test_measure_lag_from_identification(result):
     assert (may["measure_lag_n"], may["measure_lag_median_days"],
             may["measure_within_target"]) == (1, 10.0, 1)  # 10 May -> 20 May
     assert (june["measure_lag_n"], june["measure_lag_median_days"],
-            june["measure_within_target"], june["measure_lag_pending"]) == (1, 28.0, 0, 0)
+            june["measure_within_target"], june["measure_lag_pending"]) == (1, 28.0, 1, 0)
+    # 28 days is within the measure deadline: 30 days after identification (domain.md §11.1
+    # measure_deadline_days_after_identification, Guizhou rule 1_11_010), the one deadline
+    # that R4 and the dashboard share
 
 
 def test_coverage_development_industry_safety_net_visits(result):
