@@ -25,6 +25,7 @@ ROLE_BINDINGS = {
     Role.ANALYST: COUNTY,
     Role.AUDITOR: COUNTY,
     Role.SYSADMIN: COUNTY,
+    Role.POLICY_ADMIN: COUNTY[:2],
 }
 PASSWORD = "correct-horse-battery-staple"
 
@@ -77,3 +78,38 @@ def _audit_triggers_for_flush(request):
     audit_triggers.enable(connection)
     yield
     audit_triggers.disable(connection)
+
+
+@pytest.fixture
+def set_policy(monkeypatch):
+    """``set_policy(region, {parameter: value})``: values in force from 2000 in ``region``
+    for this test, as if approved (the engine's change source, extended)."""
+    import datetime as dt
+
+    from dixian.engine import policy
+    from dixian.engine.policy import resolution as resolving
+
+    extra: list = []
+    original = resolving._change_source
+
+    def source():
+        return (*(original() if original else ()), *extra)
+
+    monkeypatch.setattr(resolving, "_change_source", source)
+
+    def set_values(region: str, values: dict) -> None:
+        for name, value in values.items():
+            extra.append(policy.Record(name, region, dt.date(2000, 1, 1), value, "test",
+                                       change=f"test-{len(extra)}"))
+
+    return set_values
+
+
+@pytest.fixture(autouse=True)
+def _fresh_policy_cache():
+    """Approved policy changes are cached per process: a test starts from its own database."""
+    from dixian.policy import bridge
+
+    bridge.invalidate()
+    yield
+    bridge.invalidate()

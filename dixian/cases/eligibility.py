@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dixian.cases.params import procedure_params
-from dixian.engine.screening.engine import month_add
-from dixian.engine.screening.params import resolve as screening_params
-from dixian.registry.income import months_before
+from dixian.engine import policy as engine_policy
+from dixian.engine.income import r1_for_policy
+from dixian.engine.months import month_add, months_ending
 from dixian.registry.models import Household
 
 NO_LABOUR = frozenset({"lost", "none"})  # 丧失劳动力, 无劳动力
@@ -22,8 +22,15 @@ SUDDEN_RISKS = frozenset({"ILLNESS", "DISASTER", "ACCIDENT", "UNSTABLE_EMPLOYMEN
                           "INDUSTRY_FAILURE"})
 
 
-def line_for(household: Household, year: int) -> int:
-    return int(screening_params(household.village_id[:2], year)["monitoring_line"])
+def policy_for(household: Household, day: date):
+    """The policy in force for the household's village on ``day``."""
+    return engine_policy.resolve(household.village_id, day)
+
+
+def line_for(household: Household, year: int, day: date | None = None) -> int:
+    """The monitoring line in force for the household on ``day`` (else 1 July of ``year``)."""
+    day = day or date(year, 7, 1)
+    return int(policy_for(household, day)["income.monitoring_line"])
 
 
 def month_of(moment: datetime | date) -> str:
@@ -40,47 +47,48 @@ def first_day(month: str) -> date:
     return date(year, number, 1)
 
 
-def months_between(first: str, last: str) -> int:
-    y1, m1 = map(int, first.split("-"))
-    y2, m2 = map(int, last.split("-"))
-    return (y2 - y1) * 12 + (m2 - m1)
+from dixian.engine.months import months_between  # noqa: E402  (one month arithmetic)
 
 
 @dataclass(frozen=True)
 class Window:
-    """R1 over the 12 months before a reference month, with the rigid spending of R2."""
+    """R1 (dixian.engine.income) for a decision in ``reference_month``: the window ends with
+    the month before it (domain.md §1.2), with the rigid spending of R2 kept apart."""
 
     reference_month: str
     months_recorded: int
     members: int
-    household_net: int
-    rigid_spending: int  # compliant out-of-pocket medical costs (R1 keeps them apart)
+    household_net: float | None  # annualised over the recorded months; None: not judged
+    rigid_spending: float | None  # compliant out-of-pocket medical costs in the window
 
     @property
     def per_capita(self) -> float | None:
-        return round(self.household_net / self.members, 2) if self.members else None
+        if self.household_net is None or not self.members:
+            return None
+        return round(self.household_net / self.members, 2)
 
     @property
     def per_capita_after_rigid(self) -> float | None:
-        if not self.members:
+        if self.household_net is None or not self.members:
             return None
-        return round((self.household_net - self.rigid_spending) / self.members, 2)
+        return round((self.household_net - (self.rigid_spending or 0)) / self.members, 2)
 
 
 def income_windows(household: Household, reference_months: list[str]) -> dict[str, Window]:
     """Windows for several reference months from one query (R6 looks at six in a row)."""
-    wanted = sorted({m for ref in reference_months for m in months_before(ref)})
-    rows = {r["period"]: r for r in household.incomes.filter(period__in=wanted).values(
+    policies = {ref: policy_for(household, first_day(ref)) for ref in reference_months}
+    longest = max(int(p["income.window_months"]) for p in policies.values())
+    wanted = sorted({m for ref in reference_months
+                     for m in months_ending(month_add(ref, -1), longest)})
+    rows = list(household.incomes.filter(period__in=wanted).values(
         "period", "wage", "business", "property", "transfer", "business_cost",
-        "compliant_oop_medical")}
+        "compliant_oop_medical"))
     members = household.members.filter(member_status="active").count()
     out = {}
     for ref in reference_months:
-        window = [rows[m] for m in months_before(ref) if m in rows]
-        net = sum(r["wage"] + r["business"] + r["property"] + r["transfer"] - r["business_cost"]
-                  for r in window)
-        rigid = sum(r["compliant_oop_medical"] for r in window)
-        out[ref] = Window(ref, len(window), members, net, rigid)
+        r = r1_for_policy(rows, members=members, last_month=month_add(ref, -1),
+                          policy=policies[ref])
+        out[ref] = Window(ref, r.months_recorded, members, r.household_net, r.rigid_spending)
     return out
 
 
@@ -100,13 +108,22 @@ def classify(household: Household, risk_types: list[str], now: datetime,
     average) cannot hold for a household below the line after rigid spending, so it adds no
     test here.
     """
-    line = line_for(household, timezone.localdate(now).year)
+    today = timezone.localdate(now)
+    line = line_for(household, today.year, today)
     w = income_windows(household, [month_of(now)])[month_of(now)]
     members = w.members or 1
     net = int(verified["net_income"]) if verified and verified.get("net_income") not in (
         None, "") else w.household_net
     rigid = int(verified["rigid_spending"]) if verified and verified.get(
-        "rigid_spending") not in (None, "") else w.rigid_spending
+        "rigid_spending") not in (None, "") else (w.rigid_spending or 0)
+    if net is None:
+        reason = _("The income is recorded for %(n)d of the 12 months before this month, "
+                   "too few to judge: record the verified annual income at the visit") % {
+            "n": w.months_recorded}
+        return Classification(None, str(reason), {
+            "line": line, "months_recorded": w.months_recorded, "members": members,
+            "source": "registry", "risk_types": list(risk_types),
+            "policy": engine_policy.resolve(household.village_id, today).fingerprint})
     pcni = round(net / members, 2)
     after_rigid = round((net - rigid) / members, 2)
     values = {"line": line, "household_net": net, "members": members, "per_capita": pcni,
@@ -114,7 +131,8 @@ def classify(household: Household, risk_types: list[str], now: datetime,
               "months_recorded": w.months_recorded,
               "source": "visit" if verified and verified.get("net_income") not in (None, "")
               else "registry", "poverty_alleviated": household.household_type ==
-              "poverty_alleviated", "risk_types": list(risk_types)}
+              "poverty_alleviated", "risk_types": list(risk_types),
+              "policy": engine_policy.resolve(household.village_id, today).fingerprint}
     if pcni < line:
         category = "UNSTABLE" if values["poverty_alleviated"] else "MARGINAL"
         reason = _("Per-capita net income %(pcni).0f yuan is below the monitoring line "
@@ -180,17 +198,18 @@ def elimination_conditions(household: Household, now: datetime) -> list[Conditio
     for _k in range(n - 1):
         refs.insert(0, month_add(refs[0], -1))
     windows = income_windows(household, refs)
-    below = [ref for ref in refs if windows[ref].months_recorded < 12 or windows[ref].per_capita
-             is None or windows[ref].per_capita < line_for(household, int(ref[:4]))]
+    below = [ref for ref in refs if windows[ref].per_capita is None
+             or windows[ref].per_capita < line_for(household, int(ref[:4]), first_day(ref))]
     latest = windows[this_month]
-    line = line_for(household, timezone.localdate(now).year)
+    today = timezone.localdate(now)
+    line = line_for(household, today.year, today)
     out.append(Condition(
         "income_stable", not below,
         str(_("12-month per-capita income at or above the line in each of the last %(n)d "
               "months (now %(pcni)s yuan against %(line)d)") % {
             "n": n, "pcni": latest.per_capita, "line": line}) if not below else
-        str(_("12-month per-capita income not stably at or above the line: below, or not "
-              "recorded for 12 months, in %(months)s") % {"months": ", ".join(below)}),
+        str(_("12-month per-capita income not stably at or above the line: below, or too "
+              "few months recorded to judge, in %(months)s") % {"months": ", ".join(below)}),
         {"per_capita": latest.per_capita, "line": line, "months_below": below}))
 
     after_rigid = latest.per_capita_after_rigid

@@ -37,6 +37,7 @@ class Role(models.TextChoices):
     ANALYST = "analyst", _("Analyst or supervisor")
     AUDITOR = "auditor", _("Auditor")
     SYSADMIN = "sysadmin", _("System administrator")
+    POLICY_ADMIN = "policy_admin", _("Province policy administrator")
 
 
 class Department(models.TextChoices):
@@ -75,6 +76,8 @@ class Capability(StrEnum):
     LAUNCH_CAMPAIGNS = "launch_campaigns"  # the county's annual concentrated screening
     PLAN_MEASURES = "plan_measures"  # assign measures to a household's plan (township, county)
     DELIVER_MEASURES = "deliver_measures"  # a department's measures: update, record delivery
+    PROPOSE_POLICY = "propose_policy"  # a change to the region's policy, with its basis
+    APPROVE_POLICY = "approve_policy"  # a second administrator approves or rejects it
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,9 @@ ROLE_SPECS: dict[Role, RoleSpec] = {
     Role.ANALYST: RoleSpec(_ALL_LEVELS, True, False, _READ),
     Role.AUDITOR: RoleSpec(_ALL_LEVELS, True, False, _READ | {C.VIEW_AUDIT}),
     Role.SYSADMIN: RoleSpec(_ALL_LEVELS, True, False, _BASE | {C.VIEW_USERS, C.VIEW_AUDIT}),
+    # a province's policy: one administrator proposes, a second approves (maker-checker)
+    Role.POLICY_ADMIN: RoleSpec(frozenset({Level.PROVINCE}), False, False,
+                                _BASE | {C.PROPOSE_POLICY, C.APPROVE_POLICY}),
 }
 
 

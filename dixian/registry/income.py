@@ -1,33 +1,34 @@
-"""Per-capita net income, domain rule R1, over the 12 months before a reference month."""
+"""Per-capita net income (R1) for the household page and letters: the engine's one definition
+(:mod:`dixian.engine.income`) over the window before a reference month, with the policy in
+force for the household's village."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Sum
 
+from dixian.engine import policy as engine_policy
+from dixian.engine.income import r1_for_policy
+from dixian.engine.months import month_add, months_ending
 from dixian.engine.schema import INCOME_COMPONENTS
 from dixian.registry.models import Household
 
-WINDOW_MONTHS = 12  # income_window_months (domain.md §11.1)
 
-
-def months_before(reference: str, n: int = WINDOW_MONTHS) -> list[str]:
+def months_before(reference: str, n: int = 12) -> list[str]:
     """The n months before ``reference`` ('YYYY-MM'), oldest first.
 
     Identified in June 2021 → income from 2020-06 to 2021-05 (domain.md §1.2).
     """
-    year, month = map(int, reference.split("-"))
-    index = year * 12 + (month - 1)
-    return [f"{(i) // 12:04d}-{(i) % 12 + 1:02d}" for i in range(index - n, index)]
+    return months_ending(month_add(reference, -1), n)
 
 
 def next_month(month: str) -> str:
     """>>> next_month("2025-12")
     '2026-01'
     """
-    year, number = map(int, month.split("-"))
-    return f"{year + number // 12:04d}-{number % 12 + 1:02d}"
+    return month_add(month, 1)
 
 
 @dataclass(frozen=True)
@@ -37,18 +38,21 @@ class NetIncome:
     last_month: str
     months_recorded: int
     members: int
-    totals: dict[str, int]
-    household_net: int  # wage + business + property + transfer − business costs
+    totals: dict[str, int]  # sums of the recorded months, as recorded
+    household_net: float | None  # R1: annualised over the recorded months; None: not judged
     per_capita: float | None
+    line: int
 
 
 def net_income(household: Household, reference_month: str) -> NetIncome:
-    window = months_before(reference_month)
-    rows = household.incomes.filter(period__in=window)
-    totals = rows.aggregate(**{name: Sum(name) for name in INCOME_COMPONENTS})
+    policy = engine_policy.resolve(household.village_id,
+                                   dt.date.fromisoformat(reference_month + "-01"))
+    window = months_before(reference_month, int(policy["income.window_months"]))
+    rows = list(household.incomes.filter(period__in=window).values("period", *INCOME_COMPONENTS))
+    totals = household.incomes.filter(period__in=window).aggregate(
+        **{name: Sum(name) for name in INCOME_COMPONENTS})
     totals = {name: int(totals[name] or 0) for name in INCOME_COMPONENTS}
-    net = (totals["wage"] + totals["business"] + totals["property"] + totals["transfer"]
-           - totals["business_cost"])
     members = household.members.filter(member_status="active").count()
-    return NetIncome(reference_month, window[0], window[-1], rows.count(), members, totals,
-                     net, round(net / members, 2) if members else None)
+    r = r1_for_policy(rows, members=members, last_month=window[-1], policy=policy)
+    return NetIncome(reference_month, window[0], window[-1], r.months_recorded, members, totals,
+                     r.household_net, r.per_capita, int(policy["income.monitoring_line"]))

@@ -503,7 +503,7 @@ class _Model:
             left join (select hk, bit_or(1::bigint << pi) as amask from hp
                        where status = 'ACTIVE' group by hk) a using (hk)
             where m.size > 0""")
-        parts = [f"""select hk, {k} as pi, s{self.income_column(m)} / persons as pcni, persons,
+        parts = [f"""select hk, {k} as pi, {self.pcni_sql(m)} as pcni, persons,
                             village_code, pa, (amask >> {k}) & 1 = 1 as active
                      from hw where {self.income_ok(m)}"""
                  for k, m in enumerate(self.periods) if m in self.income_months]
@@ -516,12 +516,23 @@ class _Model:
     def income_column(self, month: str) -> int:
         return self.income_months.index(month)
 
-    def income_ok(self, month: str) -> str:
-        """SQL: the household's 12 months to ``month`` are all recorded (``hw`` table)."""
+    def _recorded_sql(self, month: str, alias: str = "") -> str:
         w = int(self.params["income_window_months"])
-        full = (1 << w) - 1
         shift = month_index(month) - self._income_base - w + 1
-        return f"(mask >> {shift}) & {full} = {full}"
+        return f"bit_count(({alias}mask >> {shift}) & {(1 << w) - 1})"
+
+    def income_ok(self, month: str) -> str:
+        """SQL: R1 can be judged for the window ending in ``month`` (``hw`` table): at least
+        ``income_window_min_months`` of its months are recorded (dixian.engine.income)."""
+        return f"{self._recorded_sql(month)} >= {int(self.params['income_window_min_months'])}"
+
+    def pcni_sql(self, month: str, alias: str = "") -> str:
+        """SQL: R1, the per-capita net income of the window ending in ``month``: the recorded
+        months' net income annualised (× window / months recorded) over the active members."""
+        w = int(self.params["income_window_months"])
+        j = self.income_column(month)
+        return (f"({alias}s{j} * {w} / {self._recorded_sql(month, alias)} / "
+                f"{alias}persons)")
 
     # ------------------------------------------------------------------ levels
     def levels(self) -> tuple[tuple[str, ...], tuple[int, ...]]:
@@ -798,6 +809,7 @@ def _income_aggregates(model: _Model, lengths: Sequence[int]) -> None:
     t = time.perf_counter()
     w = int(model.params["income_window_months"])
     full = (1 << w) - 1
+    min_months = int(model.params["income_window_min_months"])
     months = model.income_months
     index = {m: k for k, m in enumerate(model.periods)}
     data = model.fetch("select village_code, pa, persons, amask, mask, "
@@ -819,9 +831,10 @@ def _income_aggregates(model: _Model, lengths: Sequence[int]) -> None:
     for j, month in enumerate(months):
         k = index.get(month, -1)
         z = float(P.monitoring_line(model.params, month))
-        total = col(f"s{j}")
         shift = month_index(month) - model._income_base - w + 1
-        ok = (mask >> shift) & full == full
+        recorded = np.bitwise_count((mask >> shift) & full)
+        ok = recorded >= min_months
+        total = col(f"s{j}") * w / np.maximum(recorded, 1)  # R1: annualised
         y = total / persons
         pa_ok = pa_flag & ok
         act_ok = (((amask >> max(k, 0)) & 1) == 1) & ok & (k >= 0)
@@ -872,8 +885,9 @@ def _income_aggregates(model: _Model, lengths: Sequence[int]) -> None:
             continue
         j, ok = model.income_column(month), model.income_ok(month)
         act = f"(amask >> {k}) & 1 = 1"
-        medians += [f"median(s{j} / persons) filter (where pa and {ok}) as pa_{k}",
-                    f"median(s{j} / persons) filter (where {act} and {ok}) as mon_{k}"]
+        pcni = model.pcni_sql(month)
+        medians += [f"median({pcni}) filter (where pa and {ok}) as pa_{k}",
+                    f"median({pcni}) filter (where {act} and {ok}) as mon_{k}"]
         columns.append(k)
     parts = []
     for n in lengths if medians else ():
@@ -918,7 +932,8 @@ def _vulnerability(model: _Model, lengths: Sequence[int]) -> None:
     last = model.periods.index(model.income_as_of)
     j = model.income_column(model.income_as_of)
     data = model.fetch(f"""
-        select w.hk, w.s{j} / w.persons as pcni, w.persons, w.village_code,
+        select w.hk, {model.pcni_sql(model.income_as_of, "w.")} as pcni,
+               w.persons, w.village_code,
                ln(w.persons) as ln_size,
                m.labour / w.persons as labour_share, m.children / w.persons as child_share,
                m.elderly / w.persons as elderly_share, m.ill / w.persons as ill_share,

@@ -30,6 +30,7 @@ NAMES: dict[str, str] = {
     "identification_sla_days": "procedure.identification_sla_days",
     "measure_target_days": "assistance.measure_deadline_days",
     "income_window_months": "income.window_months",
+    "income_window_min_months": "income.window_min_months",
     "labour_skills": "labour.able_skills",
     "coverage_window_months": "indicators.coverage_window_months",
     "vulnerability_threshold": "indicators.vulnerability_threshold",

@@ -25,17 +25,8 @@ def check_month(month: str, name: str = "month") -> str:
     return month
 
 
-def month_index(month: str) -> int:
-    """Months since year 0 (January of year 0 is 0)."""
-    return int(month[:4]) * 12 + int(month[5:7]) - 1
-
-
-def month_of_index(index: int) -> str:
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
-def add_months(month: str, n: int) -> str:
-    return month_of_index(month_index(month) + n)
+from dixian.engine.months import month_add as add_months  # noqa: E402
+from dixian.engine.months import month_index, month_of_index  # noqa: E402,F401
 
 
 def month_range(last: str, n: int) -> list[str]:

@@ -14,7 +14,7 @@ its own copy. docs/policy.md lists every parameter (generated from the declarati
 
 from dixian.engine.policy.catalogue import load
 from dixian.engine.policy.model import Parameter, PolicyError, Record
-from dixian.engine.policy.resolve import (
+from dixian.engine.policy.resolution import (
     Policy,
     approved_changes,
     fingerprint,

@@ -3,7 +3,7 @@
 Declarations live in ``parameters/<area>.toml`` (one table per parameter, with its national
 values under ``values``); published regional values live in ``regions/<code>.toml``. Both are
 read once. Approved changes made in Dixian are not here: they come from the change source that
-the platform registers (:func:`dixian.engine.policy.resolve.set_change_source`).
+the platform registers (:func:`dixian.engine.policy.resolution.set_change_source`).
 """
 
 from __future__ import annotations

@@ -17,13 +17,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from dixian.engine.policy.catalogue import load
-from dixian.engine.policy.resolve import resolve, timeline
+from dixian.engine.policy.resolution import resolve, timeline
 
 FIRST_YEAR = 2021  # the first year any parameter has a value (the transition period)
 
 
 def by_year_table(name: str, region: str | None, last_year: int, *, shift: int = 0,
-                  overlay=()) -> dict[int, Any]:
+                  overlay=(), with_changes: bool = True) -> dict[int, Any]:
     """``{year: value in force on 1 January of year + shift}`` for FIRST_YEAR..last_year.
 
     >>> by_year_table("income.monitoring_line", "522326", 2026)
@@ -32,7 +32,7 @@ def by_year_table(name: str, region: str | None, last_year: int, *, shift: int =
     first = FIRST_YEAR - shift
     start = dt.date(first + shift, 1, 1)
     stop = dt.date(last_year + shift + 1, 1, 2)
-    spans = timeline(name, region, start, stop, overlay=overlay)
+    spans = timeline(name, region, start, stop, overlay=overlay, with_changes=with_changes)
     out = {}
     for year in range(first, last_year + 1):
         day = dt.date(year + shift, 1, 1)
@@ -46,14 +46,15 @@ SHIFTED = {"prov_rural_income_by_year": 1}
 
 
 def values(names: Mapping[str, str], region: str | None, on: dt.date, *,
-           overlay=()) -> dict[str, Any]:
+           overlay=(), with_changes: bool = True) -> dict[str, Any]:
     """``{short name: value}`` of ``names`` in force in ``region`` on ``on``."""
-    policy = resolve(region, on, overlay=overlay)
+    policy = resolve(region, on, overlay=overlay, with_changes=with_changes)
     out: dict[str, Any] = {}
     for short, name in names.items():
         if short.endswith("_by_year"):
             out[short] = by_year_table(name, region, max(on.year, reference_day().year) + 1,
-                                       shift=SHIFTED.get(short, 0), overlay=overlay)
+                                       shift=SHIFTED.get(short, 0), overlay=overlay,
+                                       with_changes=with_changes)
         else:
             out[short] = policy[name]
     return out
@@ -63,7 +64,7 @@ def table(names: Mapping[str, str]) -> dict[str, tuple[Any, str, str]]:
     """``{short name: (national value on the reference day, source, meaning)}`` for generated
     docs (the same on any day the docs are rebuilt)."""
     catalogue = load()
-    national = values(names, None, reference_day())
+    national = values(names, None, reference_day(), with_changes=False)
     out = {}
     for short, name in names.items():
         spec = catalogue.parameters[name]

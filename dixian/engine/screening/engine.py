@@ -25,6 +25,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from dixian.engine.months import month_add  # noqa: F401 (re-exported)
 from dixian.engine.policy import region_of_scope
 
 from .. import schema
@@ -72,17 +73,6 @@ STAGED_BACKENDS = ("duckdb", "postgres")
 SORT = ["village_code", "household_code", "member_id", "rule_id", "event_date", "detail"]
 MATCH_COLUMNS = {"id_token": pa.string(), "member_id": pa.string(),
                  "household_code": pa.string(), "match_status": pa.string()}
-
-
-def month_add(month: str, k: int) -> str:
-    """``'YYYY-MM'`` plus ``k`` months.
-
-    >>> month_add("2025-01", -12), month_add("2024-12", 1)
-    ('2024-01', '2025-01')
-    """
-    y, m = map(int, month.split("-"))
-    n = y * 12 + (m - 1) + k
-    return f"{n // 12:04d}-{n % 12 + 1:02d}"
 
 
 def _first_day(month: str) -> _dt.date:
@@ -572,6 +562,20 @@ def _backend(backend: Any):
                    .config("spark.ui.enabled", "false").getOrCreate())
         return ibis.pyspark.connect(session)
     return backend  # an Ibis backend object
+
+
+def r1_table(snapshot_tables: Mapping[str, Any], scope: RegionScope, *, period: str,
+             params: Mapping[str, Any] | None = None) -> pa.Table:
+    """R1 for every household of ``scope`` whose income can be judged, over the window ending
+    with ``period``: ``household_code``, ``months``, ``members``, ``oop`` (rigid spending,
+    as recorded), ``net`` (annualised), ``pcni``. The table version of
+    :func:`dixian.engine.income.r1` (a test proves they agree)."""
+    scope = require_scope(scope)
+    p = resolve(region_of_scope(scope), int(period[:4]), params)
+    con = _backend("duckdb")
+    tables = _bind(snapshot_tables, None, scope, con)
+    out = Context(tables, p, period).income().order_by("household_code")
+    return con.to_pyarrow(out)
 
 
 def run(snapshot_tables: Mapping[str, Any], feeds_tables: Mapping[str, Any] | None,

@@ -96,9 +96,9 @@ def fingerprint(values: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
-def _candidates(catalogue: Catalogue, overlay: Iterable[Record], known_on: dt.datetime | None
-                ) -> list[Record]:
-    changes = [r for r in approved_changes()
+def _candidates(catalogue: Catalogue, overlay: Iterable[Record], known_on: dt.datetime | None,
+                with_changes: bool = True) -> list[Record]:
+    changes = [r for r in (approved_changes() if with_changes else ())
                if known_on is None or (r.approved_at is not None and r.approved_at <= known_on)]
     return [*catalogue.records, *changes, *overlay]
 
@@ -111,11 +111,12 @@ def _order(record: Record) -> tuple:
 
 
 def resolve(region: str | None, on: dt.date | None = None, *, overlay: Iterable[Record] = (),
-            known_on: dt.datetime | None = None) -> Policy:
+            known_on: dt.datetime | None = None, with_changes: bool = True) -> Policy:
     """The policy in force in ``region`` (a division code, or ``None`` for the nation) on ``on``.
 
     ``overlay``: records of a proposal, applied as if approved now (a preview).
     ``known_on``: count only changes approved by then (the policy as it was applied).
+    ``with_changes=False``: the baseline alone (the published values, for generated docs).
     """
     on = on or dt.date.today()
     if isinstance(on, dt.datetime):
@@ -123,7 +124,7 @@ def resolve(region: str | None, on: dt.date | None = None, *, overlay: Iterable[
     catalogue = load()
     codes = layers(region)
     by_param: dict[str, dict[str, list[Record]]] = {}
-    for r in _candidates(catalogue, overlay, known_on):
+    for r in _candidates(catalogue, overlay, known_on, with_changes):
         if r.region in codes and r.in_force(on):
             by_param.setdefault(r.parameter, {}).setdefault(r.region, []).append(r)
     chosen: dict[str, Record] = {}
@@ -140,7 +141,8 @@ def resolve(region: str | None, on: dt.date | None = None, *, overlay: Iterable[
 
 
 def timeline(name: str, region: str | None, start: dt.date, stop: dt.date, *,
-             overlay: Iterable[Record] = ()) -> list[tuple[dt.date, dt.date, Any]]:
+             overlay: Iterable[Record] = (), with_changes: bool = True
+             ) -> list[tuple[dt.date, dt.date, Any]]:
     """``[(from, until, value), ...]`` covering ``[start, stop)``: the parameter's value over time.
 
     Vectorised rules join on it instead of resolving the policy day by day.
@@ -151,7 +153,7 @@ def timeline(name: str, region: str | None, start: dt.date, stop: dt.date, *,
     codes = layers(region)
     overlay = list(overlay)
     edges = {start, stop}
-    for r in _candidates(catalogue, overlay, None):
+    for r in _candidates(catalogue, overlay, None, with_changes):
         if r.parameter == name and r.region in codes:
             for day in (r.start, r.stop):
                 if day is not None and start < day < stop:
@@ -159,7 +161,7 @@ def timeline(name: str, region: str | None, start: dt.date, stop: dt.date, *,
     days = sorted(edges)
     out: list[tuple[dt.date, dt.date, Any]] = []
     for a, b in zip(days, days[1:]):
-        value = resolve(region, a, overlay=overlay)[name]
+        value = resolve(region, a, overlay=overlay, with_changes=with_changes)[name]
         if out and out[-1][2] == value:
             out[-1] = (out[-1][0], b, value)
         else:

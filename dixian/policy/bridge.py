@@ -1,0 +1,64 @@
+"""Where the platform meets the policy engine: approved changes become engine records.
+
+The engine resolves policy without Django; at start-up this module registers
+:func:`approved_records` as its change source. The records are cached per process and
+reloaded when an approval in this process invalidates them, or at most
+``RELOAD_SECONDS`` after another process approved one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+
+from dixian.engine import policy as engine
+
+RELOAD_SECONDS = 5.0
+_lock = threading.Lock()
+_cache: dict = {"records": None, "loaded": 0.0}
+
+
+def to_records(change) -> list[engine.Record]:
+    out = []
+    for item in change.values:
+        until = item.get("until")
+        out.append(engine.Record(
+            parameter=item["parameter"], region=change.region_id, start=change.effective_from,
+            stop=dt.date.fromisoformat(until) if until else None, value=item["value"],
+            source=f"{change.basis_number} ({change.basis_date:%Y-%m-%d})",
+            change=str(change.pk or "proposal"), approved_at=change.decided_at))
+    return out
+
+
+def _load() -> tuple[engine.Record, ...]:
+    from django.db import DatabaseError
+
+    from dixian.policy.models import PolicyChange, Status
+
+    try:
+        changes = list(PolicyChange.objects.filter(status=Status.APPROVED).order_by("pk"))
+    except DatabaseError:  # before the first migration
+        return ()
+    records = []
+    for change in changes:
+        records += to_records(change)
+    return tuple(records)
+
+
+def approved_records() -> tuple[engine.Record, ...]:
+    with _lock:
+        stale = time.monotonic() - _cache["loaded"] > RELOAD_SECONDS
+        if _cache["records"] is None or stale:
+            _cache["records"] = _load()
+            _cache["loaded"] = time.monotonic()
+        return _cache["records"]
+
+
+def invalidate() -> None:
+    with _lock:
+        _cache["records"] = None
+
+
+def register() -> None:
+    engine.set_change_source(approved_records)
