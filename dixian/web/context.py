@@ -19,6 +19,7 @@ NAVIGATION = [
     ("statistics", _("Statistics"), Capability.VIEW_REGISTRY),
     ("imports", _("Imports"), Capability.IMPORT_REGISTRY),
     ("regions", _("Regions"), Capability.VIEW_REGIONS),
+    ("policy", _("Policy"), Capability.VIEW_REGIONS),
     ("users", _("Users"), Capability.VIEW_USERS),
     ("audit", _("Audit"), Capability.VIEW_AUDIT),
 ]

@@ -22,6 +22,7 @@ from tests.registry.builders import households_and_members
 
 FULL_DATA = {
     "consent_date": date(2025, 3, 1), "consent_confirmed": True,
+    "net_income": 3000, "rigid_spending": 0,  # verified at the visit (the registry's is stale)
     "participants": "村两委5人、村民代表12人", "minutes": "一致同意纳入",
     "objection": "邻居反映该户有商品房", "reason": "经核实收入高于监测范围",
     "mode": "ASSISTED", "assistance": "临时救助2000元",
@@ -54,6 +55,7 @@ def _ready(case: Case, state: State) -> None:
     Case.objects.filter(pk=case.pk).update(
         state=state, data_matched_at=now, notice_started_at=now - timedelta(days=6),
         category="MARGINAL", fast_track=True,
+        decision_values={"visit": {"net_income": 3000, "rigid_spending": 0}},
         elimination_mode="ASSISTED" if case.kind == Kind.ELIMINATION else "")
 
 
@@ -103,7 +105,8 @@ def test_a_whole_identification_from_clue_to_monitored(case, users):
         (Action.ACCEPT, Role.TOWNSHIP_REVIEWER, {}),
         (Action.RECORD_DATA_MATCH, Role.COUNTY_ADMIN, {}),
         (Action.RECORD_VISIT, Role.VILLAGE_CADRE, {"consent_date": date(2025, 3, 1),
-                                                    "consent_confirmed": True}),
+                                                    "consent_confirmed": True,
+                                                    "net_income": 3000, "rigid_spending": 0}),
         (Action.PROPOSE, Role.VILLAGE_CADRE, {"participants": "12人", "minutes": "同意"}),
     ]
     for action, role, data in steps:
@@ -125,7 +128,8 @@ def test_a_whole_identification_from_clue_to_monitored(case, users):
     assert case.state == State.MONITORED
     household = case.household
     household.refresh_from_db()
-    # Household 0001 is poverty-alleviated and has almost no income recorded: R2 says UNSTABLE.
+    # Household 0001 is poverty-alleviated; its registry income (two months of 2025) is too
+    # old to judge, so R2 decides on the verified 3,000 yuan for three: UNSTABLE.
     assert case.category == "UNSTABLE" and "低于监测范围" in case.decision_reason
     assert household.monitoring_category == "UNSTABLE" and household.risk_types == ["ILLNESS"]
     assert household.spells.get().started_on == timezone.localdate(later)

@@ -160,7 +160,7 @@ def timeline(name: str, region: str | None, start: dt.date, stop: dt.date, *,
                     edges.add(day)
     days = sorted(edges)
     out: list[tuple[dt.date, dt.date, Any]] = []
-    for a, b in zip(days, days[1:]):
+    for a, b in zip(days, days[1:], strict=False):
         value = resolve(region, a, overlay=overlay, with_changes=with_changes)[name]
         if out and out[-1][2] == value:
             out[-1] = (out[-1][0], b, value)

@@ -257,7 +257,8 @@ def test_scope_is_required_and_enforced(ledger):
     assert nothing.summary.num_rows == 0
 
 
-def test_income_windows_must_be_complete_and_growth_is_year_on_year():
+def test_income_windows_are_judged_from_six_months_and_growth_is_year_on_year():
+    # R1 (dixian.engine.income): a window with a month missing is annualised, not dropped
     h1, h2 = f"{V1}0001", f"{V1}0002"
     data = {
         "households": table([hh(h1, "poverty_alleviated"), hh(h2, "poverty_alleviated")]),
@@ -267,21 +268,24 @@ def test_income_windows_must_be_complete_and_growth_is_year_on_year():
     }
     r = compute(data, COUNTY, as_of="2025-12", months=13)
     dec, last_dec = r.row("522326", "2025-12"), r.row("522326", "2024-12")
-    assert dec["pa_income_n"] == 1 and dec["pa_income_mean"] == pytest.approx(6600)
+    # h1: 1,100 a month for two: 6,600 each; h2: 11 months of 500, annualised: 6,000
+    assert dec["pa_income_n"] == 2 and dec["pa_income_mean"] == pytest.approx(
+        (13200 + 6000) / 3)
     assert last_dec["pa_income_n"] == 2
     assert last_dec["pa_income_mean"] == pytest.approx((12000 + 6000) / 3)
-    assert dec["pa_income_growth"] == pytest.approx(6600 / 6000 - 1)
+    assert dec["pa_income_growth"] == pytest.approx(6400 / 6000 - 1)
     assert r.row("522326", "2025-06")["pa_income_growth"] is None
     # the ledger runs on after the last income month: incomes stop, growth still computed
     later = dict(data, spells=table([{"household_code": h2, "category": "SUDDEN",
                                       "started_on": d("2026-03-02")}]))
     r = compute(later, COUNTY, as_of="2026-03", months=6)
     assert r.income_as_of == "2025-12" and r.periods[-1] == "2026-03"
-    assert r.row("522326", "2025-12")["pa_income_growth"] == pytest.approx(0.1)
+    assert r.row("522326", "2025-12")["pa_income_growth"] == pytest.approx(6400 / 6000 - 1)
     assert r.row("522326", "2026-01")["pa_income_n"] == 0
     assert r.row("522326", "2026-01")["pa_income_mean"] is None
     pcni = per_capita_income(data, COUNTY, period="2025-12").to_pylist()
-    assert pcni == [{"household_code": h1, "pcni": 6600.0}]
+    assert pcni == [{"household_code": h1, "pcni": 6600.0}, {"household_code": h2,
+                                                             "pcni": 6000.0}]
 
 
 def test_lists_match_their_counts_on_a_random_county():
