@@ -180,7 +180,7 @@ def do_run_screening(scope: RegionScope, period: str, *, actor=None, department:
     feed_tables, used = _feeds_for(scope, period)
     chosen = rules_of(department)
     alerts = screening.run(tables, feed_tables, scope, period=period, rules=chosen,
-                           backend=_engine_backend(engine))
+                           backend=_engine_backend(engine), on=timezone.localdate(started_at))
     seconds = time.perf_counter() - started
     households = dict(Household.objects.filter(
         code__in=list(set(alerts["household_code"].to_pylist()))).values_list("code", "id"))

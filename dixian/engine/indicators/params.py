@@ -27,6 +27,7 @@ __all__ = ["NAMES", "PARAMETERS", "DEFAULTS", "resolve", "monitoring_line"]
 #: short name -> policy parameter
 NAMES: dict[str, str] = {
     "monitoring_line_by_year": "income.monitoring_line",
+    "monitoring_line_by_month": "income.monitoring_line",
     "identification_sla_days": "procedure.identification_sla_days",
     "measure_target_days": "assistance.measure_deadline_days",
     "income_window_months": "income.window_months",
@@ -46,6 +47,8 @@ def resolve(overrides: Mapping[str, Any] | None = None, *, region: str | None = 
             on: dt.date | None = None, overlay=()) -> dict[str, Any]:
     """The policy in force in ``region`` on ``on`` (today) with ``overrides`` applied."""
     overrides = flat.check_overrides("indicator", overrides, NAMES)
+    if "monitoring_line_by_year" in overrides and "monitoring_line_by_month" not in overrides:
+        overrides["monitoring_line_by_month"] = None  # a what-if line by year: by year
     if region is None and on is None and not overlay:
         out = dict(DEFAULTS)
     else:
@@ -56,6 +59,9 @@ def resolve(overrides: Mapping[str, Any] | None = None, *, region: str | None = 
 
 def monitoring_line(params: Mapping[str, Any], month: str) -> int:
     """The line in force in ``month``'s year (the latest earlier year when not listed)."""
+    by_month = params.get("monitoring_line_by_month")
+    if by_month and month[:7] in by_month:
+        return int(by_month[month[:7]])
     year = int(month[:4])
     by_year = {int(k): int(v) for k, v in params["monitoring_line_by_year"].items()}
     years = [y for y in by_year if y <= year]

@@ -16,6 +16,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from dixian.engine.months import month_add  # noqa: F401 (for the params modules)
 from dixian.engine.policy.catalogue import load
 from dixian.engine.policy.resolution import resolve, timeline
 
@@ -40,6 +41,24 @@ def by_year_table(name: str, region: str | None, last_year: int, *, shift: int =
     return out
 
 
+def by_month_table(name: str, region: str | None, last_month: str, *, overlay=(),
+                   with_changes: bool = True) -> dict[str, Any]:
+    """``{"YYYY-MM": value in force on the month's last day}`` from January of FIRST_YEAR to
+    ``last_month``: a change in force from the 7th counts for its month."""
+    from dixian.engine.months import month_add, months_between
+
+    first = f"{FIRST_YEAR}-01"
+    months = [month_add(first, k) for k in range(months_between(first, last_month) + 1)]
+    start = dt.date(FIRST_YEAR, 1, 1)
+    stop = dt.date.fromisoformat(month_add(last_month, 1) + "-01")
+    spans = timeline(name, region, start, stop, overlay=overlay, with_changes=with_changes)
+    out = {}
+    for month in months:
+        day = dt.date.fromisoformat(month_add(month, 1) + "-01") - dt.timedelta(days=1)
+        out[month] = next(v for a, b, v in spans if a <= day < b)
+    return out
+
+
 #: ``*_by_year`` short names whose year is the figure's own year, one before the year it is
 #: used in (a rural income published for 2024 is the reference for rules run in 2025)
 SHIFTED = {"prov_rural_income_by_year": 1}
@@ -51,7 +70,11 @@ def values(names: Mapping[str, str], region: str | None, on: dt.date, *,
     policy = resolve(region, on, overlay=overlay, with_changes=with_changes)
     out: dict[str, Any] = {}
     for short, name in names.items():
-        if short.endswith("_by_year"):
+        if short.endswith("_by_month"):
+            last = max(on, reference_day())
+            out[short] = by_month_table(name, region, f"{last.year + 1:04d}-12",
+                                        overlay=overlay, with_changes=with_changes)
+        elif short.endswith("_by_year"):
             out[short] = by_year_table(name, region, max(on.year, reference_day().year) + 1,
                                        shift=SHIFTED.get(short, 0), overlay=overlay,
                                        with_changes=with_changes)
@@ -67,6 +90,8 @@ def table(names: Mapping[str, str]) -> dict[str, tuple[Any, str, str]]:
     national = values(names, None, reference_day(), with_changes=False)
     out = {}
     for short, name in names.items():
+        if short.endswith("_by_month"):
+            continue  # the same values as the parameter's *_by_year entry, month by month
         spec = catalogue.parameters[name]
         records = [r for r in catalogue.records if r.parameter == name and not r.region]
         sources = "; ".join(dict.fromkeys(r.source for r in records))

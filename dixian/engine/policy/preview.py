@@ -81,7 +81,7 @@ def _overrides(region: str | None, year: int, on: dt.date, overlay) -> dict[str,
     from dixian.engine.screening.params import resolve as screening_params
 
     p = screening_params(region, year, on=on, overlay=overlay)
-    return {k: p[k] for k in NAMES}
+    return {k: p[k] for k in NAMES if k in p}
 
 
 def preview(snapshot_tables: Mapping[str, Any], feeds_tables: Mapping[str, Any] | None,
@@ -114,7 +114,7 @@ def preview(snapshot_tables: Mapping[str, Any], feeds_tables: Mapping[str, Any] 
         for ov in ((), overlay):
             alerts = screening.run(snapshot_tables, feeds_tables, scope, period=period,
                                    params=_overrides(region, year, on, ov), rules=rules,
-                                   backend=backend)
+                                   backend=backend, on=on)
             runs.append({tuple(a[k] or "" for k in keys): a for a in alerts.select(
                 [*keys, "village_code", "risk_type", "value", "threshold"]).to_pylist()})
         cats = _categories(snapshot_tables)
@@ -146,7 +146,7 @@ def _range(out: Preview, snapshot_tables, scope, period, on, overlay, region, ye
     for ov in ((), overlay):
         params = _overrides(region, year, on, ov)
         r1 = screening.r1_table(snapshot_tables, scope, period=period, params=params)
-        line = float(screening.resolve(region, year, params)["monitoring_line"])
+        line = float(screening.resolve(region, year, params, on=on)["monitoring_line"])
         below = r1.filter(pc.less(r1["pcni"], line))
         tables.append(({k: round(p, 2) for k, p in zip(below["household_code"].to_pylist(),
                                                        below["pcni"].to_pylist(),

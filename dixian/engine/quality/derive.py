@@ -765,10 +765,12 @@ _INCOME_AGG = {
 }
 _provider("hh_income", H, ["household_code"], _INCOME_AGG, _hh_income, "household",
           fill={"inc_rows": 0, "inc_months_recent": 0}, needs_tables=("incomes",))
-_col(H, "pcni_recent", "Per-capita net income over the window, annualised (net × 12 / "
-     "months / active members; empty below P.income_window_min_months months).",
+_col(H, "pcni_recent", "R1 (dixian.engine.income): per-capita net income over the window, "
+     "annualised (net × P.income_window_months / months / active members; empty below "
+     "P.income_window_min_months months).",
      reads=("incomes.period",), context="household",
-     expr="inc_net_recent * 12 / inc_months_recent / n_members if n_members > 0 and "
+     expr="inc_net_recent * P.income_window_months / inc_months_recent / n_members if "
+          "n_members > 0 and "
           "inc_months_recent >= P.income_window_min_months else None", zh="近期人均纯收入")
 
 

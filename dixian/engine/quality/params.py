@@ -26,6 +26,7 @@ __all__ = ["NAMES", "DEFAULTS", "SOURCES", "resolve", "monitoring_line"]
 #: short name -> policy parameter
 NAMES: dict[str, str] = {
     "monitoring_line_by_year": "income.monitoring_line",
+    "monitoring_line_by_month": "income.monitoring_line",
     "income_window_months": "income.window_months",
     "income_window_min_months": "income.window_min_months",
     "able_age_min": "labour.able_age_min",
@@ -72,6 +73,8 @@ def resolve(overrides: Mapping[str, Any] | None = None, *, region: str | None = 
     """The policy in force in ``region`` on ``on`` (today) with ``overrides`` applied
     (unknown names raise ``KeyError``)."""
     overrides = flat.check_overrides("quality", overrides, [*NAMES, *_DERIVED])
+    if "monitoring_line_by_year" in overrides and "monitoring_line_by_month" not in overrides:
+        overrides["monitoring_line_by_month"] = None  # a what-if line by year: by year
     if region is None and on is None and not overlay:
         out = dict(DEFAULTS)
     else:
@@ -88,6 +91,10 @@ def monitoring_line(params: Mapping[str, Any], on: _dt.date) -> int:
     >>> monitoring_line(DEFAULTS, _dt.date(2030, 1, 1))
     8700
     """
+    by_month = params.get("monitoring_line_by_month")
+    month = f"{on.year:04d}-{on.month:02d}"
+    if by_month and month in by_month:
+        return int(by_month[month])
     by_year = {int(k): int(v) for k, v in params["monitoring_line_by_year"].items()}
     years = [y for y in by_year if y <= on.year]
     return by_year[max(years)] if years else by_year[min(by_year)]

@@ -438,7 +438,8 @@ def to_sql(rule: Rule | str, *, period: str = "2025-06", province: str | None = 
            params: Mapping[str, Any] | None = None, dialect: str = "duckdb") -> str:
     """The SQL a rule compiles to, over tables named as the inputs."""
     rule = RULES_BY_ID[rule] if isinstance(rule, str) else rule
-    ctx = Context(unbound_tables(), resolve(province, int(period[:4]), params), period)
+    ctx = Context(unbound_tables(), resolve(province, int(period[:4]), params, period=period),
+                  period)
     return ibis.to_sql(build(rule, ctx), dialect=dialect)
 
 
@@ -571,7 +572,7 @@ def r1_table(snapshot_tables: Mapping[str, Any], scope: RegionScope, *, period: 
     as recorded), ``net`` (annualised), ``pcni``. The table version of
     :func:`dixian.engine.income.r1` (a test proves they agree)."""
     scope = require_scope(scope)
-    p = resolve(region_of_scope(scope), int(period[:4]), params)
+    p = resolve(region_of_scope(scope), int(period[:4]), params, period=period)
     con = _backend("duckdb")
     tables = _bind(snapshot_tables, None, scope, con)
     out = Context(tables, p, period).income().order_by("household_code")
@@ -580,7 +581,8 @@ def r1_table(snapshot_tables: Mapping[str, Any], scope: RegionScope, *, period: 
 
 def run(snapshot_tables: Mapping[str, Any], feeds_tables: Mapping[str, Any] | None,
         scope: RegionScope, *, period: str, params: Mapping[str, Any] | None = None,
-        rules: Iterable[str | Rule] | None = None, backend: Any = "duckdb") -> pa.Table:
+        rules: Iterable[str | Rule] | None = None, backend: Any = "duckdb",
+        on: _dt.date | None = None) -> pa.Table:
     """All screening alerts for ``period`` (``'YYYY-MM'``) in ``scope``, as :data:`ALERTS`.
 
     ``snapshot_tables``: ``households``, ``members``, ``incomes`` (Arrow tables, pandas frames,
@@ -588,12 +590,13 @@ def run(snapshot_tables: Mapping[str, Any], feeds_tables: Mapping[str, Any] | No
     (the same kinds; missing ones are empty). On DuckDB, Parquet paths are read lazily (only
     the columns and rows the rules use). ``params``: overrides of :mod:`.params`. ``backend``:
     ``"duckdb"``, ``"spark"`` or an Ibis backend (e.g. PostgreSQL holding the tables, given as
-    its Ibis tables). Rows are sorted by village, household, member, rule and date.
+    its Ibis tables). ``on``: the run's day, whose policy applies (default: the period's last
+    day). Rows are sorted by village, household, member, rule and date.
     """
     scope = require_scope(scope)
     if not isinstance(period, str) or len(period) != 7 or period[4] != "-":
         raise ValueError(f"period must be 'YYYY-MM', got {period!r}")
-    p = resolve(region_of_scope(scope), int(period[:4]), params)
+    p = resolve(region_of_scope(scope), int(period[:4]), params, period=period, on=on)
     chosen = select_rules(rules)
     con = _backend(backend)
     tables = _bind(snapshot_tables, feeds_tables, scope, con)

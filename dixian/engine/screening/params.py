@@ -29,6 +29,7 @@ __all__ = ["NAMES", "PARAMETERS", "DEFAULTS", "resolve", "by_year"]
 #: short name -> policy parameter
 NAMES: dict[str, str] = {
     "monitoring_line_by_year": "income.monitoring_line",
+    "monitoring_line_in_force": "income.monitoring_line",
     "prov_rural_income_by_year": "macro.prior_year_rural_income",
     "income_window_months": "income.window_months",
     "income_window_min_months": "income.window_min_months",
@@ -58,16 +59,23 @@ def by_year(table: Mapping[Any, Any], year: int) -> Any:
 
 
 def resolve(region: str | None, year: int, overrides: Mapping[str, Any] | None = None, *,
-            on: dt.date | None = None, overlay=()) -> dict[str, Any]:
-    """Flat parameters for a run in ``region`` and ``year`` (on ``on``, by default the
-    year's last day or today).
+            on: dt.date | None = None, overlay=(), period: str | None = None
+            ) -> dict[str, Any]:
+    """Flat parameters for a run in ``region`` and ``year`` on the day ``on`` (by default the
+    last day of ``period``, else the year's last day or today).
 
-    Adds the derived ``monitoring_line`` (this year's) and ``prov_rural_income_prev`` (the
+    Adds the derived ``monitoring_line`` (in force on the run's day: a change applies to
+    every run from its effective date) and ``prov_rural_income_prev`` (the
     prior year's provincial rural income).
     """
     overrides = flat.check_overrides("screening", overrides, NAMES)
+    if on is None and period:
+        on = dt.date.fromisoformat(flat.month_add(period, 1) + "-01") - dt.timedelta(days=1)
     out = flat.values(NAMES, region, on or flat.year_day(year), overlay=overlay)
     out.update(overrides)
-    out["monitoring_line"] = int(by_year(out["monitoring_line_by_year"], year))
+    what_if = "monitoring_line_by_year" in overrides and \
+        "monitoring_line_in_force" not in overrides
+    out["monitoring_line"] = int(by_year(out["monitoring_line_by_year"], year) if what_if
+                                 else out["monitoring_line_in_force"])
     out["prov_rural_income_prev"] = int(by_year(out["prov_rural_income_by_year"], year - 1))
     return out
