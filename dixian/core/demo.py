@@ -47,6 +47,9 @@ def demo_users() -> list[DemoUser]:
         DemoUser("analyst", Role.ANALYST, county.code),
         DemoUser("auditor", Role.AUDITOR, county.code),
         DemoUser("sysadmin", Role.SYSADMIN, county.code),
+        # the province's policy: one administrator proposes, the other approves
+        DemoUser("policy", Role.POLICY_ADMIN, DEMO_PROVINCE),
+        DemoUser("policy2", Role.POLICY_ADMIN, DEMO_PROVINCE),
     ]
 
 

@@ -22,6 +22,7 @@ from dixian.core.access import scope_of, scope_q
 from dixian.engine import feeds, screening
 from dixian.engine.scope import RegionScope, require_scope
 from dixian.exchange.models import Alert, FeedBatch, ScreeningRun
+from dixian.engine import policy as engine_policy
 from dixian.registry import snapshot
 from dixian.registry.models import Household, Member
 
@@ -190,6 +191,8 @@ def do_run_screening(scope: RegionScope, period: str, *, actor=None, department:
             started_at=started_at, seconds=seconds, batches=used, engine=engine,
             schedule=schedule, rules={r.id: r.version for r in screening.RULES
                                       if chosen is None or r.id in chosen},
+            policy_fingerprint=engine_policy.resolve(
+                engine_policy.region_of_scope(scope), timezone.localdate(started_at)).fingerprint,
             actor=actor if getattr(actor, "is_authenticated", False) else None)
         rows = [a for a in alerts.to_pylist() if a["household_code"] in households]
         Alert.objects.bulk_create([Alert(

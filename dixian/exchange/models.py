@@ -44,6 +44,8 @@ class ScreeningRun(models.Model):
     seconds = models.FloatField(_("seconds"))
     batches = models.JSONField(_("feed batches"), default=list)
     rules = models.JSONField(_("rule versions"), default=dict)
+    #: the policy the run applied (dixian.engine.policy: resolve(region, on).fingerprint)
+    policy_fingerprint = models.CharField(_("policy"), max_length=12, blank=True)
     counts = models.JSONField(_("counts"), default=dict)
     actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT,
                               related_name="+")

@@ -8,6 +8,10 @@ class PolicyConfig(AppConfig):
     verbose_name = _("Policy")
 
     def ready(self) -> None:
+        from dixian.core import demo
         from dixian.policy import bridge
+        from dixian.policy.demo import step_policy
 
         bridge.register()
+        if step_policy not in demo.STEPS:
+            demo.STEPS.append(step_policy)
