@@ -138,6 +138,10 @@ def change_decide(request, change_id: int):
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
+    except PermissionDenied as error:
+        if not role_has(request.user.role, Capability.APPROVE_POLICY):
+            raise
+        messages.error(request, str(error))  # the maker of the change
     return redirect("policy_change", change_id=change.pk)
 
 

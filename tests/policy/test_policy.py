@@ -206,3 +206,49 @@ def test_the_preview_shows_what_the_change_would_do(county_near_the_line, admins
         {"county": COUNTY, "category": "UNSTABLE", "entering": 1, "leaving": 0,
          "alerts_appearing": 1, "alerts_disappearing": 0}]
     assert engine.resolve(COUNTY, EFFECTIVE)[LINE] == 8700  # a preview changes nothing
+
+
+@pytest.mark.django_db
+def test_a_change_outside_the_readers_region_looks_absent(admins, client, users):
+    yunnan = make_user(Role.POLICY_ADMIN, "53", username="yunnan")
+    other = make_user(Role.POLICY_ADMIN, "53", username="yunnan2")
+    change = actions.do_propose_policy_change(
+        region="53", title="云南", basis_number="云农办通〔2026〕1号",
+        basis_date=timezone.localdate(), basis_text="x", effective_from=timezone.localdate(),
+        values=[{"parameter": LINE, "value": 9000}], actor=yunnan)
+    for reader in (admins[1], users[Role.COUNTY_APPROVER]):
+        client.force_login(reader)
+        assert client.get(f"/policy/changes/{change.pk}/").status_code == 404
+        assert client.get(f"/api/policy/changes/{change.pk}").status_code == 404
+        assert client.post(f"/api/policy/changes/{change.pk}/approve").status_code in (403, 404)
+    client.force_login(other)
+    assert client.get(f"/policy/changes/{change.pk}/").status_code == 200
+    assert client.post(f"/api/policy/changes/{change.pk}/approve", "{}",
+                       content_type="application/json").status_code == 200
+    assert PolicyChange.objects.get().status == Status.APPROVED
+
+
+@pytest.mark.django_db
+def test_the_pages_propose_and_approve(admins, client):
+    maker, checker = admins
+    client.force_login(maker)
+    today = timezone.localdate().isoformat()
+    response = client.post("/policy/changes/new/", {
+        "region": "52", "title": "调整", "basis_number": "黔〔2026〕1号", "basis_date": today,
+        "basis_text": "依据", "effective_from": today, "parameter_0": LINE, "value_0": "abc"})
+    assert response.status_code == 200 and "income.monitoring_line" in response.content.decode()
+    assert PolicyChange.objects.count() == 0
+    response = client.post("/policy/changes/new/", {
+        "region": "52", "title": "调整", "basis_number": "黔〔2026〕1号", "basis_date": today,
+        "basis_text": "依据", "effective_from": today, "parameter_0": LINE, "value_0": "9300",
+        "parameter_1": "screening.housing_unsafe_grades", "value_1": "C，D"})
+    change = PolicyChange.objects.get()
+    assert response.status_code == 302 and change.values[1]["value"] == ["C", "D"]
+    assert client.post(f"/policy/changes/{change.pk}/decide/",
+                       {"decision": "approve"}).status_code == 302
+    assert PolicyChange.objects.get().status == Status.PENDING  # not by its maker
+    client.force_login(checker)
+    client.post(f"/policy/changes/{change.pk}/decide/", {"decision": "approve", "reason": "同意"})
+    assert PolicyChange.objects.get().status == Status.APPROVED
+    page = client.get(f"/policy/?region={COUNTY}").content.decode()
+    assert 'data-parameter="income.monitoring_line"' in page and ">9300<" in page

@@ -180,6 +180,31 @@ ROUTES = [
           Capability.VIEW_REGISTRY, scoped=True),
     Route("evaluation_results", "/statistics/{code}/evaluation/results/",
           Capability.VIEW_REGISTRY, scoped=True),
+    # the policy is public information; changes are proposed and approved by policy
+    # administrators (scope of a change: tests/policy)
+    Route("policy", "/policy/", Capability.VIEW_REGIONS),
+    Route("policy_changes", "/policy/changes/", Capability.VIEW_REGIONS),
+    Route("policy_propose", "/policy/changes/new/", Capability.PROPOSE_POLICY),
+    Route("policy_parameter", "/policy/parameters/income.monitoring_line/",
+          Capability.VIEW_REGIONS),
+    Route("policy_change", "/policy/changes/999999/", Capability.VIEW_REGIONS,
+          in_scope_status=404),
+    Route("policy_change_preview", "/policy/changes/999999/preview/", Capability.VIEW_REGIONS,
+          method="post", in_scope_status=404),
+    Route("policy_change_decide", "/policy/changes/999999/decide/", Capability.VIEW_REGIONS,
+          method="post", in_scope_status=404),
+    Route("api:policy_in_force", "/api/policy/", Capability.VIEW_REGIONS, api=True),
+    Route("api:list_changes", "/api/policy/changes", Capability.VIEW_REGIONS, api=True),
+    Route("api:get_change", "/api/policy/changes/999999", Capability.VIEW_REGIONS, api=True,
+          in_scope_status=404),
+    Route("api:propose", "/api/policy/changes", Capability.PROPOSE_POLICY, api=True,
+          method="post", in_scope_status=400),  # no body
+    Route("api:approve", "/api/policy/changes/999999/approve", Capability.APPROVE_POLICY,
+          api=True, method="post", in_scope_status=404),
+    Route("api:reject", "/api/policy/changes/999999/reject", Capability.APPROVE_POLICY,
+          api=True, method="post", in_scope_status=404),
+    Route("api:run_preview", "/api/policy/changes/999999/preview", Capability.PROPOSE_POLICY,
+          api=True, method="post", in_scope_status=404),
 ]
 # Routes that need no login, or that are the login machinery itself.
 PUBLIC = {"login", "logout", "set_language", "declare", "api:api-root", "api:openapi-json",
