@@ -361,22 +361,46 @@ def do_propose_elimination(household: Household, *, actor, now: datetime | None 
     return case
 
 
-def waiting_for(actor):
-    """Open cases in the actor's region at a step their role takes: a step that moves the
-    case on, or the data match (a parallel step) while it is not yet recorded."""
+# Steps a person takes when something happens, not work that waits for them: an objection
+# is recorded when someone objects, so a case at the public notice is not on the approver's
+# or the township's list for it.
+REACTIVE = frozenset({Action.RECORD_OBJECTION, Action.START_ASSISTANCE})
+
+
+def waiting_for(actor, now: datetime | None = None):
+    """Open cases in the actor's region at a step their role takes now: a step that moves
+    the case on, or the data match (a parallel step) while it is not yet recorded. A case at
+    the public notice waits for the village cadre only once the notice has run its days."""
     from django.db.models import Q
 
     from dixian.core.access import scope_q
 
+    now = now or timezone.now()
     role = Role(actor.role) if actor.role in Role.values else None
     moving = {s.value for t in TRANSITIONS.values() if role in t.roles and t.target is not None
-              for s in t.sources}
+              and t.action not in REACTIVE for s in t.sources}
     match = TRANSITIONS[Action.RECORD_DATA_MATCH]
-    wanted = Q(state__in=moving)
+    wanted = Q(state__in=moving - {State.NOTICE.value})
+    if State.NOTICE.value in moving:
+        days = procedure_params(actor.region_id)["village_notice_min_days"]
+        wanted |= Q(state=State.NOTICE, notice_started_at__lte=now - timedelta(days=days))
     if role in match.roles:
         wanted |= Q(state__in=[s.value for s in match.sources], data_matched_at__isnull=True)
     return (Case.objects.filter(scope_q(scope_of(actor), "village_code")).filter(wanted)
             .select_related("household").order_by("deadline", "pk"))
+
+
+def at_notice(actor, now: datetime | None = None):
+    """The actor's cases at the public notice that cannot be closed yet (shown as a count
+    with the day the first can be closed, not as tasks)."""
+    from dixian.core.access import scope_q
+
+    now = now or timezone.now()
+    if actor.role != Role.VILLAGE_CADRE:
+        return Case.objects.none()
+    days = procedure_params(actor.region_id)["village_notice_min_days"]
+    return Case.objects.filter(scope_q(scope_of(actor), "village_code"), state=State.NOTICE,
+                               notice_started_at__gt=now - timedelta(days=days))
 
 
 def overdue(actor, now: datetime | None = None):

@@ -3,7 +3,7 @@ clue, proposing risk elimination, monthly visits and the concentrated screening.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,9 +16,10 @@ from django.views.decorators.http import require_POST
 
 from dixian.cases import actions, eligibility, monitoring
 from dixian.cases.machine import FINAL, KIND_LABELS, STATE_LABELS, Kind, State
+from dixian.cases.eligibility import first_day
 from dixian.cases.models import Campaign, CampaignTask, Case, MonitoringSpell
+from dixian.cases.params import procedure_params
 from dixian.core.access import NotFound, require, scope_of, scope_q
-from dixian.core.models import Notification
 from dixian.core.roles import Capability, Role, role_has
 from dixian.registry.actions import access_household
 from dixian.registry.enums import choices
@@ -33,35 +34,101 @@ def _parse_date(value: str, default: date) -> date:
         raise ValidationError(f"not a date: {value!r}") from exc
 
 
+def _due_groups(cases, now) -> list[dict]:
+    """The person's cases grouped by when they are due: overdue, this week, later."""
+    week = now + timedelta(days=7)
+    groups = [{"key": "overdue", "label": _("Overdue"), "cases": []},
+              {"key": "week", "label": _("Due within 7 days"), "cases": []},
+              {"key": "later", "label": _("Due later"), "cases": []}]
+    for case in cases:
+        groups[0 if case.deadline < now else 1 if case.deadline < week else 2]["cases"].append(
+            case)
+    return [g for g in groups if g["cases"]]
+
+
+def _notification_groups(notifications) -> list[dict]:
+    """Identical notifications (the same text and link) shown once, with their count."""
+    groups: dict[tuple, dict] = {}
+    for n in notifications:
+        key = (n.text, n.link)
+        if key not in groups:
+            groups[key] = {"text": n.text, "link": n.link, "created_at": n.created_at,
+                           "ids": [], "unread": False}
+        groups[key]["ids"].append(n.pk)
+        groups[key]["unread"] |= n.read_at is None
+    for g in groups.values():
+        g["id_list"] = ",".join(map(str, g["ids"]))
+    return list(groups.values())
+
+
 @login_required
 def inbox(request):
-    """What is due for this person, by when: cases at a step their role takes, visits, the
-    concentrated screening's tasks, declarations to accept, and their notifications."""
+    """What this person can act on, by when it is due: cases at a step their role takes,
+    visits, the concentrated screening's tasks, declarations to accept, and their
+    notifications (read and dismissed by POST, never by opening the page)."""
+    from dixian.core.notifications import scoped_notifications
+    from dixian.registry.people import attach_people
+
     user, now = request.user, timezone.now()
     role = Role(user.role) if user.role in Role.values else None
-    context = {"notifications": Notification.objects.filter(user=user)[:20]}
+    show_read = request.GET.get("read") == "1"
+    notifications = scoped_notifications(user)
+    if not show_read:
+        notifications = notifications.filter(read_at__isnull=True)
+    context = {"notification_groups": _notification_groups(notifications[:200]),
+               "show_read": show_read,
+               "unread": scoped_notifications(user).filter(read_at__isnull=True).count()}
     if role_has(user.role, Capability.VIEW_REGISTRY):
-        page = Paginator(actions.waiting_for(user), PAGE_SIZE).get_page(request.GET.get("page"))
+        page = Paginator(actions.waiting_for(user, now), PAGE_SIZE).get_page(
+            request.GET.get("page"))
+        attach_people(page.object_list)
         for case in page.object_list:
             case.state_label = STATE_LABELS[State(case.state)]
             case.kind_label = KIND_LABELS[Kind(case.kind)]
             case.overdue = case.deadline < now
-        context.update(page=page, overdue=actions.overdue(user, now).count())
+            case.days_left = (case.deadline - now).days
+        waiting = actions.at_notice(user, now).order_by("notice_started_at")
+        first = waiting.first()
+        context.update(page=page, groups=_due_groups(page.object_list, now),
+                       overdue=actions.overdue(user, now).count(),
+                       at_notice=waiting.count(),
+                       notice_closes=(first.notice_started_at + timedelta(
+                           days=procedure_params(user.region_id)["village_notice_min_days"]))
+                       if first else None)
     if role_has(user.role, Capability.VISIT_HOUSEHOLDS):
         month = eligibility.month_of(now)
-        context["visits_due"] = monitoring.visits_due(user, month)[:50]
+        context["visits_due"] = attach_people(monitoring.visits_due(user, month)[:50])
         context["month"] = month
-        context["campaign_tasks"] = (CampaignTask.objects.filter(
+        context["visit_due_on"] = first_day(month).replace(
+            day=procedure_params(user.region_id)["visit_due_day"])
+        context["campaign_tasks"] = attach_people(CampaignTask.objects.filter(
             scope_q(scope_of(user), "village_code"), done_on__isnull=True,
             campaign__due_on__gte=timezone.localdate(now))
-            .select_related("household", "campaign")[:50])
+            .select_related("household", "campaign").order_by("campaign__due_on", "pk")[:50])
     if role in (Role.TOWNSHIP_REVIEWER, Role.VILLAGE_CADRE):
         from dixian.cases.models import SelfDeclaration
         context["declarations"] = SelfDeclaration.objects.filter(
             scope_q(scope_of(user), "village__code"),
             status=SelfDeclaration.Status.RECEIVED).count()
-    Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=now)
     return render(request, "cases/inbox.html", context)
+
+
+@login_required
+@require_POST
+def notifications(request):
+    """Read or dismiss notifications (one group, or all of them)."""
+    from dixian.core.notifications import do_dismiss_notifications, do_read_notifications
+
+    op = request.POST.get("op", "")
+    ids = [int(i) for i in request.POST.get("ids", "").split(",") if i.strip().isdigit()]
+    if op == "read_all":
+        do_read_notifications(None, actor=request.user)
+    elif op == "read":
+        do_read_notifications(ids, actor=request.user)
+    elif op == "dismiss":
+        do_dismiss_notifications(ids, actor=request.user)
+    return redirect(request.POST.get("next") if str(request.POST.get("next", "")).startswith(
+        "/inbox/") else "inbox")
 
 
 @login_required

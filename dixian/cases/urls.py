@@ -5,6 +5,7 @@ from dixian.cases import views
 
 urlpatterns = [
     path("inbox/", watch.inbox, name="inbox"),
+    path("inbox/notifications/", watch.notifications, name="notifications"),
     path("cases/", views.queue, name="cases"),
     path("cases/<int:case_id>/", views.case_page, name="case"),
     path("cases/<int:case_id>/act/", views.act, name="case_act"),

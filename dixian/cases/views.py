@@ -61,28 +61,63 @@ def _fields_for(case, action: Action) -> list[str]:
     return fields
 
 
+SORTS = {"deadline": ("deadline", "pk"), "-deadline": ("-deadline", "-pk"),
+         "opened": ("opened_at", "pk"), "-opened": ("-opened_at", "-pk"),
+         "village": ("village_code", "deadline", "pk")}
+
+
+def _queue_rows(cases, now):
+    for case in cases:
+        p = case.household.person
+        yield [case.pk, p.name, p.township, p.village, p.masked_id, case.household.code,
+               str(KIND_LABELS[Kind(case.kind)]), str(STATE_LABELS[State(case.state)]),
+               case.deadline, case.deadline < now, case.fast_track]
+
+
 @login_required
 def queue(request):
+    from dixian.registry.people import attach_people
+    from dixian.web import downloads
+
     require(request.user, Capability.VIEW_REGISTRY)
     now = timezone.now()
     cases = (Case.objects.filter(scope_q(scope_of(request.user), "village_code"))
              .exclude(state__in=[s.value for s in FINAL]).select_related("household"))
     state, kind = request.GET.get("state", ""), request.GET.get("kind", "")
     late = request.GET.get("overdue") == "1"
+    village = request.GET.get("village", "").strip()
+    sort = request.GET.get("sort", "deadline")
+    if sort not in SORTS:
+        sort = "deadline"
     if state:
         cases = cases.filter(state=state)
     if kind:
         cases = cases.filter(kind=kind)
     if late:
         cases = cases.filter(deadline__lt=now)
-    page = Paginator(cases.order_by("deadline", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    if village.isdigit():
+        cases = cases.filter(village_code__startswith=village)
+    cases = cases.order_by(*SORTS[sort])
+    headers = ["#", _("Head of household"), _("Township"), _("Village"), _("ID number"),
+               _("Household code"), _("Kind"), _("Step"), _("Decision due"), _("Overdue"),
+               _("Fast track")]
+    if file := downloads.respond(request, "cases", headers, lambda: _queue_rows(
+            attach_people(cases.iterator(chunk_size=2000)), now)):
+        return file
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    attach_people(page.object_list)
     for case in page.object_list:
         case.state_label = STATE_LABELS[State(case.state)]
         case.kind_label = KIND_LABELS[Kind(case.kind)]
         case.overdue = case.deadline < now
         case.days_left = (case.deadline - now).days
     return render(request, "cases/queue.html", {
-        "page": page, "state": state, "kind": kind, "late": late,
+        "page": page, "state": state, "kind": kind, "late": late, "village": village,
+        "sort": sort, "sorts": [("deadline", _("Decision due, soonest first")),
+                                 ("-deadline", _("Decision due, latest first")),
+                                 ("opened", _("Opened, oldest first")),
+                                 ("-opened", _("Opened, newest first")),
+                                 ("village", _("Village"))],
         "kinds": [(k.value, KIND_LABELS[k]) for k in Kind],
         "states": [(s.value, STATE_LABELS[s]) for s in State if s not in FINAL]})
 

@@ -63,6 +63,7 @@ ROUTES = [
           in_scope_status=302),
     Route("quality_accept", "/quality/{issue}/accept/", Capability.EDIT_REGISTRY, scoped=True,
           method="post", in_scope_status=302),
+    Route("notifications", "/inbox/notifications/", None, method="post", in_scope_status=302),
     Route("cases", "/cases/", Capability.VIEW_REGISTRY),
     Route("case", "/cases/{case}/", Capability.VIEW_REGISTRY, scoped=True),
     Route("case_act", "/cases/{case}/act/", Capability.VIEW_REGISTRY, scoped=True,
