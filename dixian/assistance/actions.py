@@ -119,8 +119,17 @@ def do_plan_measures(household: Household, items: list[Item], *, actor,
     return created
 
 
+def _instrument_name(code: str) -> str:
+    from dixian.engine import assistance as engine
+
+    item = engine.DEFAULT.instruments.get(code)
+    return item.zh if item else code
+
+
 def _notify_departments(measures: list[Measure]) -> None:
     from django.utils.translation import gettext as _
+
+    from dixian.registry.people import describe
 
     for measure in measures:
         officers = User.objects.filter(role=Role.DEPARTMENT_OFFICER,
@@ -129,8 +138,8 @@ def _notify_departments(measures: list[Measure]) -> None:
             u.region_id)]
         with translation.override(settings.LANGUAGE_CODE):  # stored: the platform's language
             text = _("New measure for household %(household)s: %(instrument)s, due "
-                     "%(due)s") % {"household": measure.household.code,
-                                   "instrument": measure.instrument,
+                     "%(due)s") % {"household": describe(measure.household),
+                                   "instrument": _instrument_name(measure.instrument),
                                    "due": measure.due_on.isoformat()}
         Notification.objects.bulk_create([Notification(user=u, text=text,
                                                        link=f"/measures/?id={measure.pk}")

@@ -186,7 +186,9 @@ def _apply(case: Case, action: Action, data: dict, now: datetime, actor) -> None
                                            case.decision_values.get("visit"))
         case.category = verdict.category
         case.decision_reason = verdict.reason
-        case.decision_values = {**case.decision_values, "r2": verdict.values}
+        # The approver's own words are kept beside the rule's sentence, not replaced by it.
+        case.decision_values = {**case.decision_values, "r2": verdict.values,
+                                "typed_reason": (data.get("reason") or "").strip()}
     elif action == Action.COUNTY_APPROVE:
         case.elimination_mode = data["mode"]
         case.decision_reason = data.get("reason", "")
@@ -445,6 +447,7 @@ def _notify_level(region: str, level: Level, case: Case) -> None:
     from django.utils.translation import gettext as _
 
     from dixian.core.models import Notification, User
+    from dixian.registry.people import describe
 
     roles = ([Role.COUNTY_APPROVER, Role.COUNTY_ADMIN] if level == Level.COUNTY
              else list(Role))
@@ -452,7 +455,7 @@ def _notify_level(region: str, level: Level, case: Case) -> None:
     with translation.override(settings.LANGUAGE_CODE):  # stored: the platform's language
         text = _("Case %(case)d of household %(household)s is past its deadline "
                  "(%(deadline)s) and has been escalated to you") % {
-            "case": case.pk, "household": case.household.code,
+            "case": case.pk, "household": describe(case.household),
             "deadline": case.deadline.strftime("%Y-%m-%d")}
     Notification.objects.bulk_create([Notification(user=u, text=text,
                                                    link=f"/cases/{case.pk}/") for u in users])

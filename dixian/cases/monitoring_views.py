@@ -22,7 +22,9 @@ from dixian.cases.params import procedure_params
 from dixian.core.access import NotFound, require, scope_of, scope_q
 from dixian.core.roles import Capability, Role, role_has
 from dixian.registry.actions import access_household
-from dixian.registry.enums import choices
+from dixian.registry.enums import choices, label
+from dixian.registry.people import attach_people
+from dixian.web import downloads
 
 PAGE_SIZE = 50
 
@@ -205,7 +207,7 @@ def eliminations(request):
     scope = scope_q(scope_of(request.user), "village_code")
     open_cases = (Case.objects.filter(scope, kind=Kind.ELIMINATION)
                   .exclude(state__in=[s.value for s in FINAL]).select_related("household")
-                  .order_by("deadline"))
+                  .order_by("deadline")[:100])
     for case in open_cases:
         case.state_label = STATE_LABELS[State(case.state)]
     months = 6
@@ -219,8 +221,12 @@ def eliminations(request):
     flagged = Case.objects.filter(scope, kind=Kind.ELIMINATION, flagged_for_supervisors=True
                                   ).select_related("household")[:50]
     page = Paginator(candidates, PAGE_SIZE).get_page(request.GET.get("page"))
+    attach_people(page.object_list)
+    for spell in page.object_list:
+        spell.risk_labels = [label("risk_type", r) for r in spell.risk_types]
     return render(request, "cases/eliminations.html", {
-        "open_cases": open_cases[:100], "page": page, "flagged": flagged})
+        "open_cases": attach_people(open_cases), "page": page,
+        "flagged": attach_people(flagged)})
 
 
 @login_required
@@ -228,10 +234,23 @@ def visits(request):
     require(request.user, Capability.VIEW_REGISTRY)
     now = timezone.now()
     month = eligibility.month_of(now)
-    due = Paginator(monitoring.visits_due(request.user, month), PAGE_SIZE).get_page(
-        request.GET.get("page"))
+    due_now = monitoring.visits_due(request.user, month)
+    village = request.GET.get("village", "").strip()
+    if village.isdigit():
+        due_now = due_now.filter(village_code__startswith=village)
+    headers = [_("Head of household"), _("Township"), _("Village"), _("ID number"),
+               _("Household code"), _("Category"), _("Monitored since"), _("Month")]
+    if file := downloads.respond(request, "visits-due", headers, lambda: (
+            [s.household.person.name, s.household.person.township, s.household.person.village,
+             s.household.person.masked_id, s.household.code, str(s.get_category_display()),
+             s.started_on, month] for s in attach_people(due_now.iterator(chunk_size=2000)))):
+        return file
+    due = Paginator(due_now, PAGE_SIZE).get_page(request.GET.get("page"))
+    attach_people(due.object_list)
+    missed = monitoring.missed_visits(request.user, now)[:200]
+    attach_people(missed, household_of=lambda hm: hm[0])
     return render(request, "cases/visits.html", {
-        "month": month, "page": due, "missed": monitoring.missed_visits(request.user, now)[:200],
+        "month": month, "page": due, "missed": missed, "village": village,
         "may_visit": role_has(request.user.role, Capability.VISIT_HOUSEHOLDS)})
 
 
@@ -313,9 +332,11 @@ def campaign(request, campaign_id: int):
         tasks = tasks.filter(village_code=village)
     total = sum(r["total"] for r in progress)
     done = sum(r["done"] for r in progress)
+    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+    attach_people(page.object_list)
     return render(request, "cases/campaign.html", {
         "campaign": item, "progress": progress, "total": total, "done": done,
-        "page": Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page")),
+        "page": page,
         "risk_types": choices("risk_type"), "outcomes": CampaignTask.Outcome.choices,
         "may_visit": role_has(request.user.role, Capability.VISIT_HOUSEHOLDS),
         "today": timezone.localdate(), "village": village})

@@ -144,8 +144,12 @@ def case_page(request, case_id: int):
     offered = actions.offered(case, request.user)
     now = timezone.now()
     open_case = case.state not in FINAL
+    from dixian.registry.people import person_of
+
     context = {
-        "case": case, "state_label": STATE_LABELS[State(case.state)],
+        "case": case, "person": person_of(case.household),
+        "typed_reason": case.decision_values.get("typed_reason", ""),
+        "state_label": STATE_LABELS[State(case.state)],
         "kind_label": KIND_LABELS[Kind(case.kind)],
         "offered": [{"action": a.value, "label": ACTION_LABELS[a],
                      "fields": [(f, FIELD_LABELS.get(f, f)) for f in _fields_for(case, a)]}
@@ -247,6 +251,7 @@ def letter(request, case_id: int):
         "income": net_income(household, reference),
         "line": line_for(household, year),
         "risks": "、".join(zh_label("risk_type", r) for r in case.risk_types) or "—",
+        "typed_reason": case.decision_values.get("typed_reason", ""),
         "township": household.village.parent, "today": timezone.now()})
 
 

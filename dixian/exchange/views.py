@@ -16,6 +16,8 @@ from dixian.core.access import NotFound, require, scope_of, scope_q
 from dixian.core.roles import Capability, role_has
 from dixian.exchange import actions
 from dixian.exchange.models import Alert, FeedBatch, ScreeningRun
+from dixian.registry.people import attach_people
+from dixian.web import downloads
 
 PAGE_SIZE = 50
 
@@ -72,8 +74,16 @@ def alerts(request):
         found = found.filter(rule_id=rule)
     if village:
         found = found.filter(village__code__startswith=village)
-    page = Paginator(found.order_by("-run__started_at", "village_id", "household_id", "rule_id"),
-                     PAGE_SIZE).get_page(request.GET.get("page"))
+    found = found.order_by("-run__started_at", "village_id", "household_id", "rule_id")
+    headers = [_("Period"), _("Township"), _("Village"), _("Head of household"), _("ID number"),
+               _("Household code"), _("Rule"), _("Evidence")]
+    if file := downloads.respond(request, "alerts", headers, lambda: (
+            [a.run.period, a.household.person.township, a.household.person.village,
+             a.household.person.name, a.household.person.masked_id, a.household.code,
+             a.rule_id, a.sentence] for a in attach_people(found.iterator(chunk_size=2000)))):
+        return file
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    attach_people(page.object_list)
     runs = ScreeningRun.objects.filter(scope_q(scope_of(request.user), "scope_code"))[:10] \
         if not scope_of(request.user).national else ScreeningRun.objects.all()[:10]
     return render(request, "exchange/alerts.html", {
