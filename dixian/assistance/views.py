@@ -47,7 +47,7 @@ def _date(value: str) -> date | None:
     try:
         return date.fromisoformat(value) if value else None
     except ValueError:
-        raise ValidationError(f"not a date: {value!r}") from None
+        raise ValidationError(_("not a date: %(value)r") % {"value": value}) from None
 
 
 def _named(measures):

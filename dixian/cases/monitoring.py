@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dixian.cases import actions
 from dixian.cases.eligibility import first_day, income_windows, month_of, months_between
@@ -107,12 +108,14 @@ def do_record_visit(household: Household, month: str, *, actor, visited_on: date
     if not scope_of(actor).contains(household.village_id):
         raise NotFound
     if not MonitoringSpell.objects.filter(household=household, ended_on__isnull=True).exists():
-        raise ValidationError("only a monitored household has monthly visits")
+        raise ValidationError(_("only a monitored household has monthly visits"))
     if month > month_of(visited_on):  # 'YYYY-MM' strings order as months do
-        raise ValidationError(f"a visit for {month} cannot happen on {visited_on}")
+        raise ValidationError(_("a visit for %(month)s cannot happen on %(day)s") % {
+            "month": month, "day": visited_on})
     with transaction.atomic():
         if MonitoringVisit.objects.filter(household=household, month=month).exists():
-            raise ValidationError(f"the visit for {month} is already recorded")
+            raise ValidationError(_("the visit for %(month)s is already recorded") % {
+                "month": month})
         changes = {f: values[f] for f in VISIT_HOUSEHOLD_FIELDS if f in values}
         diff = registry_actions.do_update_household(
             household, changes, actor=actor, source=Source.VISIT,
@@ -149,7 +152,7 @@ def do_raise_clue(household: Household, *, actor, risk_type: str, description: s
     if not scope_of(actor).contains(household.village_id):
         raise NotFound
     if not description.strip():
-        raise ValidationError("describe the difficulty")
+        raise ValidationError(_("describe the difficulty"))
     return actions.do_receive_clue(household, channel=channel, risk_type=risk_type, actor=actor,
                                    description=description)
 
@@ -175,7 +178,7 @@ def do_launch_campaign(county_code: str, *, actor, name: str, criterion: str,
     if county is None or not scope_of(actor).contains(county.code):
         raise NotFound
     if criterion not in Campaign.Criterion.values:
-        raise ValidationError(f"unknown criterion {criterion!r}")
+        raise ValidationError(_("unknown criterion %(value)r") % {"value": criterion})
     with transaction.atomic():
         campaign = Campaign.objects.create(county=county, name=name, criterion=criterion,
                                            due_on=due_on, launched_by=actor,
@@ -199,11 +202,11 @@ def do_record_campaign_visit(task_id: int, *, actor, visited_on: date, outcome: 
         if task is None or not scope_of(actor).contains(task.village_code):
             raise NotFound
         if task.done_on:
-            raise ValidationError("this household's screening visit is already recorded")
+            raise ValidationError(_("this household's screening visit is already recorded"))
         if outcome not in CampaignTask.Outcome.values:
-            raise ValidationError(f"unknown outcome {outcome!r}")
+            raise ValidationError(_("unknown outcome %(value)r") % {"value": outcome})
         if outcome == CampaignTask.Outcome.RISK and not risk_type:
-            raise ValidationError("a risk found needs its risk type")
+            raise ValidationError(_("a risk found needs its risk type"))
         task.done_on, task.visitor, task.outcome = visited_on, actor, outcome
         task.risk_type, task.note = (risk_type if outcome == CampaignTask.Outcome.RISK
                                      else ""), note

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dixian.cases import actions, eligibility, monitoring
-from dixian.cases.machine import FINAL, KIND_LABELS, STATE_LABELS, Kind, State
 from dixian.cases.eligibility import first_day
+from dixian.cases.machine import FINAL, KIND_LABELS, STATE_LABELS, Kind, State
 from dixian.cases.models import Campaign, CampaignTask, Case, MonitoringSpell
 from dixian.cases.params import procedure_params
 from dixian.core.access import NotFound, require, scope_of, scope_q
@@ -33,7 +33,7 @@ def _parse_date(value: str, default: date) -> date:
     try:
         return date.fromisoformat(value) if value else default
     except ValueError as exc:
-        raise ValidationError(f"not a date: {value!r}") from exc
+        raise ValidationError(_("not a date: %(value)r") % {"value": value}) from exc
 
 
 def _due_groups(cases, now) -> list[dict]:
@@ -138,9 +138,12 @@ def household_monitoring(request, code: str):
     """A household's monitoring history: every spell (a return to poverty shows both), its
     cases, visits and measures, and what the person may start from here."""
     from dixian.assistance.models import Measure
+    from dixian.assistance.views import _decorate
 
     household = access_household(request.user, code)
     spells = list(MonitoringSpell.objects.filter(household=household).order_by("started_on"))
+    for spell in spells:
+        spell.risk_labels = [label("risk_type", r) for r in spell.risk_types]
     active = next((s for s in spells if s.ended_on is None), None)
     cases = household.cases.order_by("-opened_at")
     for case in cases:
@@ -151,7 +154,7 @@ def household_monitoring(request, code: str):
     return render(request, "cases/household_monitoring.html", {
         "household": household, "spells": spells, "active": active, "cases": cases,
         "open_case": open_case, "visits": household.visits.all()[:12],
-        "measures": Measure.objects.filter(household=household),
+        "measures": _decorate(list(Measure.objects.filter(household=household))),
         "conditions": eligibility.elimination_conditions(household, timezone.now())
         if active and not open_case else None,
         "may_raise": role_has(user.role, Capability.RAISE_CLUES),

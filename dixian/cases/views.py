@@ -10,7 +10,7 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from dixian.cases import actions
@@ -41,12 +41,13 @@ FIELDS = {  # what each action asks the person for
     Action.START_ASSISTANCE: ["assistance"],
 }
 FIELD_LABELS = {
-    "consent_date": _lazy("Date"), "net_income": _lazy("Verified household net income, last "
-                                                         "12 months (yuan, optional)"),
-    "rigid_spending": _lazy("Verified rigid spending, last 12 months (yuan, optional)"),
-    "findings": _lazy("What the visit found"), "participants": _lazy("Participants"),
-    "minutes": _lazy("Minutes"), "objection": _lazy("Objection (who, how, what)"),
-    "reason": _lazy("Reason"), "assistance": _lazy("Assistance started"),
+    "consent_date": gettext_lazy("Date"),
+    "net_income": gettext_lazy("Verified household net income, last 12 months (yuan, "
+                               "optional)"),
+    "rigid_spending": gettext_lazy("Verified rigid spending, last 12 months (yuan, optional)"),
+    "findings": gettext_lazy("What the visit found"), "participants": gettext_lazy("Participants"),
+    "minutes": gettext_lazy("Minutes"), "objection": gettext_lazy("Objection (who, how, what)"),
+    "reason": gettext_lazy("Reason"), "assistance": gettext_lazy("Assistance started"),
 }
 
 

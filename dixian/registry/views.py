@@ -87,7 +87,9 @@ def household_page(request, code: str):
         enum = {"household_type": "household_type", "housing_grade": "housing_grade",
                 "monitoring_category": "monitoring_category"}.get(name)
         shown = label(enum, value) if enum else (
-            ", ".join(label("risk_type", v) for v in value) if name == "risk_types" else value)
+            "、".join(label("risk_type", v) for v in value) if name == "risk_types" else value)
+        if isinstance(shown, float):  # stored as float32: 12.2 reads back 12.199999809265137
+            shown = f"{shown:.2f}".rstrip("0").rstrip(".")
         fields.append({
             "label": Household._meta.get_field(name).verbose_name, "value": shown,
             "source": change.get_source_display() if change else household.get_source_display(),
@@ -155,9 +157,15 @@ def access_batch(user, batch_id: int) -> ImportBatch:
 
 @login_required
 def import_report(request, batch_id: int):
+    from dixian.registry import report_text
+
     batch = access_batch(request.user, batch_id)
-    return render(request, "registry/import_report.html", {"batch": batch,
-                                                           "problems": batch.problems[:500]})
+    page = Paginator(batch.problems or [], PAGE_SIZE).get_page(request.GET.get("page"))
+    for problem in page.object_list:
+        problem["sentence"] = report_text.sentence(problem)
+    return render(request, "registry/import_report.html", {
+        "batch": batch, "page": page, "problems": page.object_list,
+        "counts": report_text.counts(batch.counts)})
 
 
 @login_required

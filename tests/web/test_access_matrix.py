@@ -101,6 +101,8 @@ ROUTES = [
           scoped=True, method="post", in_scope_status=302),  # no outcome: back with the error
     Route("feeds", "/feeds/", Capability.UPLOAD_FEEDS),
     Route("feed_batch", "/feeds/{feed}/", Capability.UPLOAD_FEEDS, scoped=True),
+    Route("feed_alerts", "/feeds/alerts/", Capability.UPLOAD_FEEDS),
+    Route("feed_template", "/feeds/template.xlsx", Capability.UPLOAD_FEEDS),
     Route("alerts", "/alerts/", Capability.VIEW_REGISTRY),
     Route("alert", "/alerts/{alert}/", Capability.VIEW_REGISTRY, scoped=True),
     Route("screening_run", "/screening/run/", Capability.RUN_SCREENING, method="post",
