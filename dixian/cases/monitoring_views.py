@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from dixian.cases import actions, eligibility, monitoring
@@ -257,37 +258,108 @@ def visits(request):
         "may_visit": role_has(request.user.role, Capability.VISIT_HOUSEHOLDS)})
 
 
+def _visit_values(post) -> dict:
+    values = {f: post.get(f) for f in monitoring.INCOME_FIELDS}
+    values["housing_grade"] = post.get("housing_grade", "")
+    for flag in ("safe_drinking_water", "dropout_flag", "uninsured_member_flag"):
+        values[flag] = post.get(flag) == "on"
+    return values
+
+
 @login_required
 def visit_form(request, code: str, month: str):
-    """The monthly visit, starting from what the platform already knows."""
+    """The monthly visit, starting from what the platform already knows; a saved visit is
+    corrected on the same form until its month closes. The form carries the household's
+    fingerprint: a household changed meanwhile is a conflict shown to the cadre."""
     household = access_household(request.user, code)
-    if len(month) != 7 or month[4] != "-":
+    if len(month) != 7 or month[4] != "-" or not month.replace("-", "").isdigit():
         raise NotFound
     monitored = MonitoringSpell.objects.filter(household=household,
                                                ended_on__isnull=True).exists()
+    visit = household.visits.filter(month=month).first()
+    today = timezone.localdate()
+    correctable = visit is not None and today <= monitoring.correctable_until(visit)
+    may_visit = role_has(request.user.role, Capability.VISIT_HOUSEHOLDS)
+    conflict, sent = None, None
     if request.method == "POST":
         require(request.user, Capability.VISIT_HOUSEHOLDS)
         post = request.POST
-        values = {f: post.get(f) for f in monitoring.INCOME_FIELDS}
-        values["housing_grade"] = post.get("housing_grade", "")
-        for flag in ("safe_drinking_water", "dropout_flag", "uninsured_member_flag"):
-            values[flag] = post.get(flag) == "on"
+        values = _visit_values(post)
+        common = dict(actor=request.user, values=values, new_risk=post.get("new_risk", ""),
+                      note=post.get("note", ""),
+                      expected_version=post.get("version") or None)
         try:
-            monitoring.do_record_visit(
-                household, month, actor=request.user,
-                visited_on=_parse_date(post.get("visited_on", ""), timezone.localdate()),
-                values=values, new_risk=post.get("new_risk", ""), note=post.get("note", ""))
+            visited_on = _parse_date(post.get("visited_on", ""), today)
+            if visit is not None:
+                monitoring.do_correct_visit(visit, visited_on=visited_on, **common)
+                messages.success(request, _("Visit corrected."))
+            else:
+                monitoring.do_record_visit(household, month, visited_on=visited_on, **common)
+                messages.success(request, _("Visit recorded."))
+        except monitoring.VisitConflict as exc:
+            conflict, sent = exc.current, {**values, "new_risk": post.get("new_risk", ""),
+                                           "note": post.get("note", ""),
+                                           "visited_on": post.get("visited_on", "")}
+            visit = household.visits.filter(month=month).first()
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
             return redirect("visit_form", code=code, month=month)
-        messages.success(request, _("Visit recorded."))
-        return redirect("household_monitoring", code=code)
+        if conflict is None:
+            return redirect("household_monitoring", code=code)
+    prefill = monitoring.visit_prefill(household, month)
+    shown = dict(prefill.values)
+    if visit is not None:
+        shown.update(visit.findings.get("income", {}))
+    if sent:
+        shown.update({k: v for k, v in sent.items() if k in shown})
+    from dixian.registry.people import person_of
+
     return render(request, "cases/visit_form.html", {
-        "household": household, "month": month, "monitored": monitored,
-        "prefill": monitoring.visit_prefill(household, month), "risk_types": choices("risk_type"),
-        "grades": choices("housing_grade"), "today": timezone.localdate(),
-        "may_visit": role_has(request.user.role, Capability.VISIT_HOUSEHOLDS)})
+        "household": household, "person": person_of(household), "month": month,
+        "monitored": monitored, "prefill": prefill, "values": shown, "visit": visit,
+        "correctable": correctable,
+        "closes": monitoring.correctable_until(visit) if visit else None,
+        "version": monitoring.visit_version(household, month),
+        "conflict": conflict, "sent": sent,
+        "conflict_rows": _conflict_rows(conflict, sent) if conflict else [],
+        "risk_types": choices("risk_type"), "grades": choices("housing_grade"),
+        "today": timezone.localdate(), "may_visit": may_visit,
+        "new_risk": (sent or {}).get("new_risk", ""), "note": (sent or {}).get(
+            "note", visit.note if visit else ""),
+        "visited_on": (sent or {}).get("visited_on") or (
+            visit.visited_on.isoformat() if visit else today.isoformat())},
+        status=409 if conflict else 200)
+
+
+VISIT_FIELD_LABELS = {
+    "wage": gettext_lazy("wage income"), "business": gettext_lazy("business income"),
+    "property": gettext_lazy("property income"), "transfer": gettext_lazy("transfer income"),
+    "business_cost": gettext_lazy("business costs"),
+    "compliant_oop_medical": gettext_lazy("compliant out-of-pocket medical"),
+    "housing_grade": gettext_lazy("housing safety grade"),
+    "safe_drinking_water": gettext_lazy("safe drinking water"),
+    "dropout_flag": gettext_lazy("school dropout in household"),
+    "uninsured_member_flag": gettext_lazy("member without medical insurance"),
+}
+
+
+def _conflict_rows(current: dict, sent: dict) -> list[dict]:
+    """The fields where the household now differs from what the cadre sent."""
+    def shown(value):
+        if isinstance(value, bool):
+            return _("yes") if value else _("no")
+        return "—" if value in (None, "") else str(value)
+
+    rows = []
+    for name, label_text in VISIT_FIELD_LABELS.items():
+        now, mine = current.get(name), sent.get(name)
+        if name in monitoring.INCOME_FIELDS:
+            now, mine = int(now or 0), int(mine or 0)
+        if shown(now) != shown(mine):
+            rows.append({"name": name, "label": label_text, "now": shown(now),
+                         "mine": shown(mine)})
+    return rows
 
 
 @login_required

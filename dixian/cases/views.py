@@ -265,8 +265,17 @@ def declare(request, county_code: str):
     county = Region.objects.filter(code=county_code, level=Level.COUNTY).first()
     if county is None:
         raise NotFound
-    villages = Region.objects.filter(code__startswith=county.code, level=Level.VILLAGE)
-    form = declaration.DeclarationForm(request.POST or None, villages=villages)
+    from django.db.models import Q
+
+    villages = (Region.objects.filter(code__startswith=county.code, level=Level.VILLAGE)
+                .select_related("parent").order_by("code"))
+    search = request.GET.get("q", "").strip()[:20]
+    shown = villages.filter(Q(name__contains=search) | Q(parent__name__contains=search)) \
+        if search else villages
+    chosen = request.POST.get("village", "")
+    if chosen:  # the village sent is always a choice, whatever the search showed
+        shown = shown | villages.filter(code=chosen)
+    form = declaration.DeclarationForm(request.POST or None, villages=shown)
     done = None
     if request.method == "POST" and form.is_valid():
         if declaration.too_many(request.META.get("REMOTE_ADDR", "")):
@@ -280,7 +289,24 @@ def declare(request, county_code: str):
                 risk_type=data["risk_type"], difficulty=data["difficulty"],
                 entered_by=request.user if request.user.is_authenticated else None)
     return render(request, "cases/declare.html", {"county": county, "form": form,
-                                                  "done": done})
+                                                  "done": done, "q": search})
+
+
+def declare_start(request):
+    """The public declaration: choose the county (linked from the login page)."""
+    from django.db.models.functions import Substr
+
+    from dixian.core.models import Region
+    from dixian.core.roles import Level
+    from dixian.registry.models import Household
+
+    codes = Household.objects.annotate(county=Substr("village_id", 1, 6)).values_list(
+        "county", flat=True).distinct()
+    counties = Region.objects.filter(level=Level.COUNTY, code__in=list(codes)[:500]) \
+        .select_related("parent").order_by("code")
+    if len(counties) == 1:
+        return redirect("declare", county_code=counties[0].code)
+    return render(request, "cases/declare_start.html", {"counties": counties})
 
 
 @login_required

@@ -64,6 +64,9 @@ ROUTES = [
     Route("quality_accept", "/quality/{issue}/accept/", Capability.EDIT_REGISTRY, scoped=True,
           method="post", in_scope_status=302),
     Route("notifications", "/inbox/notifications/", None, method="post", in_scope_status=302),
+    Route("offline", "/offline/", None),
+    Route("offline_bundle", "/offline/bundle/", Capability.VISIT_HOUSEHOLDS),
+    Route("offline_sync", "/offline/sync/", Capability.VISIT_HOUSEHOLDS, method="post"),
     Route("cases", "/cases/", Capability.VIEW_REGISTRY),
     Route("case", "/cases/{case}/", Capability.VIEW_REGISTRY, scoped=True),
     Route("case_act", "/cases/{case}/act/", Capability.VIEW_REGISTRY, scoped=True,
@@ -185,7 +188,8 @@ ROUTES = [
           Capability.VIEW_REGISTRY, scoped=True),
 ]
 # Routes that need no login, or that are the login machinery itself.
-PUBLIC = {"login", "logout", "set_language", "declare", "api:api-root", "api:openapi-json",
+PUBLIC = {"login", "logout", "set_language", "declare", "declare_start", "manifest",
+          "service_worker", "favicon", "api:api-root", "api:openapi-json",
           "api:openapi-view"}
 
 
