@@ -83,6 +83,8 @@ def offline_page(request):
 # The phone's words (gettext_noop: makemessages finds them; translated at render time).
 OFFLINE_TEXT = (
     gettext_noop('No new risk'),
+    gettext_noop('yes'),
+    gettext_noop('no'),
     gettext_noop('Monthly visit'),
     gettext_noop('Visited on'),
     gettext_noop('wage income'),

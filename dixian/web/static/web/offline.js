@@ -179,10 +179,12 @@
         el("strong", {text: (item.kind === "visit" ? T("Monthly visit") : T("Clue")) + " · " + (item.name || item.household)}));
       if (item.status === "conflict") {
         li.append(el("p", {text: T("The household changed after you recorded this: compare and choose.")}));
-        const rows = Object.keys(item.values || {}).filter((k) => String((item.current || {})[k] ?? "") !== String(item.values[k] ?? ""));
+        const FLAGS = ["safe_drinking_water", "dropout_flag", "uninsured_member_flag"];
+        const shown = (k, v) => FLAGS.includes(k) ? (v ? T("yes") : T("no")) : (v == null || v === "" ? "—" : String(v));
+        const rows = Object.keys(item.values || {}).filter((k) => shown(k, (item.current || {})[k]) !== shown(k, item.values[k]));
         li.append(el("div", {class: "scroll"}, el("table", {class: "list"},
           el("thead", {}, el("tr", {}, el("th", {text: T("Field")}), el("th", {text: T("Now in the platform")}), el("th", {text: T("You recorded")}))),
-          el("tbody", {}, rows.map((k) => el("tr", {"data-field": k}, el("td", {text: T(k)}), el("td", {text: String((item.current || {})[k] ?? "—")}), el("td", {text: String(item.values[k])})))))));
+          el("tbody", {}, rows.map((k) => el("tr", {"data-field": k}, el("td", {text: T(k)}), el("td", {text: shown(k, (item.current || {})[k])}), el("td", {text: shown(k, item.values[k])})))))));
         const keep = el("button", {type: "button", class: "keep-mine", text: T("Keep mine and send")});
         keep.addEventListener("click", async () => { item.status = "pending"; item.version = item.new_version; await seal("outbox", outbox); sync(); });
         const drop = el("button", {type: "button", class: "take-theirs", text: T("Keep the platform's")});
