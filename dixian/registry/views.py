@@ -51,12 +51,18 @@ def search_households(user, text: str):
 @login_required
 def household_search(request):
     text = request.GET.get("q", "")
-    results = search_households(request.user, text).annotate(n_members=Count("members"))
-    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
-    heads = dict(Member.objects.filter(household__in=page.object_list, relation_to_head="head")
+    # Members are counted for the page shown only (counting them for a whole county on
+    # every page cost a second).
+    page = Paginator(search_households(request.user, text), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    ids = [h.pk for h in page.object_list]
+    heads = dict(Member.objects.filter(household_id__in=ids, relation_to_head="head")
                  .values_list("household_id", "name"))
+    sizes = dict(Member.objects.filter(household_id__in=ids).values("household_id")
+                 .annotate(n=Count("pk")).values_list("household_id", "n"))
     for household in page.object_list:
         household.head_name = heads.get(household.pk, "")
+        household.n_members = sizes.get(household.pk, 0)
         household.type_label = label("household_type", household.household_type)
     return render(request, "registry/search.html", {"q": text, "page": page})
 

@@ -72,3 +72,27 @@ def test_the_daily_lists_cost_the_same_few_queries_for_many_rows(client, users):
     assert grew == {}, f"queries grow with the rows: {grew}"
     over = {k: many[k] for k in LISTS if many[k] > CAP}
     assert over == {}, f"more than {CAP} queries: {over}"
+
+
+@pytest.mark.django_db
+def test_the_households_behind_a_figure_are_kept_until_the_ledger_changes(settings, users):
+    """Computed once, read from the cache while nothing changes, computed again after an
+    audited write."""
+    from unittest import mock
+
+    from django.core.cache import cache
+
+    from dixian.cases.actions import do_receive_clue
+    from dixian.statistics import bridge
+
+    settings.DIXIAN_CACHE_BEHIND = True
+    cache.clear()
+    _grow([VILLAGE], 3)
+    period = timezone.now().strftime("%Y-%m")
+    with mock.patch.object(bridge, "_households_behind", wraps=bridge._households_behind) as run:
+        first = bridge.households_behind(VILLAGE[:6], "monitored", period=period)
+        again = bridge.households_behind(VILLAGE[:6], "monitored", period=period)
+        assert run.call_count == 1 and again.equals(first)
+        do_receive_clue(Household.objects.first(), channel="cadre_visit", risk_type="ILLNESS")
+        bridge.households_behind(VILLAGE[:6], "monitored", period=period)
+        assert run.call_count == 2
