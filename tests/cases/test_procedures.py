@@ -308,7 +308,7 @@ def test_a_monthly_visit_confirms_incomes_and_guarantees_and_can_raise_a_risk(ho
     assert household.changes.filter(field="housing_grade", source="visit").exists()
     assert household.risk_types == ["ILLNESS", "HOUSING_SAFETY"]
     assert household not in [s.household for s in monitoring.visits_due(cadre, month)]
-    with pytest.raises(ValidationError, match="already recorded"):
+    with pytest.raises(ValidationError, match="已经登记"):  # in the platform's language
         monitoring.do_record_visit(household, month, actor=cadre,
                                    visited_on=timezone.localdate(now),
                                    values={})
