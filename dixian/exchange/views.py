@@ -77,7 +77,8 @@ def alerts(request):
         found = found.filter(rule_id=rule)
     if village:
         found = found.filter(village__code__startswith=village)
-    found = found.order_by("-run__started_at", "village_id", "household_id", "rule_id")
+    # The latest run first: runs are numbered in time order (no join to sort by its start).
+    found = found.order_by("-run_id", "village_id", "household_id", "rule_id")
     headers = [_("Period"), _("Township"), _("Village"), _("Head of household"), _("ID number"),
                _("Household code"), _("Rule"), _("Evidence")]
     if file := downloads.respond(request, "alerts", headers, lambda: (
@@ -187,7 +188,7 @@ def feed_alerts(request):
 
     found = (scoped_feed_alerts(request.user)
              .select_related("household", "village", "run", "clue__case")
-             .order_by("-run__started_at", "village_id", "household_id", "rule_id"))
+             .order_by("-run_id", "village_id", "household_id", "rule_id"))
     period = request.GET.get("period", "").strip()
     if period:
         found = found.filter(run__period=period)

@@ -85,7 +85,7 @@ def test_only_monitored_or_fast_track_households_receive_measures(monitored, use
 
     other = Household.objects.get(code=f"{VILLAGE}0002")
     item = [actions.Item(instrument="TEMPORARY_ASSISTANCE", risk_type="DISASTER")]
-    with pytest.raises(ValidationError, match="monitored households"):
+    with pytest.raises(ValidationError, match="只能安排给监测对象"):
         actions.do_plan_measures(other, item, actor=users[Role.TOWNSHIP_REVIEWER])
     cases.do_receive_clue(other, channel="department_alert", risk_type="DISASTER")
     assert actions.do_plan_measures(other, item, actor=users[Role.TOWNSHIP_REVIEWER])

@@ -66,7 +66,8 @@ ROUTES = [
     Route("notifications", "/inbox/notifications/", None, method="post", in_scope_status=302),
     Route("offline", "/offline/", None),
     Route("offline_bundle", "/offline/bundle/", Capability.VISIT_HOUSEHOLDS),
-    Route("offline_sync", "/offline/sync/", Capability.VISIT_HOUSEHOLDS, method="post"),
+    Route("offline_sync", "/offline/sync/", Capability.VISIT_HOUSEHOLDS, method="post",
+          in_scope_status=400),  # no JSON body
     Route("cases", "/cases/", Capability.VIEW_REGISTRY),
     Route("case", "/cases/{case}/", Capability.VIEW_REGISTRY, scoped=True),
     Route("case_act", "/cases/{case}/act/", Capability.VIEW_REGISTRY, scoped=True,
