@@ -86,7 +86,7 @@ def main() -> None:
         client.force_login(User.objects.get(username=name))  # logins first: they are writes
         clients[name] = client
     vendor = connection.vendor
-    print(f"| database | role | page | median | queries | status |\n|---|---|---|---:|---:|---:|")
+    print("| database | role | page | median | queries | status |\n|---|---|---|---:|---:|---:|")
     for name, urls in pages().items():
         for url in urls:
             ms, n, status = measure(clients[name], url)

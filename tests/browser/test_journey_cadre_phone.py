@@ -70,9 +70,10 @@ def _fits(page) -> None:
     assert overflow <= 1, f"the page is {overflow}px wider than the phone"
     narrow = page.evaluate("""[...document.querySelectorAll('th, h1, h2, button, .person-name')]
         .filter(e => e.offsetParent && e.textContent.trim().length >= 2)
-        .filter(e => { const lh = parseFloat(getComputedStyle(e).lineHeight) || 20;
-                       return e.getBoundingClientRect().width < 2.2 * parseFloat(getComputedStyle(e).fontSize)
-                              && e.getBoundingClientRect().height > 1.8 * lh; })
+        .filter(e => { const style = getComputedStyle(e), box = e.getBoundingClientRect();
+                       const lh = parseFloat(style.lineHeight) || 20;
+                       return box.width < 2.2 * parseFloat(style.fontSize)
+                              && box.height > 1.8 * lh; })
         .map(e => e.textContent.trim())""")
     assert narrow == [], f"one character a line: {narrow}"
     apart = page.evaluate("""[...document.querySelectorAll('label.check')].filter(l => {
