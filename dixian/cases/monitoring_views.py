@@ -49,6 +49,9 @@ def _due_groups(cases, now) -> list[dict]:
     return [g for g in groups if g["cases"]]
 
 
+NOTIFICATION_GROUPS = 20  # shown at once; "mark all read" takes the rest
+
+
 def _notification_groups(notifications) -> list[dict]:
     """Identical notifications (the same text and link) shown once, with their count."""
     groups: dict[tuple, dict] = {}
@@ -78,7 +81,9 @@ def inbox(request):
     notifications = scoped_notifications(user)
     if not show_read:
         notifications = notifications.filter(read_at__isnull=True)
-    context = {"notification_groups": _notification_groups(notifications[:200]),
+    groups = _notification_groups(notifications[:500])
+    context = {"notification_groups": groups[:NOTIFICATION_GROUPS],
+               "more_groups": max(0, len(groups) - NOTIFICATION_GROUPS),
                "show_read": show_read,
                "unread": scoped_notifications(user).filter(read_at__isnull=True).count()}
     if role_has(user.role, Capability.VIEW_REGISTRY):
