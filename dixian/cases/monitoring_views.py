@@ -157,8 +157,10 @@ def household_monitoring(request, code: str):
         case.kind_label = KIND_LABELS[Kind(case.kind)]
     open_case = next((c for c in cases if c.state not in FINAL), None)
     user = request.user
+    from dixian.registry.people import person_of
+
     return render(request, "cases/household_monitoring.html", {
-        "household": household, "spells": spells, "active": active, "cases": cases,
+        "household": household, "person": person_of(household), "spells": spells, "active": active, "cases": cases,
         "open_case": open_case, "visits": household.visits.all()[:12],
         "measures": _decorate(list(Measure.objects.filter(household=household))),
         "conditions": eligibility.elimination_conditions(household, timezone.now())
