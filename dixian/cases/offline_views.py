@@ -163,10 +163,14 @@ def bundle(request):
 
 
 def _visit_values(raw: dict) -> dict:
+    """The month's incomes (0 where not given, as on the page) and the household fields the
+    phone sent (a field it did not send is left as it is, never blanked)."""
     values = {f: raw.get(f) for f in monitoring.INCOME_FIELDS}
-    values["housing_grade"] = raw.get("housing_grade", "")
+    if "housing_grade" in raw:
+        values["housing_grade"] = raw.get("housing_grade") or ""
     for flag in ("safe_drinking_water", "dropout_flag", "uninsured_member_flag"):
-        values[flag] = bool(raw.get(flag))
+        if flag in raw:
+            values[flag] = bool(raw.get(flag))
     return values
 
 

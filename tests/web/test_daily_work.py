@@ -173,3 +173,54 @@ def test_the_approvers_typed_reason_is_kept_beside_the_rules_sentence(client, ho
     assert "住院费用自付3万元，核实无误" in client.get(f"/cases/{case.pk}/").content.decode()
     assert "住院费用自付3万元，核实无误" in client.get(
         f"/cases/{case.pk}/letter/").content.decode()
+
+
+# ------------------------------------------------------------------ offline sync
+@pytest.mark.django_db
+def test_the_offline_sync_records_visits_and_clues_and_reports_a_conflict(client, households,
+                                                                         users):
+    import json
+
+    from dixian.cases import monitoring
+    from dixian.cases.models import Clue, MonitoringVisit
+    from tests.cases.builders import make_monitored
+
+    now = timezone.now()
+    first, second = households[0], households[1]
+    for h in (first, second):
+        make_monitored(h, since=now - timedelta(days=70))
+    client.force_login(users[Role.VILLAGE_CADRE])
+    bundle = client.get("/offline/bundle/").json()
+    kept = {h["code"]: h for h in bundle["households"]}
+    assert kept[first.code]["name"] == _head(first).name
+    assert "resident_id" not in json.dumps(bundle)  # masked IDs only
+    month = bundle["month"]
+    Household.objects.filter(pk=second.pk).update(housing_grade="C", updated_at=now)
+    items = [
+        {"id": "1", "kind": "visit", "household": first.code, "month": month,
+         "version": kept[first.code]["version"], "values": {"wage": 900},
+         "visited_on": timezone.localdate().isoformat()},
+        {"id": "2", "kind": "visit", "household": second.code, "month": month,
+         "version": kept[second.code]["version"], "values": {"wage": 700},
+         "visited_on": timezone.localdate().isoformat()},
+        {"id": "3", "kind": "clue", "household": households[2].code, "risk_type": "ILLNESS",
+         "description": "住院"},
+        {"id": "4", "kind": "visit", "household": "5223260000000000", "month": month},
+    ]
+    results = {r["id"]: r for r in client.post("/offline/sync/", json.dumps(items),
+                                                content_type="application/json").json()[
+        "results"]}
+    assert results["1"]["status"] == "ok"
+    assert MonitoringVisit.objects.get(household=first).findings["income"]["wage"] == 900
+    assert results["2"]["status"] == "conflict" and results["2"]["current"][
+        "housing_grade"] == "C"
+    assert not MonitoringVisit.objects.filter(household=second).exists()
+    assert results["3"]["status"] == "ok" and Clue.objects.filter(
+        case__household=households[2]).exists()
+    assert results["4"]["status"] == "error"  # out of scope reads as not found
+    # Sent again with the new fingerprint: the cadre's values are kept.
+    items[1]["version"] = results["2"]["version"]
+    again = client.post("/offline/sync/", json.dumps([items[1]]),
+                        content_type="application/json").json()["results"][0]
+    assert again["status"] == "ok"
+    assert monitoring.visit_version(second, month) != results["2"]["version"]
