@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from dixian.assistance import plans
 from dixian.assistance.models import Measure, PlanIssue, Status, SuggestionRecord
@@ -61,10 +62,10 @@ def do_plan_measures(household: Household, items: list[Item], *, actor,
     now = now or timezone.now()
     today = timezone.localdate(now)
     if not items:
-        raise ValidationError("choose at least one measure")
+        raise ValidationError(_("choose at least one measure"))
     if not may_receive_measures(household):
-        raise ValidationError("measures go to monitored households, or to a disaster case on "
-                              "the fast track")
+        raise ValidationError(_("measures go to monitored households, or to a disaster case "
+                                "on the fast track"))
     catalogue = engine.for_province(household.village_id[:2])
     params = engine.resolve(household.village_id[:2], today.year)
     spell = plans._spell(household)
@@ -77,11 +78,13 @@ def do_plan_measures(household: Household, items: list[Item], *, actor,
         for k, item in enumerate(items, start=1):
             instrument = catalogue.instruments.get(item.instrument)
             if instrument is None:
-                problems.append(f"measure {k}: unknown instrument {item.instrument!r}")
+                problems.append(_("measure %(k)d: unknown instrument %(value)r") % {
+                    "k": k, "value": item.instrument})
                 continue
             if item.member_id and item.member_id not in members:
-                problems.append(f"measure {k}: {item.member_id} is not a member of "
-                                f"{household.code}")
+                problems.append(_("measure %(k)d: %(member)s is not a member of %(household)s")
+                                % {"k": k, "member": item.member_id,
+                                   "household": household.code})
                 continue
             measure = Measure(
                 household=household, village_code=household.village_id,
@@ -97,7 +100,8 @@ def do_plan_measures(household: Household, items: list[Item], *, actor,
                 catalogue=catalogue)
             errors = [v for v in found if v.severity == "error"]
             if errors:
-                problems += [f"measure {k} ({instrument.zh}): {v.sentence_zh}" for v in errors]
+                problems += [_("measure %(k)d (%(name)s): %(sentence)s") % {
+                    "k": k, "name": instrument.zh, "sentence": v.sentence_zh} for v in errors]
                 continue
             measure.save()
             existing.append(plans.plan_measure(measure))
@@ -119,8 +123,15 @@ def do_plan_measures(household: Household, items: list[Item], *, actor,
     return created
 
 
+def _instrument_name(code: str) -> str:
+    from dixian.engine import assistance as engine
+
+    item = engine.DEFAULT.instruments.get(code)
+    return item.zh if item else code
+
+
 def _notify_departments(measures: list[Measure]) -> None:
-    from django.utils.translation import gettext as _
+    from dixian.registry.people import describe
 
     for measure in measures:
         officers = User.objects.filter(role=Role.DEPARTMENT_OFFICER,
@@ -129,8 +140,8 @@ def _notify_departments(measures: list[Measure]) -> None:
             u.region_id)]
         with translation.override(settings.LANGUAGE_CODE):  # stored: the platform's language
             text = _("New measure for household %(household)s: %(instrument)s, due "
-                     "%(due)s") % {"household": measure.household.code,
-                                   "instrument": measure.instrument,
+                     "%(due)s") % {"household": describe(measure.household),
+                                   "instrument": _instrument_name(measure.instrument),
                                    "due": measure.due_on.isoformat()}
         Notification.objects.bulk_create([Notification(user=u, text=text,
                                                        link=f"/measures/?id={measure.pk}")
@@ -165,11 +176,12 @@ def do_update_measure(measure_id: int, *, actor, status: str, on: date | None = 
         measure = Measure.objects.select_for_update().select_related("household").get(
             pk=measure_id)
         if status not in Status.values:
-            raise ValidationError(f"unknown status {status!r}")
+            raise ValidationError(_("unknown status %(value)r") % {"value": status})
         if ORDER.index(Status(status)) < ORDER.index(Status(measure.status)):
-            raise ValidationError(f"a measure {measure.status} cannot go back to {status}")
+            raise ValidationError(_("a measure %(was)s cannot go back to %(now)s") % {
+                "was": Status(measure.status).label, "now": Status(status).label})
         if status == Status.IMPLEMENTED and not (evidence or measure.evidence).strip():
-            raise ValidationError("record the evidence of delivery")
+            raise ValidationError(_("record the evidence of delivery"))
         before = {"status": measure.status}
         if status in (Status.IN_PROGRESS, Status.IMPLEMENTED, Status.ENDED):
             measure.started_on = measure.started_on or on
@@ -230,16 +242,18 @@ def do_bulk_update(data: bytes, file_name: str, *, actor) -> int:
     problems, parsed = [], []
     for number, row in rows:
         def bad(column, value, rule, number=number):
-            problems.append(f"{file_name} row {number}, column {column}: {value!r}: {rule}")
+            problems.append(_("%(file)s row %(row)d, column %(column)s: %(value)r: %(rule)s") % {
+                "file": file_name, "row": number, "column": column, "value": value,
+                "rule": rule})
         try:
             measure_id = int(str(row.get("id", "")).strip())
         except ValueError:
-            bad("措施编号", row.get("id"), "a measure number")
+            bad("措施编号", row.get("id"), _("a measure number"))
             continue
         status = str(row.get("status", "")).strip()
         status = STATUS_ZH.get(status, status)
         if status not in Status.values:
-            bad("状态", row.get("status"), "计划, 实施中, 已实施 or 已结束")
+            bad("状态", row.get("status"), _("计划, 实施中, 已实施 or 已结束"))
             continue
         on = row.get("on")
         if isinstance(on, datetime):
@@ -248,7 +262,7 @@ def do_bulk_update(data: bytes, file_name: str, *, actor) -> int:
             try:
                 on = date.fromisoformat(str(on).strip())
             except ValueError:
-                bad("日期", on, "a date YYYY-MM-DD")
+                bad("日期", on, _("a date YYYY-MM-DD"))
                 continue
         parsed.append((number, measure_id, status, on or None, str(row.get("evidence") or "")))
     if problems:
@@ -259,8 +273,10 @@ def do_bulk_update(data: bytes, file_name: str, *, actor) -> int:
                 do_update_measure(measure_id, actor=actor, status=status, on=on,
                                   evidence=evidence)
             except (ValidationError, NotFound, PermissionDenied) as exc:
-                message = "; ".join(getattr(exc, "messages", [])) or "not one of your measures"
-                problems.append(f"{file_name} row {number}: measure {measure_id}: {message}")
+                message = "; ".join(getattr(exc, "messages", [])) or _(
+                    "not one of your measures")
+                problems.append(_("%(file)s row %(row)d: measure %(id)s: %(message)s") % {
+                    "file": file_name, "row": number, "id": measure_id, "message": message})
         if problems:
             transaction.set_rollback(True)
     if problems:
@@ -277,21 +293,22 @@ def _read_rows(data: bytes, file_name: str) -> list[tuple[int, dict]]:
         try:
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
         except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the same error
-            raise ValidationError(f"{file_name}: not a readable XLSX file ({exc})") from None
+            raise ValidationError(_("%(file)s: not a readable XLSX file (%(error)s)") % {
+                "file": file_name, "error": exc}) from None
         values = list(sheet.iter_rows(values_only=True))
     elif file_name.lower().endswith(".csv"):
         try:
             values = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
         except UnicodeDecodeError:
-            raise ValidationError(f"{file_name}: not UTF-8 text") from None
+            raise ValidationError(_("%(file)s: not UTF-8 text") % {"file": file_name}) from None
     else:
-        raise ValidationError(f"{file_name}: send an .xlsx or .csv file")
+        raise ValidationError(_("%(file)s: send an .xlsx or .csv file") % {"file": file_name})
     if not values:
-        raise ValidationError(f"{file_name}: the file is empty")
+        raise ValidationError(_("%(file)s: the file is empty") % {"file": file_name})
     header = [BULK_COLUMNS.get(str(h or "").strip()) for h in values[0]]
     if "id" not in header or "status" not in header:
-        raise ValidationError(f"{file_name}: the first row must name the columns 措施编号 and "
-                              "状态 (and optionally 日期, 实施证明)")
+        raise ValidationError(_("%(file)s: the first row must name the columns 措施编号 and "
+                                "状态 (and optionally 日期, 实施证明)") % {"file": file_name})
     return [(n, {k: v for k, v in zip(header, row, strict=False) if k})
             for n, row in enumerate(values[1:], start=2) if any(v not in (None, "") for v in row)]
 
@@ -302,4 +319,4 @@ def parse_amount(value) -> Decimal | None:
     try:
         return Decimal(str(value).replace(",", ""))
     except InvalidOperation:
-        raise ValidationError(f"not an amount: {value!r}") from None
+        raise ValidationError(_("not an amount: %(value)r") % {"value": value}) from None

@@ -23,6 +23,8 @@ from dixian.core.roles import Capability, Department, role_has
 from dixian.engine import assistance as engine
 from dixian.registry.actions import access_household
 from dixian.registry.enums import label
+from dixian.registry.people import attach_people
+from dixian.web import downloads
 
 PAGE_SIZE = 50
 
@@ -45,7 +47,19 @@ def _date(value: str) -> date | None:
     try:
         return date.fromisoformat(value) if value else None
     except ValueError:
-        raise ValidationError(f"not a date: {value!r}") from None
+        raise ValidationError(_("not a date: %(value)r") % {"value": value}) from None
+
+
+def _named(measures):
+    """The member a measure is for, by name (the member ID stays one click away)."""
+    from dixian.registry.models import Member
+
+    names = dict(Member.objects.filter(member_id__in={m.member_id for m in measures
+                                                      if m.member_id})
+                 .values_list("member_id", "name"))
+    for m in measures:
+        m.member_name = names.get(m.member_id, "")
+    return measures
 
 
 def _decorate(measures):
@@ -148,17 +162,29 @@ def board(request):
                                    due_on__lt=today)
     elif status in Status.values:
         measures = measures.filter(status=status)
-    if request.GET.get("id"):
+    if request.GET.get("id", "").isdigit():
         measures = measures.filter(pk=request.GET["id"])
+    village = request.GET.get("village", "").strip()
+    if village.isdigit():
+        measures = measures.filter(village_code__startswith=village)
+    headers = ["#", _("Head of household"), _("Township"), _("Village"), _("ID number"),
+               _("Household code"), _("Instrument"), _("Member"), _("Status"), _("Due")]
+    if file := downloads.respond(request, "measures", headers, lambda: (
+            [m.pk, m.household.person.name, m.household.person.township,
+             m.household.person.village, m.household.person.masked_id, m.household.code,
+             m.instrument_label, m.member_name, str(m.get_status_display()), m.due_on]
+            for m in _named(_decorate(attach_people(measures.iterator(chunk_size=2000)))))):
+        return file
     page = Paginator(measures, PAGE_SIZE).get_page(request.GET.get("page"))
-    _decorate(page.object_list)
+    _named(_decorate(attach_people(page.object_list)))
     issues = PlanIssue.objects.filter(scope_q(scope_of(request.user), "village_code"),
                                       department=request.user.department,
                                       status=PlanIssue.Status.OPEN).select_related(
         "household")[:100]
+    issues = attach_people(issues)
     return render(request, "assistance/board.html", {
         "page": page, "status": status, "statuses": Status.choices, "issues": issues,
-        "department": Department(request.user.department).label
+        "village": village, "department": Department(request.user.department).label
         if request.user.department in Department.values else request.user.department,
         "today": today})
 
@@ -169,7 +195,8 @@ def board_update(request, measure_id: int):
     require(request.user, Capability.DELIVER_MEASURES)
     actions.access_measure(request.user, measure_id)
     _update(request, measure_id)
-    return redirect(request.POST.get("next") or "measures")
+    back = request.POST.get("next", "")  # the board as it was (its filters and page)
+    return redirect(back if back.startswith("/measures/") else "measures")
 
 
 @login_required
@@ -199,7 +226,15 @@ def issues(request):
     department = request.GET.get("department", "")
     if department:
         found = found.filter(department=department)
+    headers = [_("Head of household"), _("Township"), _("Village"), _("ID number"),
+               _("Household code"), _("Rule"), _("What is missing"), _("Due")]
+    if file := downloads.respond(request, "plan-issues", headers, lambda: (
+            [i.household.person.name, i.household.person.township, i.household.person.village,
+             i.household.person.masked_id, i.household.code, i.rule_id, i.sentence, i.due_on]
+            for i in attach_people(found.iterator(chunk_size=2000)))):
+        return file
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    attach_people(page.object_list)
     return render(request, "assistance/issues.html", {
         "page": page, "department": department, "departments": Department.choices})
 

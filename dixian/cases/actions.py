@@ -15,9 +15,19 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from dixian.cases import eligibility
-from dixian.cases.machine import FINAL, TRANSITIONS, Action, Kind, State, allowed
+from dixian.cases.machine import (
+    ACTION_LABELS,
+    FINAL,
+    STATE_LABELS,
+    TRANSITIONS,
+    Action,
+    Kind,
+    State,
+    allowed,
+)
 from dixian.cases.models import Case, CaseEvent, Clue, MonitoringSpell
 from dixian.cases.params import procedure_params
 from dixian.core import audit
@@ -32,51 +42,54 @@ class Conflict(ValidationError):
 
 def _visit_record(case: Case, data: dict, now: datetime) -> str | None:
     if not data.get("consent_date"):
-        return "the date of the visit" if case.kind == Kind.ELIMINATION else \
-            "the household's commitment and authorisation with its date"
+        return _("the date of the visit") if case.kind == Kind.ELIMINATION else \
+            _("the household's commitment and authorisation with its date")
     if case.kind == Kind.IDENTIFICATION and not (data.get("consent_scan") or data.get(
             "consent_confirmed")):
-        return "the household's commitment and authorisation (a signed scan, or an explicit " \
-               "confirmation) with its date"
+        return _("the household's commitment and authorisation (a signed scan, or an "
+                 "explicit confirmation) with its date")
     return None
 
 
 def _review_record(case, data, now):
     if not data.get("participants") or not data.get("minutes"):
-        return "the review's participants and minutes"
+        return _("the review's participants and minutes")
     return None
 
 
 def _objection_text(case, data, now):
-    return None if data.get("objection") else "the objection"
+    return None if data.get("objection") else _("the objection")
 
 
 def _notice_days_elapsed(case, data, now):
     days = procedure_params(case.village_code)["village_notice_min_days"]
     if case.notice_started_at is None:
-        return "a published notice"
+        return _("a published notice")
     if now - case.notice_started_at < timedelta(days=days):
-        return f"a notice of at least {days} days"
+        closes = timezone.localdate(case.notice_started_at + timedelta(days=days))
+        return _("a notice of at least %(days)d days (it can close on %(day)s)") % {
+            "days": days, "day": closes.isoformat()}
     return None
 
 
 def _data_matched(case, data, now):
-    return None if case.data_matched_at else "the data match"
+    return None if case.data_matched_at else _("the data match")
 
 
 def _reason(case, data, now):
-    return None if (data.get("reason") or "").strip() else "a reason"
+    return None if (data.get("reason") or "").strip() else _("a reason")
 
 
 def _decision(case, data, now):
     if case.kind == Kind.ELIMINATION:
         if data.get("mode") not in ("ASSISTED", "NATURAL"):
-            return "an elimination mode (ASSISTED or NATURAL)"
+            return _("an elimination mode (through assistance, or naturally)")
         return None
     verdict = eligibility.classify(case.household, case.risk_types, now,
                                    case.decision_values.get("visit"))
     if verdict.category is None:
-        return f"a household eligible under R2 ({verdict.reason}); otherwise reject the case"
+        return _("a household eligible under R2 (%(reason)s); otherwise reject the case") % {
+            "reason": verdict.reason}
     return None
 
 
@@ -85,16 +98,17 @@ def _elimination_conditions(case, data, now):
         return None
     failed = eligibility.failed(eligibility.elimination_conditions(case.household, now))
     if failed:
-        return "every condition of R6: " + "; ".join(c.sentence for c in failed)
+        return _("every condition of R6: %(failed)s") % {
+            "failed": "；".join(c.sentence for c in failed)}
     return None
 
 
 def _fast_track(case, data, now):
-    return None if case.fast_track else "a disaster case (fast track)"
+    return None if case.fast_track else _("a disaster case (fast track)")
 
 
 def _assistance_text(case, data, now):
-    return None if (data.get("assistance") or "").strip() else "what assistance was started"
+    return None if (data.get("assistance") or "").strip() else _("what assistance was started")
 
 
 REQUIREMENTS = {
@@ -144,12 +158,13 @@ def do_transition(case_id: int, action: Action | str, *, actor, expected_state: 
                            "someone has already acted on it")
         if Kind(case.kind) not in transition.kinds or State(case.state) not in \
                 transition.sources:
-            raise ValidationError(f"{action} is not possible on a {case.kind} case in "
-                                  f"{case.state}")
+            raise ValidationError(_("%(action)s is not possible at the step %(state)s") % {
+                "action": ACTION_LABELS[action], "state": STATE_LABELS[State(case.state)]})
         missing = [msg for name in transition.requires
                    if (msg := REQUIREMENTS[name](case, data, now))]
         if missing:
-            raise ValidationError([f"{action} needs {m}" for m in missing])
+            raise ValidationError([_("%(action)s needs %(what)s") % {
+                "action": ACTION_LABELS[action], "what": m} for m in missing])
         before = case.state
         _apply(case, action, data, now, actor)
         if transition.target is not None:
@@ -186,7 +201,9 @@ def _apply(case: Case, action: Action, data: dict, now: datetime, actor) -> None
                                            case.decision_values.get("visit"))
         case.category = verdict.category
         case.decision_reason = verdict.reason
-        case.decision_values = {**case.decision_values, "r2": verdict.values}
+        # The approver's own words are kept beside the rule's sentence, not replaced by it.
+        case.decision_values = {**case.decision_values, "r2": verdict.values,
+                                "typed_reason": (data.get("reason") or "").strip()}
     elif action == Action.COUNTY_APPROVE:
         case.elimination_mode = data["mode"]
         case.decision_reason = data.get("reason", "")
@@ -344,10 +361,10 @@ def do_propose_elimination(household: Household, *, actor, now: datetime | None 
         spell = MonitoringSpell.objects.filter(household=household,
                                                ended_on__isnull=True).first()
         if spell is None:
-            raise ValidationError("only a monitored household's risk can be eliminated")
+            raise ValidationError(_("only a monitored household's risk can be eliminated"))
         if Case.objects.filter(household=household).exclude(
                 state__in=[s.value for s in FINAL]).exists():
-            raise ValidationError("the household already has an open case")
+            raise ValidationError(_("the household already has an open case"))
         failed = eligibility.failed(eligibility.elimination_conditions(household, now))
         if failed:
             raise EliminationRefused(failed)
@@ -361,22 +378,46 @@ def do_propose_elimination(household: Household, *, actor, now: datetime | None 
     return case
 
 
-def waiting_for(actor):
-    """Open cases in the actor's region at a step their role takes: a step that moves the
-    case on, or the data match (a parallel step) while it is not yet recorded."""
+# Steps a person takes when something happens, not work that waits for them: an objection
+# is recorded when someone objects, so a case at the public notice is not on the approver's
+# or the township's list for it.
+REACTIVE = frozenset({Action.RECORD_OBJECTION, Action.START_ASSISTANCE})
+
+
+def waiting_for(actor, now: datetime | None = None):
+    """Open cases in the actor's region at a step their role takes now: a step that moves
+    the case on, or the data match (a parallel step) while it is not yet recorded. A case at
+    the public notice waits for the village cadre only once the notice has run its days."""
     from django.db.models import Q
 
     from dixian.core.access import scope_q
 
+    now = now or timezone.now()
     role = Role(actor.role) if actor.role in Role.values else None
     moving = {s.value for t in TRANSITIONS.values() if role in t.roles and t.target is not None
-              for s in t.sources}
+              and t.action not in REACTIVE for s in t.sources}
     match = TRANSITIONS[Action.RECORD_DATA_MATCH]
-    wanted = Q(state__in=moving)
+    wanted = Q(state__in=moving - {State.NOTICE.value})
+    if State.NOTICE.value in moving:
+        days = procedure_params(actor.region_id)["village_notice_min_days"]
+        wanted |= Q(state=State.NOTICE, notice_started_at__lte=now - timedelta(days=days))
     if role in match.roles:
         wanted |= Q(state__in=[s.value for s in match.sources], data_matched_at__isnull=True)
     return (Case.objects.filter(scope_q(scope_of(actor), "village_code")).filter(wanted)
             .select_related("household").order_by("deadline", "pk"))
+
+
+def at_notice(actor, now: datetime | None = None):
+    """The actor's cases at the public notice that cannot be closed yet (shown as a count
+    with the day the first can be closed, not as tasks)."""
+    from dixian.core.access import scope_q
+
+    now = now or timezone.now()
+    if actor.role != Role.VILLAGE_CADRE:
+        return Case.objects.none()
+    days = procedure_params(actor.region_id)["village_notice_min_days"]
+    return Case.objects.filter(scope_q(scope_of(actor), "village_code"), state=State.NOTICE,
+                               notice_started_at__gt=now - timedelta(days=days))
 
 
 def overdue(actor, now: datetime | None = None):
@@ -418,9 +459,8 @@ def do_escalate_overdue(now: datetime | None = None) -> int:
 
 
 def _notify_level(region: str, level: Level, case: Case) -> None:
-    from django.utils.translation import gettext as _
-
     from dixian.core.models import Notification, User
+    from dixian.registry.people import describe
 
     roles = ([Role.COUNTY_APPROVER, Role.COUNTY_ADMIN] if level == Level.COUNTY
              else list(Role))
@@ -428,7 +468,7 @@ def _notify_level(region: str, level: Level, case: Case) -> None:
     with translation.override(settings.LANGUAGE_CODE):  # stored: the platform's language
         text = _("Case %(case)d of household %(household)s is past its deadline "
                  "(%(deadline)s) and has been escalated to you") % {
-            "case": case.pk, "household": case.household.code,
+            "case": case.pk, "household": describe(case.household),
             "deadline": case.deadline.strftime("%Y-%m-%d")}
     Notification.objects.bulk_create([Notification(user=u, text=text,
                                                    link=f"/cases/{case.pk}/") for u in users])

@@ -29,7 +29,14 @@ class DeclarationForm(forms.Form):
 
     def __init__(self, *args, villages=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["village"].choices = [(v.code, v.name) for v in villages]
+        # Grouped by township: three villages named 团结村 are told apart by their township.
+        groups: dict[str, list] = {}
+        for v in villages:
+            township = v.parent.name if v.parent_id and v.parent else ""
+            groups.setdefault(township, []).append((v.code, f"{township} · {v.name}"
+                                                    if township else v.name))
+        self.fields["village"].choices = [("", _("Choose your township and village"))] + [
+            (township, options) for township, options in groups.items()]
 
     def clean_resident_id(self):
         value = pii.normalise_id(self.cleaned_data["resident_id"])

@@ -9,12 +9,13 @@ always computed from the spells and the visits recorded, and cannot drift from t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dixian.cases import actions
 from dixian.cases.eligibility import first_day, income_windows, month_of, months_between
@@ -98,21 +99,112 @@ def visit_prefill(household: Household, month: str) -> Prefill:
                    last_income, alerts, values)
 
 
+class VisitConflict(ValidationError):
+    """The household changed after the form (or the phone's offline copy) was loaded: the
+    cadre sees both and decides; nothing is overwritten silently."""
+
+    def __init__(self, message, current: dict):
+        super().__init__(message)
+        self.current = current
+
+
+def visit_version(household: Household, month: str) -> str:
+    """A short fingerprint of what a visit form starts from: the household's fields, the
+    month's income and the month's visit. A form sent with another fingerprint is a
+    conflict (someone changed the household meanwhile)."""
+    import hashlib
+
+    household.refresh_from_db(fields=["updated_at"])
+    income = household.incomes.filter(period=month).values_list("updated_at", flat=True).first()
+    visit = household.visits.filter(month=month).values_list("pk", "recorded_at",
+                                                              "findings").first()
+    seed = f"{household.updated_at.isoformat()}|{income.isoformat() if income else ''}|" \
+           f"{visit[0] if visit else ''}|{visit[2] if visit else ''}"
+    return hashlib.sha256(seed.encode()).hexdigest()[:16]
+
+
+def _check_version(household: Household, month: str, expected: str | None) -> None:
+    if expected and expected != visit_version(household, month):
+        raise VisitConflict(_("This household changed after your form was loaded: compare "
+                              "and send again."), current=visit_prefill(household, month).values)
+
+
+def correctable_until(visit: MonitoringVisit) -> date:
+    """A saved visit may be corrected until its month closes: the last day of the month in
+    which it was recorded (a late visit, recorded after its month, closes with the month it
+    was recorded in)."""
+    recorded = month_of(visit.recorded_at)
+    closes = max(visit.month, recorded)
+    return first_day(month_add(closes, 1)) - timedelta(days=1)
+
+
+def do_correct_visit(visit: MonitoringVisit, *, actor, visited_on: date, values: dict,
+                     new_risk: str = "", note: str = "", expected_version: str | None = None,
+                     today: date | None = None) -> MonitoringVisit:
+    """Correct a saved visit before its month closes: the household's fields and the month's
+    income take the corrected answers (as a visit's), a new risk added now becomes a clue.
+    A risk already raised stays raised (its clue is handled on the case)."""
+    require(actor, Capability.VISIT_HOUSEHOLDS)
+    household = visit.household
+    if not scope_of(actor).contains(household.village_id):
+        raise NotFound
+    today = today or timezone.localdate()
+    if today > correctable_until(visit):
+        raise ValidationError(_("The month of this visit has closed: it can no longer be "
+                                "corrected."))
+    with transaction.atomic():
+        visit = MonitoringVisit.objects.select_for_update().get(pk=visit.pk)
+        _check_version(household, visit.month, expected_version)
+        changes = {f: values[f] for f in VISIT_HOUSEHOLD_FIELDS if f in values}
+        diff = registry_actions.do_update_household(
+            household, changes, actor=actor, source=Source.VISIT,
+            source_ref=f"visit:{visit.month}") if changes else {"after": {}}
+        income_values = {f: int(values.get(f) or 0) for f in INCOME_FIELDS}
+        Income.objects.filter(household=household, period=visit.month).update(
+            **income_values, source=Source.VISIT, source_ref=f"visit:{visit.month}",
+            updated_at=timezone.now())
+        before = {"visited_on": visit.visited_on.isoformat(), "findings": visit.findings,
+                  "new_risk": visit.new_risk, "note": visit.note}
+        raise_clue = bool(new_risk) and not visit.new_risk
+        visit.visited_on = visited_on
+        visit.findings = {"household": {**visit.findings.get("household", {}),
+                                        **diff.get("after", {})}, "income": income_values,
+                          "corrected": timezone.now().isoformat()}
+        visit.new_risk = visit.new_risk or new_risk
+        visit.note = note
+        visit.save()
+        audit.record("monitoring.visit_correct", actor=actor, obj=visit,
+                     region_code=household.village_id, before=before,
+                     after={"visited_on": visited_on.isoformat(), "income": income_values,
+                            "changes": diff.get("after", {}), "new_risk": visit.new_risk,
+                            "note": note})
+        if raise_clue:
+            actions.do_receive_clue(household, channel=Channel.CADRE_VISIT, risk_type=new_risk,
+                                    actor=actor, description=note,
+                                    reference=f"visit:{visit.month}")
+    return visit
+
+
 def do_record_visit(household: Household, month: str, *, actor, visited_on: date,
-                    values: dict, new_risk: str = "", note: str = "") -> MonitoringVisit:
+                    values: dict, new_risk: str = "", note: str = "",
+                    expected_version: str | None = None) -> MonitoringVisit:
     """Record the month's visit: the household's answers update its incomes and the three
     guarantees and water (each change a FieldChange with source 'visit'); a new risk becomes
-    a clue of the cadre-visit channel."""
+    a clue of the cadre-visit channel. ``expected_version`` (the form's fingerprint) makes a
+    household changed meanwhile a conflict, not an overwrite."""
     require(actor, Capability.VISIT_HOUSEHOLDS)
     if not scope_of(actor).contains(household.village_id):
         raise NotFound
     if not MonitoringSpell.objects.filter(household=household, ended_on__isnull=True).exists():
-        raise ValidationError("only a monitored household has monthly visits")
+        raise ValidationError(_("only a monitored household has monthly visits"))
     if month > month_of(visited_on):  # 'YYYY-MM' strings order as months do
-        raise ValidationError(f"a visit for {month} cannot happen on {visited_on}")
+        raise ValidationError(_("a visit for %(month)s cannot happen on %(day)s") % {
+            "month": month, "day": visited_on})
     with transaction.atomic():
         if MonitoringVisit.objects.filter(household=household, month=month).exists():
-            raise ValidationError(f"the visit for {month} is already recorded")
+            raise ValidationError(_("the visit for %(month)s is already recorded") % {
+                "month": month})
+        _check_version(household, month, expected_version)
         changes = {f: values[f] for f in VISIT_HOUSEHOLD_FIELDS if f in values}
         diff = registry_actions.do_update_household(
             household, changes, actor=actor, source=Source.VISIT,
@@ -149,7 +241,7 @@ def do_raise_clue(household: Household, *, actor, risk_type: str, description: s
     if not scope_of(actor).contains(household.village_id):
         raise NotFound
     if not description.strip():
-        raise ValidationError("describe the difficulty")
+        raise ValidationError(_("describe the difficulty"))
     return actions.do_receive_clue(household, channel=channel, risk_type=risk_type, actor=actor,
                                    description=description)
 
@@ -175,7 +267,7 @@ def do_launch_campaign(county_code: str, *, actor, name: str, criterion: str,
     if county is None or not scope_of(actor).contains(county.code):
         raise NotFound
     if criterion not in Campaign.Criterion.values:
-        raise ValidationError(f"unknown criterion {criterion!r}")
+        raise ValidationError(_("unknown criterion %(value)r") % {"value": criterion})
     with transaction.atomic():
         campaign = Campaign.objects.create(county=county, name=name, criterion=criterion,
                                            due_on=due_on, launched_by=actor,
@@ -199,11 +291,11 @@ def do_record_campaign_visit(task_id: int, *, actor, visited_on: date, outcome: 
         if task is None or not scope_of(actor).contains(task.village_code):
             raise NotFound
         if task.done_on:
-            raise ValidationError("this household's screening visit is already recorded")
+            raise ValidationError(_("this household's screening visit is already recorded"))
         if outcome not in CampaignTask.Outcome.values:
-            raise ValidationError(f"unknown outcome {outcome!r}")
+            raise ValidationError(_("unknown outcome %(value)r") % {"value": outcome})
         if outcome == CampaignTask.Outcome.RISK and not risk_type:
-            raise ValidationError("a risk found needs its risk type")
+            raise ValidationError(_("a risk found needs its risk type"))
         task.done_on, task.visitor, task.outcome = visited_on, actor, outcome
         task.risk_type, task.note = (risk_type if outcome == CampaignTask.Outcome.RISK
                                      else ""), note

@@ -10,7 +10,7 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from dixian.cases import actions
@@ -41,12 +41,13 @@ FIELDS = {  # what each action asks the person for
     Action.START_ASSISTANCE: ["assistance"],
 }
 FIELD_LABELS = {
-    "consent_date": _lazy("Date"), "net_income": _lazy("Verified household net income, last "
-                                                         "12 months (yuan, optional)"),
-    "rigid_spending": _lazy("Verified rigid spending, last 12 months (yuan, optional)"),
-    "findings": _lazy("What the visit found"), "participants": _lazy("Participants"),
-    "minutes": _lazy("Minutes"), "objection": _lazy("Objection (who, how, what)"),
-    "reason": _lazy("Reason"), "assistance": _lazy("Assistance started"),
+    "consent_date": gettext_lazy("Date"),
+    "net_income": gettext_lazy("Verified household net income, last 12 months (yuan, "
+                               "optional)"),
+    "rigid_spending": gettext_lazy("Verified rigid spending, last 12 months (yuan, optional)"),
+    "findings": gettext_lazy("What the visit found"), "participants": gettext_lazy("Participants"),
+    "minutes": gettext_lazy("Minutes"), "objection": gettext_lazy("Objection (who, how, what)"),
+    "reason": gettext_lazy("Reason"), "assistance": gettext_lazy("Assistance started"),
 }
 
 
@@ -61,28 +62,63 @@ def _fields_for(case, action: Action) -> list[str]:
     return fields
 
 
+SORTS = {"deadline": ("deadline", "pk"), "-deadline": ("-deadline", "-pk"),
+         "opened": ("opened_at", "pk"), "-opened": ("-opened_at", "-pk"),
+         "village": ("village_code", "deadline", "pk")}
+
+
+def _queue_rows(cases, now):
+    for case in cases:
+        p = case.household.person
+        yield [case.pk, p.name, p.township, p.village, p.masked_id, case.household.code,
+               str(KIND_LABELS[Kind(case.kind)]), str(STATE_LABELS[State(case.state)]),
+               case.deadline, case.deadline < now, case.fast_track]
+
+
 @login_required
 def queue(request):
+    from dixian.registry.people import attach_people
+    from dixian.web import downloads
+
     require(request.user, Capability.VIEW_REGISTRY)
     now = timezone.now()
     cases = (Case.objects.filter(scope_q(scope_of(request.user), "village_code"))
              .exclude(state__in=[s.value for s in FINAL]).select_related("household"))
     state, kind = request.GET.get("state", ""), request.GET.get("kind", "")
     late = request.GET.get("overdue") == "1"
+    village = request.GET.get("village", "").strip()
+    sort = request.GET.get("sort", "deadline")
+    if sort not in SORTS:
+        sort = "deadline"
     if state:
         cases = cases.filter(state=state)
     if kind:
         cases = cases.filter(kind=kind)
     if late:
         cases = cases.filter(deadline__lt=now)
-    page = Paginator(cases.order_by("deadline", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    if village.isdigit():
+        cases = cases.filter(village_code__startswith=village)
+    cases = cases.order_by(*SORTS[sort])
+    headers = ["#", _("Head of household"), _("Township"), _("Village"), _("ID number"),
+               _("Household code"), _("Kind"), _("Step"), _("Decision due"), _("Overdue"),
+               _("Fast track")]
+    if file := downloads.respond(request, "cases", headers, lambda: _queue_rows(
+            attach_people(cases.iterator(chunk_size=2000)), now)):
+        return file
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    attach_people(page.object_list)
     for case in page.object_list:
         case.state_label = STATE_LABELS[State(case.state)]
         case.kind_label = KIND_LABELS[Kind(case.kind)]
         case.overdue = case.deadline < now
         case.days_left = (case.deadline - now).days
     return render(request, "cases/queue.html", {
-        "page": page, "state": state, "kind": kind, "late": late,
+        "page": page, "state": state, "kind": kind, "late": late, "village": village,
+        "sort": sort, "sorts": [("deadline", _("Decision due, soonest first")),
+                                 ("-deadline", _("Decision due, latest first")),
+                                 ("opened", _("Opened, oldest first")),
+                                 ("-opened", _("Opened, newest first")),
+                                 ("village", _("Village"))],
         "kinds": [(k.value, KIND_LABELS[k]) for k in Kind],
         "states": [(s.value, STATE_LABELS[s]) for s in State if s not in FINAL]})
 
@@ -109,8 +145,12 @@ def case_page(request, case_id: int):
     offered = actions.offered(case, request.user)
     now = timezone.now()
     open_case = case.state not in FINAL
+    from dixian.registry.people import person_of
+
     context = {
-        "case": case, "state_label": STATE_LABELS[State(case.state)],
+        "case": case, "person": person_of(case.household),
+        "typed_reason": case.decision_values.get("typed_reason", ""),
+        "state_label": STATE_LABELS[State(case.state)],
         "kind_label": KIND_LABELS[Kind(case.kind)],
         "offered": [{"action": a.value, "label": ACTION_LABELS[a],
                      "fields": [(f, FIELD_LABELS.get(f, f)) for f in _fields_for(case, a)]}
@@ -212,6 +252,7 @@ def letter(request, case_id: int):
         "income": net_income(household, reference),
         "line": line_for(household, year),
         "risks": "、".join(zh_label("risk_type", r) for r in case.risk_types) or "—",
+        "typed_reason": case.decision_values.get("typed_reason", ""),
         "township": household.village.parent, "today": timezone.now()})
 
 
@@ -224,8 +265,17 @@ def declare(request, county_code: str):
     county = Region.objects.filter(code=county_code, level=Level.COUNTY).first()
     if county is None:
         raise NotFound
-    villages = Region.objects.filter(code__startswith=county.code, level=Level.VILLAGE)
-    form = declaration.DeclarationForm(request.POST or None, villages=villages)
+    from django.db.models import Q
+
+    villages = (Region.objects.filter(code__startswith=county.code, level=Level.VILLAGE)
+                .select_related("parent").order_by("code"))
+    search = request.GET.get("q", "").strip()[:20]
+    shown = villages.filter(Q(name__contains=search) | Q(parent__name__contains=search)) \
+        if search else villages
+    chosen = request.POST.get("village", "")
+    if chosen:  # the village sent is always a choice, whatever the search showed
+        shown = shown | villages.filter(code=chosen)
+    form = declaration.DeclarationForm(request.POST or None, villages=shown)
     done = None
     if request.method == "POST" and form.is_valid():
         if declaration.too_many(request.META.get("REMOTE_ADDR", "")):
@@ -239,7 +289,24 @@ def declare(request, county_code: str):
                 risk_type=data["risk_type"], difficulty=data["difficulty"],
                 entered_by=request.user if request.user.is_authenticated else None)
     return render(request, "cases/declare.html", {"county": county, "form": form,
-                                                  "done": done})
+                                                  "done": done, "q": search})
+
+
+def declare_start(request):
+    """The public declaration: choose the county (linked from the login page)."""
+    from django.db.models.functions import Substr
+
+    from dixian.core.models import Region
+    from dixian.core.roles import Level
+    from dixian.registry.models import Household
+
+    codes = Household.objects.annotate(county=Substr("village_id", 1, 6)).values_list(
+        "county", flat=True).distinct()
+    counties = Region.objects.filter(level=Level.COUNTY, code__in=list(codes)[:500]) \
+        .select_related("parent").order_by("code")
+    if len(counties) == 1:
+        return redirect("declare", county_code=counties[0].code)
+    return render(request, "cases/declare_start.html", {"counties": counties})
 
 
 @login_required

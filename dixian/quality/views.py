@@ -15,6 +15,7 @@ from dixian.core.models import Region
 from dixian.core.roles import Capability, role_has
 from dixian.quality import bridge
 from dixian.quality.models import IssueStatus, QualityIssue, QualityRun
+from dixian.web import downloads
 
 PAGE_SIZE = 50
 
@@ -31,6 +32,23 @@ def access_issue(user, issue_id: int) -> QualityIssue:
     return issue
 
 
+def _with_households(issues) -> list:
+    """Each issue's household (by its code) with its person, in two queries a page."""
+    from dixian.registry.models import Household
+    from dixian.registry.people import attach_people
+
+    issues = list(issues)
+    found = {}
+    codes = sorted({i.household_code for i in issues if i.household_code})
+    for start in range(0, len(codes), 900):
+        found.update((h.code, h) for h in Household.objects.filter(
+            code__in=codes[start:start + 900]))
+    for issue in issues:
+        issue.household = found.get(issue.household_code)
+    attach_people([i for i in issues if i.household])
+    return issues
+
+
 @login_required
 def issue_list(request):
     issues = scoped_issues(request.user).select_related("village")
@@ -44,8 +62,19 @@ def issue_list(request):
         issues = issues.filter(village__code__startswith=filters["village"])
     if filters["severity"]:
         issues = issues.filter(severity=filters["severity"])
-    page = Paginator(issues.order_by("village_id", "household_code", "rule_id", "pk"),
-                     PAGE_SIZE).get_page(request.GET.get("page"))
+    issues = issues.order_by("village_id", "household_code", "rule_id", "pk")
+    headers = [_("Township"), _("Village"), _("Head of household"), _("ID number"),
+               _("Household code"), _("Member"), _("Rule"), _("Severity"), _("Problem"),
+               _("Value"), _("Status"), _("Reason")]
+    if file := downloads.respond(request, "quality-issues", headers, lambda: (
+            [p.township if p else "", p.village if p else i.village.name, p.name if p else "",
+             p.masked_id if p else "", i.household_code, i.member_id, i.rule_id, i.severity,
+             i.message, i.value, i.status, i.reason]
+            for i in _with_households(issues.iterator(chunk_size=2000))
+            for p in [getattr(i.household, "person", None) if i.household else None])):
+        return file
+    page = Paginator(issues, PAGE_SIZE).get_page(request.GET.get("page"))
+    _with_households(page.object_list)
     return render(request, "quality/issues.html", {
         "page": page, "filters": filters, "status": status, "statuses": IssueStatus.choices,
         "may_accept": role_has(request.user.role, Capability.EDIT_REGISTRY),

@@ -51,12 +51,18 @@ def search_households(user, text: str):
 @login_required
 def household_search(request):
     text = request.GET.get("q", "")
-    results = search_households(request.user, text).annotate(n_members=Count("members"))
-    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
-    heads = dict(Member.objects.filter(household__in=page.object_list, relation_to_head="head")
+    # Members are counted for the page shown only (counting them for a whole county on
+    # every page cost a second).
+    page = Paginator(search_households(request.user, text), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    ids = [h.pk for h in page.object_list]
+    heads = dict(Member.objects.filter(household_id__in=ids, relation_to_head="head")
                  .values_list("household_id", "name"))
+    sizes = dict(Member.objects.filter(household_id__in=ids).values("household_id")
+                 .annotate(n=Count("pk")).values_list("household_id", "n"))
     for household in page.object_list:
         household.head_name = heads.get(household.pk, "")
+        household.n_members = sizes.get(household.pk, 0)
         household.type_label = label("household_type", household.household_type)
     return render(request, "registry/search.html", {"q": text, "page": page})
 
@@ -87,7 +93,9 @@ def household_page(request, code: str):
         enum = {"household_type": "household_type", "housing_grade": "housing_grade",
                 "monitoring_category": "monitoring_category"}.get(name)
         shown = label(enum, value) if enum else (
-            ", ".join(label("risk_type", v) for v in value) if name == "risk_types" else value)
+            "、".join(label("risk_type", v) for v in value) if name == "risk_types" else value)
+        if isinstance(shown, float):  # stored as float32: 12.2 reads back 12.199999809265137
+            shown = f"{shown:.2f}".rstrip("0").rstrip(".")
         fields.append({
             "label": Household._meta.get_field(name).verbose_name, "value": shown,
             "source": change.get_source_display() if change else household.get_source_display(),
@@ -155,9 +163,15 @@ def access_batch(user, batch_id: int) -> ImportBatch:
 
 @login_required
 def import_report(request, batch_id: int):
+    from dixian.registry import report_text
+
     batch = access_batch(request.user, batch_id)
-    return render(request, "registry/import_report.html", {"batch": batch,
-                                                           "problems": batch.problems[:500]})
+    page = Paginator(batch.problems or [], PAGE_SIZE).get_page(request.GET.get("page"))
+    for problem in page.object_list:
+        problem["sentence"] = report_text.sentence(problem)
+    return render(request, "registry/import_report.html", {
+        "batch": batch, "page": page, "problems": page.object_list,
+        "counts": report_text.counts(batch.counts)})
 
 
 @login_required

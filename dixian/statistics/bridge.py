@@ -336,9 +336,47 @@ def children_of(code: str) -> list[IndicatorSnapshot]:
                 .only("region_code", "level", "series", "periods").order_by("region_code"))
 
 
+def ledger_generation() -> str:
+    """A number that moves on every write to the ledger: every write is an action with an
+    audit row, so the audit trail's last sequence number is it (one indexed query)."""
+    from dixian.core.models import AuditEvent
+
+    last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
+    return f"{last[0]}-{last[1][:16]}" if last else "0"
+
+
+BEHIND_CACHE_SECONDS = 6 * 3600
+
+
 def households_behind(code: str, indicator: str, *, period: str, category: str | None = None,
                       risk_type: str | None = None, status: str | None = None) -> pa.Table:
-    """The households behind a figure, computed afresh from the ledger of the region."""
+    """The households behind a figure, computed from the ledger of the region, and kept
+    until the ledger changes (any audited write) or the day turns (figures such as
+    'overdue' move with the date). A county's list is computed once, then read from the
+    cache while nothing changes."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    if not getattr(settings, "DIXIAN_CACHE_BEHIND", True):
+        return _households_behind(code, indicator, period=period, category=category,
+                                  risk_type=risk_type, status=status)
+    key = "behind:" + ":".join(str(x) for x in (
+        code, indicator, period, category, risk_type, status, local_now().date(),
+        ledger_generation()))
+    found = cache.get(key)
+    if found is not None:
+        return pa.ipc.open_stream(found).read_all()
+    table = _households_behind(code, indicator, period=period, category=category,
+                               risk_type=risk_type, status=status)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    cache.set(key, sink.getvalue().to_pybytes(), BEHIND_CACHE_SECONDS)
+    return table
+
+
+def _households_behind(code: str, indicator: str, *, period: str, category: str | None,
+                       risk_type: str | None, status: str | None) -> pa.Table:
     scope = scope_for(code)
     tables = ledger_tables(scope, incomes=indicator in INCOME_INDICATORS)
     return engine.households_for(tables, scope, indicator, period=period, category=category,

@@ -357,7 +357,7 @@ class Dashboard:
             row[0].value = row[0].text
             row[1].note = ""  # the interval has its own column here
         return Table("rates", TABLE_TITLES["rates"], cols, rows,
-                     note=_("Intervals are 95% Wilson score intervals."))
+                     note=_("The ranges are 95% confidence intervals."))
 
     def _timeliness(self) -> Table:
         cols = [Col(_("Indicator")), Col(_("Value"), "number")]
@@ -465,8 +465,8 @@ class Dashboard:
                               else f"{c.right_growth * 100:.1f}%", numeric=True),
                          Cell(str(holds), str(holds))])
         return Table("excesses", TABLE_TITLES["excesses"], cols, rows,
-                     note=_("Macro series: domain.md §9.1 (dixian/engine/indicators/data/"
-                            "macro.toml); urban income and GDP are not among them yet."))
+                     note=_("From the published provincial statistics; urban income and the "
+                            "regional product are not included yet."))
 
     def _work(self) -> Table:
         cols = [Col(_("Indicator")), Col(_("Value"), "number")]

@@ -18,6 +18,7 @@ from dixian.core.access import (
     scoped_regions,
     scoped_users,
 )
+from dixian.core.audit_labels import action_label, role_label
 from dixian.core.models import Region
 from dixian.core.roles import Level
 from dixian.web.forms import ThrottledLoginForm
@@ -122,6 +123,9 @@ def audit(request):
     if until := _parse_day(filters["until"], end=True):
         events = events.filter(time__lte=until)
     page = Paginator(events.order_by("-seq"), PAGE_SIZE).get_page(request.GET.get("page"))
+    for event in page.object_list:
+        event.action_label = action_label(event.action)
+        event.role_label = role_label(event.role)
     return render(request, "web/audit.html", {"page": page, "filters": filters})
 
 

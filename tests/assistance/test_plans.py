@@ -85,7 +85,7 @@ def test_only_monitored_or_fast_track_households_receive_measures(monitored, use
 
     other = Household.objects.get(code=f"{VILLAGE}0002")
     item = [actions.Item(instrument="TEMPORARY_ASSISTANCE", risk_type="DISASTER")]
-    with pytest.raises(ValidationError, match="monitored households"):
+    with pytest.raises(ValidationError, match="只能安排给监测对象"):
         actions.do_plan_measures(other, item, actor=users[Role.TOWNSHIP_REVIEWER])
     cases.do_receive_clue(other, channel="department_alert", risk_type="DISASTER")
     assert actions.do_plan_measures(other, item, actor=users[Role.TOWNSHIP_REVIEWER])
@@ -116,12 +116,12 @@ def test_the_department_delivers_with_evidence_and_only_its_own_measures(monitor
         monitored, [actions.Item(instrument="MEDICAL_PREMIUM_SUBSIDY", risk_type="ILLNESS",
                                  member_id=_head(monitored))],
         actor=users[Role.COUNTY_APPROVER])[0]
-    with pytest.raises(ValidationError, match="evidence"):
+    with pytest.raises(ValidationError, match="实施证明"):  # in the platform's language
         actions.do_update_measure(measure.pk, actor=medical_officer, status="implemented")
     done = actions.do_update_measure(measure.pk, actor=medical_officer, status="implemented",
                                      on=date(2025, 3, 1), evidence="参保缴费凭证 No. 88")
     assert done.implemented_on == date(2025, 3, 1) and done.officer == medical_officer
-    with pytest.raises(ValidationError, match="cannot go back"):
+    with pytest.raises(ValidationError, match="不能退回"):
         actions.do_update_measure(measure.pk, actor=medical_officer, status="planned")
     civil = make_user(Role.DEPARTMENT_OFFICER, COUNTY, username="civil")
     civil.department = Department.CIVIL_AFFAIRS
@@ -138,7 +138,7 @@ def test_bulk_update_is_all_or_nothing_with_row_and_column(monitored, users, med
                      member_id=_head(monitored))], actor=users[Role.COUNTY_APPROVER])
     bad = (f"措施编号,状态,日期,实施证明\n{ms[0].pk},已实施,2025-03-01,凭证1\n"
            f"{ms[1].pk},done,2025-03-01,凭证2\n").encode()
-    with pytest.raises(ValidationError, match=r"m\.csv row 3, column 状态: 'done'"):
+    with pytest.raises(ValidationError, match=r"m\.csv 第3行，“状态”列：'done'"):
         actions.do_bulk_update(bad, "m.csv", actor=medical_officer)
     assert not Measure.objects.filter(status="implemented").exists()
     good = bad.replace(b",done,", ",已实施,".encode())

@@ -60,7 +60,13 @@ def test_a_medical_insurance_officer_marks_a_premium_subsidy_delivered(page, scr
         actor=approver)[0]
     _as(page, officer)
     page.click("[data-nav=inbox]")
-    assert "MEDICAL_PREMIUM_SUBSIDY" in page.locator("#notifications").inner_text()
+    from dixian.engine import assistance as engine
+
+    said = page.locator("#notifications").inner_text()
+    # The measure by its name and the household by its head's name, not by their codes.
+    assert engine.DEFAULT.instruments["MEDICAL_PREMIUM_SUBSIDY"].zh in said
+    assert "MEDICAL_PREMIUM_SUBSIDY" not in said
+    assert monitored.members.get(relation_to_head="head").name in said
     page.click("[data-nav=measures]")
     form = page.locator(f"form[data-measure='{measure.pk}']")
     form.locator("select[name=status]").select_option("implemented")

@@ -113,7 +113,7 @@ def test_a_whole_identification_from_clue_to_monitored(case, users):
         case = actions.do_transition(case.pk, action, actor=users[role],
                                      expected_state=case.state, data=data)
     assert case.state == State.NOTICE
-    with pytest.raises(ValidationError, match="at least 5 days"):
+    with pytest.raises(ValidationError, match="公示不少于5天"):
         actions.do_transition(case.pk, Action.CLOSE_NOTICE, actor=users[Role.VILLAGE_CADRE],
                               expected_state=State.NOTICE)
     later = timezone.now() + timedelta(days=5, minutes=1)

@@ -145,7 +145,7 @@ def test_elimination_is_refused_after_a_new_risk(households, users):
 @pytest.mark.django_db
 def test_only_a_monitored_household_can_be_proposed_and_only_by_the_village_or_township(
         households, users):
-    with pytest.raises(ValidationError, match="only a monitored household"):
+    with pytest.raises(ValidationError, match="只有监测对象"):
         actions.do_propose_elimination(households[0], actor=users[Role.VILLAGE_CADRE])
     make_ready_for_elimination(households[0])
     with pytest.raises(PermissionDenied):
@@ -306,7 +306,7 @@ def test_a_monthly_visit_confirms_incomes_and_guarantees_and_can_raise_a_risk(ho
     assert household.changes.filter(field="housing_grade", source="visit").exists()
     assert household.risk_types == ["ILLNESS", "HOUSING_SAFETY"]
     assert household not in [s.household for s in monitoring.visits_due(cadre, month)]
-    with pytest.raises(ValidationError, match="already recorded"):
+    with pytest.raises(ValidationError, match="已经登记"):  # in the platform's language
         monitoring.do_record_visit(household, month, actor=cadre,
                                    visited_on=timezone.localdate(now),
                                    values={})
@@ -364,7 +364,7 @@ def test_the_disaster_fast_track_starts_assistance_before_approval(households, u
     case = actions.do_transition(disaster.pk, Action.START_ASSISTANCE, actor=reviewer,
                                  expected_state=State.CLUE, data={"assistance": "临时救助"})
     assert case.assistance_started_at and case.state == State.CLUE
-    with pytest.raises(ValidationError, match="fast track"):
+    with pytest.raises(ValidationError, match="快速通道"):
         actions.do_transition(illness.pk, Action.START_ASSISTANCE, actor=reviewer,
                               expected_state=State.CLUE, data={"assistance": "临时救助"})
 
@@ -397,7 +397,7 @@ def test_the_api_takes_steps_and_reports_conflicts(client, households, users):
     assert again.status_code == 409
     client.force_login(users[Role.VILLAGE_CADRE])
     refused = client.post(f"/api/procedures/households/{households[1].code}/elimination")
-    assert refused.status_code == 400 and "monitored" in refused.json()["detail"]
+    assert refused.status_code == 400 and "监测对象" in refused.json()["detail"]
     clue = client.post("/api/procedures/clues", {"household": households[1].code,
                                                  "risk_type": "ILLNESS",
                                                  "description": "住院"},

@@ -63,6 +63,11 @@ ROUTES = [
           in_scope_status=302),
     Route("quality_accept", "/quality/{issue}/accept/", Capability.EDIT_REGISTRY, scoped=True,
           method="post", in_scope_status=302),
+    Route("notifications", "/inbox/notifications/", None, method="post", in_scope_status=302),
+    Route("offline", "/offline/", None),
+    Route("offline_bundle", "/offline/bundle/", Capability.VISIT_HOUSEHOLDS),
+    Route("offline_sync", "/offline/sync/", Capability.VISIT_HOUSEHOLDS, method="post",
+          in_scope_status=400),  # no JSON body
     Route("cases", "/cases/", Capability.VIEW_REGISTRY),
     Route("case", "/cases/{case}/", Capability.VIEW_REGISTRY, scoped=True),
     Route("case_act", "/cases/{case}/act/", Capability.VIEW_REGISTRY, scoped=True,
@@ -100,6 +105,8 @@ ROUTES = [
           scoped=True, method="post", in_scope_status=302),  # no outcome: back with the error
     Route("feeds", "/feeds/", Capability.UPLOAD_FEEDS),
     Route("feed_batch", "/feeds/{feed}/", Capability.UPLOAD_FEEDS, scoped=True),
+    Route("feed_alerts", "/feeds/alerts/", Capability.UPLOAD_FEEDS),
+    Route("feed_template", "/feeds/template.xlsx", Capability.UPLOAD_FEEDS),
     Route("alerts", "/alerts/", Capability.VIEW_REGISTRY),
     Route("alert", "/alerts/{alert}/", Capability.VIEW_REGISTRY, scoped=True),
     Route("screening_run", "/screening/run/", Capability.RUN_SCREENING, method="post",
@@ -207,7 +214,8 @@ ROUTES = [
           api=True, method="post", in_scope_status=404),
 ]
 # Routes that need no login, or that are the login machinery itself.
-PUBLIC = {"login", "logout", "set_language", "declare", "api:api-root", "api:openapi-json",
+PUBLIC = {"login", "logout", "set_language", "declare", "declare_start", "manifest",
+          "service_worker", "favicon", "api:api-root", "api:openapi-json",
           "api:openapi-view"}
 
 

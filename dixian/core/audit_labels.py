@@ -1,0 +1,66 @@
+"""The audit trail in words: each recorded action's name in the person's language (the codes
+stay in the trail; filters still take them)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+ACTIONS = {
+    "assistance.plan": _("Measure planned"),
+    "assistance.update": _("Measure updated"),
+    "auth.login": _("Logged in"),
+    "auth.logout": _("Logged out"),
+    "auth.login_failed": _("Failed login"),
+    "campaign.launch": _("Concentrated screening launched"),
+    "campaign.visit": _("Screening visit recorded"),
+    "case.clue": _("Clue received"),
+    "case.declaration_accept": _("Self-declaration accepted"),
+    "case.escalate": _("Overdue case escalated"),
+    "case.propose_elimination": _("Risk elimination proposed"),
+    "case.self_declaration": _("Self-declaration received"),
+    "cases.backfill": _("Cases backfilled"),
+    "evaluation.draw_sample": _("Evaluation sample drawn"),
+    "evaluation.record_finding": _("Evaluation finding recorded"),
+    "feed.upload": _("Department feed uploaded"),
+    "monitoring.visit": _("Monthly visit recorded"),
+    "monitoring.visit_correct": _("Monthly visit corrected"),
+    "notification.dismiss": _("Notifications dismissed"),
+    "notification.read": _("Notifications read"),
+    "pii.reveal": _("ID number revealed"),
+    "pii.rotate_keys": _("Encryption keys rotated"),
+    "quality.accept": _("Quality issue accepted"),
+    "quality.run": _("Quality rules run"),
+    "regions.load": _("Divisions loaded"),
+    "registry.export": _("Registry exported"),
+    "registry.household.split": _("Household split"),
+    "registry.household.update": _("Household updated"),
+    "registry.import": _("Registry imported"),
+    "registry.member.birth": _("Birth recorded"),
+    "registry.member.move": _("Member moved"),
+    "registry.member.update": _("Member updated"),
+    "registry.synthetic_load": _("Synthetic data loaded"),
+    "screening.run": _("Screening run"),
+    "statistics.recompute": _("Statistics recomputed"),
+    "user.create": _("User created"),
+    "user.deactivate": _("User deactivated"),
+    "user.reset_password": _("Password reset"),
+}
+
+
+def action_label(action: str) -> str:
+    """A recorded action by its name; a case step by the step's name; else the code."""
+    if action in ACTIONS:
+        return str(ACTIONS[action])
+    if action.startswith("case."):
+        from dixian.cases.machine import ACTION_LABELS, Action
+
+        step = action.removeprefix("case.")
+        if step in Action.__members__.values() or step in {a.value for a in Action}:
+            return str(ACTION_LABELS[Action(step)])
+    return action
+
+
+def role_label(role: str) -> str:
+    from dixian.core.roles import Role
+
+    return str(Role(role).label) if role in Role.values else role

@@ -1,0 +1,98 @@
+"""A query-count guard on each daily list: the number of queries does not grow with the
+rows shown (people by name cost two queries a page, not two a row), and stays under a cap."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import polars as pl
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from dixian.assistance.models import Measure
+from dixian.cases.models import Case
+from dixian.core.models import Region
+from dixian.core.roles import Role
+from dixian.registry import importing
+from dixian.registry.models import Household
+from tests.cases.builders import make_monitored
+from tests.conftest import VILLAGE
+from tests.registry.builders import households_and_members
+
+LISTS = [  # (role, url)
+    (Role.COUNTY_APPROVER, "/cases/"),
+    (Role.COUNTY_APPROVER, "/cases/?overdue=1&sort=village"),
+    (Role.VILLAGE_CADRE, "/inbox/"),
+    (Role.COUNTY_ADMIN, "/inbox/"),
+    (Role.VILLAGE_CADRE, "/visits/"),
+    (Role.COUNTY_APPROVER, "/eliminations/"),
+    (Role.DEPARTMENT_OFFICER, "/measures/"),
+    (Role.COUNTY_APPROVER, "/alerts/"),
+    (Role.COUNTY_APPROVER, "/quality/"),
+    (Role.COUNTY_APPROVER, "/assistance/issues/"),
+    (Role.COUNTY_APPROVER, "/households/?q=王"),
+    (Role.DEPARTMENT_OFFICER, "/feeds/alerts/"),
+]
+CAP = 30
+
+
+def _grow(villages: list[str], per_village: int) -> None:
+    now = timezone.now()
+    for village in villages:
+        importing.apply_tables({n: pl.from_arrow(t) for n, t in
+                                households_and_members(per_village, village).items()})
+    for k, h in enumerate(Household.objects.filter(cases__isnull=True, spells__isnull=True)):
+        make_monitored(h, since=now - timedelta(days=250))
+        Case.objects.filter(household=h).update(state="visit", deadline=now + timedelta(
+            days=k % 7 - 3))
+        Measure.objects.create(household=h, village_code=h.village_id, category="HEALTH",
+                               instrument="MEDICAL_PREMIUM_SUBSIDY",
+                               department="medical_insurance", planned_on=now.date(),
+                               due_on=now.date())
+
+
+def _queries(client, users, role, url) -> int:
+    client.force_login(users[role])
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.django_db
+def test_the_daily_lists_cost_the_same_few_queries_for_many_rows(client, users):
+    villages = list(Region.objects.filter(parent_id=VILLAGE[:9]).order_by("code")
+                    .values_list("code", flat=True)[:4])
+    _grow(villages[:1], 5)
+    few = {(role, url): _queries(client, users, role, url) for role, url in LISTS}
+    _grow(villages[1:], 12)
+    many = {(role, url): _queries(client, users, role, url) for role, url in LISTS}
+    grew = {k: (few[k], many[k]) for k in LISTS if many[k] > few[k]}
+    assert grew == {}, f"queries grow with the rows: {grew}"
+    over = {k: many[k] for k in LISTS if many[k] > CAP}
+    assert over == {}, f"more than {CAP} queries: {over}"
+
+
+@pytest.mark.django_db
+def test_the_households_behind_a_figure_are_kept_until_the_ledger_changes(settings, users):
+    """Computed once, read from the cache while nothing changes, computed again after an
+    audited write."""
+    from unittest import mock
+
+    from django.core.cache import cache
+
+    from dixian.cases.actions import do_receive_clue
+    from dixian.statistics import bridge
+
+    settings.DIXIAN_CACHE_BEHIND = True
+    cache.clear()
+    _grow([VILLAGE], 3)
+    period = timezone.now().strftime("%Y-%m")
+    with mock.patch.object(bridge, "_households_behind", wraps=bridge._households_behind) as run:
+        first = bridge.households_behind(VILLAGE[:6], "monitored", period=period)
+        again = bridge.households_behind(VILLAGE[:6], "monitored", period=period)
+        assert run.call_count == 1 and again.equals(first)
+        do_receive_clue(Household.objects.first(), channel="cadre_visit", risk_type="ILLNESS")
+        bridge.households_behind(VILLAGE[:6], "monitored", period=period)
+        assert run.call_count == 2
