@@ -102,12 +102,18 @@ def change_page(request, change_id: int):
     diff = [{"name": v["parameter"], "spec": params.get(v["parameter"]),
              "before": current.as_json().get(v["parameter"]), "after": v["value"],
              "until": v.get("until")} for v in change.values]
+    shown = dict(change.preview or {})
+    if shown.get("by_county"):
+        from dixian.registry.enums import label
+
+        shown["by_county"] = [{**row, "category": label("monitoring_category", row["category"])
+                               if row["category"] else "—"} for row in shown["by_county"]]
     may_decide = (role_has(request.user.role, Capability.APPROVE_POLICY)
                   and change.status == Status.PENDING
                   and change.proposed_by_id != request.user.pk)
     return render(request, "policy/change.html", {
         "change": change, "diff": diff, "may_decide": may_decide,
-        "preview": change.preview, "may_preview": change.status == Status.PENDING and
+        "preview": shown or None, "may_preview": change.status == Status.PENDING and
         role_has(request.user.role, Capability.PROPOSE_POLICY)})
 
 

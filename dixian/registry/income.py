@@ -45,8 +45,14 @@ class NetIncome:
 
 
 def net_income(household: Household, reference_month: str) -> NetIncome:
-    policy = engine_policy.resolve(household.village_id,
-                                   dt.date.fromisoformat(reference_month + "-01"))
+    """R1 for a decision in ``reference_month``, with the policy in force that month (today,
+    when it is this month: a change in force from today counts at once)."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    day = today if reference_month == today.strftime("%Y-%m") else \
+        dt.date.fromisoformat(reference_month + "-01")
+    policy = engine_policy.resolve(household.village_id, day)
     window = months_before(reference_month, int(policy["income.window_months"]))
     rows = list(household.incomes.filter(period__in=window).values("period", *INCOME_COMPONENTS))
     totals = household.incomes.filter(period__in=window).aggregate(

@@ -41,6 +41,6 @@ def test_claims_upload_screening_and_alerts(page, screenshot, tmp_path, county_r
     row = page.locator("#alerts tbody tr", has_text=patient["household_code"]).first
     assert "31,000" in row.inner_text()
     screenshot("2-alerts")
-    row.locator("a").nth(1).click()
+    row.locator("td.code a").click()  # the alert (the person links to the household)
     assert "31,000" in page.locator("#sentence").inner_text()
     screenshot("3-alert-evidence")
