@@ -17,6 +17,7 @@ from pathlib import PurePath
 import polars as pl
 
 from dixian.engine import filecheck, identity
+from dixian.engine.spreadsheet import FORMULA_PREFIXES, safe_cell
 from dixian.registry import layout
 
 TRUE_WORDS = {"是", "true", "True", "TRUE", "1", "yes", "Y", "y", "t"}
@@ -227,6 +228,9 @@ def _append(result: ReadResult, table: str, frame: pl.DataFrame) -> None:
 
 def _blank_to_null(name: str) -> pl.Expr:
     text = pl.col(name).str.strip_chars()
+    # an exported cell that began with a formula prefix carries a quote (spreadsheet.py)
+    quoted = text.str.starts_with("'") & text.str.slice(1, 1).is_in(list(FORMULA_PREFIXES))
+    text = pl.when(quoted).then(text.str.slice(1)).otherwise(text)
     return pl.when(text == "").then(None).otherwise(text)
 
 
@@ -308,6 +312,6 @@ def write_rows_csv(rows: list[dict]) -> bytes:
     if rows:
         fieldnames = list(dict.fromkeys(key for row in rows for key in row))
         writer = csv.DictWriter(buffer, fieldnames=fieldnames, restval="")
-        writer.writeheader()
-        writer.writerows(rows)
+        writer.writerow({k: safe_cell(k) for k in fieldnames})
+        writer.writerows({k: safe_cell(v) for k, v in row.items()} for row in rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from dixian.core.access import NotFound, scope_of
 from dixian.engine.evaluation import HOUSEHOLD_STRATA, RATES
+from dixian.engine.spreadsheet import safe_row
 from dixian.registry.models import Member
 from dixian.statistics import evaluation as ev
 from dixian.statistics.models import SampledHousehold
@@ -204,9 +205,9 @@ def sample_file(request, region: str, fmt: str):
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out)
-        writer.writerow(headers)
+        writer.writerow(safe_row(headers))
         for r in rows:
-            writer.writerow([r[k] for k in keys])
+            writer.writerow(safe_row(r[k] for k in keys))
         return _attachment(("\ufeff" + out.getvalue()).encode("utf-8"), filename,
                            "text/csv; charset=utf-8")
     from openpyxl import Workbook
@@ -214,9 +215,9 @@ def sample_file(request, region: str, fmt: str):
     book = Workbook()
     sheet = book.active
     sheet.title = "sample"
-    sheet.append(headers)
+    sheet.append(safe_row(headers))
     for r in rows:
-        sheet.append([r[k] for k in keys])
+        sheet.append(safe_row(r[k] for k in keys))
     sheet.freeze_panes = "A2"
     for letter, width in zip("ABCDEFGHIJKLM", (8, 14, 14, 18, 10, 14, 10, 10, 8, 12, 14, 8, 30),
                              strict=True):

@@ -29,6 +29,7 @@ from dixian.engine.indicators import LIST_INDICATORS
 from dixian.engine.indicators.periods import check_month
 from dixian.engine.indicators.report import monthly_report
 from dixian.engine.reports import Report, Section, write_pdf, write_xlsx
+from dixian.engine.spreadsheet import safe_row
 from dixian.registry.enums import label
 from dixian.registry.models import Household, Member
 from dixian.statistics import bridge, conf
@@ -220,9 +221,9 @@ def table_download(request, region: str, name: str, fmt: str):
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out)
-        writer.writerow([str(c.label) for c in table.columns])
+        writer.writerow(safe_row(str(c.label) for c in table.columns))
         for row in table.rows:
-            writer.writerow(["" if c.value is None else c.value for c in row])
+            writer.writerow(safe_row("" if c.value is None else c.value for c in row))
         return _attachment(("\ufeff" + out.getvalue()).encode("utf-8"), filename,
                            "text/csv; charset=utf-8")
     report = Report(str(table.title), place.name if place else _("Nation"), board.period,
