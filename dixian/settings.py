@@ -167,7 +167,10 @@ AUTH_PASSWORD_VALIDATORS = [
 # a cluster is spark://host:7077 or yarn, reading the same Parquet layout (docs/screening-rules.md).
 DIXIAN_SPARK_MASTER = env_str("DIXIAN_SPARK_MASTER", "local[2]")
 
+# Failed logins: per account from one client address, and per client address over all
+# accounts (dixian/web/throttle.py).
 LOGIN_FAILURE_LIMIT = env_int("DIXIAN_LOGIN_FAILURE_LIMIT", 5)
+LOGIN_CLIENT_FAILURE_LIMIT = env_int("DIXIAN_LOGIN_CLIENT_FAILURE_LIMIT", 20)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("DIXIAN_LOGIN_FAILURE_WINDOW", 15 * 60)
 
 CACHES = {
