@@ -115,6 +115,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "dixian.core.middleware.RequestContextMiddleware",
+    "dixian.core.middleware.PrivateResponseMiddleware",
+    "dixian.core.middleware.BadInputMiddleware",
 ]
 
 ROOT_URLCONF = "dixian.urls"

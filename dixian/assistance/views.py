@@ -23,6 +23,7 @@ from dixian.core.roles import Capability, Department, role_has
 from dixian.engine import assistance as engine
 from dixian.registry.actions import access_household
 from dixian.registry.enums import label
+from dixian.web.redirects import redirect_next
 
 PAGE_SIZE = 50
 
@@ -148,8 +149,10 @@ def board(request):
                                    due_on__lt=today)
     elif status in Status.values:
         measures = measures.filter(status=status)
-    if request.GET.get("id"):
-        measures = measures.filter(pk=request.GET["id"])
+    wanted = request.GET.get("id") or ""
+    if wanted:  # a malformed id finds nothing rather than failing
+        measures = measures.filter(pk=int(wanted)) if wanted.isdigit() and len(wanted) < 10 \
+            else measures.none()
     page = Paginator(measures, PAGE_SIZE).get_page(request.GET.get("page"))
     _decorate(page.object_list)
     issues = PlanIssue.objects.filter(scope_q(scope_of(request.user), "village_code"),
@@ -169,7 +172,7 @@ def board_update(request, measure_id: int):
     require(request.user, Capability.DELIVER_MEASURES)
     actions.access_measure(request.user, measure_id)
     _update(request, measure_id)
-    return redirect(request.POST.get("next") or "measures")
+    return redirect_next(request, "measures")
 
 
 @login_required

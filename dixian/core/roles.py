@@ -75,6 +75,7 @@ class Capability(StrEnum):
     LAUNCH_CAMPAIGNS = "launch_campaigns"  # the county's annual concentrated screening
     PLAN_MEASURES = "plan_measures"  # assign measures to a household's plan (township, county)
     DELIVER_MEASURES = "deliver_measures"  # a department's measures: update, record delivery
+    EVALUATE = "evaluate"  # draw an evaluation sample, record its findings (fieldwork roles)
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ _ALL_LEVELS = frozenset(Level)
 C = Capability
 _BASE = frozenset({C.VIEW_REGIONS})
 _READ = _BASE | {C.VIEW_REGISTRY}
-_CASEWORK = _READ | {C.REVEAL_PERSONAL_DATA}
+_CASEWORK = _READ | {C.REVEAL_PERSONAL_DATA, C.EVALUATE}
 
 ROLE_SPECS: dict[Role, RoleSpec] = {
     Role.VILLAGE_CADRE: RoleSpec(

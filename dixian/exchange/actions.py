@@ -13,6 +13,7 @@ import time
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +21,7 @@ from django.utils import timezone
 from dixian.core import audit, pii
 from dixian.core.access import scope_of, scope_q
 from dixian.engine import feeds, screening
+from dixian.engine.indicators.periods import check_month
 from dixian.engine.scope import RegionScope, require_scope
 from dixian.exchange.models import Alert, FeedBatch, ScreeningRun
 from dixian.registry import snapshot
@@ -175,6 +177,10 @@ def do_run_screening(scope: RegionScope, period: str, *, actor=None, department:
     from dixian.cases.channels import do_alerts_to_clues
 
     require_scope(scope)
+    try:
+        check_month(period, "period")
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
     started_at, started = now or timezone.now(), time.perf_counter()
     tables = snapshot.snapshot(scope)
     feed_tables, used = _feeds_for(scope, period)

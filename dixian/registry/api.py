@@ -6,11 +6,12 @@ from django.core.exceptions import PermissionDenied
 from ninja import File, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from dixian.core.access import scope_of
 from dixian.core.roles import Capability
 from dixian.registry import actions, importing, views
+from dixian.web.pagination import Pagination
 
 router = Router(tags=["registry"])
 
@@ -63,7 +64,7 @@ class ImportOut(Schema):
 
 
 @router.get("/households", response=list[HouseholdOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_households(request, q: str = ""):
     return views.search_households(request.user, q)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from django import forms
@@ -73,8 +74,10 @@ def household_page(request, code: str):
     household = actions.access_household(request.user, code)
     members = list(household.members.order_by("member_id"))
     latest_period = household.incomes.order_by("-period").values_list("period", flat=True).first()
-    reference = request.GET.get("month") or (
-        next_month(latest_period) if latest_period else date.today().strftime("%Y-%m"))
+    reference = request.GET.get("month") or ""
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", reference):  # absent or malformed
+        reference = (next_month(latest_period) if latest_period
+                     else date.today().strftime("%Y-%m"))
     income = net_income(household, reference)
     latest = _provenance(household)
     fields = []

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from dixian.core.access import NotFound, scope_of
+from dixian.core.access import NotFound, require, scope_of
+from dixian.core.roles import Capability
 from dixian.engine.evaluation import HOUSEHOLD_STRATA, RATES
 from dixian.engine.spreadsheet import safe_row
 from dixian.registry.models import Member
@@ -84,6 +85,7 @@ def evaluation(request, region: str):
 @login_required
 @require_POST
 def draw(request, region: str):
+    require(request.user, Capability.EVALUATE)
     code, _place = resolve(request.user, region)
     counties = {c.code: c for c in ev.counties_in(request.user, code)}
     county = counties.get(request.POST.get("county", ""))
@@ -126,6 +128,7 @@ def _access_item(user, code: str, item_id) -> SampledHousehold:
 @login_required
 @require_POST
 def findings(request, region: str):
+    require(request.user, Capability.EVALUATE)
     code, _place = resolve(request.user, region)
     item_id = request.POST.get("item")
     if not item_id:
@@ -153,6 +156,7 @@ def _evaluation_url(code: str) -> str:
 @login_required
 @require_POST
 def upload(request, region: str):
+    require(request.user, Capability.EVALUATE)
     code, _place = resolve(request.user, region)
     upload = request.FILES.get("file")
     if upload is None:

@@ -67,7 +67,7 @@ ROUTES = [
     Route("case", "/cases/{case}/", Capability.VIEW_REGISTRY, scoped=True),
     Route("case_act", "/cases/{case}/act/", Capability.VIEW_REGISTRY, scoped=True,
           method="post", in_scope_status=400),  # no action named: a bad request
-    Route("notice", "/notices/{code}/", Capability.VIEW_REGIONS, scoped=True),
+    Route("notice", "/notices/{code}/", Capability.VIEW_REGISTRY, scoped=True),
     Route("case_letter", "/cases/{case}/letter/", Capability.VIEW_REGISTRY, scoped=True),
     Route("declarations", "/declarations/", Capability.VIEW_REGISTRY),
     Route("inbox", "/inbox/", None),
@@ -168,13 +168,13 @@ ROUTES = [
           scoped=True, method="post", in_scope_status=302),
     Route("evaluation", "/statistics/{code}/evaluation/", Capability.VIEW_REGISTRY,
           scoped=True),
-    Route("evaluation_draw", "/statistics/{code}/evaluation/draw/", Capability.VIEW_REGISTRY,
+    Route("evaluation_draw", "/statistics/{code}/evaluation/draw/", Capability.EVALUATE,
           scoped=True, method="post", in_scope_status=302),  # no county named: back
     Route("evaluation_findings", "/statistics/{code}/evaluation/findings/",
-          Capability.VIEW_REGISTRY, scoped=True, method="post",
+          Capability.EVALUATE, scoped=True, method="post",
           in_scope_status=302),  # no household named: back with the error
     Route("evaluation_upload", "/statistics/{code}/evaluation/upload/",
-          Capability.VIEW_REGISTRY, scoped=True, method="post",
+          Capability.EVALUATE, scoped=True, method="post",
           in_scope_status=302),  # no file: back with the error
     Route("evaluation_sample", "/statistics/{code}/evaluation/sample.xlsx",
           Capability.VIEW_REGISTRY, scoped=True),
