@@ -66,7 +66,7 @@ def do_upload_feed(data: bytes, file_name: str, *, department: str, actor=None,
     if scope.is_empty:
         raise PermissionError("a feed upload needs a region")
     feed = FEED_OF_DEPARTMENT.get(department, department)
-    scope_code = "" if scope.national else ",".join(scope.prefixes)[:12]
+    scope_code = scope.stored_code()
     checksum = hashlib.sha256(data).hexdigest()
     officer = actor if getattr(actor, "is_authenticated", False) else None
     base = dict(department=feed, scope_code=scope_code, file_name=file_name[:255],
@@ -106,7 +106,8 @@ def _save(batch: FeedBatch, data: bytes, parquet: bytes | None, actor) -> FeedBa
         batch.parquet.save(f"{stem}.parquet", ContentFile(parquet), save=False)
     with transaction.atomic():
         batch.save()
-        audit.record("feed.upload", actor=actor, obj=batch, region_code=batch.scope_code,
+        region = RegionScope.from_stored(batch.scope_code).audit_region()
+        audit.record("feed.upload", actor=actor, obj=batch, region_code=region,
                      after={"department": batch.department, "period": batch.period,
                             "status": batch.status, "rows": batch.rows,
                             "matched": batch.matched, "unmatched": batch.unmatched})
@@ -192,7 +193,7 @@ def do_run_screening(scope: RegionScope, period: str, *, actor=None, department:
         code__in=list(set(alerts["household_code"].to_pylist()))).values_list("code", "id"))
     with transaction.atomic():
         run = ScreeningRun.objects.create(
-            scope_code="" if scope.national else ",".join(scope.prefixes)[:12], period=period,
+            scope_code=scope.stored_code(), period=period,
             started_at=started_at, seconds=seconds, batches=used, engine=engine,
             schedule=schedule, rules={r.id: r.version for r in screening.RULES
                                       if chosen is None or r.id in chosen},
@@ -212,7 +213,7 @@ def do_run_screening(scope: RegionScope, period: str, *, actor=None, department:
         run.counts = {"alerts": len(rows), "households": len({a["household_code"] for a in rows}),
                       "by_rule": by_rule, "outcomes": outcomes}
         run.save(update_fields=["counts"])
-        audit.record("screening.run", actor=actor, obj=run, region_code=run.scope_code,
+        audit.record("screening.run", actor=actor, obj=run, region_code=scope.audit_region(),
                      after={"period": period, "alerts": len(rows), "batches": used,
                             "engine": engine, "department": department,
                             "clues": outcomes.get("clue", 0)})

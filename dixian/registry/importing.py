@@ -82,7 +82,7 @@ def import_file(data: bytes, file_name: str, *, actor=None, scope: RegionScope |
     previous = ImportBatch.objects.filter(
         checksum=checksum, status__in=[ImportBatch.Status.APPLIED, ImportBatch.Status.PARTIAL]
     ).first()
-    scope_code = "" if scope.national else ",".join(scope.prefixes)
+    scope_code = scope.stored_code()
     if previous is not None:
         return _record(file_name, checksum, scope_code, previous.layout, data, actor,
                        ImportBatch.Status.DUPLICATE, {"same_as_batch": previous.pk}, [])
@@ -742,7 +742,7 @@ def _db_json(value):
 def _record(file_name, checksum, scope_code, file_layout, data, actor, status, counts, problems,
             error_rows=None, blocking=None) -> Outcome:
     batch = ImportBatch(file_name=file_name[:255], checksum=checksum, layout=file_layout,
-                        scope_code=scope_code[:12], status=status, counts=counts,
+                        scope_code=scope_code, status=status, counts=counts,
                         problems=[p.as_dict() for p in problems[:5000]],
                         actor=actor if getattr(actor, "is_authenticated", False) else None)
     batch.original.save(f"{checksum[:16]}-{file_name[-80:]}", ContentFile(data), save=False)
@@ -758,6 +758,6 @@ def _record(file_name, checksum, scope_code, file_layout, data, actor, status, c
     batch.counts = {**counts, "problems": len(problems)}
     with transaction.atomic():
         batch.save()
-        audit.record("registry.import", actor=actor, obj=batch, region_code=scope_code[:12],
+        audit.record("registry.import", actor=actor, obj=batch, region_code=RegionScope.from_stored(scope_code).audit_region(),
                      after={"file": file_name, "status": status, **batch.counts})
     return Outcome(batch, problems)

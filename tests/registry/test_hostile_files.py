@@ -219,3 +219,17 @@ def _upload(name, data):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, data)
+
+
+@pytest.mark.django_db
+def test_a_multi_region_scope_is_stored_whole_not_cut_to_twelve_characters(county_regions):
+    from dixian.core.models import AuditEvent
+
+    scope = RegionScope.of("522326101201", "522326101202")
+    data = snapshot.export(households_and_members(1), fmt="xlsx", file_layout="national")
+    outcome = importing.import_file(data, "two-villages.xlsx", scope=scope)
+    assert outcome.applied, outcome.problems[:3]
+    assert outcome.batch.scope_code == "522326101201,522326101202"
+    assert RegionScope.from_stored(outcome.batch.scope_code) == scope
+    # the audit row carries the smallest region holding both villages: their township
+    assert AuditEvent.objects.get(action="registry.import").region_code == "522326101"
