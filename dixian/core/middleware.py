@@ -91,3 +91,36 @@ class BadInputMiddleware:
             return render(request, "web/400.html", {"problems": exception.messages},
                           status=400)
         return None
+
+
+class UploadLimitMiddleware:
+    """Refuse a request body larger than ``DIXIAN_MAX_UPLOAD_BYTES`` before reading it:
+    a 413 that names the limit (JSON for the API, a page otherwise). The reverse proxy has
+    the same limit (docs/deployment.md); this is the application's own guard."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        limit = settings.DIXIAN_MAX_UPLOAD_BYTES
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > limit:
+            return too_large(request, length, limit)
+        return self.get_response(request)
+
+
+def too_large(request, length: int, limit: int):
+    from django.http import JsonResponse
+    from django.shortcuts import render
+    from django.utils.translation import gettext as _
+
+    message = _("The upload is %(size)s MB; the limit is %(limit)s MB. Split the file.") % {
+        "size": round(length / 2**20, 1), "limit": round(limit / 2**20, 1)}
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=413)
+    return render(request, "web/400.html", {"problems": [message]}, status=413)
