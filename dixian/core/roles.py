@@ -75,6 +75,8 @@ class Capability(StrEnum):
     LAUNCH_CAMPAIGNS = "launch_campaigns"  # the county's annual concentrated screening
     PLAN_MEASURES = "plan_measures"  # assign measures to a household's plan (township, county)
     DELIVER_MEASURES = "deliver_measures"  # a department's measures: update, record delivery
+    SEE_NAMES = "see_names"  # members' names in full (others see 王**; docs/personal-data.md)
+    SEE_HEALTH = "see_health"  # members' health and disability (others see it withheld)
     EVALUATE = "evaluate"  # draw an evaluation sample, record its findings (fieldwork roles)
 
 
@@ -90,7 +92,7 @@ _ALL_LEVELS = frozenset(Level)
 C = Capability
 _BASE = frozenset({C.VIEW_REGIONS})
 _READ = _BASE | {C.VIEW_REGISTRY}
-_CASEWORK = _READ | {C.REVEAL_PERSONAL_DATA, C.EVALUATE}
+_CASEWORK = _READ | {C.REVEAL_PERSONAL_DATA, C.EVALUATE, C.SEE_NAMES, C.SEE_HEALTH}
 
 ROLE_SPECS: dict[Role, RoleSpec] = {
     Role.VILLAGE_CADRE: RoleSpec(
@@ -109,7 +111,7 @@ ROLE_SPECS: dict[Role, RoleSpec] = {
     ),
     Role.DEPARTMENT_OFFICER: RoleSpec(
         frozenset({Level.COUNTY, Level.PREFECTURE, Level.PROVINCE}), False, True,
-        _BASE | {C.UPLOAD_FEEDS, C.DELIVER_MEASURES},
+        _BASE | {C.UPLOAD_FEEDS, C.DELIVER_MEASURES, C.SEE_NAMES},
     ),
     Role.ANALYST: RoleSpec(_ALL_LEVELS, True, False, _READ),
     Role.AUDITOR: RoleSpec(_ALL_LEVELS, True, False, _READ | {C.VIEW_AUDIT}),

@@ -8,6 +8,7 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from dixian.core import pii
 from dixian.core.access import scope_of
 from dixian.core.roles import Capability
 from dixian.registry import actions, importing, views
@@ -47,6 +48,14 @@ class MemberOut(Schema):
     @staticmethod
     def resolve_household_code(obj):
         return obj.household.code
+
+    @staticmethod
+    def resolve_name(obj, context):
+        return pii.shown_name(context["request"].user, obj.name)
+
+    @staticmethod
+    def resolve_health(obj, context):
+        return obj.health if pii.may_see_health(context["request"].user) else ""
 
 
 class RevealOut(Schema):

@@ -57,7 +57,7 @@ def household_search(request):
     heads = dict(Member.objects.filter(household__in=page.object_list, relation_to_head="head")
                  .values_list("household_id", "name"))
     for household in page.object_list:
-        household.head_name = heads.get(household.pk, "")
+        household.head_name = pii.shown_name(request.user, heads.get(household.pk, ""))
         household.type_label = label("household_type", household.household_type)
     return render(request, "registry/search.html", {"q": text, "page": page})
 
@@ -73,6 +73,11 @@ def _provenance(household: Household) -> dict[tuple[str, str], FieldChange]:
 def household_page(request, code: str):
     household = actions.access_household(request.user, code)
     members = list(household.members.order_by("member_id"))
+    see_health = pii.may_see_health(request.user)
+    for m in members:  # shown by role; never saved
+        m.name = pii.shown_name(request.user, m.name)
+        if not see_health:
+            m.health, m.disability_type = "", ""
     latest_period = household.incomes.order_by("-period").values_list("period", flat=True).first()
     reference = request.GET.get("month") or ""
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", reference):  # absent or malformed

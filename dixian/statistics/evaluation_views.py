@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from dixian.core import pii
 from dixian.core.access import NotFound, require, scope_of
 from dixian.core.roles import Capability
 from dixian.engine.evaluation import HOUSEHOLD_STRATA, RATES
@@ -61,7 +62,7 @@ def evaluation(request, region: str):
     counties = ev.counties_in(request.user, code)
     items = []
     if len(samples) == 1:
-        heads = _heads(samples)
+        heads = {k: pii.shown_name(request.user, v) for k, v in _heads(samples).items()}
         village_names = _names({i.village_code for i in samples[0].households.all()})
         for i in samples[0].households.select_related("household"):
             items.append({"item": i, "head": heads.get(i.household_id, ""),
@@ -177,8 +178,8 @@ def upload(request, region: str):
     return redirect("evaluation", segment(code))
 
 
-def sample_rows(samples) -> list[dict]:
-    heads = _heads(samples)
+def sample_rows(samples, user) -> list[dict]:
+    heads = {k: pii.shown_name(user, v) for k, v in _heads(samples).items()}
     village_names = _names({i.village_code for s in samples for i in s.households.all()})
     rows = []
     for s in samples:
@@ -201,7 +202,7 @@ def sample_file(request, region: str, fmt: str):
     if fmt not in ("xlsx", "csv"):
         raise Http404
     samples = ev.current_samples(request.user, code)
-    rows = sample_rows(samples)
+    rows = sample_rows(samples, request.user)
     english = (request.LANGUAGE_CODE or "").startswith("en")
     headers = [en if english else zh for zh, en in ev.FILE_COLUMNS.values()]
     keys = list(ev.FILE_COLUMNS)

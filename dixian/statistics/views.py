@@ -22,6 +22,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dixian.core import pii
 from dixian.core.access import NotFound, access_region, require, scope_of
 from dixian.core.models import Region
 from dixian.core.roles import Capability, role_has
@@ -173,7 +174,7 @@ def households(request, region: str):
         h = found.get(r["household_code"])
         value = None if r["value"] is None else f"{r['value']:,.0f}"
         items.append({"code": r["household_code"], "household": h,
-                      "head": heads.get(r["household_code"], ""),
+                      "head": pii.shown_name(request.user, heads.get(r["household_code"], "")),
                       "village": h.village.name if h else r["village_code"],
                       "type": label("household_type", h.household_type) if h else "",
                       "category": label("monitoring_category", h.monitoring_category)
