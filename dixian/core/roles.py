@@ -77,6 +77,7 @@ class Capability(StrEnum):
     DELIVER_MEASURES = "deliver_measures"  # a department's measures: update, record delivery
     SEE_NAMES = "see_names"  # members' names in full (others see 王**; docs/personal-data.md)
     SEE_HEALTH = "see_health"  # members' health and disability (others see it withheld)
+    VIEW_ACCESS_REPORT = "view_access_report"  # a household's data-access report (auditors)
     EVALUATE = "evaluate"  # draw an evaluation sample, record its findings (fieldwork roles)
 
 
@@ -114,7 +115,8 @@ ROLE_SPECS: dict[Role, RoleSpec] = {
         _BASE | {C.UPLOAD_FEEDS, C.DELIVER_MEASURES, C.SEE_NAMES},
     ),
     Role.ANALYST: RoleSpec(_ALL_LEVELS, True, False, _READ),
-    Role.AUDITOR: RoleSpec(_ALL_LEVELS, True, False, _READ | {C.VIEW_AUDIT}),
+    Role.AUDITOR: RoleSpec(_ALL_LEVELS, True, False,
+                           _READ | {C.VIEW_AUDIT, C.VIEW_ACCESS_REPORT}),
     Role.SYSADMIN: RoleSpec(_ALL_LEVELS, True, False, _BASE | {C.VIEW_USERS, C.VIEW_AUDIT}),
 }
 

@@ -1,6 +1,6 @@
 """Registry endpoints: households, members, imports. Scoped exactly like the pages."""
 
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
 from ninja import File, Router, Schema
@@ -119,3 +119,30 @@ def get_import(request, batch_id: int):
 def _batch_out(batch) -> ImportOut:
     return ImportOut(id=batch.pk, file_name=batch.file_name, status=batch.status,
                      layout=batch.layout, counts=batch.counts, problems=batch.problems[:1000])
+
+
+class AccessEventOut(Schema):
+    seq: int
+    time: datetime
+    actor: str
+    role: str
+    action: str
+    kind: str
+    object: str
+
+
+class AccessReportOut(Schema):
+    household_code: str
+    held: dict
+    readers: list[str]
+    events: list[AccessEventOut]
+
+
+@router.get("/households/{code}/access", response=AccessReportOut)
+def household_access(request, code: str):
+    """The household's data-access report (auditors): what is held, who read or changed it."""
+    from dixian.registry.access_report import access_household_report
+
+    report = access_household_report(request.user, code)
+    return {"household_code": report["household"].code, "held": report["held"],
+            "readers": report["readers"], "events": report["events"]}

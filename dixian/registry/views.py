@@ -108,6 +108,7 @@ def household_page(request, code: str):
     return render(request, "registry/household.html", {
         "household": household, "members": members, "income": income, "fields": fields,
         "history": history, "may_reveal": may_reveal,
+        "may_see_access": role_has(request.user.role, Capability.VIEW_ACCESS_REPORT),
         "incomes": household.incomes.order_by("-period")[:12],
     })
 
@@ -175,3 +176,12 @@ def import_rejected_rows(request, batch_id: int):
         raise NotFound
     return FileResponse(batch.error_file.open("rb"), as_attachment=True,
                         filename=f"rejected-rows-{batch.pk}.csv")
+
+
+@login_required
+def household_access(request, code: str):
+    """What the platform holds about a household and who saw or changed it."""
+    from dixian.registry.access_report import access_household_report
+
+    report = access_household_report(request.user, code)
+    return render(request, "registry/household_access.html", report)

@@ -4,7 +4,7 @@ Each operation is exercised with generated path, query and body values (malforme
 dates, codes, huge integers, unicode); the generated requests are sent in turn by every role
 of the test county and by an anonymous client, so each role meets every operation; a 5xx
 fails. CI-sized by default (9 requests an operation); `make fuzz` raises
-``DIXIAN_FUZZ_EXAMPLES``.
+``DIXIAN_API_FUZZ_EXAMPLES``.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from dixian.api import api
 from tests.conftest import ROLE_BINDINGS
 
 _TURN = itertools.count()
-EXAMPLES = int(os.environ.get("DIXIAN_FUZZ_EXAMPLES", "9"))
+EXAMPLES = int(os.environ.get("DIXIAN_API_FUZZ_EXAMPLES", "9"))
 schema = schemathesis.openapi.from_dict(api.get_openapi_schema())
 
 
@@ -56,7 +56,7 @@ def _request(client, case):
             if isinstance(value, bytes | bytearray):
                 value = SimpleUploadedFile(f"{key}.csv", bytes(value))
             elif not isinstance(value, str):
-                value = json.dumps(value)
+                value = json.dumps(value, default=lambda b: bytes(b).decode("latin-1"))
             fields[key] = value
         return client.post(url, fields)
     return client.generic(method.upper(), url, json.dumps(case.body),
