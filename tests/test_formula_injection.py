@@ -7,7 +7,6 @@ import csv
 import io
 import zipfile
 
-import polars as pl
 import pyarrow as pa
 import pytest
 from openpyxl import load_workbook

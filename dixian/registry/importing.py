@@ -758,6 +758,7 @@ def _record(file_name, checksum, scope_code, file_layout, data, actor, status, c
     batch.counts = {**counts, "problems": len(problems)}
     with transaction.atomic():
         batch.save()
-        audit.record("registry.import", actor=actor, obj=batch, region_code=RegionScope.from_stored(scope_code).audit_region(),
+        region = RegionScope.from_stored(scope_code).audit_region()
+        audit.record("registry.import", actor=actor, obj=batch, region_code=region,
                      after={"file": file_name, "status": status, **batch.counts})
     return Outcome(batch, problems)
