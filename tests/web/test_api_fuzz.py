@@ -59,8 +59,8 @@ def _request(client, case):
                 value = json.dumps(value, default=lambda b: bytes(b).decode("latin-1"))
             fields[key] = value
         return client.post(url, fields)
-    return client.generic(method.upper(), url, json.dumps(case.body),
-                          content_type="application/json")
+    body = json.dumps(case.body, default=lambda b: bytes(b).decode("latin-1"))
+    return client.generic(method.upper(), url, body, content_type="application/json")
 
 
 @pytest.mark.django_db
