@@ -47,7 +47,7 @@ bench-indicators: $(VENV)/.synced  ## every R9 indicator for a 10-million-person
 	$(VENV)/bin/python bench/indicators/run.py --repeat 3 --write-doc
 
 fuzz: $(VENV)/.synced  ## a longer fuzz run: file readers (Hypothesis) and the API (schemathesis), figures in docs/reliability.md
-	DIXIAN_MODE=test DATABASE_URL="sqlite:///:memory:" DIXIAN_FUZZ_EXAMPLES=$${DIXIAN_FUZZ_EXAMPLES:-1000} \
-	  DIXIAN_API_FUZZ_EXAMPLES=$${DIXIAN_API_FUZZ_EXAMPLES:-100} \
+	DIXIAN_MODE=test DATABASE_URL="sqlite:///:memory:" DIXIAN_FUZZ_EXAMPLES=$${DIXIAN_FUZZ_EXAMPLES:-300} \
+	  DIXIAN_API_FUZZ_EXAMPLES=$${DIXIAN_API_FUZZ_EXAMPLES:-50} \
 	  $(VENV)/bin/python -m pytest tests/fuzz tests/web/test_api_fuzz.py -q \
 	  --hypothesis-show-statistics --durations=0

@@ -27,7 +27,7 @@ from dixian.engine.feeds.validate import RULES
 from dixian.registry import reading, snapshot
 from tests.registry.builders import households_and_members
 
-EXAMPLES = int(os.environ.get("DIXIAN_FUZZ_EXAMPLES", "40"))
+EXAMPLES = int(os.environ.get("DIXIAN_FUZZ_EXAMPLES", "25"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
                 suppress_health_check=list(HealthCheck))
 
