@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 VENV := .venv
 
-.PHONY: demo test test-sqlite lint messages bench-regions bench-import bench-queue clean
+.PHONY: demo test test-sqlite lint messages bench-regions bench-import bench-queue clean fuzz
 
 $(VENV)/.synced: pyproject.toml uv.lock scripts/bootstrap
 	scripts/bootstrap
@@ -45,3 +45,9 @@ bench-screening: $(VENV)/.synced  ## screening a 10-million-person province (Duc
 
 bench-indicators: $(VENV)/.synced  ## every R9 indicator for a 10-million-person province, against pandas; dashboard timings
 	$(VENV)/bin/python bench/indicators/run.py --repeat 3 --write-doc
+
+fuzz: $(VENV)/.synced  ## a longer fuzz run: file readers (Hypothesis) and the API (schemathesis), figures in docs/reliability.md
+	DIXIAN_MODE=test DATABASE_URL="sqlite:///:memory:" DIXIAN_FUZZ_EXAMPLES=$${DIXIAN_FUZZ_EXAMPLES:-300} \
+	  DIXIAN_API_FUZZ_EXAMPLES=$${DIXIAN_API_FUZZ_EXAMPLES:-50} \
+	  $(VENV)/bin/python -m pytest tests/fuzz tests/web/test_api_fuzz.py -q \
+	  --hypothesis-show-statistics --durations=0

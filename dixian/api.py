@@ -3,13 +3,20 @@
 
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from ninja import NinjaAPI, Query, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.security import django_auth
 
-from dixian.core.access import access_region, scope_of, scoped_audit_events, scoped_regions
+from dixian.core.access import (
+    access_region,
+    audit_values_visible,
+    scope_of,
+    scoped_audit_events,
+    scoped_regions,
+)
+from dixian.web.pagination import Pagination
 
 api = NinjaAPI(
     title="Dixian API", version="1", auth=django_auth, urls_namespace="api",
@@ -36,6 +43,12 @@ def _add_routers() -> None:
 @api.exception_handler(PermissionDenied)
 def permission_denied(request, exc):
     return api.create_response(request, {"detail": "Forbidden"}, status=403)
+
+
+@api.exception_handler(ValidationError)
+def invalid(request, exc):
+    # bad input an action refused (a malformed month, an unknown code): the caller's error
+    return api.create_response(request, {"detail": "; ".join(exc.messages)}, status=400)
 
 
 @api.exception_handler(Http404)
@@ -73,6 +86,15 @@ class AuditEventOut(Schema):
     after: dict | list | None
     request_id: str
 
+    # casework values are withheld from readers without the registry (the sysadmin)
+    @staticmethod
+    def resolve_before(obj, context):
+        return obj.before if audit_values_visible(context["request"].user, obj) else None
+
+    @staticmethod
+    def resolve_after(obj, context):
+        return obj.after if audit_values_visible(context["request"].user, obj) else None
+
 
 class AuditFilter(Schema):
     actor: str | None = None
@@ -92,7 +114,7 @@ def me(request):
 
 
 @api.get("/regions", response=list[RegionOut], tags=["regions"])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def search_regions(request, q: str = ""):
     query = scoped_regions(request.user)
     if q.isdigit():
@@ -108,13 +130,13 @@ def get_region(request, code: str):
 
 
 @api.get("/regions/{code}/children", response=list[RegionOut], tags=["regions"])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def region_children(request, code: str):
     return access_region(request.user, code).children.order_by("code")
 
 
 @api.get("/audit", response=list[AuditEventOut], tags=["audit"])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def audit_events(request, filters: Query[AuditFilter]):
     events = scoped_audit_events(request.user)
     if filters.actor:

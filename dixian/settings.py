@@ -106,6 +106,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "dixian.core.middleware.UploadLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "dixian.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -116,6 +117,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "dixian.core.middleware.RequestContextMiddleware",
+    "dixian.core.middleware.PrivateResponseMiddleware",
+    "dixian.core.middleware.BadInputMiddleware",
 ]
 
 ROOT_URLCONF = "dixian.urls"
@@ -168,7 +171,18 @@ AUTH_PASSWORD_VALIDATORS = [
 # a cluster is spark://host:7077 or yarn, reading the same Parquet layout (docs/screening-rules.md).
 DIXIAN_SPARK_MASTER = env_str("DIXIAN_SPARK_MASTER", "local[2]")
 
+# Failed logins: per account from one client address, and per client address over all
+# accounts (dixian/web/throttle.py).
+# The largest upload (a registry or feed file; the request body). A county's national
+# registry export is well under it; a larger file is split. The reverse proxy's
+# client_max_body_size must not be smaller (docs/deployment.md).
+DIXIAN_MAX_UPLOAD_BYTES = env_int("DIXIAN_MAX_UPLOAD_BYTES", 64 * 2**20)
+# Rejected uploads (import and feed files that were refused) are deleted after this many
+# days by `dixian purge_uploads`; their reports stay (docs/personal-data.md).
+DIXIAN_REJECTED_UPLOAD_RETENTION_DAYS = env_int("DIXIAN_REJECTED_UPLOAD_RETENTION_DAYS", 30)
+
 LOGIN_FAILURE_LIMIT = env_int("DIXIAN_LOGIN_FAILURE_LIMIT", 5)
+LOGIN_CLIENT_FAILURE_LIMIT = env_int("DIXIAN_LOGIN_CLIENT_FAILURE_LIMIT", 20)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("DIXIAN_LOGIN_FAILURE_WINDOW", 15 * 60)
 
 CACHES = {

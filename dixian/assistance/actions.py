@@ -287,21 +287,31 @@ def do_bulk_update(data: bytes, file_name: str, *, actor) -> int:
 def _read_rows(data: bytes, file_name: str) -> list[tuple[int, dict]]:
     import csv
 
-    if file_name.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
+    from dixian.engine import filecheck
 
-        try:
-            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
-        except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the same error
-            raise ValidationError(_("%(file)s: not a readable XLSX file (%(error)s)") % {
-                "file": file_name, "error": exc}) from None
-        values = list(sheet.iter_rows(values_only=True))
-    elif file_name.lower().endswith(".csv"):
-        try:
-            values = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-        except UnicodeDecodeError:
-            raise ValidationError(_("%(file)s: not UTF-8 text") % {"file": file_name}) from None
-    else:
+    try:
+        if file_name.lower().endswith(".xlsx"):
+            from openpyxl import load_workbook
+
+            filecheck.check_xlsx(data)  # a zip bomb is refused before it is unpacked
+            try:
+                sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
+                values = list(filecheck.xlsx_rows(sheet))
+            except filecheck.FileProblem:
+                raise
+            except Exception as exc:  # noqa: BLE001 - any unreadable workbook: same error
+                raise ValidationError(_("%(file)s: not a readable XLSX file (%(error)s)") % {
+                    "file": file_name, "error": exc}) from None
+        elif file_name.lower().endswith(".csv"):
+            text = filecheck.decode_text(data)  # UTF-8 (BOM or not), GBK, GB18030
+            filecheck.scan_csv(text)
+            values = list(csv.reader(io.StringIO(text)))
+        else:
+            values = None
+    except filecheck.FileProblem as problem:
+        where = f" row {problem.row}" if problem.row else ""
+        raise ValidationError(f"{file_name}{where}: {problem.message}") from None
+    if values is None:
         raise ValidationError(_("%(file)s: send an .xlsx or .csv file") % {"file": file_name})
     if not values:
         raise ValidationError(_("%(file)s: the file is empty") % {"file": file_name})

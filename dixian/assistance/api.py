@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from ninja import Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from dixian.assistance import actions, plans
 from dixian.assistance.coverage import coverage as compute_coverage
@@ -15,6 +15,7 @@ from dixian.core.access import require, scope_of, scope_q
 from dixian.core.roles import Capability
 from dixian.registry.actions import access_household
 from dixian.web.api_body import documented, read_body
+from dixian.web.pagination import Pagination
 
 router = Router(tags=["assistance"])
 
@@ -104,7 +105,7 @@ def plan_measures(request, code: str):
 
 
 @router.get("/measures", response=list[MeasureOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_measures(request, status: str = "", overdue: bool = False):
     """The officer's department's measures in their region."""
     require(request.user, Capability.DELIVER_MEASURES)

@@ -25,6 +25,7 @@ from dixian.registry.actions import access_household
 from dixian.registry.enums import label
 from dixian.registry.people import attach_people
 from dixian.web import downloads
+from dixian.web.redirects import redirect_next
 
 PAGE_SIZE = 50
 
@@ -162,8 +163,10 @@ def board(request):
                                    due_on__lt=today)
     elif status in Status.values:
         measures = measures.filter(status=status)
-    if request.GET.get("id", "").isdigit():
-        measures = measures.filter(pk=request.GET["id"])
+    wanted = request.GET.get("id") or ""
+    if wanted:  # a malformed id finds nothing rather than failing
+        measures = measures.filter(pk=int(wanted)) if wanted.isdigit() and len(wanted) < 10 \
+            else measures.none()
     village = request.GET.get("village", "").strip()
     if village.isdigit():
         measures = measures.filter(village_code__startswith=village)
@@ -195,8 +198,7 @@ def board_update(request, measure_id: int):
     require(request.user, Capability.DELIVER_MEASURES)
     actions.access_measure(request.user, measure_id)
     _update(request, measure_id)
-    back = request.POST.get("next", "")  # the board as it was (its filters and page)
-    return redirect(back if back.startswith("/measures/") else "measures")
+    return redirect_next(request, "measures")
 
 
 @login_required

@@ -33,6 +33,7 @@ from dixian.cases.params import procedure_params
 from dixian.core import audit
 from dixian.core.access import NotFound, require, scope_of
 from dixian.core.roles import CODE_LENGTH_BY_LEVEL, Capability, Level, Role
+from dixian.engine.schema import ENUMS
 from dixian.registry.models import Household
 
 
@@ -303,6 +304,13 @@ def _new_case(household: Household, kind: Kind, state: State, at: datetime,
                                fast_track=fast_track)
 
 
+def check_risk_type(risk_type: str) -> None:
+    """A risk type is one of the registry's codes (``ENUMS["risk_type"]``, the one list)."""
+    if risk_type not in ENUMS["risk_type"]:
+        raise ValidationError(translation.gettext("Unknown risk type: choose one from the "
+                                                  "list."), code="risk_type")
+
+
 def do_receive_clue(household: Household, *, channel: str, risk_type: str, actor=None,
                     description: str = "", reference: str = "",
                     received_at: datetime | None = None) -> Clue:
@@ -310,6 +318,7 @@ def do_receive_clue(household: Household, *, channel: str, risk_type: str, actor
     for the same household never opens a second case); a monitored household's clue is kept
     on its identification case, and a risk it did not have is added to its risks (at most
     five); otherwise a new identification case opens."""
+    check_risk_type(risk_type)
     received_at = received_at or timezone.now()
     with transaction.atomic():
         household = Household.objects.select_for_update().get(pk=household.pk)

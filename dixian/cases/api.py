@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from ninja import Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from dixian.cases import actions, eligibility, monitoring
 from dixian.cases.machine import FINAL
@@ -16,6 +16,7 @@ from dixian.core.access import require, scope_of, scope_q
 from dixian.core.roles import Capability, Role
 from dixian.registry.actions import access_household
 from dixian.web.api_body import documented, read_body
+from dixian.web.pagination import Pagination
 
 router = Router(tags=["cases"])
 
@@ -92,7 +93,7 @@ def _invalid(exc: ValidationError):
 
 
 @router.get("/cases", response=list[CaseOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_cases(request, kind: str = "", state: str = "", overdue: bool = False,
                include_closed: bool = False):
     require(request.user, Capability.VIEW_REGISTRY)

@@ -197,6 +197,8 @@ def do_record_visit(household: Household, month: str, *, actor, visited_on: date
         raise NotFound
     if not MonitoringSpell.objects.filter(household=household, ended_on__isnull=True).exists():
         raise ValidationError(_("only a monitored household has monthly visits"))
+    if new_risk:
+        actions.check_risk_type(new_risk)
     if month > month_of(visited_on):  # 'YYYY-MM' strings order as months do
         raise ValidationError(_("a visit for %(month)s cannot happen on %(day)s") % {
             "month": month, "day": visited_on})
@@ -242,6 +244,7 @@ def do_raise_clue(household: Household, *, actor, risk_type: str, description: s
         raise NotFound
     if not description.strip():
         raise ValidationError(_("describe the difficulty"))
+    actions.check_risk_type(risk_type)
     return actions.do_receive_clue(household, channel=channel, risk_type=risk_type, actor=actor,
                                    description=description)
 
@@ -296,6 +299,8 @@ def do_record_campaign_visit(task_id: int, *, actor, visited_on: date, outcome: 
             raise ValidationError(_("unknown outcome %(value)r") % {"value": outcome})
         if outcome == CampaignTask.Outcome.RISK and not risk_type:
             raise ValidationError(_("a risk found needs its risk type"))
+        if outcome == CampaignTask.Outcome.RISK:
+            actions.check_risk_type(risk_type)
         task.done_on, task.visitor, task.outcome = visited_on, actor, outcome
         task.risk_type, task.note = (risk_type if outcome == CampaignTask.Outcome.RISK
                                      else ""), note

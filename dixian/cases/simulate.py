@@ -154,7 +154,7 @@ def _screened_this_month(scope, day: date) -> bool:
 
     return ScreeningRun.objects.filter(started_at__date__gte=day.replace(day=1),
                                        started_at__date__lte=day,
-                                       scope_code=",".join(scope.prefixes)[:12]).exists()
+                                       scope_code=scope.stored_code()).exists()
 
 
 def _screen(scope, day: date, rng, result: Result) -> None:

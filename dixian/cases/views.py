@@ -203,6 +203,7 @@ def notice(request, village_code: str):
     from dixian.core.access import access_region
     from dixian.registry.enums import zh_label
 
+    require(request.user, Capability.VIEW_REGISTRY)  # not the system administrator
     village = access_region(request.user, village_code)
     min_days = procedure_params(village.code)["village_notice_min_days"]
     cases = (Case.objects.filter(village_code=village.code, state=State.NOTICE)

@@ -93,6 +93,19 @@ def access_user(user, user_id: int) -> User:
         raise NotFound from None
 
 
+#: Audit actions about accounts and keys: the system administrator's own work, whose before
+#: and after values the administrator may read. Other events' values (casework, registry,
+#: evaluation) are shown only to those who may read the registry (auditors).
+SYSTEM_AUDIT_ACTIONS = ("auth.", "user.", "pii.rotate_keys")
+
+
+def audit_values_visible(user, event: AuditEvent) -> bool:
+    """Whether ``user`` may read the before/after values of ``event``."""
+    if role_has(user.role, Capability.VIEW_REGISTRY):
+        return True
+    return event.action.startswith(SYSTEM_AUDIT_ACTIONS)
+
+
 def scoped_audit_events(user) -> QuerySet[AuditEvent]:
     """Audit events whose region is within the auditor's scope (national sees all)."""
     require(user, Capability.VIEW_AUDIT)

@@ -43,3 +43,84 @@ class LanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
         return response
+
+
+class PrivateResponseMiddleware:
+    """Pages and API answers for a signed-in person are never stored by a browser or proxy
+    (``Cache-Control: no-store``): village-office PCs are shared, and the back button or the
+    disk cache must not show the next person a household's data. Also a Permissions-Policy
+    that switches off device features no page uses. The other security headers (CSP,
+    X-Frame-Options, nosniff, Referrer-Policy, COOP, HSTS) come from Django's middleware and
+    settings."""
+
+    PERMISSIONS = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        static = request.path.startswith("/" + (settings.STATIC_URL or "static/").lstrip("/"))
+        if not static and (getattr(user, "is_authenticated", False)
+                           or request.path.startswith("/api/")):
+            response["Cache-Control"] = "no-store, private"
+            response["Pragma"] = "no-cache"
+        response.setdefault("Permissions-Policy", self.PERMISSIONS)
+        return response
+
+
+class BadInputMiddleware:
+    """A ``ValidationError`` that reaches a page (a malformed date or month in the query
+    string, say) is the visitor's bad input: a 400 page that says what was wrong, never a
+    500. The API has the same rule in its own exception handler (dixian/api.py)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.core.exceptions import ValidationError
+        from django.shortcuts import render
+
+        if isinstance(exception, ValidationError):
+            return render(request, "web/400.html", {"problems": exception.messages},
+                          status=400)
+        return None
+
+
+class UploadLimitMiddleware:
+    """Refuse a request body larger than ``DIXIAN_MAX_UPLOAD_BYTES`` before reading it:
+    a 413 that names the limit (JSON for the API, a page otherwise). The reverse proxy has
+    the same limit (docs/deployment.md); this is the application's own guard."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        limit = settings.DIXIAN_MAX_UPLOAD_BYTES
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > limit:
+            return too_large(request, length, limit)
+        return self.get_response(request)
+
+
+def too_large(request, length: int, limit: int):
+    from django.http import JsonResponse
+    from django.shortcuts import render
+    from django.utils.translation import gettext as _
+
+    message = _("The upload is %(size)s MB; the limit is %(limit)s MB. Split the file.") % {
+        "size": round(length / 2**20, 1), "limit": round(limit / 2**20, 1)}
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=413)
+    return render(request, "web/400.html", {"problems": [message]}, status=413)

@@ -128,3 +128,26 @@ def protect_phone(value: str | None, field: str = "phone") -> Protected | None:
 
 def new_key() -> str:
     return base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("=")
+
+
+# ---------------------------------------------------------------- names and health by role
+def mask_name(name: str) -> str:
+    """王小明 -> 王**: the family name, the rest withheld."""
+    return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
+
+
+def shown_name(user, name: str) -> str:
+    """A member's name as ``user`` may see it: in full for the roles whose work needs it
+    (casework, department officers delivering measures), masked for readers."""
+    from dixian.core.roles import Capability, role_has
+
+    return name if role_has(getattr(user, "role", ""), Capability.SEE_NAMES) else \
+        mask_name(name)
+
+
+def may_see_health(user) -> bool:
+    """Health condition and disability: casework roles only (not analysts, auditors or
+    department officers; the statistics count them without naming anyone)."""
+    from dixian.core.roles import Capability, role_has
+
+    return role_has(getattr(user, "role", ""), Capability.SEE_HEALTH)

@@ -78,6 +78,10 @@ class Capability(StrEnum):
     DELIVER_MEASURES = "deliver_measures"  # a department's measures: update, record delivery
     PROPOSE_POLICY = "propose_policy"  # a change to the region's policy, with its basis
     APPROVE_POLICY = "approve_policy"  # a second administrator approves or rejects it
+    SEE_NAMES = "see_names"  # members' names in full (others see 王**; docs/personal-data.md)
+    SEE_HEALTH = "see_health"  # members' health and disability (others see it withheld)
+    VIEW_ACCESS_REPORT = "view_access_report"  # a household's data-access report (auditors)
+    EVALUATE = "evaluate"  # draw an evaluation sample, record its findings (fieldwork roles)
 
 
 @dataclass(frozen=True)
@@ -92,7 +96,7 @@ _ALL_LEVELS = frozenset(Level)
 C = Capability
 _BASE = frozenset({C.VIEW_REGIONS})
 _READ = _BASE | {C.VIEW_REGISTRY}
-_CASEWORK = _READ | {C.REVEAL_PERSONAL_DATA}
+_CASEWORK = _READ | {C.REVEAL_PERSONAL_DATA, C.EVALUATE, C.SEE_NAMES, C.SEE_HEALTH}
 
 ROLE_SPECS: dict[Role, RoleSpec] = {
     Role.VILLAGE_CADRE: RoleSpec(
@@ -111,10 +115,11 @@ ROLE_SPECS: dict[Role, RoleSpec] = {
     ),
     Role.DEPARTMENT_OFFICER: RoleSpec(
         frozenset({Level.COUNTY, Level.PREFECTURE, Level.PROVINCE}), False, True,
-        _BASE | {C.UPLOAD_FEEDS, C.DELIVER_MEASURES},
+        _BASE | {C.UPLOAD_FEEDS, C.DELIVER_MEASURES, C.SEE_NAMES},
     ),
     Role.ANALYST: RoleSpec(_ALL_LEVELS, True, False, _READ),
-    Role.AUDITOR: RoleSpec(_ALL_LEVELS, True, False, _READ | {C.VIEW_AUDIT}),
+    Role.AUDITOR: RoleSpec(_ALL_LEVELS, True, False,
+                           _READ | {C.VIEW_AUDIT, C.VIEW_ACCESS_REPORT}),
     Role.SYSADMIN: RoleSpec(_ALL_LEVELS, True, False, _BASE | {C.VIEW_USERS, C.VIEW_AUDIT}),
     # a province's policy: one administrator proposes, a second approves (maker-checker)
     Role.POLICY_ADMIN: RoleSpec(frozenset({Level.PROVINCE}), False, False,

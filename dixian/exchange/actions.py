@@ -13,6 +13,7 @@ import time
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +21,7 @@ from django.utils import timezone
 from dixian.core import audit, pii
 from dixian.core.access import scope_of, scope_q
 from dixian.engine import feeds, screening
+from dixian.engine.indicators.periods import check_month
 from dixian.engine.scope import RegionScope, require_scope
 from dixian.exchange.models import Alert, FeedBatch, ScreeningRun
 from dixian.engine import policy as engine_policy
@@ -65,7 +67,7 @@ def do_upload_feed(data: bytes, file_name: str, *, department: str, actor=None,
     if scope.is_empty:
         raise PermissionError("a feed upload needs a region")
     feed = FEED_OF_DEPARTMENT.get(department, department)
-    scope_code = "" if scope.national else ",".join(scope.prefixes)[:12]
+    scope_code = scope.stored_code()
     checksum = hashlib.sha256(data).hexdigest()
     officer = actor if getattr(actor, "is_authenticated", False) else None
     base = dict(department=feed, scope_code=scope_code, file_name=file_name[:255],
@@ -105,7 +107,8 @@ def _save(batch: FeedBatch, data: bytes, parquet: bytes | None, actor) -> FeedBa
         batch.parquet.save(f"{stem}.parquet", ContentFile(parquet), save=False)
     with transaction.atomic():
         batch.save()
-        audit.record("feed.upload", actor=actor, obj=batch, region_code=batch.scope_code,
+        region = RegionScope.from_stored(batch.scope_code).audit_region()
+        audit.record("feed.upload", actor=actor, obj=batch, region_code=region,
                      after={"department": batch.department, "period": batch.period,
                             "status": batch.status, "rows": batch.rows,
                             "matched": batch.matched, "unmatched": batch.unmatched})
@@ -176,6 +179,10 @@ def do_run_screening(scope: RegionScope, period: str, *, actor=None, department:
     from dixian.cases.channels import do_alerts_to_clues
 
     require_scope(scope)
+    try:
+        check_month(period, "period")
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
     started_at, started = now or timezone.now(), time.perf_counter()
     tables = snapshot.snapshot(scope)
     feed_tables, used = _feeds_for(scope, period)
@@ -187,7 +194,7 @@ def do_run_screening(scope: RegionScope, period: str, *, actor=None, department:
         code__in=list(set(alerts["household_code"].to_pylist()))).values_list("code", "id"))
     with transaction.atomic():
         run = ScreeningRun.objects.create(
-            scope_code="" if scope.national else ",".join(scope.prefixes)[:12], period=period,
+            scope_code=scope.stored_code(), period=period,
             started_at=started_at, seconds=seconds, batches=used, engine=engine,
             schedule=schedule, rules={r.id: r.version for r in screening.RULES
                                       if chosen is None or r.id in chosen},
@@ -209,7 +216,7 @@ def do_run_screening(scope: RegionScope, period: str, *, actor=None, department:
         run.counts = {"alerts": len(rows), "households": len({a["household_code"] for a in rows}),
                       "by_rule": by_rule, "outcomes": outcomes}
         run.save(update_fields=["counts"])
-        audit.record("screening.run", actor=actor, obj=run, region_code=run.scope_code,
+        audit.record("screening.run", actor=actor, obj=run, region_code=scope.audit_region(),
                      after={"period": period, "alerts": len(rows), "batches": used,
                             "engine": engine, "department": department,
                             "clues": outcomes.get("clue", 0)})

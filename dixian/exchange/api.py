@@ -3,11 +3,12 @@
 from ninja import File, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from dixian.core.access import require, scope_of
 from dixian.core.roles import Capability
 from dixian.exchange import actions, views
+from dixian.web.pagination import Pagination
 
 router = Router(tags=["exchange"])
 
@@ -76,7 +77,7 @@ def run_screening(request, period: str):
 
 
 @router.get("/alerts", response=list[AlertOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_alerts(request, rule: str = ""):
     alerts = views.scoped_alerts(request.user).select_related("household")
     return alerts.filter(rule_id=rule) if rule else alerts

@@ -18,7 +18,7 @@ class FeedBatch(models.Model):
 
     department = models.CharField(_("department"), max_length=32)
     period = models.CharField(_("period"), max_length=7, blank=True)
-    scope_code = models.CharField(_("region"), max_length=12)
+    scope_code = models.CharField(_("region"), max_length=1000)
     file_name = models.CharField(_("file"), max_length=255)
     checksum = models.CharField(_("SHA-256"), max_length=64, db_index=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices)
@@ -38,7 +38,7 @@ class FeedBatch(models.Model):
 
 
 class ScreeningRun(models.Model):
-    scope_code = models.CharField(_("region"), max_length=12)
+    scope_code = models.CharField(_("region"), max_length=1000)
     period = models.CharField(_("period"), max_length=7)
     started_at = models.DateTimeField(_("started"))
     seconds = models.FloatField(_("seconds"))
@@ -62,7 +62,7 @@ class ScreeningSchedule(models.Model):
     medical rules as some provinces do (domain.md §11.1 push_interval_days). ``dixian screen
     --scheduled`` (from cron or a systemd timer) runs the schedules that are due."""
 
-    scope_code = models.CharField(_("region"), max_length=12)
+    scope_code = models.CharField(_("region"), max_length=1000)
     department = models.CharField(_("rules of department"), max_length=32, blank=True,
                                   help_text=_("empty: every rule"))
     every_days = models.PositiveSmallIntegerField(_("every (days)"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -238,7 +239,11 @@ def feed_template(request):
 def run_screening(request):
     require(request.user, Capability.RUN_SCREENING)
     period = request.POST.get("period") or timezone.now().strftime("%Y-%m")
-    run = actions.do_run_screening(scope_of(request.user), period, actor=request.user)
+    try:
+        run = actions.do_run_screening(scope_of(request.user), period, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+        return redirect("alerts")
     messages.success(request, _("Screening for %(period)s: %(alerts)s alerts.")
                      % {"period": period, "alerts": run.counts["alerts"]})
     return redirect("alerts")

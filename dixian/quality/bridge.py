@@ -39,14 +39,14 @@ def run(scope: RegionScope, *, actor=None) -> QualityRun:
     seconds = time.perf_counter() - started
     with transaction.atomic():
         quality_run = QualityRun.objects.create(
-            scope_code="" if scope.national else ",".join(scope.prefixes)[:12],
+            scope_code=scope.stored_code(),
             started_at=started_at, seconds=seconds, rules=len(engine.RULES),
             actor=actor if getattr(actor, "is_authenticated", False) else None)
         counts = _persist(rows, scope, quality_run)
         quality_run.counts = counts
         quality_run.save(update_fields=["counts"])
         audit.record("quality.run", actor=actor, obj=quality_run,
-                     region_code=quality_run.scope_code, after=counts)
+                     region_code=scope.audit_region(), after=counts)
     return quality_run
 
 

@@ -8,7 +8,7 @@ from dixian.core.models import Region, User
 
 
 class QualityRun(models.Model):
-    scope_code = models.CharField(_("region"), max_length=12)
+    scope_code = models.CharField(_("region"), max_length=1000)
     started_at = models.DateTimeField(_("started"))
     seconds = models.FloatField(_("seconds"))
     rules = models.PositiveIntegerField(_("rules"))

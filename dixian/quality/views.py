@@ -16,6 +16,7 @@ from dixian.core.roles import Capability, role_has
 from dixian.quality import bridge
 from dixian.quality.models import IssueStatus, QualityIssue, QualityRun
 from dixian.web import downloads
+from dixian.web.redirects import redirect_next
 
 PAGE_SIZE = 50
 
@@ -113,7 +114,7 @@ def accept_issue(request, issue_id: int):
     else:
         bridge.do_accept_issue(issue, reason, actor=request.user)
         messages.success(request, _("Issue accepted."))
-    return redirect(request.POST.get("next") or "quality_issues")
+    return redirect_next(request, "quality_issues")
 
 
 @login_required

@@ -1,16 +1,18 @@
 """Registry endpoints: households, members, imports. Scoped exactly like the pages."""
 
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
 from ninja import File, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from dixian.core import pii
 from dixian.core.access import scope_of
 from dixian.core.roles import Capability
 from dixian.registry import actions, importing, views
+from dixian.web.pagination import Pagination
 
 router = Router(tags=["registry"])
 
@@ -47,6 +49,14 @@ class MemberOut(Schema):
     def resolve_household_code(obj):
         return obj.household.code
 
+    @staticmethod
+    def resolve_name(obj, context):
+        return pii.shown_name(context["request"].user, obj.name)
+
+    @staticmethod
+    def resolve_health(obj, context):
+        return obj.health if pii.may_see_health(context["request"].user) else ""
+
 
 class RevealOut(Schema):
     member_id: str
@@ -63,7 +73,7 @@ class ImportOut(Schema):
 
 
 @router.get("/households", response=list[HouseholdOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_households(request, q: str = ""):
     return views.search_households(request.user, q)
 
@@ -109,3 +119,30 @@ def get_import(request, batch_id: int):
 def _batch_out(batch) -> ImportOut:
     return ImportOut(id=batch.pk, file_name=batch.file_name, status=batch.status,
                      layout=batch.layout, counts=batch.counts, problems=batch.problems[:1000])
+
+
+class AccessEventOut(Schema):
+    seq: int
+    time: datetime
+    actor: str
+    role: str
+    action: str
+    kind: str
+    object: str
+
+
+class AccessReportOut(Schema):
+    household_code: str
+    held: dict
+    readers: list[str]
+    events: list[AccessEventOut]
+
+
+@router.get("/households/{code}/access", response=AccessReportOut)
+def household_access(request, code: str):
+    """The household's data-access report (auditors): what is held, who read or changed it."""
+    from dixian.registry.access_report import access_household_report
+
+    report = access_household_report(request.user, code)
+    return {"household_code": report["household"].code, "held": report["held"],
+            "readers": report["readers"], "events": report["events"]}

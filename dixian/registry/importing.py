@@ -82,7 +82,7 @@ def import_file(data: bytes, file_name: str, *, actor=None, scope: RegionScope |
     previous = ImportBatch.objects.filter(
         checksum=checksum, status__in=[ImportBatch.Status.APPLIED, ImportBatch.Status.PARTIAL]
     ).first()
-    scope_code = "" if scope.national else ",".join(scope.prefixes)
+    scope_code = scope.stored_code()
     if previous is not None:
         return _record(file_name, checksum, scope_code, previous.layout, data, actor,
                        ImportBatch.Status.DUPLICATE, {"same_as_batch": previous.pk}, [])
@@ -198,12 +198,15 @@ def _row_index(tables) -> dict:
 def _check_against_database(tables: dict[str, pl.DataFrame], scope: RegionScope,
                             file: str) -> list[Problem]:
     problems: list[Problem] = []
-    for frame in tables.values():
+    for name, frame in tables.items():
         problems += _masked_values(frame, file)
+        problems += _too_long(name, frame, file)
     households = tables.get("households")
     known_codes: set[str] = set()
     if households is not None:
-        problems += _required(households, file, ("household_code", "village_code"))
+        missing = _required(households, file, ("household_code", "village_code"))
+        problems += missing
+    if households is not None and not _lacks_key(missing):
         villages = set(households["village_code"].drop_nulls().unique().to_list())
         existing = set(Region.objects.filter(code__in=villages, level=5)
                        .values_list("code", flat=True))
@@ -220,7 +223,9 @@ def _check_against_database(tables: dict[str, pl.DataFrame], scope: RegionScope,
 
     villages = tables.get("villages")
     if villages is not None:
-        problems += _required(villages, file, ("village_code",))
+        missing = _required(villages, file, ("village_code",))
+        problems += missing
+    if villages is not None and not _lacks_key(missing):
         known = set(Region.objects.filter(
             code__in=villages["village_code"].drop_nulls().to_list(), level=5)
             .values_list("code", flat=True))
@@ -236,16 +241,25 @@ def _check_against_database(tables: dict[str, pl.DataFrame], scope: RegionScope,
         tables["members"] = members
         problems += update_problems
     if members is not None and "_update" not in members.columns:
-        problems += _required(members, file, ("member_id", "household_code"))
+        missing = _required(members, file, ("member_id", "household_code"))
+        problems += missing
+    if members is not None and "_update" not in members.columns and not _lacks_key(missing):
         problems += _unknown_households(members, known_codes, scope, file)
         problems += _conflicting_duplicates(members, "member_id", file)
         problems += _ids_in_two_households(members, file)
     incomes = tables.get("incomes")
     if incomes is not None:
-        problems += _required(incomes, file, ("household_code", "period"))
+        missing = _required(incomes, file, ("household_code", "period"))
+        problems += missing
+    if incomes is not None and not _lacks_key(missing):
         problems += _unknown_households(incomes, known_codes, scope, file)
         problems += _conflicting_duplicates(incomes, ["household_code", "period"], file)
     return problems
+
+
+def _lacks_key(problems: list[Problem]) -> bool:
+    """A table without its key columns is already refused; nothing more can be checked."""
+    return any(p.rule == "file.missing_column" for p in problems)
 
 
 def _resolve_registered_members(members: pl.DataFrame, scope: RegionScope, file: str):
@@ -281,6 +295,32 @@ def _resolve_registered_members(members: pl.DataFrame, scope: RegionScope, file:
     )
     # The update sheet does not carry the ID or the name into the registry: the member has them.
     return members.drop("resident_id", "name", strict=False), problems
+
+
+MODEL_OF_TABLE = {"households": Household, "members": Member, "incomes": Income,
+                  "villages": VillageReport}
+
+
+def _too_long(table: str, frame: pl.DataFrame, file: str) -> list[Problem]:
+    """Text longer than the registry's column can hold (PostgreSQL would refuse the write)."""
+    model = MODEL_OF_TABLE.get(table)
+    problems = []
+    for name, dtype in frame.schema.items():
+        if model is None or dtype != pl.String:
+            continue
+        field = (f"{PROTECTED[name]}_masked" if name in PROTECTED
+                 else "code" if (table, name) == ("households", "household_code") else name)
+        try:
+            limit = model._meta.get_field(field).max_length
+        except Exception:  # noqa: BLE001 - a column the model names otherwise
+            continue
+        if not limit:
+            continue
+        rows = frame.filter(pl.col(name).str.len_chars() > limit)
+        for sheet, row, value in rows.select("_sheet", "_row", name).iter_rows():
+            problems.append(Problem(file, sheet, row, name, value[:limit] + "…", "value.too_long",
+                                    f"longer than {limit} characters"))
+    return problems
 
 
 def _masked_values(frame: pl.DataFrame, file: str) -> list[Problem]:
@@ -702,7 +742,7 @@ def _db_json(value):
 def _record(file_name, checksum, scope_code, file_layout, data, actor, status, counts, problems,
             error_rows=None, blocking=None) -> Outcome:
     batch = ImportBatch(file_name=file_name[:255], checksum=checksum, layout=file_layout,
-                        scope_code=scope_code[:12], status=status, counts=counts,
+                        scope_code=scope_code, status=status, counts=counts,
                         problems=[p.as_dict() for p in problems[:5000]],
                         actor=actor if getattr(actor, "is_authenticated", False) else None)
     batch.original.save(f"{checksum[:16]}-{file_name[-80:]}", ContentFile(data), save=False)
@@ -718,6 +758,7 @@ def _record(file_name, checksum, scope_code, file_layout, data, actor, status, c
     batch.counts = {**counts, "problems": len(problems)}
     with transaction.atomic():
         batch.save()
-        audit.record("registry.import", actor=actor, obj=batch, region_code=scope_code[:12],
+        region = RegionScope.from_stored(scope_code).audit_region()
+        audit.record("registry.import", actor=actor, obj=batch, region_code=region,
                      after={"file": file_name, "status": status, **batch.counts})
     return Outcome(batch, problems)

@@ -259,7 +259,7 @@ class ImportBatch(models.Model):
     file_name = models.CharField(_("file"), max_length=255)
     checksum = models.CharField(_("SHA-256"), max_length=64, db_index=True)
     layout = models.CharField(_("layout"), max_length=16)  # dixian | national
-    scope_code = models.CharField(_("region"), max_length=12)
+    scope_code = models.CharField(_("region"), max_length=1000)
     original = models.FileField(_("original file"), upload_to="imports/%Y/%m/")
     status = models.CharField(_("status"), max_length=16, choices=Status.choices)
     counts = models.JSONField(_("counts"), default=dict)

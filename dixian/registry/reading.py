@@ -16,7 +16,8 @@ from pathlib import PurePath
 
 import polars as pl
 
-from dixian.engine import identity
+from dixian.engine import filecheck, identity
+from dixian.engine.spreadsheet import FORMULA_PREFIXES, safe_cell
 from dixian.registry import layout
 
 TRUE_WORDS = {"是", "true", "True", "TRUE", "1", "yes", "Y", "y", "t"}
@@ -49,17 +50,51 @@ class ReadResult:
 
 
 def _sheets_from_xlsx(data: bytes) -> dict[str, list[list[str]]]:
+    """Every sheet's rows as text; raises :class:`filecheck.FileProblem` (with the sheet
+    name in ``column``) for a workbook that is not one, too big, or too wide."""
     from openpyxl import load_workbook
 
-    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    filecheck.check_xlsx(data)
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - any parser error is a bad file
+        raise filecheck.FileProblem("not_xlsx", f"the workbook cannot be read "
+                                    f"({type(exc).__name__})") from None
     sheets = {}
-    for sheet in workbook.worksheets:
-        rows = []
-        for values in sheet.iter_rows(values_only=True):
-            rows.append(["" if v is None else _cell_text(v) for v in values])
-        sheets[sheet.title] = rows
-    workbook.close()
+    try:
+        for sheet in workbook.worksheets:
+            rows = []
+            try:
+                for values in filecheck.xlsx_rows(sheet):
+                    rows.append(["" if v is None else _cell_text(v) for v in values])
+            except filecheck.FileProblem as problem:
+                problem.column = problem.column or sheet.title
+                raise
+            except Exception as exc:  # noqa: BLE001 - a damaged sheet is a bad file
+                raise filecheck.FileProblem("not_xlsx", f"the sheet {sheet.title!r} cannot be "
+                                            f"read ({type(exc).__name__})",
+                                            column=sheet.title) from None
+            sheets[sheet.title] = rows
+    finally:
+        workbook.close()
     return sheets
+
+
+def _csv_frame(data: bytes) -> tuple[list[str], pl.DataFrame]:
+    """A CSV's header and its cells as strings; raises :class:`filecheck.FileProblem`."""
+    text = filecheck.decode_text(data)
+    headers = [h.strip() for h in filecheck.csv_header(text)]
+    try:
+        frame = pl.read_csv(io.StringIO(text), infer_schema=False, has_header=True)
+    except Exception:  # noqa: BLE001 - the scan names the row; Polars does not
+        filecheck.scan_csv(text)
+        raise filecheck.FileProblem("csv_syntax", "the CSV cannot be parsed") from None
+    if frame.height > filecheck.LIMITS["max_rows"]:
+        raise filecheck.FileProblem("too_many_rows", f"more than "
+                                    f"{filecheck.LIMITS['max_rows']} rows in one file: split it",
+                                    row=filecheck.LIMITS["max_rows"] + 2)
+    frame = frame.rename({old: f"c{i}" for i, old in enumerate(frame.columns)})
+    return headers, frame
 
 
 def _cell_text(value) -> str:
@@ -86,16 +121,19 @@ def read(data: bytes, file_name: str) -> ReadResult:
     """Parse and validate one uploaded file; nothing is written anywhere."""
     suffix = PurePath(file_name).suffix.lower()
     raw: dict[str, tuple[list[str], pl.DataFrame]] = {}
-    if suffix == ".xlsx":
-        for sheet, rows in _sheets_from_xlsx(data).items():
-            raw[sheet] = _frame(rows)
-    elif suffix == ".csv":
-        text = data.decode("utf-8-sig")
-        frame = pl.read_csv(io.StringIO(text), infer_schema=False, has_header=True)
-        headers = [h.strip() for h in frame.columns]
-        frame = frame.rename({old: f"c{i}" for i, old in enumerate(frame.columns)})
-        raw[PurePath(file_name).stem] = (headers, frame)
-    else:
+    try:
+        if suffix == ".xlsx":
+            for sheet, rows in _sheets_from_xlsx(data).items():
+                raw[sheet] = _frame(rows)
+        elif suffix == ".csv":
+            raw[PurePath(file_name).stem] = _csv_frame(data)
+    except filecheck.FileProblem as problem:
+        result = ReadResult(file_name, "dixian")
+        sheet = problem.column if suffix == ".xlsx" else PurePath(file_name).stem
+        result.problems.append(Problem(file_name, sheet, problem.row, "", problem.value,
+                                       f"file.{problem.rule}", problem.message))
+        return result
+    if suffix not in (".xlsx", ".csv"):
         result = ReadResult(file_name, "dixian")
         result.problems.append(Problem(file_name, "", 0, "", suffix, "file.format",
                                        f"unsupported file type {suffix!r}: use .csv or .xlsx"))
@@ -114,10 +152,31 @@ def read(data: bytes, file_name: str) -> ReadResult:
                     "证件号码/resident_id or 月份/period column)"))
             continue
         _read_table(result, sheet, table, headers, frame)
+    result.problems += _cell_problems(result)
     if not result.tables and not result.problems:
         result.problems.append(Problem(file_name, "", 0, "", "", "file.empty",
                                        "the file holds no rows"))
     return result
+
+
+def _cell_problems(result: ReadResult) -> list[Problem]:
+    """Cells no database column can hold: a NUL character, or text too long for any field."""
+    limit = filecheck.LIMITS["max_cell_chars"]
+    problems = []
+    for frame in result.tables.values():
+        for name, dtype in frame.schema.items():
+            if name.startswith("_") or dtype != pl.String:
+                continue
+            bad = frame.filter(pl.col(name).str.contains("\x00", literal=True)
+                               | (pl.col(name).str.len_chars() > limit))
+            for sheet, row, value in bad.select("_sheet", "_row", name).iter_rows():
+                rule = "value.control_character" if "\x00" in value else "value.too_long"
+                shown = value if len(value) <= 40 else value[:40] + "…"
+                problems.append(Problem(result.file, sheet, row, name, shown,
+                                        rule, "a NUL character cannot be stored"
+                                        if rule == "value.control_character"
+                                        else f"longer than {limit} characters"))
+    return problems
 
 
 def _read_table(result: ReadResult, sheet: str, table: str, headers: list[str],
@@ -169,6 +228,9 @@ def _append(result: ReadResult, table: str, frame: pl.DataFrame) -> None:
 
 def _blank_to_null(name: str) -> pl.Expr:
     text = pl.col(name).str.strip_chars()
+    # an exported cell that began with a formula prefix carries a quote (spreadsheet.py)
+    quoted = text.str.starts_with("'") & text.str.slice(1, 1).is_in(list(FORMULA_PREFIXES))
+    text = pl.when(quoted).then(text.str.slice(1)).otherwise(text)
     return pl.when(text == "").then(None).otherwise(text)
 
 
@@ -250,6 +312,6 @@ def write_rows_csv(rows: list[dict]) -> bytes:
     if rows:
         fieldnames = list(dict.fromkeys(key for row in rows for key in row))
         writer = csv.DictWriter(buffer, fieldnames=fieldnames, restval="")
-        writer.writeheader()
-        writer.writerows(rows)
+        writer.writerow({k: safe_cell(k) for k in fieldnames})
+        writer.writerows({k: safe_cell(v) for k, v in row.items()} for row in rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

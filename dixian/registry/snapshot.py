@@ -25,6 +25,7 @@ from dixian.core import pii
 from dixian.core.access import scope_q
 from dixian.engine import schema
 from dixian.engine.scope import RegionScope, require_scope
+from dixian.engine.spreadsheet import safe_row, safe_table
 from dixian.registry import layout
 from dixian.registry.models import Household, Income, Member, VillageReport
 
@@ -174,7 +175,7 @@ SHEET_NAMES = {"dixian": {t: t for t in layout.TABLES},
 def export(tables: dict[str, pa.Table], *, fmt: str, file_layout: str = "dixian") -> bytes:
     """XLSX (one sheet per table), CSV or Parquet (a zip with one file per table)."""
     shape = _national if file_layout == "national" else _template
-    shaped = {SHEET_NAMES[file_layout][name]: shape(table, name)
+    shaped = {SHEET_NAMES[file_layout][name]: safe_table(shape(table, name))
               for name, table in tables.items()}
     if fmt == "xlsx":
         return _xlsx(shaped)
@@ -202,7 +203,7 @@ def _xlsx(shaped: dict[str, pa.Table]) -> bytes:
     workbook = Workbook(write_only=True)
     for sheet, table in shaped.items():
         worksheet = workbook.create_sheet(sheet)
-        worksheet.append(table.column_names)
+        worksheet.append(safe_row(table.column_names))
         columns = [table[c].to_pylist() for c in table.column_names]
         for values in zip(*columns, strict=True):
             worksheet.append(list(values))

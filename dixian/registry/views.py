@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from django import forms
@@ -61,7 +62,7 @@ def household_search(request):
     sizes = dict(Member.objects.filter(household_id__in=ids).values("household_id")
                  .annotate(n=Count("pk")).values_list("household_id", "n"))
     for household in page.object_list:
-        household.head_name = heads.get(household.pk, "")
+        household.head_name = pii.shown_name(request.user, heads.get(household.pk, ""))
         household.n_members = sizes.get(household.pk, 0)
         household.type_label = label("household_type", household.household_type)
     return render(request, "registry/search.html", {"q": text, "page": page})
@@ -78,9 +79,16 @@ def _provenance(household: Household) -> dict[tuple[str, str], FieldChange]:
 def household_page(request, code: str):
     household = actions.access_household(request.user, code)
     members = list(household.members.order_by("member_id"))
+    see_health = pii.may_see_health(request.user)
+    for m in members:  # shown by role; never saved
+        m.name = pii.shown_name(request.user, m.name)
+        if not see_health:
+            m.health, m.disability_type = "", ""
     latest_period = household.incomes.order_by("-period").values_list("period", flat=True).first()
-    reference = request.GET.get("month") or (
-        next_month(latest_period) if latest_period else date.today().strftime("%Y-%m"))
+    reference = request.GET.get("month") or ""
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", reference):  # absent or malformed
+        reference = (next_month(latest_period) if latest_period
+                     else date.today().strftime("%Y-%m"))
     income = net_income(household, reference)
     latest = _provenance(household)
     fields = []
@@ -108,6 +116,7 @@ def household_page(request, code: str):
     return render(request, "registry/household.html", {
         "household": household, "members": members, "income": income, "fields": fields,
         "history": history, "may_reveal": may_reveal,
+        "may_see_access": role_has(request.user.role, Capability.VIEW_ACCESS_REPORT),
         "incomes": household.incomes.order_by("-period")[:12],
     })
 
@@ -181,3 +190,12 @@ def import_rejected_rows(request, batch_id: int):
         raise NotFound
     return FileResponse(batch.error_file.open("rb"), as_attachment=True,
                         filename=f"rejected-rows-{batch.pk}.csv")
+
+
+@login_required
+def household_access(request, code: str):
+    """What the platform holds about a household and who saw or changed it."""
+    from dixian.registry.access_report import access_household_report
+
+    report = access_household_report(request.user, code)
+    return render(request, "registry/household_access.html", report)

@@ -16,9 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from dixian.core import audit
-from dixian.core.access import scope_of
+from dixian.core.access import require, scope_of
 from dixian.core.models import Region
-from dixian.core.roles import Level
+from dixian.core.roles import Capability, Level
 from dixian.engine import evaluation as engine
 from dixian.engine.indicators import monitoring_line, per_capita_income
 from dixian.engine.indicators.params import DEFAULTS
@@ -101,6 +101,7 @@ def _household_frame(county: str) -> tuple[pa.Table, str | None]:
 def do_draw_sample(county: Region, *, actor, villages: int = 10, households: int = 300,
                    seed: int | None = None) -> EvaluationSample:
     """Draw the county's stratified two-stage sample and keep it; audited."""
+    require(actor, Capability.EVALUATE)
     if county.level != Level.COUNTY:
         raise EvaluationError("samples are drawn per county")
     frame, income_month = _household_frame(county.code)
@@ -152,6 +153,7 @@ def do_record_finding(item: SampledHousehold, *, actor, eligible: bool | None,
                       elimination_conditions_held: bool | None, satisfied: bool | None,
                       note: str = "") -> SampledHousehold:
     """Record (or correct) the check visit's findings for one sampled household; audited."""
+    require(actor, Capability.EVALUATE)
     with transaction.atomic():
         item = SampledHousehold.objects.select_for_update().get(pk=item.pk)
         before = _finding_values(item)
@@ -228,6 +230,7 @@ def do_record_findings_file(samples: list[EvaluationSample], content: bytes, fil
                             *, actor) -> tuple[int, list[Problem]]:
     """Record the findings of an uploaded sample file; all or nothing. Returns (households
     changed, problems); with problems nothing is recorded."""
+    require(actor, Capability.EVALUATE)
     try:
         rows = read_findings_file(content, filename)
     except Exception as exc:  # an unreadable file is the user's problem, named as such

@@ -14,8 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from dixian.core.access import NotFound, scope_of
+from dixian.core import pii
+from dixian.core.access import NotFound, require, scope_of
+from dixian.core.roles import Capability
 from dixian.engine.evaluation import HOUSEHOLD_STRATA, RATES
+from dixian.engine.spreadsheet import safe_row
 from dixian.registry.models import Member
 from dixian.statistics import evaluation as ev
 from dixian.statistics.models import SampledHousehold
@@ -59,7 +62,7 @@ def evaluation(request, region: str):
     counties = ev.counties_in(request.user, code)
     items = []
     if len(samples) == 1:
-        heads = _heads(samples)
+        heads = {k: pii.shown_name(request.user, v) for k, v in _heads(samples).items()}
         village_names = _names({i.village_code for i in samples[0].households.all()})
         for i in samples[0].households.select_related("household"):
             items.append({"item": i, "head": heads.get(i.household_id, ""),
@@ -83,6 +86,7 @@ def evaluation(request, region: str):
 @login_required
 @require_POST
 def draw(request, region: str):
+    require(request.user, Capability.EVALUATE)
     code, _place = resolve(request.user, region)
     counties = {c.code: c for c in ev.counties_in(request.user, code)}
     county = counties.get(request.POST.get("county", ""))
@@ -125,6 +129,7 @@ def _access_item(user, code: str, item_id) -> SampledHousehold:
 @login_required
 @require_POST
 def findings(request, region: str):
+    require(request.user, Capability.EVALUATE)
     code, _place = resolve(request.user, region)
     item_id = request.POST.get("item")
     if not item_id:
@@ -152,6 +157,7 @@ def _evaluation_url(code: str) -> str:
 @login_required
 @require_POST
 def upload(request, region: str):
+    require(request.user, Capability.EVALUATE)
     code, _place = resolve(request.user, region)
     upload = request.FILES.get("file")
     if upload is None:
@@ -172,8 +178,8 @@ def upload(request, region: str):
     return redirect("evaluation", segment(code))
 
 
-def sample_rows(samples) -> list[dict]:
-    heads = _heads(samples)
+def sample_rows(samples, user) -> list[dict]:
+    heads = {k: pii.shown_name(user, v) for k, v in _heads(samples).items()}
     village_names = _names({i.village_code for s in samples for i in s.households.all()})
     rows = []
     for s in samples:
@@ -196,7 +202,7 @@ def sample_file(request, region: str, fmt: str):
     if fmt not in ("xlsx", "csv"):
         raise Http404
     samples = ev.current_samples(request.user, code)
-    rows = sample_rows(samples)
+    rows = sample_rows(samples, request.user)
     english = (request.LANGUAGE_CODE or "").startswith("en")
     headers = [en if english else zh for zh, en in ev.FILE_COLUMNS.values()]
     keys = list(ev.FILE_COLUMNS)
@@ -204,9 +210,9 @@ def sample_file(request, region: str, fmt: str):
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out)
-        writer.writerow(headers)
+        writer.writerow(safe_row(headers))
         for r in rows:
-            writer.writerow([r[k] for k in keys])
+            writer.writerow(safe_row(r[k] for k in keys))
         return _attachment(("\ufeff" + out.getvalue()).encode("utf-8"), filename,
                            "text/csv; charset=utf-8")
     from openpyxl import Workbook
@@ -214,9 +220,9 @@ def sample_file(request, region: str, fmt: str):
     book = Workbook()
     sheet = book.active
     sheet.title = "sample"
-    sheet.append(headers)
+    sheet.append(safe_row(headers))
     for r in rows:
-        sheet.append([r[k] for k in keys])
+        sheet.append(safe_row(r[k] for k in keys))
     sheet.freeze_panes = "A2"
     for letter, width in zip("ABCDEFGHIJKLM", (8, 14, 14, 18, 10, 14, 10, 10, 8, 12, 14, 8, 30),
                              strict=True):

@@ -22,6 +22,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dixian.core import pii
 from dixian.core.access import NotFound, access_region, require, scope_of
 from dixian.core.models import Region
 from dixian.core.roles import Capability, role_has
@@ -29,6 +30,7 @@ from dixian.engine.indicators import LIST_INDICATORS
 from dixian.engine.indicators.periods import check_month
 from dixian.engine.indicators.report import monthly_report
 from dixian.engine.reports import Report, Section, write_pdf, write_xlsx
+from dixian.engine.spreadsheet import safe_row
 from dixian.registry.enums import label
 from dixian.registry.models import Household, Member
 from dixian.statistics import bridge, conf
@@ -172,7 +174,7 @@ def households(request, region: str):
         h = found.get(r["household_code"])
         value = None if r["value"] is None else f"{r['value']:,.0f}"
         items.append({"code": r["household_code"], "household": h,
-                      "head": heads.get(r["household_code"], ""),
+                      "head": pii.shown_name(request.user, heads.get(r["household_code"], "")),
                       "village": h.village.name if h else r["village_code"],
                       "type": label("household_type", h.household_type) if h else "",
                       "category": label("monitoring_category", h.monitoring_category)
@@ -220,9 +222,9 @@ def table_download(request, region: str, name: str, fmt: str):
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out)
-        writer.writerow([str(c.label) for c in table.columns])
+        writer.writerow(safe_row(str(c.label) for c in table.columns))
         for row in table.rows:
-            writer.writerow(["" if c.value is None else c.value for c in row])
+            writer.writerow(safe_row("" if c.value is None else c.value for c in row))
         return _attachment(("\ufeff" + out.getvalue()).encode("utf-8"), filename,
                            "text/csv; charset=utf-8")
     report = Report(str(table.title), place.name if place else _("Nation"), board.period,

@@ -1,7 +1,6 @@
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from dixian.core import regions
 from dixian.core.models import AuditEvent, Region

@@ -51,7 +51,7 @@ def test_the_same_seed_draws_the_same_sample(client, county):
 
 
 def test_findings_by_form_are_audited_and_give_results(client, county):
-    client.force_login(county[Role.ANALYST])
+    client.force_login(county[Role.COUNTY_ADMIN])
     _draw(client)
     items = list(SampledHousehold.objects.all())
     for item in items:
@@ -119,3 +119,21 @@ def test_villages_draw_nothing_and_other_counties_are_out_of_reach(client, count
     assert client.post(f"/statistics/{village}/evaluation/findings/",
                        {"item": item.pk, "satisfied": "yes"}).status_code == 404
     assert SampledHousehold.objects.get(pk=item.pk).satisfied is None
+
+
+@pytest.mark.parametrize("role", [Role.ANALYST, Role.AUDITOR, Role.SYSADMIN,
+                                  Role.DEPARTMENT_OFFICER])
+def test_readers_and_administrators_cannot_draw_or_record_findings(client, county, role):
+    client.force_login(county[Role.COUNTY_APPROVER])
+    _draw(client)
+    item = SampledHousehold.objects.first()
+    client.force_login(county[role])
+    before = AuditEvent.objects.count()
+    assert _draw(client).status_code == 403
+    findings = client.post(f"/statistics/{COUNTY}/evaluation/findings/",
+                           {"item": item.pk, "eligible": "yes"})
+    assert findings.status_code == 403
+    assert client.post(f"/statistics/{COUNTY}/evaluation/upload/").status_code == 403
+    assert EvaluationSample.objects.count() == 1
+    assert SampledHousehold.objects.get(pk=item.pk).eligible is None
+    assert AuditEvent.objects.count() == before

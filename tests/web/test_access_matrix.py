@@ -53,6 +53,10 @@ ROUTES = [
     Route("household", "/households/{household}/", Capability.VIEW_REGISTRY, scoped=True),
     Route("reveal_id", "/members/{member}/reveal-id/", Capability.REVEAL_PERSONAL_DATA,
           scoped=True, method="post"),
+    Route("household_access", "/households/{household}/access/",
+          Capability.VIEW_ACCESS_REPORT, scoped=True),
+    Route("api:household_access", "/api/registry/households/{household}/access",
+          Capability.VIEW_ACCESS_REPORT, api=True, scoped=True),
     Route("imports", "/imports/", Capability.IMPORT_REGISTRY),
     Route("import_report", "/imports/{batch}/", Capability.IMPORT_REGISTRY, scoped=True),
     Route("import_rejected_rows", "/imports/{batch}/rejected.csv", Capability.IMPORT_REGISTRY,
@@ -72,7 +76,7 @@ ROUTES = [
     Route("case", "/cases/{case}/", Capability.VIEW_REGISTRY, scoped=True),
     Route("case_act", "/cases/{case}/act/", Capability.VIEW_REGISTRY, scoped=True,
           method="post", in_scope_status=400),  # no action named: a bad request
-    Route("notice", "/notices/{code}/", Capability.VIEW_REGIONS, scoped=True),
+    Route("notice", "/notices/{code}/", Capability.VIEW_REGISTRY, scoped=True),
     Route("case_letter", "/cases/{case}/letter/", Capability.VIEW_REGISTRY, scoped=True),
     Route("declarations", "/declarations/", Capability.VIEW_REGISTRY),
     Route("inbox", "/inbox/", None),
@@ -175,13 +179,13 @@ ROUTES = [
           scoped=True, method="post", in_scope_status=302),
     Route("evaluation", "/statistics/{code}/evaluation/", Capability.VIEW_REGISTRY,
           scoped=True),
-    Route("evaluation_draw", "/statistics/{code}/evaluation/draw/", Capability.VIEW_REGISTRY,
+    Route("evaluation_draw", "/statistics/{code}/evaluation/draw/", Capability.EVALUATE,
           scoped=True, method="post", in_scope_status=302),  # no county named: back
     Route("evaluation_findings", "/statistics/{code}/evaluation/findings/",
-          Capability.VIEW_REGISTRY, scoped=True, method="post",
+          Capability.EVALUATE, scoped=True, method="post",
           in_scope_status=302),  # no household named: back with the error
     Route("evaluation_upload", "/statistics/{code}/evaluation/upload/",
-          Capability.VIEW_REGISTRY, scoped=True, method="post",
+          Capability.EVALUATE, scoped=True, method="post",
           in_scope_status=302),  # no file: back with the error
     Route("evaluation_sample", "/statistics/{code}/evaluation/sample.xlsx",
           Capability.VIEW_REGISTRY, scoped=True),

@@ -60,3 +60,40 @@ def test_chinese_is_the_default_whatever_the_browser_asks_for(client, users):
     client.force_login(users[Role.COUNTY_APPROVER])
     page = client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"}).content.decode()
     assert "区划" in page and "Regions" not in page
+
+
+@pytest.mark.django_db
+@override_settings(LOGIN_FAILURE_LIMIT=3)
+def test_wrong_passwords_from_elsewhere_do_not_lock_the_approver_out(client, users):
+    from django.test import Client
+
+    approver = users[Role.COUNTY_APPROVER]
+    attacker = Client(REMOTE_ADDR="203.0.113.9")
+    for _ in range(10):
+        attacker.post("/login/", {"username": approver.username, "password": "guess"})
+    # the attacker is locked out of that account, even with the right password ...
+    refused = attacker.post("/login/", {"username": approver.username, "password": PASSWORD})
+    assert refused.status_code == 200 and not refused.wsgi_request.user.is_authenticated
+    # ... and the approver, at her own computer, logs in
+    office = Client(REMOTE_ADDR="10.1.2.3")
+    assert office.post("/login/", {"username": approver.username,
+                                   "password": PASSWORD}).status_code == 302
+
+
+@pytest.mark.django_db
+@override_settings(LOGIN_FAILURE_LIMIT=100, LOGIN_CLIENT_FAILURE_LIMIT=4)
+def test_a_client_guessing_across_accounts_is_refused_at_the_limit(users):
+    from django.test import Client
+
+    guesser = Client(REMOTE_ADDR="203.0.113.7")
+    accounts = [u.username for u in users.values()]
+    for name in accounts[:3]:  # three failures: one below the limit
+        guesser.post("/login/", {"username": name, "password": "guess"})
+    assert guesser.post("/login/", {"username": accounts[3],
+                                    "password": PASSWORD}).status_code == 302
+    guesser.post("/logout/")
+    guesser.post("/login/", {"username": accounts[4], "password": "guess"})  # the fourth
+    refused = guesser.post("/login/", {"username": accounts[5], "password": PASSWORD})
+    assert refused.status_code == 200 and "这台电脑" in refused.content.decode()
+    assert Client(REMOTE_ADDR="10.1.2.3").post(
+        "/login/", {"username": accounts[5], "password": PASSWORD}).status_code == 302

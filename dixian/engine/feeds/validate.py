@@ -38,7 +38,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from .. import identity
+from .. import filecheck, identity
 from .schemas import Column, FeedSchema, arrow_schema, feed_schema
 
 __all__ = ["Problem", "Report", "MatchReport", "validate", "read_raw", "add_tokens", "match",
@@ -47,6 +47,22 @@ __all__ = ["Problem", "Report", "MatchReport", "validate", "read_raw", "add_toke
 #: rule -> (severity, Chinese, English)
 RULES: dict[str, tuple[str, str, str]] = {
     "unreadable": ("error", "文件无法读取", "the file cannot be read"),
+    "encoding": ("error", "文件编码无法识别（应为 UTF-8、GBK 或 GB18030）",
+                 "not text in UTF-8, GBK or GB18030"),
+    "control_character": ("error", "文件含有空字符（二进制文件？）",
+                          "the file contains a NUL character (a binary file?)"),
+    "not_xlsx": ("error", "不是有效的 Excel 工作簿（.xlsx）", "not an Excel workbook (.xlsx)"),
+    "archive_too_large": ("error", "工作簿解压后过大（疑似压缩炸弹）",
+                          "the workbook would unpack too large (a zip bomb?)"),
+    "too_many_columns": ("error", "列数过多", "too many columns"),
+    "too_many_rows": ("error", "行数过多，请拆分文件", "too many rows: split the file"),
+    "ragged_row": ("error", "该行字段数与表头不符", "the row has another number of fields "
+                   "than the header"),
+    "cell_too_large": ("error", "单元格内容过长", "a cell is too long"),
+    "csv_syntax": ("error", "CSV 格式错误（如引号未闭合）",
+                   "CSV syntax error (an unclosed quote?)"),
+    "too_large": ("error", "数值超出可存储范围", "the number is too large to store"),
+    "no_header": ("error", "文件为空（没有表头）", "the file is empty (no header row)"),
     "format": ("error", "不支持的文件格式", "unsupported file format"),
     "period": ("error", "无法确定数据期（文件名应含 YYYY-MM）",
                "no period: the file name must contain YYYY-MM"),
@@ -164,28 +180,25 @@ def read_raw(data: bytes, file_name: str) -> pa.Table:
             data = data[3:]
         try:
             data.decode("utf-8")  # valid UTF-8 is parsed as it is (decoding round-trips)
+            if b"\x00" in data:
+                raise UnicodeDecodeError("utf-8", data, 0, 1, "NUL")
         except UnicodeDecodeError:
-            data = data.decode("gb18030").encode("utf-8")  # Chinese Excel exports GBK
-        read = pacsv.ReadOptions(autogenerate_column_names=False)
-        lenient = pacsv.ParseOptions(newlines_in_values=True)
-        convert = dict(column_types={}, strings_can_be_null=False, auto_dict_encode=False,
-                       include_missing_columns=False)
-        names = pacsv.open_csv(io.BytesIO(data), read_options=read, parse_options=lenient,
-                               convert_options=pacsv.ConvertOptions(**convert)).schema.names
-        # the whole file must also parse with newlines inside quoted values allowed (what
-        # the column names were read with); converting one column is enough to know
-        pacsv.read_csv(io.BytesIO(data), read_options=read, parse_options=lenient,
-                       convert_options=pacsv.ConvertOptions(**convert,
-                                                            include_columns=names[:1]))
-        # every column as strings (pyarrow infers types otherwise)
-        return pacsv.read_csv(io.BytesIO(data), convert_options=pacsv.ConvertOptions(
-            column_types={n: pa.string() for n in names}, strings_can_be_null=False))
+            data = filecheck.decode_text(data).encode("utf-8")  # Chinese Excel exports GBK
+        text = data.decode("utf-8")
+        filecheck.csv_header(text)
+        try:
+            return _read_csv(data)
+        except pa.ArrowInvalid:
+            filecheck.scan_csv(text, short_rows=False)  # names the row, or:
+            raise
+
     if ext == "xlsx":
         import openpyxl
 
+        filecheck.check_xlsx(data)
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         ws = wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
+        rows = filecheck.xlsx_rows(ws)
         header = [_cell_text(h) or f"column{i + 1}" for i, h in enumerate(next(rows, ()))]
         cols: list[list] = [[] for _ in header]
         for r in rows:
@@ -201,6 +214,24 @@ def read_raw(data: bytes, file_name: str) -> pa.Table:
                              else c.cast(pa.string())) for n, c in zip(t.column_names, t.columns,
                                                                           strict=True)})
     raise ValueError(f"unsupported format {ext!r}")
+
+
+def _read_csv(data: bytes) -> pa.Table:
+    """A UTF-8 CSV as a table of strings (raises ``pyarrow.ArrowInvalid``)."""
+    read = pacsv.ReadOptions(autogenerate_column_names=False)
+    lenient = pacsv.ParseOptions(newlines_in_values=True)
+    convert = dict(column_types={}, strings_can_be_null=False, auto_dict_encode=False,
+                   include_missing_columns=False)
+    names = pacsv.open_csv(io.BytesIO(data), read_options=read, parse_options=lenient,
+                           convert_options=pacsv.ConvertOptions(**convert)).schema.names
+    # the whole file must also parse with newlines inside quoted values allowed (what
+    # the column names were read with); converting one column is enough to know
+    pacsv.read_csv(io.BytesIO(data), read_options=read, parse_options=lenient,
+                   convert_options=pacsv.ConvertOptions(**convert,
+                                                        include_columns=names[:1]))
+    # every column as strings (pyarrow infers types otherwise)
+    return pacsv.read_csv(io.BytesIO(data), convert_options=pacsv.ConvertOptions(
+        column_types={n: pa.string() for n in names}, strings_can_be_null=False))
 
 
 # ------------------------------------------------------------------------------ conversion
@@ -251,13 +282,24 @@ def _convert(c: Column, raw: pa.Array) -> tuple[pa.Array, list[tuple[int, str]]]
         s = pc.replace_substring_regex(raw, "[,，]", "")
         ok = pc.match_substring_regex(s, _INT if pa.types.is_integer(t) else _FLOAT)
         s = pc.if_else(ok, s, pa.nulls(len(s), pa.string()))
+        as_float = pc.cast(s, pa.float64())
+        # a number the declared type cannot hold (a 20-digit "amount", 1e400) is refused
+        # by name rather than by an overflow deep in Arrow
+        big = float(np.finfo(np.float64).max)
+        lo, hi = ((-(2 ** (t.bit_width - 1)), 2 ** (t.bit_width - 1) - 1)
+                  if pa.types.is_integer(t) else (-big, big))
+        huge = pc.fill_null(pc.or_(pc.less(as_float, lo), pc.greater(as_float, hi)), False)
+        too_large = np.flatnonzero(huge.to_numpy(zero_copy_only=False))
+        as_float = pc.if_else(huge, pa.nulls(len(s), pa.float64()), as_float)
         if pa.types.is_integer(t):
-            out = pc.cast(pc.cast(s, pa.float64()), pa.int64())
+            out = pc.cast(as_float, pa.int64())
             rule = "type_int"
         else:
-            out = pc.cast(s, pa.float64())
+            out = as_float
             rule = "type_float"
-        bad = [(i, rule) for i in _bad(raw, out)]
+        flagged = set(too_large.tolist())
+        bad = [(i, "too_large") for i in too_large] + [
+            (i, rule) for i in _bad(raw, out) if i not in flagged]
         if c.range is not None:
             lo, hi = c.range
             outside = pc.or_(pc.less(out, lo), pc.greater(out, hi))
@@ -310,10 +352,18 @@ def validate(data: bytes, file_name: str, department: str, *, period: str | None
     if ext not in ("csv", "txt", "xlsx", "parquet"):
         report.problems.append(Problem(name, None, None, ext, "format"))
         return None, report
-    if period is None:
+    if period is not None and not re.fullmatch(r"20\d\d-(0[1-9]|1[0-2])", period):
+        report.problems.append(Problem(name, None, None, period, "period"))
+        report.period = period = None
+    elif period is None:
         report.problems.append(Problem(name, None, None, None, "period"))
     try:
         raw = read_raw(data, name)
+    except filecheck.FileProblem as p:
+        rule = "no_header" if p.rule == "empty" else p.rule
+        report.problems.append(Problem(name, p.row or None, p.column or None, p.value or None,
+                                       rule))
+        return None, report
     except Exception as exc:  # noqa: BLE001 - any parser error is a bad file
         report.problems.append(Problem(name, None, None, type(exc).__name__, "unreadable"))
         return None, report

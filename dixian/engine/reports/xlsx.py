@@ -23,6 +23,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from ..spreadsheet import safe_cell
 from .model import Report, ReportTable
 
 __all__ = ["write_xlsx", "sheet_names", "HEADER_ROW"]
@@ -68,35 +69,36 @@ def sheet_names(report: Report) -> list[str]:
 def _cover(ws, report: Report, names: list[str]) -> None:
     ws.column_dimensions["A"].width = 14
     ws.column_dimensions["B"].width = 90
-    ws["A1"] = report.title
+    ws["A1"] = safe_cell(report.title)
     ws["A1"].font = Font(name=_FONT, size=16, bold=True)
     row = 2
     if report.subtitle:
-        ws.cell(row, 1, report.subtitle).font = Font(name=_FONT, size=12)
+        ws.cell(row, 1, safe_cell(report.subtitle)).font = Font(name=_FONT, size=12)
         row += 1
     row += 1
     for label, value in (("地区", report.region_name), ("统计期", report.period),
                          ("编制单位", report.issuer), ("生成日期", report.issued)):
         if value:
-            ws.cell(row, 1, label).font = Font(name=_FONT, bold=True)
-            ws.cell(row, 2, value).font = Font(name=_FONT)
+            ws.cell(row, 1, safe_cell(label)).font = Font(name=_FONT, bold=True)
+            ws.cell(row, 2, safe_cell(value)).font = Font(name=_FONT)
             row += 1
     wrap = Alignment(wrap_text=True, vertical="top")
     k = 0
     for section in report.sections:
         row += 1
-        ws.cell(row, 1, section.heading).font = Font(name=_FONT, size=12, bold=True)
+        ws.cell(row, 1, safe_cell(section.heading)).font = Font(name=_FONT, size=12, bold=True)
         row += 1
         for para in section.paragraphs:
             ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
-            cell = ws.cell(row, 1, para)
+            cell = ws.cell(row, 1, safe_cell(para))
             cell.font = Font(name=_FONT)
             cell.alignment = wrap
             ws.row_dimensions[row].height = 15 * max(1, -(-text_width(para) // 100))
             row += 1
         for table in section.tables:
             ws.cell(row, 1, "表格").font = Font(name=_FONT, color="595959")
-            ws.cell(row, 2, f"{table.title}（见工作表“{names[k]}”）").font = Font(name=_FONT)
+            text = f"{table.title}（见工作表“{names[k]}”）"
+            ws.cell(row, 2, safe_cell(text)).font = Font(name=_FONT)
             k += 1
             row += 1
     if report.notes:
@@ -105,7 +107,7 @@ def _cover(ws, report: Report, names: list[str]) -> None:
         row += 1
         for i, note in enumerate(report.notes, start=1):
             ws.cell(row, 1, f"{i}.").alignment = Alignment(horizontal="right", vertical="top")
-            cell = ws.cell(row, 2, note)
+            cell = ws.cell(row, 2, safe_cell(note))
             cell.alignment = wrap
             cell.font = Font(name=_FONT)
             row += 1
@@ -115,12 +117,12 @@ def _table_sheet(ws, report: Report, table: ReportTable) -> None:
     n_cols = len(table.columns)
     last = get_column_letter(n_cols)
     ws.merge_cells(f"A1:{last}1")
-    ws["A1"] = table.title
+    ws["A1"] = safe_cell(table.title)
     ws["A1"].font = Font(name=_FONT, size=14, bold=True)
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 24
     ws.merge_cells(f"A2:{last}2")
-    ws["A2"] = f"地区：{report.region_name}　统计期：{report.period}"
+    ws["A2"] = safe_cell(f"地区：{report.region_name}　统计期：{report.period}")
     ws["A2"].font = Font(name=_FONT, size=10, color="595959")
     ws["A2"].alignment = Alignment(horizontal="center")
 
@@ -128,7 +130,7 @@ def _table_sheet(ws, report: Report, table: ReportTable) -> None:
     header_align = Alignment(horizontal="center", vertical="center", wrap_text=True)
     widths = [text_width(c.header) for c in table.columns]
     for j, col in enumerate(table.columns, start=1):
-        cell = ws.cell(HEADER_ROW, j, col.header)
+        cell = ws.cell(HEADER_ROW, j, safe_cell(col.header))
         cell.font, cell.alignment = header_font, header_align
         cell.fill, cell.border = _HEADER_FILL, _BORDER
     first_total = len(table.rows) - table.total_rows
@@ -140,7 +142,7 @@ def _table_sheet(ws, report: Report, table: ReportTable) -> None:
         r = HEADER_ROW + 1 + i
         is_total = i >= first_total
         for j, (col, value) in enumerate(zip(table.columns, row, strict=True), start=1):
-            cell = ws.cell(r, j, value)
+            cell = ws.cell(r, j, safe_cell(value))
             cell.font = total_font if is_total else body_font
             cell.border = total_border if is_total and i == first_total else _BORDER
             if is_total:
@@ -155,7 +157,7 @@ def _table_sheet(ws, report: Report, table: ReportTable) -> None:
     if table.note:
         r = HEADER_ROW + len(table.rows) + 2
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=n_cols)
-        cell = ws.cell(r, 1, f"注：{table.note}")
+        cell = ws.cell(r, 1, safe_cell(f"注：{table.note}"))
         cell.font = Font(name=_FONT, size=9, color="595959")
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         total_width = sum(min(max(w + 2, 8), 50) for w in widths)

@@ -102,7 +102,7 @@ def test_no_period_and_unknown_format():
     t, r = validate(b"x", "medical_2025-03.doc", "medical")
     assert t is None and r.errors[0].rule == "format"
     t, r = validate(b"\x00\x01garbage", "medical_2025-03.xlsx", "medical")
-    assert t is None and r.errors[0].rule == "unreadable"
+    assert t is None and r.errors[0].rule == "not_xlsx"
 
 
 @pytest.mark.parametrize("fmt, lang", [("xlsx", "zh"), ("parquet", "en"), ("csv", "zh")])
@@ -162,7 +162,7 @@ def test_iso_and_other_date_spellings_in_one_file():
 
 def test_a_file_that_does_not_parse_is_unreadable():
     t, r = validate(_csv(f"C1,{ID1},住院,2025-03-04,1"), "medical_2025-03.csv", "medical")
-    assert t is None and r.errors[0].rule == "unreadable"
+    assert t is None and (r.errors[0].rule, r.errors[0].row) == ("ragged_row", 2)
 
 
 def test_tokens_once_per_distinct_id_nulls_kept():
