@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('exchange', '0002_alert_outcome_schedules'),
+        ('exchange', '0003_widen_scope_code'),
     ]
 
     operations = [
