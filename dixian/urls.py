@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("dixian.exchange.urls")),
     path("", include("dixian.statistics.urls")),
     path("", include("dixian.assistance.urls")),
+    path("", include("dixian.funds.urls")),
     path("api/", api.urls),
 ]
 

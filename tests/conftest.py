@@ -25,6 +25,9 @@ ROLE_BINDINGS = {
     Role.ANALYST: COUNTY,
     Role.AUDITOR: COUNTY,
     Role.SYSADMIN: COUNTY,
+    Role.PROJECT_OFFICER: COUNTY,
+    Role.FUND_OFFICER: COUNTY,
+    Role.ASSET_OFFICER: COUNTY,
 }
 PASSWORD = "correct-horse-battery-staple"
 

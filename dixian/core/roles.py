@@ -37,6 +37,9 @@ class Role(models.TextChoices):
     ANALYST = "analyst", _("Analyst or supervisor")
     AUDITOR = "auditor", _("Auditor")
     SYSADMIN = "sysadmin", _("System administrator")
+    PROJECT_OFFICER = "project_officer", _("Project officer (project library)")
+    FUND_OFFICER = "fund_officer", _("Fund officer (finance bureau)")
+    ASSET_OFFICER = "asset_officer", _("Asset officer (project assets)")
 
 
 class Department(models.TextChoices):
@@ -75,6 +78,13 @@ class Capability(StrEnum):
     LAUNCH_CAMPAIGNS = "launch_campaigns"  # the county's annual concentrated screening
     PLAN_MEASURES = "plan_measures"  # assign measures to a household's plan (township, county)
     DELIVER_MEASURES = "deliver_measures"  # a department's measures: update, record delivery
+    VIEW_FUNDS = "view_funds"  # projects, funds, assets and notices
+    APPLY_PROJECTS = "apply_projects"  # the village applies (四议两公开 recorded)
+    REVIEW_PROJECTS = "review_projects"  # the township reviews
+    APPROVE_PROJECTS = "approve_projects"  # the county approves projects and asset disposals
+    MANAGE_PROJECTS = "manage_projects"  # experts' review, tender, contract, progress, acceptance
+    MANAGE_FUNDS = "manage_funds"  # allocations, appropriations, payments
+    MANAGE_ASSETS = "manage_assets"  # assets, income, distribution, disposal requests
 
 
 @dataclass(frozen=True)
@@ -89,18 +99,20 @@ _ALL_LEVELS = frozenset(Level)
 C = Capability
 _BASE = frozenset({C.VIEW_REGIONS})
 _READ = _BASE | {C.VIEW_REGISTRY}
-_CASEWORK = _READ | {C.REVEAL_PERSONAL_DATA}
+_CASEWORK = _READ | {C.REVEAL_PERSONAL_DATA, C.VIEW_FUNDS}
+_FUNDS = _BASE | {C.VIEW_FUNDS}
 
 ROLE_SPECS: dict[Role, RoleSpec] = {
     Role.VILLAGE_CADRE: RoleSpec(
         frozenset({Level.VILLAGE}), False, False,
         _CASEWORK | {C.EDIT_REGISTRY, C.RAISE_CLUES, C.VISIT_HOUSEHOLDS,
-                     C.PROPOSE_ELIMINATION}),
+                     C.PROPOSE_ELIMINATION, C.APPLY_PROJECTS}),
     Role.TOWNSHIP_REVIEWER: RoleSpec(
         frozenset({Level.TOWNSHIP}), False, False,
-        _CASEWORK | {C.RAISE_CLUES, C.PROPOSE_ELIMINATION, C.PLAN_MEASURES}),
+        _CASEWORK | {C.RAISE_CLUES, C.PROPOSE_ELIMINATION, C.PLAN_MEASURES,
+                     C.REVIEW_PROJECTS}),
     Role.COUNTY_APPROVER: RoleSpec(frozenset({Level.COUNTY}), False, False,
-                                   _CASEWORK | {C.PLAN_MEASURES}),
+                                   _CASEWORK | {C.PLAN_MEASURES, C.APPROVE_PROJECTS}),
     Role.COUNTY_ADMIN: RoleSpec(
         frozenset({Level.COUNTY}), False, False,
         _CASEWORK | {C.VIEW_USERS, C.EDIT_REGISTRY, C.IMPORT_REGISTRY, C.RUN_SCREENING,
@@ -110,9 +122,15 @@ ROLE_SPECS: dict[Role, RoleSpec] = {
         frozenset({Level.COUNTY, Level.PREFECTURE, Level.PROVINCE}), False, True,
         _BASE | {C.UPLOAD_FEEDS, C.DELIVER_MEASURES},
     ),
-    Role.ANALYST: RoleSpec(_ALL_LEVELS, True, False, _READ),
-    Role.AUDITOR: RoleSpec(_ALL_LEVELS, True, False, _READ | {C.VIEW_AUDIT}),
+    Role.ANALYST: RoleSpec(_ALL_LEVELS, True, False, _READ | {C.VIEW_FUNDS}),
+    Role.AUDITOR: RoleSpec(_ALL_LEVELS, True, False, _READ | {C.VIEW_AUDIT, C.VIEW_FUNDS}),
     Role.SYSADMIN: RoleSpec(_ALL_LEVELS, True, False, _BASE | {C.VIEW_USERS, C.VIEW_AUDIT}),
+    Role.PROJECT_OFFICER: RoleSpec(frozenset({Level.COUNTY}), False, False,
+                                   _FUNDS | {C.MANAGE_PROJECTS}),
+    Role.FUND_OFFICER: RoleSpec(frozenset({Level.COUNTY, Level.PREFECTURE, Level.PROVINCE}),
+                                False, False, _FUNDS | {C.MANAGE_FUNDS}),
+    Role.ASSET_OFFICER: RoleSpec(frozenset({Level.COUNTY, Level.TOWNSHIP}), False, False,
+                                 _FUNDS | {C.MANAGE_ASSETS}),
 }
 
 
