@@ -47,6 +47,9 @@ def demo_users() -> list[DemoUser]:
         DemoUser("analyst", Role.ANALYST, county.code),
         DemoUser("auditor", Role.AUDITOR, county.code),
         DemoUser("sysadmin", Role.SYSADMIN, county.code),
+        DemoUser("projects", Role.PROJECT_OFFICER, county.code),
+        DemoUser("finance", Role.FUND_OFFICER, county.code),
+        DemoUser("assets", Role.ASSET_OFFICER, county.code),
     ]
 
 
