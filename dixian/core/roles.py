@@ -129,8 +129,9 @@ ROLE_SPECS: dict[Role, RoleSpec] = {
                                    _FUNDS | {C.MANAGE_PROJECTS}),
     Role.FUND_OFFICER: RoleSpec(frozenset({Level.COUNTY, Level.PREFECTURE, Level.PROVINCE}),
                                 False, False, _FUNDS | {C.MANAGE_FUNDS}),
+    # sees households (masked) to distribute asset income to them
     Role.ASSET_OFFICER: RoleSpec(frozenset({Level.COUNTY, Level.TOWNSHIP}), False, False,
-                                 _FUNDS | {C.MANAGE_ASSETS}),
+                                 _FUNDS | {C.VIEW_REGISTRY, C.MANAGE_ASSETS}),
 }
 
 

@@ -35,3 +35,27 @@ def approved_project(users, *, on=date(2025, 1, 10), category="industry", amount
         actions.do_review_project(project, approve=True, documents=["review.pdf"],
                                   actor=users[role], on=on)
     return project
+
+
+def matrix_targets(inside_household: str, outside_household: str) -> tuple[dict, dict]:
+    """A project, asset and notice in each household's village (written directly: the matrix
+    tests access, not the library's steps)."""
+    from decimal import Decimal
+
+    from dixian.funds.models import Asset, Notice, Project
+
+    out = []
+    for code in (inside_household, outside_household):
+        village = code[:12]
+        project = Project.objects.create(
+            county_code=village[:6], region_code=village, title="菌棚", year=2025,
+            category="industry", amount=Decimal(1000), applied_on=date(2025, 1, 1))
+        asset = Asset.objects.create(
+            project=project, county_code=village[:6], region_code=village, name="菌棚",
+            category="income", owner_level="village", owner_code=village,
+            book_value=Decimal(1000), formed_on=date(2025, 6, 1))
+        notice = Notice.objects.create(
+            region_code=village, kind="approval", project=project, title="t", body="b",
+            decided_on=date(2025, 1, 2), due_by=date(2025, 1, 7), min_days=5)
+        out.append({"project": project.pk, "asset": asset.pk, "notice": notice.pk})
+    return out[0], out[1]
