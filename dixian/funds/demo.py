@@ -147,39 +147,31 @@ def build_history(county: str, today: date, *, seed: int = SEED) -> dict:
                 made[source] = a
             # Central money: the industry target to industry projects, the rest elsewhere.
             industry_money = _money(float(central) * INDUSTRY_TARGET[k])
-            pools = [(Category.INDUSTRY, industry_money, [Category.INDUSTRY]),
-                     (None, central - industry_money,
-                      [c for c in TITLES if c != Category.INDUSTRY])]
+            pools = [(industry_money, [Category.INDUSTRY]),
+                     (central - industry_money, [c for c in TITLES if c != Category.INDUSTRY])]
             year_projects: list[Project] = []
-            for _label, total, categories in pools:
+            for total, categories in pools:
                 left = total
                 while left > 0:
-                    category = rng.choice(categories)
-                    size = _money(rng.uniform(1.5e6, 9e6))
-                    take = min(size, left)
-                    extra = _money(float(take) * rng.uniform(0.1, 0.4))
-                    p = new_project(year, category, take + extra)
+                    take = min(_money(rng.uniform(1.5e6, 9e6)), left)
+                    p = new_project(year, rng.choice(categories), take)
                     year_projects.append(p)
                     appropriations.append((made[Source.CENTRAL], p, take,
                                            made[Source.CENTRAL].received_on
                                            + timedelta(days=20)))
-                    p._extra_need = extra
                     left -= take
-            # The other sources fill what the projects still need, in order.
-            others = [made[s] for s in made if s != Source.CENTRAL]
-            queue = [p for p in year_projects if p._extra_need > 0]
-            for a in others:
+            # The other sources co-fund the same projects (their amounts grow accordingly);
+            # part of the last year's provincial money is never given to a project (idle).
+            for a in (made[s] for s in made if s != Source.CENTRAL):
                 left = a.amount
                 if k == 2 and a.source == Source.PROVINCIAL:
-                    left = _money(float(left) * 0.7)  # part left idle
-                while left > 0 and queue:
-                    p = queue[0]
-                    take = min(left, p._extra_need)
+                    left = _money(float(left) * 0.7)
+                while left > 0:
+                    p = rng.choice(year_projects)
+                    take = min(_money(rng.uniform(0.2e6, 3e6)), left)
                     appropriations.append((a, p, take, a.received_on + timedelta(days=25)))
-                    p._extra_need -= take
+                    p.amount += take
                     left -= take
-                    if p._extra_need <= 0:
-                        queue.pop(0)
             for p in year_projects:
                 plan.append((p, k, {}))
         # Next year's library: applications in every state of review, and one rolled over.

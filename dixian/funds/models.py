@@ -45,7 +45,8 @@ class Project(models.Model):
     region_code = models.CharField(_("location"), max_length=12, db_index=True)
     title = models.CharField(_("project"), max_length=200)
     year = models.PositiveSmallIntegerField(_("year"))
-    category = models.CharField(_("category"), max_length=24, choices=Category.choices)
+    category = models.CharField(_("project category"), max_length=24,
+                                choices=Category.choices)
     location = models.CharField(_("place"), max_length=200, blank=True)
     amount = models.DecimalField(_("planned amount (yuan)"), **MONEY)
     funding_plan = models.JSONField(_("funding plan"), default=dict, blank=True)  # source → yuan
@@ -236,7 +237,7 @@ class Condition(models.TextChoices):
 
 
 class AssetAction(models.TextChoices):
-    NONE = "", _("None")
+    NONE = "", _("Not classified")
     CONSOLIDATE = "consolidate", _("Consolidate (巩固)")
     UPGRADE = "upgrade", _("Upgrade (升级)")
     REVIVE = "revive", _("Revive (盘活)")

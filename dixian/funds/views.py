@@ -36,6 +36,7 @@ from dixian.funds.access import (
 )
 from dixian.funds.models import (
     Appropriation,
+    Asset,
     AssetAction,
     AssetCategory,
     Benefit,
@@ -44,6 +45,7 @@ from dixian.funds.models import (
     Disposal,
     Distribution,
     Notice,
+    OwnerLevel,
     ProjectState,
     ProjectStep,
     Source,
@@ -101,9 +103,12 @@ def region(request, code: str):
     source_labels = dict(Source.choices)
     for row in view.funds_by_source:
         row["label"] = source_labels.get(row["source"], row["source"])
-    labels = {**dict(AssetCategory.choices)}
+    labels, owners, statuses = (dict(AssetCategory.choices), dict(OwnerLevel.choices),
+                                dict(Asset.Status.choices))
     for row in view.assets_by_type:
         row["label"] = labels.get(row["category"], row["category"])
+        row["owner_label"] = owners.get(row["owner_level"], row["owner_level"])
+        row["status_label"] = statuses.get(row["status"], row["status"])
     findings = [{"rule": f.rule, "sentence": _sentence(f), "object_type": f.object_type,
                  "key": f.object_key, "region": f.region_code} for f in view.findings]
     by_rule: dict[str, int] = {}
