@@ -134,12 +134,12 @@ def do_apply_project(*, region_code: str, title: str, year: int, category: str, 
     for kind in DEMOCRACY:
         step = given.get(kind)
         if step is None:
-            problems.append(f"四议两公开: the step “{K(kind).label}” is not recorded")
+            problems.append(f"四议两公开: the step {kind} (“{K(kind).label}”) is not recorded")
         elif not step.documents:
-            problems.append(f"四议两公开: the step “{K(kind).label}” has no document")
+            problems.append(f"四议两公开: the step {kind} (“{K(kind).label}”) has no document")
         elif step.on > on:
-            problems.append(f"四议两公开: the step “{K(kind).label}” is dated {step.on}, "
-                            f"after the application ({on})")
+            problems.append(f"四议两公开: the step {kind} (“{K(kind).label}”) is dated "
+                            f"{step.on}, after the application ({on})")
     households = []
     for code, how in beneficiaries:
         household = Household.objects.filter(code=code).first()

@@ -116,6 +116,15 @@ class FindingOut(Schema):
     sentence_en: str
 
 
+def _yuan(value) -> str:
+    """An amount as text with two decimals, the same on SQLite and PostgreSQL."""
+    return str(Decimal(value or 0).quantize(Decimal("0.01")))
+
+
+def _plain(row: dict) -> dict:
+    return {k: (_yuan(v) if isinstance(v, Decimal) else v) for k, v in row.items()}
+
+
 def _file(project) -> dict:
     data = ProjectOut.from_orm(project).dict()
     data.update(
@@ -193,15 +202,13 @@ def funds_summary(request, code: str):
     if not Region.objects.filter(code=code).exists():
         raise NotFound
     view = checks.overview(code, timezone.localdate())
-    return {"code": code, "totals": {k: (str(v) if isinstance(v, Decimal) else v)
-                                     for k, v in view.totals.items()},
-            "funds_by_source": [{k: (str(v) if isinstance(v, Decimal) else v)
-                                 for k, v in r.items()} for r in view.funds_by_source],
+    return {"code": code, "totals": _plain(view.totals),
+            "funds_by_source": [_plain(r) for r in view.funds_by_source],
             "industry_shares": [s.__dict__ for s in view.shares],
             "projects_by_state": [{"state": r["state"], "n": r["n"],
-                                   "amount": str(r["amount"] or 0)}
+                                   "amount": _yuan(r["amount"])}
                                   for r in view.projects_by_state],
-            "assets_by_type": [{**r, "value": str(r["value"] or 0)}
+            "assets_by_type": [{**r, "value": _yuan(r["value"])}
                                for r in view.assets_by_type],
             "findings": len(view.findings)}
 
@@ -236,7 +243,7 @@ def household_income(request, code: str):
     rows = scoped_distributions(request.user).filter(household=household).select_related(
         "income", "member").order_by("income__month", "pk")
     return {"household_code": household.code,
-            "total": str(sum((r.amount for r in rows), Decimal(0))),
+            "total": _yuan(sum((r.amount for r in rows), Decimal(0))),
             "rows": [{"month": r.income.month, "asset": r.income.asset_id,
                       "channel": r.channel, "member": r.member.member_id if r.member else "",
-                      "amount": str(r.amount), "basis": r.basis} for r in rows]}
+                      "amount": _yuan(r.amount), "basis": r.basis} for r in rows]}

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 def test_a_village_cannot_apply_without_the_villagers_participation(users):
     load_households()
     steps = democracy(date(2025, 1, 5))[:2]  # no village notice
-    with pytest.raises(ValidationError, match="Village notice"):
+    with pytest.raises(ValidationError, match="village_notice"):
         actions.do_apply_project(region_code=VILLAGE, title="x", year=2025,
                                  category="industry", amount="100", democracy=steps,
                                  actor=users[Role.VILLAGE_CADRE], on=date(2025, 1, 10))
