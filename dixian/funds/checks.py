@@ -34,10 +34,12 @@ def _in(field_name: str, code: str) -> Q:
 
 
 def fund_rows(code: str) -> list[rules.FundRow]:
-    """Allocations of the counties within ``code`` (or containing it, for a township or
-    village: the county's money)."""
-    county = code[:6] if len(code) > 6 else code
-    allocations = list(Allocation.objects.filter(_in("county_code", county)))
+    """Allocations of the counties within ``code``. Below a county (a township or village),
+    only the part appropriated to its own projects: the county's other money is not the
+    township's to see."""
+    if len(code) > 6:
+        return _local_fund_rows(code)
+    allocations = list(Allocation.objects.filter(_in("county_code", code)))
     used: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for a in Appropriation.objects.filter(allocation__in=allocations).values(
             "allocation_id", "project__category").annotate(s=Sum("amount")):
@@ -49,6 +51,21 @@ def fund_rows(code: str) -> list[rules.FundRow]:
                           year=a.year, amount=a.amount, received_on=a.received_on,
                           paid=paid.get(a.pk, ZERO), appropriated=dict(used[a.pk]))
             for a in allocations]
+
+
+def _local_fund_rows(code: str) -> list[rules.FundRow]:
+    items = Appropriation.objects.filter(_in("project__region_code", code))
+    used: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for a in items.values("allocation_id", "project__category").annotate(s=Sum("amount")):
+        used[a["allocation_id"]][a["project__category"]] += a["s"]
+    paid = dict(Payment.objects.filter(appropriation__in=items).values(
+        "appropriation__allocation_id").annotate(s=Sum("amount")).values_list(
+        "appropriation__allocation_id", "s"))
+    return [rules.FundRow(key=str(a.pk), county_code=a.county_code, source=a.source,
+                          year=a.year, amount=sum(used[a.pk].values(), ZERO),
+                          received_on=a.received_on, paid=paid.get(a.pk, ZERO),
+                          appropriated=dict(used[a.pk]))
+            for a in Allocation.objects.filter(pk__in=list(used))]
 
 
 def project_rows(code: str) -> list[rules.ProjectRow]:
@@ -129,7 +146,10 @@ class Overview:
 
 def industry_shares(funds: list[rules.FundRow], code: str, today: date) -> list[ShareRow]:
     """Each county's share per year against its own minimum, and the province's against the
-    province's (counties may differ from the province: policy level ``county``)."""
+    province's (counties may differ from the province: policy level ``county``). The rule
+    is for counties and provinces: a township or village has none."""
+    if len(code) > 6:
+        return []
     out = []
     years = sorted({f.year for f in funds})
     counties = sorted({f.county_code for f in funds})
