@@ -28,6 +28,7 @@ ROLE_BINDINGS = {
     Role.PROJECT_OFFICER: COUNTY,
     Role.FUND_OFFICER: COUNTY,
     Role.ASSET_OFFICER: COUNTY,
+    Role.WORK_RELIEF_OFFICER: COUNTY,
 }
 PASSWORD = "correct-horse-battery-staple"
 

@@ -40,6 +40,7 @@ class Role(models.TextChoices):
     PROJECT_OFFICER = "project_officer", _("Project officer (project library)")
     FUND_OFFICER = "fund_officer", _("Fund officer (finance bureau)")
     ASSET_OFFICER = "asset_officer", _("Asset officer (project assets)")
+    WORK_RELIEF_OFFICER = "work_relief_officer", _("Development and reform (work relief)")
 
 
 class Department(models.TextChoices):
@@ -85,6 +86,7 @@ class Capability(StrEnum):
     MANAGE_PROJECTS = "manage_projects"  # experts' review, tender, contract, progress, acceptance
     MANAGE_FUNDS = "manage_funds"  # allocations, appropriations, payments
     MANAGE_ASSETS = "manage_assets"  # assets, income, distribution, disposal requests
+    MANAGE_WORK_RELIEF = "manage_work_relief"  # work-relief projects: workers and payroll
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,10 @@ ROLE_SPECS: dict[Role, RoleSpec] = {
     # sees households (masked) to distribute asset income to them
     Role.ASSET_OFFICER: RoleSpec(frozenset({Level.COUNTY, Level.TOWNSHIP}), False, False,
                                  _FUNDS | {C.VIEW_REGISTRY, C.MANAGE_ASSETS}),
+    # the development-and-reform commission: recruits local workers (monitored and
+    # poverty-alleviated residents first, so it sees households masked) and keeps the payroll
+    Role.WORK_RELIEF_OFFICER: RoleSpec(frozenset({Level.COUNTY}), False, False,
+                                       _FUNDS | {C.VIEW_REGISTRY, C.MANAGE_WORK_RELIEF}),
 }
 
 

@@ -247,3 +247,21 @@ def household_income(request, code: str):
             "rows": [{"month": r.income.month, "asset": r.income.asset_id,
                       "channel": r.channel, "member": r.member.member_id if r.member else "",
                       "amount": _yuan(r.amount), "basis": r.basis} for r in rows]}
+
+
+@router.get("/projects/{project_id}/work-relief")
+def get_work_relief(request, project_id: int):
+    """A work-relief project's labour-remuneration share against the policy, its workers by
+    group and its payroll findings."""
+    from dixian.funds import work_relief
+
+    project = access_project(request.user, project_id)
+    item = getattr(project, "work_relief", None)
+    if item is None:
+        raise NotFound
+    f = work_relief.figures(item, timezone.localdate())
+    return {"project": project.pk, "central_investment": _yuan(f.central),
+            "remuneration": _yuan(f.remuneration), "share": f.share, "minimum": f.minimum,
+            "workers": f.workers,
+            "findings": [{"rule": x.rule, "sentence_zh": x.sentence_zh,
+                          "sentence_en": x.sentence_en} for x in f.findings]}

@@ -189,6 +189,9 @@ def findings(code: str, today: date) -> list[rules.Finding]:
     out += rules.idle_assets(assets, policy, today)
     out += rules.missing_supervision(assets, policy)
     out += rules.late_notices(notice_rows(code), policy, today)
+    from dixian.funds import work_relief
+
+    out += work_relief.findings(Project.objects.filter(_in("region_code", code)), today)
     return out
 
 

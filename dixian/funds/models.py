@@ -333,3 +333,49 @@ class Disposal(models.Model):
     requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
+
+
+class WorkRelief(models.Model):
+    """A project of the library run as work relief (以工代赈): its central investment, the
+    workers recruited locally and the payroll (domain.md §8.2)."""
+
+    project = models.OneToOneField(Project, on_delete=models.PROTECT, related_name="work_relief")
+    central_investment = models.DecimalField(_("central investment (yuan)"), **MONEY)
+    trained_workers = models.PositiveIntegerField(_("workers trained"), default=0)
+
+
+class Worker(models.Model):
+    class Group(models.TextChoices):
+        MONITORED = "monitored", _("Monitored household")
+        ALLEVIATED = "alleviated", _("Poverty-alleviated household")
+        LOCAL = "local", _("Other local resident")
+        OUTSIDE = "outside", _("From outside the county")
+
+    work_relief = models.ForeignKey(WorkRelief, on_delete=models.PROTECT, related_name="workers")
+    member = models.ForeignKey(Member, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+")
+    household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="work_relief_jobs")
+    group = models.CharField(_("group"), max_length=12, choices=Group.choices)
+    hired_on = models.DateField(_("hired"))
+
+    class Meta:
+        ordering = ["work_relief_id", "pk"]
+
+    @property
+    def label(self) -> str:
+        return self.member.member_id if self.member_id else f"#{self.pk}"
+
+
+class PayrollEntry(models.Model):
+    worker = models.ForeignKey(Worker, on_delete=models.PROTECT, related_name="payroll")
+    month = models.CharField(_("month"), max_length=7)
+    due = models.DecimalField(_("due (yuan)"), **MONEY)
+    paid = models.DecimalField(_("paid (yuan)"), default=0, **MONEY)
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    document = models.CharField(_("voucher"), max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["month", "worker_id"]
+        constraints = [models.UniqueConstraint(fields=["worker", "month"],
+                                               name="payroll_once_a_month")]

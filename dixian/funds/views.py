@@ -475,3 +475,72 @@ def household(request, code: str):
     return render(request, "funds/household.html", {
         "household": household, "rows": rows, "total": total, "projects": projects})
 
+
+
+@login_required
+def work_relief_page(request, pk: int):
+    """A work-relief project: central investment, the labour-remuneration share against the
+    policy, the workers by group, the payroll with its shortfalls."""
+    from dixian.funds import work_relief
+    from dixian.funds.models import PayrollEntry, Worker
+
+    project = access_project(request.user, pk)
+    item = getattr(project, "work_relief", None)
+    today = timezone.localdate()
+    figures = work_relief.figures(item, today) if item else None
+    flagged = {f.figures.get("payroll") for f in (figures.findings if figures else [])}
+    payroll = list(PayrollEntry.objects.filter(worker__work_relief=item).select_related(
+        "worker__member")) if item else []
+    for e in payroll:
+        e.flagged = str(e.pk) in flagged
+    groups = dict(Worker.Group.choices)
+    return render(request, "funds/work_relief.html", {
+        "project": project, "item": item, "figures": figures, "payroll": payroll,
+        "findings": [_sentence(f) for f in (figures.findings if figures else [])],
+        "groups": [(groups[g], n) for g, n in (figures.workers.items() if figures else [])],
+        "workers": item.workers.select_related("member") if item else [],
+        "may_manage": role_has(request.user.role, Capability.MANAGE_WORK_RELIEF),
+        "today": today,
+        "last_month": checks.rules.add_months(checks.rules.month_of(today), -1)})
+
+
+@login_required
+@require_POST
+def work_relief_act(request, pk: int):
+    from dixian.funds import work_relief
+
+    project = access_project(request.user, pk)
+    p = request.POST
+    action = p.get("action", "")
+    try:
+        if action == "start":
+            work_relief.do_start_work_relief(project, central_investment=p.get("central", ""),
+                                             actor=request.user)
+            done = _("Work relief started.")
+        elif action == "hire":
+            item = getattr(project, "work_relief", None)
+            if item is None:
+                raise ValidationError(_("Start work relief first."))
+            for member_id in p.get("members", "").split():
+                work_relief.do_hire_worker(item, member_id=member_id.strip(),
+                                           actor=request.user)
+            done = _("Workers hired.")
+        elif action == "payroll":
+            item = getattr(project, "work_relief", None)
+            if item is None:
+                raise ValidationError(_("Start work relief first."))
+            paid_on = _date(p.get("paid_on", ""), "paid on")
+            rows = []
+            for worker in item.workers.all():
+                due = p.get(f"due_{worker.pk}", "").strip()
+                if due:
+                    rows.append(work_relief.Pay(worker.pk, due, p.get(f"paid_{worker.pk}", ""),
+                                                paid_on))
+            work_relief.do_record_payroll(item, p.get("month", ""), rows, actor=request.user)
+            done = _("Payroll recorded.")
+        else:
+            raise ValidationError(_("Choose an action."))
+        messages.success(request, done)
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("work_relief", project.pk)

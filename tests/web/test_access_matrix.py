@@ -188,6 +188,12 @@ ROUTES = [
     Route("project", "/funds/projects/{project}/", Capability.VIEW_FUNDS, scoped=True),
     Route("project_act", "/funds/projects/{project}/act/", Capability.VIEW_FUNDS, scoped=True,
           method="post", in_scope_status=302),  # no action chosen: back with the error
+    Route("work_relief", "/funds/projects/{project}/work-relief/", Capability.VIEW_FUNDS,
+          scoped=True),
+    Route("work_relief_act", "/funds/projects/{project}/work-relief/act/",
+          Capability.VIEW_FUNDS, scoped=True, method="post", in_scope_status=302),
+    Route("api:get_work_relief", "/api/funds/projects/{project}/work-relief",
+          Capability.VIEW_FUNDS, api=True, scoped=True, in_scope_status=404),  # not one
     Route("allocations", "/funds/allocations/", Capability.VIEW_FUNDS),
     Route("allocation_add", "/funds/allocations/add/", Capability.MANAGE_FUNDS, method="post",
           in_scope_status=302),  # nothing sent: back with the error
