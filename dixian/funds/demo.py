@@ -195,6 +195,8 @@ def build_history(county: str, today: date, *, seed: int = SEED) -> dict:
         for item in items:
             by_project.setdefault(item.project_id, []).append(item)
         figures = _lifecycle(rng, plan, by_project, today, years)
+        figures["work_relief"] = _work_relief(rng, [p for p, k, _f in plan if k >= 1],
+                                              by_project)
         _pipeline_steps([p for p in projects if p.year == pipeline_year])
         figures.update({"allocated": sum((a.amount for a in allocations), Decimal(0)),
                         "years": f"{years[0]}–{years[-1]}", "projects": len(projects)})
@@ -420,3 +422,53 @@ def _planted_deceased(income_rows: list[AssetIncome], since: str) -> list[Distri
                          channel=Distribution.Channel.HOUSEHOLD, household=member.household,
                          member=member, amount=Decimal("300.00"),
                          basis="弱劳力脱贫户差异化分配")]
+
+
+def _work_relief(rng: random.Random, projects: list[Project], by_project) -> int:
+    """Four infrastructure projects of the last two years run as work relief, with workers
+    from their village (monitored and poverty-alleviated households first) and a payroll over
+    four months. Planted: one project whose remuneration is 25 % of its central investment
+    (below the policy's 30-32 %), with one month paid short."""
+    from dixian.funds.models import PayrollEntry, Worker, WorkRelief
+    from dixian.funds.work_relief import group_of
+    from dixian.registry.models import Income
+    from dixian.registry.models import Source as RowSource
+
+    chosen = [p for p in projects if p.category == Category.INFRASTRUCTURE
+              and p.state != ProjectState.FUNDED and p.contractor][:4]
+    entries = []
+    for n, p in enumerate(chosen):
+        central = sum((a.amount for a in by_project.get(p.pk, [])
+                       if a.allocation.source == Source.CENTRAL), Decimal(0))
+        if not central:
+            continue
+        item = WorkRelief.objects.create(project=p, central_investment=central,
+                                         trained_workers=rng.randint(5, 20))
+        people = list(Member.objects.filter(household__village_id=p.region_code,
+                                            household__status="active",
+                                            member_status="active", labour_skill="ordinary")
+                      .select_related("household").order_by("-household__monitoring_category",
+                                                             "household__household_type")[:12])
+        if not people:
+            continue
+        workers = [Worker.objects.create(work_relief=item, member=m, household=m.household,
+                                         group=group_of(m, p.county_code),
+                                         hired_on=p.approved_on) for m in people]
+        planted = n == 0
+        share = 0.25 if planted else rng.uniform(0.34, 0.40)
+        months = [rules.add_months(rules.month_of(p.approved_on), k) for k in range(2, 6)]
+        each = _money(float(central) * share / (len(workers) * len(months)))
+        for m_i, month in enumerate(months):
+            paid_on = date(int(month[:4]), int(month[5:]), 1) + timedelta(days=40)
+            for w_i, w in enumerate(workers):
+                short = planted and m_i == len(months) - 1 and w_i == 0
+                paid = _money(float(each) * 0.5) if short else each
+                entries.append(PayrollEntry(worker=w, month=month, due=each, paid=paid,
+                                            paid_on=paid_on, document=f"工资表{month}"))
+                income, _ = Income.objects.get_or_create(
+                    household=w.household, period=month,
+                    defaults={"source": RowSource.SYSTEM, "source_ref": "work_relief"})
+                income.wage += int(paid)
+                income.save(update_fields=["wage", "updated_at"])
+    PayrollEntry.objects.bulk_create(entries)
+    return len(chosen)

@@ -51,6 +51,9 @@ def test_each_planted_irregularity_is_found(history):
     ineligible = [f for f in found if f.rule == "FUNDS_INCOME_TO_INELIGIBLE"]
     assert len(ineligible) == 1 and f"{VILLAGES[0]}0003" in ineligible[0].sentence_zh
     assert {"FUNDS_PROJECT_OVERDUE", "FUNDS_IDLE", "FUNDS_ASSET_IDLE"} <= rules_found
+    # work relief (issue 16 item 2): one project below the share, one month paid short
+    assert [f.rule for f in found if f.rule.startswith("WORK_RELIEF")] == \
+        ["WORK_RELIEF_LABOUR_SHARE_LOW", "WORK_RELIEF_PAYROLL_SHORT"]
 
 
 @pytest.mark.django_db
