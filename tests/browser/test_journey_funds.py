@@ -128,3 +128,32 @@ def test_the_planted_irregularities_are_found(page, screenshot, county_regions):
     page.wait_for_url("**/funds/projects/*/")
     assert page.locator("#payments tbody tr").count() >= 2
     screenshot("2-project-paid-before-acceptance")
+
+
+@pytest.mark.browser
+def test_a_work_relief_payroll_with_a_flagged_shortfall(page, screenshot, county_regions):
+    from tests.funds.builders import approved_project
+
+    load_households(3, VILLAGE)
+    users = {role: make_user(role, code) for role, code in (
+        (Role.VILLAGE_CADRE, VILLAGE), (Role.TOWNSHIP_REVIEWER, TOWNSHIP),
+        (Role.PROJECT_OFFICER, COUNTY), (Role.COUNTY_APPROVER, COUNTY))}
+    project = approved_project(users, category="infrastructure", amount="300000")
+    officer = make_user(Role.WORK_RELIEF_OFFICER, COUNTY, username="fa.gai")
+    _as(page, officer)
+    page.goto(f"/funds/projects/{project.pk}/")
+    page.click("#work-relief-link")
+    page.wait_for_url(f"**/funds/projects/{project.pk}/work-relief/")
+    _post(page, "#start-form", {"central": "200000"})
+    _post(page, "#hire-form", {"members": f"{VILLAGE}0001-01 {VILLAGE}0002-01 {VILLAGE}0003-01"})
+    workers = list(project.work_relief.workers.order_by("pk"))
+    assert len(workers) == 3
+    fields = {"month": "2025-05", "paid_on": "2025-06-05"}
+    for k, w in enumerate(workers):
+        fields[f"due_{w.pk}"] = "3000"
+        fields[f"paid_{w.pk}"] = "1800" if k == 0 else "3000"
+    _post(page, "#payroll-form", fields)
+    assert page.locator("#payroll tr.flagged").count() == 1
+    assert page.locator("#findings li.flagged").count() == 2  # the share and the shortfall
+    assert page.locator("[data-figure=share].error").count() == 1
+    screenshot("1-payroll-shortfall-flagged")
