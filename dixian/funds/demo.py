@@ -174,7 +174,7 @@ def build_history(county: str, today: date, *, seed: int = SEED) -> dict:
                     left -= take
             for p in year_projects:
                 plan.append((p, k, {}))
-        # Next year's library: applications in every state of review, and one rolled over.
+        # Next year's library: applications in every state of review.
         pipeline_year = today.year + 1
         states = [ProjectState.PROPOSED] * 4 + [ProjectState.TOWNSHIP_REVIEWED] * 3 + \
             [ProjectState.EXPERT_REVIEWED] * 2 + [ProjectState.APPROVED] * 3
