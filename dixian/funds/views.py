@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from dixian.core.access import NotFound, require, scope_of
@@ -53,6 +54,20 @@ from dixian.funds.models import (
 from dixian.registry.actions import access_household
 
 PAGE_SIZE = 50
+RULE_LABELS = {
+    "FUNDS_INDUSTRY_SHARE_LOW": _l("Industry share below the minimum"),
+    "FUNDS_PAID_BEFORE_ACCEPTANCE": _l("Paid before acceptance"),
+    "FUNDS_PROJECT_OVERDUE": _l("Project overdue"),
+    "FUNDS_IDLE": _l("Idle funds"),
+    "FUNDS_INCOME_TO_INELIGIBLE": _l("Asset income to someone no longer eligible"),
+    "FUNDS_ASSET_IDLE": _l("Idle asset"),
+    "FUNDS_ASSET_LOW_RETURN": _l("Low-efficiency asset"),
+    "FUNDS_ASSET_NO_SUPERVISION": _l("Asset outside any supervision system"),
+    "FUNDS_NOTICE_LATE": _l("Notice late"),
+    "WORK_RELIEF_LABOUR_SHARE_LOW": _l("Work relief: labour share below the minimum"),
+    "WORK_RELIEF_PAYROLL_SHORT": _l("Work relief: pay not in full"),
+    "WORK_RELIEF_PAYROLL_LATE": _l("Work relief: pay late"),
+}
 
 
 def _english() -> bool:
@@ -109,16 +124,17 @@ def region(request, code: str):
         row["label"] = labels.get(row["category"], row["category"])
         row["owner_label"] = owners.get(row["owner_level"], row["owner_level"])
         row["status_label"] = statuses.get(row["status"], row["status"])
-    findings = [{"rule": f.rule, "sentence": _sentence(f), "object_type": f.object_type,
+    findings = [{"rule": f.rule, "label": RULE_LABELS.get(f.rule, f.rule),
+                 "sentence": _sentence(f), "object_type": f.object_type,
                  "key": f.object_key, "region": f.region_code} for f in view.findings]
     by_rule: dict[str, int] = {}
     for f in findings:
-        by_rule[f["rule"]] = by_rule.get(f["rule"], 0) + 1
+        by_rule[f["label"]] = by_rule.get(f["label"], 0) + 1
     children = Region.objects.filter(parent_id=code).order_by("code")[:200] \
         if len(code) < 9 else []
     return render(request, "funds/region.html", {
         "place": place, "code": code, "view": view, "findings": findings[:300],
-        "by_rule": sorted(by_rule.items()), "children": children,
+        "by_rule": list(by_rule.items()), "children": children,
         "parent": place.parent_id if place.parent_id and scope_of(request.user).contains(
             place.parent_id) else None})
 
@@ -359,7 +375,8 @@ def assets(request):
     for a in page:
         f = flags.get(a.pk)
         a.finding = _sentence(f) if f else ""
-        a.suggested = f.figures.get("action", "") if f else ""
+        a.suggested = AssetAction(f.figures["action"]).label if f and f.figures.get(
+            "action") else ""
     return render(request, "funds/assets.html", {
         "page": page, "categories": AssetCategory.choices, "category": category,
         "flagged": flagged, "actions": dict(AssetAction.choices)})
