@@ -29,6 +29,7 @@ def _add_routers() -> None:
     from dixian.cases.api import router as cases_router
     from dixian.exchange.api import router as exchange_router
     from dixian.policy.api import router as policy_router
+    from dixian.funds.api import router as funds_router
     from dixian.registry.api import router as registry_router
     from dixian.statistics.api import router as statistics_router
 
@@ -38,6 +39,7 @@ def _add_routers() -> None:
     api.add_router("/assistance", assistance_router)
     api.add_router("/statistics", statistics_router)
     api.add_router("/policy", policy_router)
+    api.add_router("/funds", funds_router)
 
 
 @api.exception_handler(PermissionDenied)

@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "dixian.assistance",
     "dixian.statistics",
     "dixian.policy",
+    "dixian.funds",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("dixian.statistics.urls")),
     path("", include("dixian.assistance.urls")),
     path("", include("dixian.policy.urls")),
+    path("", include("dixian.funds.urls")),
     path("api/", api.urls),
 ]
 

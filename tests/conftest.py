@@ -26,6 +26,10 @@ ROLE_BINDINGS = {
     Role.AUDITOR: COUNTY,
     Role.SYSADMIN: COUNTY,
     Role.POLICY_ADMIN: COUNTY[:2],
+    Role.PROJECT_OFFICER: COUNTY,
+    Role.FUND_OFFICER: COUNTY,
+    Role.ASSET_OFFICER: COUNTY,
+    Role.WORK_RELIEF_OFFICER: COUNTY,
 }
 PASSWORD = "correct-horse-battery-staple"
 

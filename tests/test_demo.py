@@ -36,3 +36,12 @@ def test_the_demo_builds_a_populated_county_with_users_and_issues(monkeypatch, s
     assert Case.objects.filter(imported=False).exclude(state="clue").exists()
     assert Measure.objects.exists()
     assert "simulated 101 days" in out
+    # Three years of funds, projects and assets, with the planted irregularities found
+    # (issue 15 item 6).
+    from dixian.funds.models import Asset, Distribution, Project
+
+    assert Project.objects.filter(county_code="522326").count() > 100
+    assert Asset.objects.exists() and Distribution.objects.exists()
+    for rule in ("FUNDS_INDUSTRY_SHARE_LOW", "FUNDS_PAID_BEFORE_ACCEPTANCE",
+                 "FUNDS_INCOME_TO_INELIGIBLE"):
+        assert f"1 {rule}" in out, rule

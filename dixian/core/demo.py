@@ -50,6 +50,9 @@ def demo_users() -> list[DemoUser]:
         # the province's policy: one administrator proposes, the other approves
         DemoUser("policy", Role.POLICY_ADMIN, DEMO_PROVINCE),
         DemoUser("policy2", Role.POLICY_ADMIN, DEMO_PROVINCE),
+        DemoUser("projects", Role.PROJECT_OFFICER, county.code),
+        DemoUser("finance", Role.FUND_OFFICER, county.code),
+        DemoUser("assets", Role.ASSET_OFFICER, county.code),
     ]
 
 

@@ -38,6 +38,10 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", _("Auditor")
     SYSADMIN = "sysadmin", _("System administrator")
     POLICY_ADMIN = "policy_admin", _("Province policy administrator")
+    PROJECT_OFFICER = "project_officer", _("Project officer (project library)")
+    FUND_OFFICER = "fund_officer", _("Fund officer (finance bureau)")
+    ASSET_OFFICER = "asset_officer", _("Asset officer (project assets)")
+    WORK_RELIEF_OFFICER = "work_relief_officer", _("Development and reform (work relief)")
 
 
 class Department(models.TextChoices):
@@ -82,6 +86,14 @@ class Capability(StrEnum):
     SEE_HEALTH = "see_health"  # members' health and disability (others see it withheld)
     VIEW_ACCESS_REPORT = "view_access_report"  # a household's data-access report (auditors)
     EVALUATE = "evaluate"  # draw an evaluation sample, record its findings (fieldwork roles)
+    VIEW_FUNDS = "view_funds"  # projects, funds, assets and notices
+    APPLY_PROJECTS = "apply_projects"  # the village applies (四议两公开 recorded)
+    REVIEW_PROJECTS = "review_projects"  # the township reviews
+    APPROVE_PROJECTS = "approve_projects"  # the county approves projects and asset disposals
+    MANAGE_PROJECTS = "manage_projects"  # experts' review, tender, contract, progress, acceptance
+    MANAGE_FUNDS = "manage_funds"  # allocations, appropriations, payments
+    MANAGE_ASSETS = "manage_assets"  # assets, income, distribution, disposal requests
+    MANAGE_WORK_RELIEF = "manage_work_relief"  # work-relief projects: workers and payroll
 
 
 @dataclass(frozen=True)
@@ -96,18 +108,21 @@ _ALL_LEVELS = frozenset(Level)
 C = Capability
 _BASE = frozenset({C.VIEW_REGIONS})
 _READ = _BASE | {C.VIEW_REGISTRY}
-_CASEWORK = _READ | {C.REVEAL_PERSONAL_DATA, C.EVALUATE, C.SEE_NAMES, C.SEE_HEALTH}
+_CASEWORK = _READ | {C.REVEAL_PERSONAL_DATA, C.EVALUATE, C.SEE_NAMES, C.SEE_HEALTH,
+                     C.VIEW_FUNDS}
+_FUNDS = _BASE | {C.VIEW_FUNDS}
 
 ROLE_SPECS: dict[Role, RoleSpec] = {
     Role.VILLAGE_CADRE: RoleSpec(
         frozenset({Level.VILLAGE}), False, False,
         _CASEWORK | {C.EDIT_REGISTRY, C.RAISE_CLUES, C.VISIT_HOUSEHOLDS,
-                     C.PROPOSE_ELIMINATION}),
+                     C.PROPOSE_ELIMINATION, C.APPLY_PROJECTS}),
     Role.TOWNSHIP_REVIEWER: RoleSpec(
         frozenset({Level.TOWNSHIP}), False, False,
-        _CASEWORK | {C.RAISE_CLUES, C.PROPOSE_ELIMINATION, C.PLAN_MEASURES}),
+        _CASEWORK | {C.RAISE_CLUES, C.PROPOSE_ELIMINATION, C.PLAN_MEASURES,
+                     C.REVIEW_PROJECTS}),
     Role.COUNTY_APPROVER: RoleSpec(frozenset({Level.COUNTY}), False, False,
-                                   _CASEWORK | {C.PLAN_MEASURES}),
+                                   _CASEWORK | {C.PLAN_MEASURES, C.APPROVE_PROJECTS}),
     Role.COUNTY_ADMIN: RoleSpec(
         frozenset({Level.COUNTY}), False, False,
         _CASEWORK | {C.VIEW_USERS, C.EDIT_REGISTRY, C.IMPORT_REGISTRY, C.RUN_SCREENING,
@@ -117,13 +132,24 @@ ROLE_SPECS: dict[Role, RoleSpec] = {
         frozenset({Level.COUNTY, Level.PREFECTURE, Level.PROVINCE}), False, True,
         _BASE | {C.UPLOAD_FEEDS, C.DELIVER_MEASURES, C.SEE_NAMES},
     ),
-    Role.ANALYST: RoleSpec(_ALL_LEVELS, True, False, _READ),
+    Role.ANALYST: RoleSpec(_ALL_LEVELS, True, False, _READ | {C.VIEW_FUNDS}),
     Role.AUDITOR: RoleSpec(_ALL_LEVELS, True, False,
-                           _READ | {C.VIEW_AUDIT, C.VIEW_ACCESS_REPORT}),
+                           _READ | {C.VIEW_AUDIT, C.VIEW_ACCESS_REPORT, C.VIEW_FUNDS}),
     Role.SYSADMIN: RoleSpec(_ALL_LEVELS, True, False, _BASE | {C.VIEW_USERS, C.VIEW_AUDIT}),
     # a province's policy: one administrator proposes, a second approves (maker-checker)
     Role.POLICY_ADMIN: RoleSpec(frozenset({Level.PROVINCE}), False, False,
                                 _BASE | {C.PROPOSE_POLICY, C.APPROVE_POLICY}),
+    Role.PROJECT_OFFICER: RoleSpec(frozenset({Level.COUNTY}), False, False,
+                                   _FUNDS | {C.MANAGE_PROJECTS}),
+    Role.FUND_OFFICER: RoleSpec(frozenset({Level.COUNTY, Level.PREFECTURE, Level.PROVINCE}),
+                                False, False, _FUNDS | {C.MANAGE_FUNDS}),
+    # sees households (masked) to distribute asset income to them
+    Role.ASSET_OFFICER: RoleSpec(frozenset({Level.COUNTY, Level.TOWNSHIP}), False, False,
+                                 _FUNDS | {C.VIEW_REGISTRY, C.MANAGE_ASSETS}),
+    # the development-and-reform commission: recruits local workers (monitored and
+    # poverty-alleviated residents first, so it sees households masked) and keeps the payroll
+    Role.WORK_RELIEF_OFFICER: RoleSpec(frozenset({Level.COUNTY}), False, False,
+                                       _FUNDS | {C.VIEW_REGISTRY, C.MANAGE_WORK_RELIEF}),
 }
 
 

@@ -15,6 +15,7 @@ NAVIGATION = [
     ("feeds", _("Department data"), Capability.UPLOAD_FEEDS),
     ("measures", _("Measures to deliver"), Capability.DELIVER_MEASURES),
     ("coverage", _("Assistance"), Capability.VIEW_REGISTRY),
+    ("funds", _("Funds and projects"), Capability.VIEW_FUNDS),
     ("quality_issues", _("Data quality"), Capability.VIEW_REGISTRY),
     ("statistics", _("Statistics"), Capability.VIEW_REGISTRY),
     ("imports", _("Imports"), Capability.IMPORT_REGISTRY),

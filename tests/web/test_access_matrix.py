@@ -216,6 +216,46 @@ ROUTES = [
           api=True, method="post", in_scope_status=404),
     Route("api:run_preview", "/api/policy/changes/999999/preview", Capability.PROPOSE_POLICY,
           api=True, method="post", in_scope_status=404),
+    Route("funds", "/funds/", Capability.VIEW_FUNDS, in_scope_status=302),
+    Route("funds_region", "/funds/{code}/", Capability.VIEW_FUNDS, scoped=True),
+    Route("funds_export", "/funds/{code}/export.xlsx", Capability.VIEW_FUNDS, scoped=True),
+    Route("projects", "/funds/projects/", Capability.VIEW_FUNDS),
+    Route("project_apply", "/funds/projects/apply/", Capability.APPLY_PROJECTS),
+    Route("project", "/funds/projects/{project}/", Capability.VIEW_FUNDS, scoped=True),
+    Route("project_act", "/funds/projects/{project}/act/", Capability.VIEW_FUNDS, scoped=True,
+          method="post", in_scope_status=302),  # no action chosen: back with the error
+    Route("work_relief", "/funds/projects/{project}/work-relief/", Capability.VIEW_FUNDS,
+          scoped=True),
+    Route("work_relief_act", "/funds/projects/{project}/work-relief/act/",
+          Capability.VIEW_FUNDS, scoped=True, method="post", in_scope_status=302),
+    Route("api:get_work_relief", "/api/funds/projects/{project}/work-relief",
+          Capability.VIEW_FUNDS, api=True, scoped=True, in_scope_status=404),  # not one
+    Route("allocations", "/funds/allocations/", Capability.VIEW_FUNDS),
+    Route("allocation_add", "/funds/allocations/add/", Capability.MANAGE_FUNDS, method="post",
+          in_scope_status=302),  # nothing sent: back with the error
+    Route("assets", "/funds/assets/", Capability.VIEW_FUNDS),
+    Route("asset", "/funds/assets/{asset}/", Capability.VIEW_FUNDS, scoped=True),
+    Route("asset_act", "/funds/assets/{asset}/act/", Capability.VIEW_FUNDS, scoped=True,
+          method="post", in_scope_status=302),
+    Route("funds_notice", "/funds/notices/{notice}/", Capability.VIEW_FUNDS, scoped=True),
+    Route("household_funds", "/funds/households/{household}/", Capability.VIEW_REGISTRY,
+          scoped=True),  # also needs VIEW_FUNDS, which every role that sees households has
+    Route("api:list_projects", "/api/funds/projects", Capability.VIEW_FUNDS, api=True),
+    Route("api:get_project", "/api/funds/projects/{project}", Capability.VIEW_FUNDS, api=True,
+          scoped=True),
+    Route("api:apply_project", "/api/funds/projects", Capability.APPLY_PROJECTS, api=True,
+          method="post", in_scope_status=400),  # no body
+    Route("api:project_step", "/api/funds/projects/{project}/steps", Capability.VIEW_FUNDS,
+          api=True, scoped=True, method="post", in_scope_status=400),  # no body
+    Route("api:funds_summary", "/api/funds/regions/{code}", Capability.VIEW_FUNDS, api=True,
+          scoped=True),
+    Route("api:funds_findings", "/api/funds/regions/{code}/findings", Capability.VIEW_FUNDS,
+          api=True, scoped=True),
+    Route("api:list_assets", "/api/funds/assets", Capability.VIEW_FUNDS, api=True),
+    Route("api:get_asset", "/api/funds/assets/{asset}", Capability.VIEW_FUNDS, api=True,
+          scoped=True),
+    Route("api:household_income", "/api/funds/households/{household}/income",
+          Capability.VIEW_REGISTRY, api=True, scoped=True),
 ]
 # Routes that need no login, or that are the login machinery itself.
 PUBLIC = {"login", "logout", "set_language", "declare", "declare_start", "manifest",
@@ -324,18 +364,24 @@ def registry_targets(users, settings, tmp_path):
     other_campaign = monitoring.do_launch_campaign(OTHER_COUNTY, actor=other_admin,
                                                    name="2025", criterion="all",
                                                    due_on=date(2025, 12, 31))
+    from tests.funds.builders import matrix_targets
+
+    funds_inside, funds_outside = matrix_targets(f"{VILLAGE}0001", f"{OUTSIDE_VILLAGE}0001")
     return {
-        "inside": {"household": f"{VILLAGE}0001", "member": f"{VILLAGE}0001-01",
+        "inside": {**funds_inside, "household": f"{VILLAGE}0001",
+                   "member": f"{VILLAGE}0001-01",
                    "batch": batch.pk, "issue": issue.pk, "case": case.pk, "feed": feed.pk,
                    "alert": alert.pk, "campaign": campaign.pk,
                    "task": campaign.tasks.get(household__code=f"{VILLAGE}0001").pk,
                    "measure": measure.pk},
-        "outside": [{"household": f"{OUTSIDE_VILLAGE}0001", "member": f"{OUTSIDE_VILLAGE}0001-01",
+        "outside": [{**funds_outside, "household": f"{OUTSIDE_VILLAGE}0001",
+                     "member": f"{OUTSIDE_VILLAGE}0001-01",
                      "batch": other_batch.pk, "issue": other_issue.pk, "case": other_case.pk,
                      "feed": other_feed.pk, "alert": other_alert.pk,
                      "campaign": other_campaign.pk, "task": other_campaign.tasks.first().pk,
                      "measure": other_measure.pk},
-                    {"household": "5223260000000000", "member": "nobody", "batch": 999999,
+                    {"project": 999999, "asset": 999999, "notice": 999999,
+                     "household": "5223260000000000", "member": "nobody", "batch": 999999,
                      "issue": 999999, "case": 999999, "feed": 999999, "alert": 999999,
                      "campaign": 999999, "task": 999999, "measure": 999999}],
     }
@@ -426,7 +472,8 @@ def test_anonymous_requests_go_to_login_or_get_401(client, county_regions):
     for route in ROUTES:
         path = route.path.format(code=COUNTY, household="5223261012010001",
                                  member="5223261012010001-01", batch=1, issue=1, case=1,
-                                 feed=1, alert=1, campaign=1, task=1, measure=1)
+                                 feed=1, alert=1, campaign=1, task=1, measure=1, project=1,
+                                 asset=1, notice=1)
         response = client.get(path) if route.method == "get" else client.post(path)
         if route.api:
             assert response.status_code == 401, route
@@ -457,3 +504,10 @@ def test_the_access_control_doc_lists_every_role_with_its_capabilities():
         levels += ", nation" if spec.may_be_national else ""
         caps = ", ".join(sorted(c.value for c in spec.capabilities))
         assert f"| `{role.value}` | {levels} | {caps} |" in doc, role
+
+
+def test_every_role_that_sees_households_sees_funds():
+    """The household's asset-income page needs both; no role has one without the other."""
+    for role in Role:
+        if role_has(role, Capability.VIEW_REGISTRY):
+            assert role_has(role, Capability.VIEW_FUNDS), role

@@ -1,0 +1,61 @@
+"""A small registry and a project carried through the library, for the funds tests."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from dixian.funds import actions
+from dixian.funds.models import ProjectStep
+from dixian.registry import importing
+from tests.conftest import VILLAGE
+from tests.registry.builders import households_and_members
+
+K = ProjectStep.Kind
+
+
+def load_households(n: int = 4, village: str = VILLAGE) -> None:
+    tables = households_and_members(n, village)
+    importing.apply_tables({name: pl.from_arrow(t) for name, t in tables.items()})
+
+
+def democracy(on: date) -> list[actions.DemocracyStep]:
+    return [actions.DemocracyStep(kind, on, (f"{kind}.pdf",)) for kind in actions.DEMOCRACY]
+
+
+def approved_project(users, *, on=date(2025, 1, 10), category="industry", amount="1000000"):
+    from dixian.core.roles import Role
+
+    project = actions.do_apply_project(
+        region_code=VILLAGE, title="食用菌大棚", year=2025, category=category, amount=amount,
+        planned_completion=date(2025, 10, 31), democracy=democracy(on),
+        beneficiaries=[(f"{VILLAGE}0001", "dividends")], actor=users[Role.VILLAGE_CADRE], on=on)
+    for role in (Role.TOWNSHIP_REVIEWER, Role.PROJECT_OFFICER, Role.COUNTY_APPROVER):
+        actions.do_review_project(project, approve=True, documents=["review.pdf"],
+                                  actor=users[role], on=on)
+    return project
+
+
+def matrix_targets(inside_household: str, outside_household: str) -> tuple[dict, dict]:
+    """A project, asset and notice in each household's village (written directly: the matrix
+    tests access, not the library's steps)."""
+    from decimal import Decimal
+
+    from dixian.funds.models import Asset, Notice, Project
+
+    out = []
+    for code in (inside_household, outside_household):
+        village = code[:12]
+        project = Project.objects.create(
+            county_code=village[:6], region_code=village, title="菌棚", year=2025,
+            category="industry", amount=Decimal(1000), applied_on=date(2025, 1, 1))
+        asset = Asset.objects.create(
+            project=project, county_code=village[:6], region_code=village, name="菌棚",
+            category="income", owner_level="village", owner_code=village,
+            book_value=Decimal(1000), formed_on=date(2025, 6, 1))
+        notice = Notice.objects.create(
+            region_code=village, kind="approval", project=project, title="t", body="b",
+            decided_on=date(2025, 1, 2), due_by=date(2025, 1, 7), min_days=5)
+        out.append({"project": project.pk, "asset": asset.pk, "notice": notice.pk})
+    return out[0], out[1]
