@@ -58,7 +58,9 @@ def household_search(request):
     for household in page.object_list:
         household.head_name = heads.get(household.pk, "")
         household.type_label = label("household_type", household.household_type)
-    return render(request, "registry/search.html", {"q": text, "page": page})
+    return render(request, "registry/search.html", {
+        "q": text, "page": page,
+        "may_edit": role_has(request.user.role, Capability.EDIT_REGISTRY)})
 
 
 def _provenance(household: Household) -> dict[tuple[str, str], FieldChange]:
@@ -100,6 +102,7 @@ def household_page(request, code: str):
     return render(request, "registry/household.html", {
         "household": household, "members": members, "income": income, "fields": fields,
         "history": history, "may_reveal": may_reveal,
+        "may_edit": role_has(request.user.role, Capability.EDIT_REGISTRY),
         "incomes": household.incomes.order_by("-period")[:12],
     })
 
