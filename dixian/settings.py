@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "dixian.cases",  # after exchange: its demo step simulates the procedures over the feeds
     "dixian.assistance",
     "dixian.statistics",
+    "dixian.connect",
 ]
 
 MIDDLEWARE = [

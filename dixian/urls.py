@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("dixian.exchange.urls")),
     path("", include("dixian.statistics.urls")),
     path("", include("dixian.assistance.urls")),
+    path("", include("dixian.connect.urls")),
     path("api/", api.urls),
 ]
 
