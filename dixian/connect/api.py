@@ -157,7 +157,8 @@ def _find(user, query: IdTypeValue) -> list[Household]:
     return list(households.distinct()[:10])
 
 
-@router.post("/registry/sync/search", response=Envelope, openapi_extra=documented(SearchRequest))
+@router.post("/registry/sync/search", response=Envelope,
+             openapi_extra=documented(SearchRequest))
 def dci_search(request):
     """DCI ``search`` (synchronous): ``idtype-value`` queries by RESIDENT_ID, HOUSEHOLD_CODE
     or MEMBER_ID, within the caller's region; the answer is an ``on-search`` envelope."""
@@ -194,7 +195,8 @@ def dci_search(request):
                         "correlation_id": str(uuid.uuid4()), "search_response": responses}}
 
 
-@router.post("/registry/subscribe", response=Envelope, openapi_extra=documented(SubscribeRequest))
+@router.post("/registry/subscribe", response=Envelope,
+             openapi_extra=documented(SubscribeRequest))
 def dci_subscribe(request):
     """DCI ``subscribe``: ``reg_event_type`` ``death`` or ``monitored``; events within the
     caller's region are notified to ``header.sender_uri`` (and readable at
@@ -231,7 +233,8 @@ def dci_subscribe(request):
                         "correlation_id": str(uuid.uuid4()), "subscribe_response": responses}}
 
 
-@router.post("/registry/unsubscribe", response=Envelope, openapi_extra=documented(UnsubscribeRequest))
+@router.post("/registry/unsubscribe", response=Envelope,
+             openapi_extra=documented(UnsubscribeRequest))
 def dci_unsubscribe(request):
     require(request.user, Capability.SEARCH_REGISTRY)
     body = read_body(request, UnsubscribeRequest, "a DCI unsubscribe message")

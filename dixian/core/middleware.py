@@ -75,7 +75,8 @@ class AccountGuardMiddleware:
         last = request.session.get("last_seen")
         if last is not None and now - last > settings.DIXIAN_SESSION_IDLE:
             logout(request)
-            return redirect(f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': request.path})}")
+            login = resolve_url(settings.LOGIN_URL)
+            return redirect(f"{login}?{urlencode({'next': request.path})}")
         if last is None or now - last > 60:  # write the session at most once a minute
             request.session["last_seen"] = now
         step = pending_step(request)
