@@ -53,6 +53,12 @@ def _person_form(with_relation: bool = True, with_id: bool = True):
             resident_id = forms.CharField(label=_lazy("ID number"), max_length=22,
                                           required=False)
         phone = forms.RegexField(label=_lazy("Phone"), regex=r"^1[3-9]\d{9}$", required=False)
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            for name in ("dibao", "tekun"):  # "none" unless a benefit is chosen
+                self.fields[name].required = False
+                self.fields[name].initial = self.fields[name].initial or "none"
     return PersonForm
 
 
@@ -204,7 +210,8 @@ def member_edit(request, member_id: str):
 
     def run():
         changes = {k: v for k, v in form.cleaned_data.items()
-                   if k in PERSON_FIELDS and v != getattr(member, k)}
+                   if k in PERSON_FIELDS and v != getattr(member, k)
+                   and not (k in ("dibao", "tekun") and v == "")}
         for field in ("resident_id", "phone"):
             if form.cleaned_data.get(field):
                 changes[field] = form.cleaned_data[field]
