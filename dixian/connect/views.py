@@ -117,16 +117,18 @@ def schedule_active(request, schedule_id: int):
 def service_account(request, account_id: int):
     account = tokens.access_account(request.user, account_id)
     form = TokenForm(request.POST or None)
-    shown, errors = "", []
+    errors = []
     if request.method == "POST" and form.is_valid():
         try:
-            _token, shown = tokens.do_create_token(
+            _token, clear = tokens.do_create_token(
                 account, name=form.cleaned_data["name"], scopes=form.cleaned_data["scopes"],
                 expires_days=form.cleaned_data["expires_days"], actor=request.user)
         except ValidationError as error:
             errors = error.messages
-        else:
-            form = TokenForm()
+        else:  # shown on the next page once (a reload does not create another token)
+            request.session["token_shown"] = clear
+            return redirect("service_account", account_id=account.pk)
+    shown = request.session.pop("token_shown", "") if request.method == "GET" else ""
     return render(request, "connect/account.html", {
         "account": account, "tokens": account.api_tokens.all(), "form": form,
         "shown": shown, "errors": errors})
@@ -136,20 +138,15 @@ def service_account(request, account_id: int):
 @require_POST
 def token_action(request, token_id: int, what: str):
     token = tokens.access_token(request.user, token_id)
-    shown = ""
     if what == "revoke":
         tokens.do_revoke_token(token, actor=request.user)
         messages.success(request, _("Token %(prefix)s revoked.") % {"prefix": token.prefix})
     elif what == "rotate":
         try:
-            _new, shown = tokens.do_rotate_token(token, actor=request.user)
+            _new, request.session["token_shown"] = tokens.do_rotate_token(token,
+                                                                          actor=request.user)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
     else:
         raise NotFound
-    account = token.account
-    if shown:
-        return render(request, "connect/account.html", {
-            "account": account, "tokens": account.api_tokens.all(), "form": TokenForm(),
-            "shown": shown, "errors": []})
-    return redirect("service_account", account_id=account.pk)
+    return redirect("service_account", account_id=token.account_id)
