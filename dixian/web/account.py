@@ -107,7 +107,12 @@ def two_factor(request):
         elif actions.totp_ok(user, form.cleaned_data["code"]):
             request.session.cycle_key()
             request.session["two_factor_ok"] = True
-            return redirect(request.GET.get("next") or "home")
+            from django.utils.http import url_has_allowed_host_and_scheme
+
+            wanted = request.GET.get("next", "")
+            safe = url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()},
+                                                   require_https=request.is_secure())
+            return redirect(wanted if wanted and safe else "home")
         else:
             throttle.record_failure(user.username, request.META.get("REMOTE_ADDR", ""))
             errors = [_("The code is not right (check the time on the phone).")]
