@@ -47,6 +47,7 @@ def demo_users() -> list[DemoUser]:
         DemoUser("analyst", Role.ANALYST, county.code),
         DemoUser("auditor", Role.AUDITOR, county.code),
         DemoUser("sysadmin", Role.SYSADMIN, county.code),
+        DemoUser("provinceadmin", Role.PROVINCE_ADMIN, DEMO_PROVINCE),
     ]
 
 
