@@ -6,8 +6,9 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from ninja import NinjaAPI, Query, Schema
+from ninja.errors import HttpError
 from ninja.pagination import paginate
-from ninja.security import django_auth
+from ninja.security import HttpBearer, django_auth
 
 from dixian.core.access import (
     access_region,
@@ -18,8 +19,47 @@ from dixian.core.access import (
 )
 from dixian.web.pagination import Pagination
 
+
+class ServiceToken(HttpBearer):
+    """A department system's bearer token (``Authorization: Bearer dxn_…``): the call runs as
+    its service account, and only where the token has the scope the call needs."""
+
+    openapi_description = "A service account's API token (created on the Departments page)."
+
+    def authenticate(self, request, token):
+        from dixian.connect import tokens
+
+        try:
+            account = tokens.authenticate(token, scope_needed(request))
+        except tokens.TokenRefused as refused:
+            raise HttpError(refused.status, refused.detail) from None
+        request.user = account
+        return account
+
+
+# (method, path prefix under /api/) -> the token scope the call needs; anything else refuses
+# tokens (403) and needs a person's session.
+TOKEN_SCOPES = [
+    ("POST", "exchange/feeds", "feeds:upload"),
+    ("GET", "exchange/feeds/", "feeds:upload"),
+    ("GET", "dci/alerts", "alerts:read"),
+    ("POST", "dci/registry/sync/search", "registry:search"),
+    ("POST", "dci/registry/subscribe", "registry:subscribe"),
+    ("POST", "dci/registry/unsubscribe", "registry:subscribe"),
+    ("GET", "dci/registry/notifications", "registry:subscribe"),
+]
+
+
+def scope_needed(request) -> str | None:
+    path = request.path.split("/api/", 1)[-1]
+    for method, prefix, scope in TOKEN_SCOPES:
+        if request.method == method and path.startswith(prefix):
+            return scope
+    return None
+
+
 api = NinjaAPI(
-    title="Dixian API", version="1", auth=django_auth, urls_namespace="api",
+    title="Dixian API", version="1", auth=[ServiceToken(), django_auth], urls_namespace="api",
     docs_url="/docs",
 )
 
@@ -27,9 +67,10 @@ api = NinjaAPI(
 def _add_routers() -> None:
     from dixian.assistance.api import router as assistance_router
     from dixian.cases.api import router as cases_router
+    from dixian.connect.api import router as dci_router
     from dixian.exchange.api import router as exchange_router
-    from dixian.policy.api import router as policy_router
     from dixian.funds.api import router as funds_router
+    from dixian.policy.api import router as policy_router
     from dixian.registry.api import router as registry_router
     from dixian.statistics.api import router as statistics_router
 
@@ -40,6 +81,7 @@ def _add_routers() -> None:
     api.add_router("/statistics", statistics_router)
     api.add_router("/policy", policy_router)
     api.add_router("/funds", funds_router)
+    api.add_router("/dci", dci_router)
 
 
 @api.exception_handler(PermissionDenied)

@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "dixian.statistics",
     "dixian.policy",
     "dixian.funds",
+    "dixian.connect",
 ]
 
 MIDDLEWARE = [
@@ -114,6 +115,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "dixian.core.middleware.AccountGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -203,6 +205,14 @@ STATIC_ROOT = VAR_DIR / "static"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("DIXIAN_SESSION_AGE", 8 * 3600)
+# A session left idle this long ends (signed out at the next request).
+DIXIAN_SESSION_IDLE = env_int("DIXIAN_SESSION_IDLE", 30 * 60)
+# Two-factor sign-in (TOTP) for the roles that can reveal personal data or grant access
+# (dixian.core.roles.TWO_FACTOR_ROLES): on in production; off by default in dev and test so
+# that the demo and the suite sign in with a password (the tests that check it turn it on).
+DIXIAN_TWO_FACTOR = env_bool("DIXIAN_TWO_FACTOR", MODE == "production")
+# Requests per minute allowed to one API token (machine access).
+DIXIAN_TOKEN_RATE = env_int("DIXIAN_TOKEN_RATE", 120)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

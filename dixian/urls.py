@@ -2,7 +2,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from dixian.api import api
-from dixian.web import views
+from dixian.web import account, people, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,6 +13,13 @@ urlpatterns = [
     path("regions/search/", views.region_search, name="region_search"),
     path("regions/<str:code>/", views.region, name="region"),
     path("users/", views.users, name="users"),
+    path("users/new/", people.user_create, name="user_create"),
+    path("users/<int:user_id>/", people.user_edit, name="user_edit"),
+    path("users/<int:user_id>/<slug:what>/", people.user_account_action,
+         name="user_account_action"),
+    path("account/password/", account.change_password, name="change_password"),
+    path("account/two-factor/", account.two_factor, name="two_factor"),
+    path("account/two-factor/setup/", account.two_factor_setup, name="two_factor_setup"),
     path("audit/", views.audit, name="audit"),
     path("", include("dixian.registry.urls")),
     path("", include("dixian.quality.urls")),
@@ -22,6 +29,7 @@ urlpatterns = [
     path("", include("dixian.assistance.urls")),
     path("", include("dixian.policy.urls")),
     path("", include("dixian.funds.urls")),
+    path("", include("dixian.connect.urls")),
     path("api/", api.urls),
 ]
 

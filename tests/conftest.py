@@ -30,6 +30,8 @@ ROLE_BINDINGS = {
     Role.FUND_OFFICER: COUNTY,
     Role.ASSET_OFFICER: COUNTY,
     Role.WORK_RELIEF_OFFICER: COUNTY,
+    Role.PROVINCE_ADMIN: "52",
+    Role.SERVICE_ACCOUNT: COUNTY,
 }
 PASSWORD = "correct-horse-battery-staple"
 
@@ -43,7 +45,8 @@ def county_regions(db):
 
 def make_user(role: Role, region_code: str | None, *, national: bool = False,
               username: str | None = None):
-    department = Department.MEDICAL_INSURANCE if role == Role.DEPARTMENT_OFFICER else ""
+    department = (Department.MEDICAL_INSURANCE
+                  if role in (Role.DEPARTMENT_OFFICER, Role.SERVICE_ACCOUNT) else "")
     return actions.do_create_user(
         username=username or f"{role.value}-{region_code or 'nation'}", role=role,
         region_code=None if national else region_code, password=PASSWORD,

@@ -105,3 +105,25 @@ def do_accept_declaration(declaration: SelfDeclaration, household, *, actor):
         audit.record("case.declaration_accept", actor=actor, obj=declaration,
                      region_code=declaration.village_id, after={"household": household.code})
     return clue
+
+
+def do_register_declared_household(declaration: SelfDeclaration, household_values: dict,
+                                   head_values: dict, *, actor):
+    """A declaration from a household that is not in the registry: register the household,
+    its head named and identified as declared (the ID and phone are carried over encrypted,
+    never shown), and accept the declaration on it, so that it becomes a clue dated when it
+    was received."""
+    from dixian.registry import actions as registry
+
+    if declaration.status != SelfDeclaration.Status.RECEIVED:
+        raise ValueError("this declaration has already become a clue")
+    with transaction.atomic():
+        head = {**head_values, "name": declaration.head_name,
+                "resident_id": pii.decrypt(declaration.resident_id_enc, "resident_id")}
+        values = dict(household_values)
+        if declaration.phone_enc and not values.get("phone"):
+            values["phone"] = pii.decrypt(declaration.phone_enc, "phone")
+        household = registry.do_add_household(declaration.village, values, head, actor=actor,
+                                              source_ref=f"declaration:{declaration.pk}")
+        clue = do_accept_declaration(declaration, household, actor=actor)
+    return household, clue

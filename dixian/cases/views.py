@@ -25,7 +25,7 @@ from dixian.cases.machine import (
 )
 from dixian.cases.models import Case
 from dixian.core.access import NotFound, require, scope_of, scope_q
-from dixian.core.roles import Capability, Role
+from dixian.core.roles import Capability, Role, role_has
 from dixian.registry.enums import label
 
 PAGE_SIZE = 50
@@ -337,4 +337,5 @@ def declarations(request):
     page = Paginator(waiting.order_by("received_at"), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "cases/declarations.html", {
         "page": page, "may_accept": Role(request.user.role) in (Role.TOWNSHIP_REVIEWER,
-                                                                Role.VILLAGE_CADRE)})
+                                                                Role.VILLAGE_CADRE),
+        "may_register": role_has(request.user.role, Capability.EDIT_REGISTRY)})

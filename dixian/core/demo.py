@@ -53,6 +53,7 @@ def demo_users() -> list[DemoUser]:
         DemoUser("projects", Role.PROJECT_OFFICER, county.code),
         DemoUser("finance", Role.FUND_OFFICER, county.code),
         DemoUser("assets", Role.ASSET_OFFICER, county.code),
+        DemoUser("provinceadmin", Role.PROVINCE_ADMIN, DEMO_PROVINCE),
     ]
 
 

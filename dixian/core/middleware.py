@@ -1,4 +1,5 @@
 import re
+import time
 
 from dixian.core import context
 
@@ -124,3 +125,66 @@ def too_large(request, length: int, limit: int):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message}, status=413)
     return render(request, "web/400.html", {"problems": [message]}, status=413)
+
+
+class AccountGuardMiddleware:
+    """What a signed-in person must do before anything else, and when a session ends.
+
+    - An idle session (``DIXIAN_SESSION_IDLE`` seconds) is signed out.
+    - A password set by an administrator must be changed first.
+    - A role that can reveal personal data (``TWO_FACTOR_ROLES``) sets up and then enters a
+      TOTP code once per session, when ``DIXIAN_TWO_FACTOR`` is on.
+    Pages are redirected to the step; API calls with a session get 403 naming it.
+    """
+
+    ALWAYS_ALLOWED = ("/account/", "/logout/", "/login/", "/i18n/", "/static/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.contrib.auth import logout
+        from django.http import JsonResponse
+        from django.shortcuts import redirect, resolve_url
+        from django.utils.http import urlencode
+
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not hasattr(request, "session"):
+            return self.get_response(request)
+        now = int(time.time())
+        last = request.session.get("last_seen")
+        if last is not None and now - last > settings.DIXIAN_SESSION_IDLE:
+            logout(request)
+            login = resolve_url(settings.LOGIN_URL)
+            return redirect(f"{login}?{urlencode({'next': request.path})}")
+        if last is None or now - last > 60:  # write the session at most once a minute
+            request.session["last_seen"] = now
+        step = pending_step(request)
+        if step is None or request.path.startswith(self.ALWAYS_ALLOWED):
+            return self.get_response(request)
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": f"sign-in not complete: {step}"}, status=403)
+        return redirect(STEP_URLS[step])
+
+
+STEP_URLS = {"change_password": "/account/password/",
+             "set_up_two_factor": "/account/two-factor/setup/",
+             "two_factor": "/account/two-factor/"}
+
+
+def pending_step(request) -> str | None:
+    """The sign-in step still owed by this session's user, or None."""
+    from django.conf import settings
+
+    from dixian.core.roles import TWO_FACTOR_ROLES
+
+    user = request.user
+    if user.must_change_password:
+        return "change_password"
+    if settings.DIXIAN_TWO_FACTOR and user.role in TWO_FACTOR_ROLES:
+        if user.totp_confirmed_at is None:
+            return "set_up_two_factor"
+        if not request.session.get("two_factor_ok"):
+            return "two_factor"
+    return None

@@ -58,6 +58,13 @@ class User(AbstractUser):
     department = models.CharField(
         _("department"), max_length=32, choices=Department.choices, blank=True
     )
+    must_change_password = models.BooleanField(
+        _("must change password at next sign-in"), default=False)
+    # The TOTP secret (RFC 6238), encrypted like personal data; confirmed once the person has
+    # entered a first code from their authenticator.
+    totp_secret_enc = models.TextField(blank=True, default="")
+    totp_confirmed_at = models.DateTimeField(_("two-factor sign-in set up"), null=True,
+                                             blank=True)
 
     class Meta:
         verbose_name = _("user")

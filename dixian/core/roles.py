@@ -42,6 +42,8 @@ class Role(models.TextChoices):
     FUND_OFFICER = "fund_officer", _("Fund officer (finance bureau)")
     ASSET_OFFICER = "asset_officer", _("Asset officer (project assets)")
     WORK_RELIEF_OFFICER = "work_relief_officer", _("Development and reform (work relief)")
+    PROVINCE_ADMIN = "province_admin", _("Province administrator")
+    SERVICE_ACCOUNT = "service_account", _("Department system (service account)")
 
 
 class Department(models.TextChoices):
@@ -94,6 +96,12 @@ class Capability(StrEnum):
     MANAGE_FUNDS = "manage_funds"  # allocations, appropriations, payments
     MANAGE_ASSETS = "manage_assets"  # assets, income, distribution, disposal requests
     MANAGE_WORK_RELIEF = "manage_work_relief"  # work-relief projects: workers and payroll
+    MANAGE_USERS = "manage_users"  # create, disable, re-scope users below one's own role
+    MANAGE_DEPARTMENTS = "manage_departments"  # service accounts, tokens, department settings,
+    #                                            screening schedules
+    REVIEW_FACTS = "review_facts"  # decide a department's value against a cadre's
+    READ_ALERTS = "read_alerts"  # a department's own alerts and their outcomes (machine access)
+    SEARCH_REGISTRY = "search_registry"  # DCI search and subscriptions: masked results only
 
 
 @dataclass(frozen=True)
@@ -126,7 +134,8 @@ ROLE_SPECS: dict[Role, RoleSpec] = {
     Role.COUNTY_ADMIN: RoleSpec(
         frozenset({Level.COUNTY}), False, False,
         _CASEWORK | {C.VIEW_USERS, C.EDIT_REGISTRY, C.IMPORT_REGISTRY, C.RUN_SCREENING,
-                     C.LAUNCH_CAMPAIGNS, C.PLAN_MEASURES},
+                     C.LAUNCH_CAMPAIGNS, C.PLAN_MEASURES, C.MANAGE_USERS,
+                     C.MANAGE_DEPARTMENTS, C.REVIEW_FACTS},
     ),
     Role.DEPARTMENT_OFFICER: RoleSpec(
         frozenset({Level.COUNTY, Level.PREFECTURE, Level.PROVINCE}), False, True,
@@ -150,7 +159,41 @@ ROLE_SPECS: dict[Role, RoleSpec] = {
     # poverty-alleviated residents first, so it sees households masked) and keeps the payroll
     Role.WORK_RELIEF_OFFICER: RoleSpec(frozenset({Level.COUNTY}), False, False,
                                        _FUNDS | {C.VIEW_REGISTRY, C.MANAGE_WORK_RELIEF}),
+    # Administers the counties of a province (or prefecture): people, departments, schedules;
+    # sees no personal data.
+    Role.PROVINCE_ADMIN: RoleSpec(
+        frozenset({Level.PROVINCE, Level.PREFECTURE}), False, False,
+        _BASE | {C.VIEW_USERS, C.VIEW_AUDIT, C.MANAGE_USERS, C.MANAGE_DEPARTMENTS}),
+    # A department's system calling the API with a token; what it may do is further narrowed
+    # by the token's scopes (dixian.connect.scopes).
+    Role.SERVICE_ACCOUNT: RoleSpec(
+        frozenset({Level.COUNTY, Level.PREFECTURE, Level.PROVINCE}), False, True,
+        _BASE | {C.UPLOAD_FEEDS, C.READ_ALERTS, C.SEARCH_REGISTRY}),
 }
+
+# Who may grant which roles (creating, re-scoping or editing a user): only roles below one's
+# own, within one's own region. Service accounts are made on the departments' page.
+GRANTABLE: dict[Role, frozenset[Role]] = {
+    Role.COUNTY_ADMIN: frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER,
+                                  Role.COUNTY_APPROVER, Role.DEPARTMENT_OFFICER, Role.ANALYST,
+                                  Role.AUDITOR}),
+    Role.PROVINCE_ADMIN: frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER,
+                                    Role.COUNTY_APPROVER, Role.COUNTY_ADMIN,
+                                    Role.DEPARTMENT_OFFICER, Role.ANALYST, Role.AUDITOR}),
+}
+
+# Roles that sign in with a second factor (TOTP): those that can reveal personal data, and
+# those that hand out access to it.
+TWO_FACTOR_ROLES = frozenset(
+    role for role, spec in ROLE_SPECS.items()
+    if C.REVEAL_PERSONAL_DATA in spec.capabilities or C.MANAGE_USERS in spec.capabilities)
+
+
+def grantable(role: str) -> frozenset[Role]:
+    try:
+        return GRANTABLE.get(Role(role), frozenset())
+    except ValueError:
+        return frozenset()
 
 
 def role_has(role: str, capability: Capability) -> bool:

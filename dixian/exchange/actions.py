@@ -97,7 +97,13 @@ def do_upload_feed(data: bytes, file_name: str, *, department: str, actor=None,
     batch = FeedBatch(status=FeedBatch.Status.ACCEPTED, period=report.period or "",
                       rows=table.num_rows, matched=n_matched, unmatched=n_unmatched,
                       problems=problems, **base)
-    return _save(batch, data, out.getvalue(), actor)
+    batch = _save(batch, data, out.getvalue(), actor)
+    from dixian.exchange.models import updates_facts
+    from dixian.registry.facts import do_apply_department_facts
+
+    if updates_facts(feed, scope_code):
+        do_apply_department_facts(batch, actor=actor)
+    return batch
 
 
 def _save(batch: FeedBatch, data: bytes, parquet: bytes | None, actor) -> FeedBatch:

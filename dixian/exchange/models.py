@@ -73,6 +73,41 @@ class ScreeningSchedule(models.Model):
         ordering = ["scope_code", "department"]
 
 
+class DepartmentSetting(models.Model):
+    """How one department works with the platform in one region (a county, prefecture or
+    province): whether its accepted feeds update the facts it is the authority for, and
+    whom to call about its data."""
+
+    scope_code = models.CharField(_("region"), max_length=12)
+    department = models.CharField(_("department"), max_length=32)
+    updates_facts = models.BooleanField(
+        _("accepted feeds update the facts it owns"), default=True,
+        help_text=_("Civil affairs: dibao and tekun; disabled persons' federation: disability "
+                    "grade; public security: deaths; education: enrolment."))
+    contact = models.CharField(_("contact"), max_length=100, blank=True)
+    notes = models.CharField(_("notes"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["scope_code", "department"]
+        constraints = [models.UniqueConstraint(fields=["scope_code", "department"],
+                                               name="department_setting_once")]
+
+
+def updates_facts(department_feed: str, scope_code: str) -> bool:
+    """The most specific setting covering the region (county over prefecture over province);
+    on when none is set."""
+    from dixian.exchange.actions import FEED_OF_DEPARTMENT
+
+    departments = [d for d, f in FEED_OF_DEPARTMENT.items() if f == department_feed]
+    prefixes = [scope_code[:n] for n in (6, 4, 2) if len(scope_code) >= n]
+    for prefix in prefixes:
+        setting = DepartmentSetting.objects.filter(scope_code=prefix,
+                                                   department__in=departments).first()
+        if setting is not None:
+            return setting.updates_facts
+    return True
+
+
 class Alert(models.Model):
     run = models.ForeignKey(ScreeningRun, on_delete=models.PROTECT, related_name="alerts")
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="alerts")

@@ -10,7 +10,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from ninja import Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from dixian.core.access import NotFound, require
 from dixian.core.models import Region
@@ -26,6 +26,7 @@ from dixian.funds.access import (
 )
 from dixian.registry.actions import access_household
 from dixian.web.api_body import documented, read_body
+from dixian.web.pagination import Pagination
 
 router = Router(tags=["funds"])
 
@@ -138,7 +139,7 @@ def _file(project) -> dict:
 
 
 @router.get("/projects", response=list[ProjectOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_projects(request, state: str = "", year: int | None = None):
     query = scoped_projects(request.user)
     if state:
@@ -222,7 +223,7 @@ def funds_findings(request, code: str):
 
 
 @router.get("/assets", response=list[AssetOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_assets(request, category: str = ""):
     query = scoped_assets(request.user)
     if category:

@@ -146,3 +146,247 @@ def household_access(request, code: str):
     report = access_household_report(request.user, code)
     return {"household_code": report["household"].code, "held": report["held"],
             "readers": report["readers"], "events": report["events"]}
+# --- writes: the life events of the registry pages, with the same actions and checks -------
+
+from typing import Any  # noqa: E402
+
+from django.core.exceptions import ValidationError  # noqa: E402
+
+from dixian.core.access import NotFound, require  # noqa: E402
+from dixian.core.models import Region  # noqa: E402
+from dixian.web.api_body import documented, read_body  # noqa: E402
+
+
+class EntryOut(Schema):
+    """What a write did (or, with ``preview=true``, would do: nothing is written)."""
+
+    saved: bool
+    household_code: str | None = None
+    member_id: str | None = None
+    errors: list[str] = []
+    warnings: list[str] = []
+
+
+class HouseholdIn(Schema):
+    village_code: str
+    household: dict[str, Any]
+    head: dict[str, Any]
+
+
+class MemberIn(Schema):
+    reason: str = "birth"
+    member: dict[str, Any]
+
+
+class ChangesIn(Schema):
+    changes: dict[str, Any]
+
+
+class DeathIn(Schema):
+    month: str
+
+
+class LeaveIn(Schema):
+    reason: str = "marriage_out"
+    household_code: str | None = None
+    village_code: str | None = None
+
+
+class MoveIn(Schema):
+    village_code: str
+
+
+class SplitIn(Schema):
+    member_ids: list[str]
+    head_member_id: str
+
+
+class MergeIn(Schema):
+    into: str
+    relations: dict[str, str] = {}
+
+
+class HeadIn(Schema):
+    head_member_id: str
+    relations: dict[str, str] = {}
+
+
+class ChangeOut(Schema):
+    time: Any
+    object_type: str
+    object_key: str
+    field: str
+    old_value: Any
+    new_value: Any
+    source: str
+    source_ref: str
+    actor: str | None
+
+    @staticmethod
+    def resolve_actor(obj):
+        return obj.actor.username if obj.actor else None
+
+
+def _write(request, run, households, describe) -> EntryOut:
+    """Preview (``?preview=true``) or write; an entry-time error is a 400 naming the rule."""
+    if request.GET.get("preview") in ("1", "true"):
+        outcome = actions.preview(run, households)
+        return EntryOut(saved=False, errors=outcome["errors"], warnings=outcome["warnings"])
+    try:
+        result = run()
+    except ValidationError as error:
+        raise HttpError(400, "; ".join(error.messages)) from None
+    return EntryOut(saved=True, **describe(result))
+
+
+def _village(code: str):
+    village = Region.objects.filter(code=(code or "").strip(), level=5).first()
+    if village is None:
+        raise HttpError(400, f"no village with the code {code!r}")
+    return village
+
+
+def _editable(request, code: str):
+    require(request.user, Capability.EDIT_REGISTRY)
+    return actions.access_household(request.user, code)
+
+
+def _editable_member(request, member_id: str):
+    require(request.user, Capability.EDIT_REGISTRY)
+    return actions.access_member(request.user, member_id)
+
+
+def _values(data: dict) -> dict:
+    if "birth_date" in data and isinstance(data["birth_date"], str):
+        data = {**data, "birth_date": date.fromisoformat(data["birth_date"])}
+    return data
+
+
+@router.post("/households", response=EntryOut, openapi_extra=documented(HouseholdIn))
+def add_household(request):
+    require(request.user, Capability.EDIT_REGISTRY)
+    body = read_body(request, HouseholdIn, "the village, the household's fields and its head")
+    village = _village(body.village_code)
+    return _write(request, lambda: actions.do_add_household(
+        village, body.household, _values(body.head), actor=request.user), [],
+        lambda h: {"household_code": h.code, "member_id": f"{h.code}-01"})
+
+
+@router.get("/households/{code}/history", response=list[ChangeOut])
+@paginate(Pagination)
+def household_history(request, code: str):
+    household = actions.access_household(request.user, code)
+    return household.changes.select_related("actor").order_by("-time", "-id")
+
+
+@router.post("/households/{code}/members", response=EntryOut, openapi_extra=documented(MemberIn))
+def add_member(request, code: str):
+    household = _editable(request, code)
+    body = read_body(request, MemberIn, "the reason (birth, marriage_in, joined) and the member")
+    return _write(request, lambda: actions.do_add_member(
+        household, _values(body.member), actor=request.user, reason=body.reason), [household],
+        lambda m: {"household_code": household.code, "member_id": m.member_id})
+
+
+@router.post("/members/{member_id}", response=EntryOut, openapi_extra=documented(ChangesIn))
+def update_member(request, member_id: str):
+    member = _editable_member(request, member_id)
+    body = read_body(request, ChangesIn, "the changed fields")
+    return _write(request, lambda: actions.do_update_member(
+        member, _values(body.changes), actor=request.user), [member.household],
+        lambda _r: {"household_code": member.household.code, "member_id": member.member_id})
+
+
+@router.post("/members/{member_id}/death", response=EntryOut, openapi_extra=documented(DeathIn))
+def record_death(request, member_id: str):
+    member = _editable_member(request, member_id)
+    body = read_body(request, DeathIn, "the month of death (YYYY-MM)")
+    return _write(request, lambda: actions.do_record_death(member, body.month,
+                                                           actor=request.user),
+                  [member.household], lambda _r: {"member_id": member.member_id})
+
+
+@router.post("/members/{member_id}/leave", response=EntryOut, openapi_extra=documented(LeaveIn))
+def member_leaves(request, member_id: str):
+    """Marriage out or a move: to a household in the caller's region, or to a village
+    anywhere (the member then forms a household of their own there)."""
+    member = _editable_member(request, member_id)
+    body = read_body(request, LeaveIn, "the reason and the receiving household or village")
+    to_household = None
+    if body.household_code:
+        try:
+            to_household = actions.access_household(request.user, body.household_code)
+        except NotFound:
+            raise HttpError(400, "no household with this code in your region") from None
+
+    def run():
+        if body.reason == "marriage_out":
+            return actions.do_record_marriage_out(
+                member, actor=request.user, to_household=to_household,
+                to_village=None if to_household else _village(body.village_code))
+        if to_household is not None:
+            actions.do_move_member(member, to_household, actor=request.user, reason="move")
+            return to_household
+        new = actions.do_split_household(member.household, [member.member_id],
+                                         actor=request.user, head_member_id=member.member_id,
+                                         reason="move")
+        actions.do_move_household(new, _village(body.village_code), actor=request.user,
+                                  reason="move")
+        new.refresh_from_db()
+        return new
+
+    return _write(request, run, [member.household],
+                  lambda h: {"household_code": h.code})
+
+
+@router.post("/households/{code}/move", response=EntryOut, openapi_extra=documented(MoveIn))
+def move_household(request, code: str):
+    household = _editable(request, code)
+    body = read_body(request, MoveIn, "the new village's code")
+    village = _village(body.village_code)
+
+    def run():
+        actions.do_move_household(household, village, actor=request.user, reason="move")
+        household.refresh_from_db()
+        return household
+
+    return _write(request, run, [household], lambda h: {"household_code": h.code})
+
+
+@router.post("/households/{code}/split", response=EntryOut, openapi_extra=documented(SplitIn))
+def split_household(request, code: str):
+    household = _editable(request, code)
+    body = read_body(request, SplitIn, "the members who leave and the new head")
+    return _write(request, lambda: actions.do_split_household(
+        household, body.member_ids, actor=request.user, head_member_id=body.head_member_id),
+        [household], lambda h: {"household_code": h.code})
+
+
+@router.post("/households/{code}/merge", response=EntryOut, openapi_extra=documented(MergeIn))
+def merge_household(request, code: str):
+    household = _editable(request, code)
+    body = read_body(request, MergeIn, "the household to merge into")
+    try:
+        target = actions.access_household(request.user, body.into)
+    except NotFound:
+        raise HttpError(400, "no household with this code in your region") from None
+
+    def run():
+        actions.do_merge_households(household, target, actor=request.user,
+                                    relations=body.relations)
+        return target
+
+    return _write(request, run, [household, target], lambda h: {"household_code": h.code})
+
+
+@router.post("/households/{code}/head", response=EntryOut, openapi_extra=documented(HeadIn))
+def change_head(request, code: str):
+    household = _editable(request, code)
+    body = read_body(request, HeadIn, "the new head and the others' relations to them")
+    new_head = household.members.filter(member_id=body.head_member_id).first()
+    if new_head is None:
+        raise HttpError(400, f"{body.head_member_id} is not a member of {household.code}")
+    return _write(request, lambda: actions.do_change_head(household, new_head, body.relations,
+                                                          actor=request.user),
+                  [household], lambda _r: {"household_code": household.code,
+                                           "member_id": new_head.member_id})

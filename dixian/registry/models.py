@@ -273,3 +273,36 @@ class ImportBatch(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("import batch")
         verbose_name_plural = _("import batches")
+
+
+class FactConflict(models.Model):
+    """A department's value for a field it is the authority for, which differs from a value a
+    person entered (a form or a visit): listed for review, never overwritten silently."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting for review")
+        DEPARTMENT = "department", _("Department's value taken")
+        KEPT = "kept", _("Entered value kept")
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT,
+                                  related_name="fact_conflicts")
+    village_code = models.CharField(max_length=12, db_index=True)  # scope without a join
+    member = models.ForeignKey(Member, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+")
+    field = models.CharField(_("field"), max_length=48)
+    entered_value = models.JSONField(_("entered value"), null=True)
+    department_value = models.JSONField(_("department's value"), null=True)
+    department = models.CharField(_("department"), max_length=32)
+    source_ref = models.CharField(_("department, batch, row"), max_length=64)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices,
+                              default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(
+            fields=["member", "field", "source_ref"], name="fact_conflict_once")]

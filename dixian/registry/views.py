@@ -65,7 +65,9 @@ def household_search(request):
         household.head_name = pii.shown_name(request.user, heads.get(household.pk, ""))
         household.n_members = sizes.get(household.pk, 0)
         household.type_label = label("household_type", household.household_type)
-    return render(request, "registry/search.html", {"q": text, "page": page})
+    return render(request, "registry/search.html", {
+        "q": text, "page": page,
+        "may_edit": role_has(request.user.role, Capability.EDIT_REGISTRY)})
 
 
 def _provenance(household: Household) -> dict[tuple[str, str], FieldChange]:
@@ -117,6 +119,7 @@ def household_page(request, code: str):
         "household": household, "members": members, "income": income, "fields": fields,
         "history": history, "may_reveal": may_reveal,
         "may_see_access": role_has(request.user.role, Capability.VIEW_ACCESS_REPORT),
+        "may_edit": role_has(request.user.role, Capability.EDIT_REGISTRY),
         "incomes": household.incomes.order_by("-period")[:12],
     })
 

@@ -22,6 +22,8 @@ NAVIGATION = [
     ("regions", _("Regions"), Capability.VIEW_REGIONS),
     ("policy", _("Policy"), Capability.VIEW_REGIONS),
     ("users", _("Users"), Capability.VIEW_USERS),
+    ("departments", _("Departments"), Capability.MANAGE_DEPARTMENTS),
+    ("fact_conflicts", _("Department values"), Capability.REVIEW_FACTS),
     ("audit", _("Audit"), Capability.VIEW_AUDIT),
 ]
 

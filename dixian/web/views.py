@@ -89,9 +89,15 @@ def region_search(request):
 
 @login_required
 def users(request):
+    from dixian.core.roles import Capability, role_has
+    from dixian.web.people import may_administer
+
     people = scoped_users(request.user).select_related("region").order_by("region_id", "username")
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "web/users.html", {"page": page})
+    may_manage = role_has(request.user.role, Capability.MANAGE_USERS)
+    for person in page.object_list:
+        person.administered = may_manage and may_administer(request.user, person)
+    return render(request, "web/users.html", {"page": page, "may_manage": may_manage})
 
 
 def _parse_day(value: str | None, end: bool = False):

@@ -52,3 +52,25 @@ def households_and_members(n_households: int = 3, village: str = VILLAGES[0]):
         "members": schema.conform(pa.Table.from_pylist(members), "members"),
         "incomes": schema.conform(pa.Table.from_pylist(incomes), "incomes"),
     }
+
+
+def a_person(name: str, birth: str, sequence: int, sex: str, *, relation: str = "other",
+             area: str = "522326") -> dict:
+    """A member's values as a form gives them, complete enough for the entry-time checks,
+    with a valid ID number (GB 11643 check character)."""
+    import datetime as dt
+
+    from dixian.engine import identity
+
+    born = dt.date.fromisoformat(birth)
+    age = (dt.date(2026, 1, 1) - born).days // 365
+    return {
+        "name": name, "sex": sex, "birth_date": born, "ethnicity": "01",
+        "relation_to_head": relation,
+        "resident_id": identity.make_id(area, born, sequence, sex),
+        "health": "healthy", "med_ins_resident": True, "med_ins_employee": False,
+        "labour_skill": "none" if age < 16 else "ordinary",
+        "schooling_status": ("preschool_child" if age < 6 else
+                             "not_in_school" if age >= 16 else "grade_3"),
+        "education": "" if age < 6 else "junior_secondary",
+    }

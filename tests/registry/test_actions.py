@@ -9,7 +9,7 @@ from dixian.core.roles import Role
 from dixian.registry import actions, importing
 from dixian.registry.models import FieldChange, Household, HouseholdStatus, Member
 from tests.conftest import VILLAGE
-from tests.registry.builders import households_and_members
+from tests.registry.builders import a_person, households_and_members
 
 
 @pytest.fixture
@@ -40,12 +40,10 @@ def test_a_death_is_a_status_change_with_history(registry, users):
 def test_a_birth_adds_a_member_with_a_protected_id(registry, users):
     cadre = users[Role.VILLAGE_CADRE]
     household = registry[f"{VILLAGE}0001"]
-    baby = actions.do_record_birth(household, {"name": "王小宝", "sex": "F",
-                                               "relation_to_head": "granddaughter",
-                                               "resident_id": "52232620250301002X"},
-                                   actor=cadre)
+    values = a_person("王小宝", "2025-03-01", 2, "F", relation="granddaughter")
+    baby = actions.do_record_birth(household, values, actor=cadre)
     assert baby.member_id == f"{VILLAGE}0001-04"
-    assert baby.resident_id_masked == "5223**********002X"
+    assert baby.resident_id_masked == "5223**********" + values["resident_id"][-4:]
     assert _changes(baby.member_id, "member_status") == [(None, "active")]
 
 
@@ -56,7 +54,8 @@ def test_moving_a_member_is_recorded_on_both_households(registry, users):
     actions.do_move_member(member, registry[f"{VILLAGE}0002"], actor=cadre, reason="marriage")
     member.refresh_from_db()
     assert member.household.code == f"{VILLAGE}0002"
-    moves = FieldChange.objects.filter(object_key=member.member_id, field="household")
+    assert member.member_id == f"{VILLAGE}0002-04"  # numbered in its new household
+    moves = FieldChange.objects.filter(object_key=f"{VILLAGE}0001-03", field="household")
     assert {c.household.code for c in moves} == {f"{VILLAGE}0001", f"{VILLAGE}0002"}
 
 
@@ -66,7 +65,7 @@ def test_split_and_merge_keep_every_household(registry, users):
     first = registry[f"{VILLAGE}0001"]
     new = actions.do_split_household(first, [f"{VILLAGE}0001-03"], f"{VILLAGE}0003",
                                      actor=cadre)
-    assert list(new.members.values_list("member_id", flat=True)) == [f"{VILLAGE}0001-03"]
+    assert list(new.members.values_list("member_id", flat=True)) == [f"{VILLAGE}0003-01"]
     actions.do_merge_households(new, first, actor=cadre)
     new.refresh_from_db()
     assert new.status == HouseholdStatus.MERGED and new.merged_into_id == first.pk
