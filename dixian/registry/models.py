@@ -223,6 +223,49 @@ class Income(Provenanced):
         ]
 
 
+class IncomeBlock(Provenanced):
+    """One of the national export's annual income blocks of a household, as the national
+    system recorded it: at identification (识别时) or after elimination (风险消除后).
+
+    The period is the 12 months before the reference month (the identification or the
+    elimination month, R1's window, domain.md §1.2). Amounts are whole yuan a year; the two
+    totals are kept as reported, not recomputed, so that the reconciliation can compare them.
+    """
+
+    class Basis(models.TextChoices):
+        IDENTIFICATION = "identification", _("At identification")
+        ELIMINATION = "elimination", _("After elimination")
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT,
+                                  related_name="income_blocks")
+    basis = models.CharField(_("basis"), max_length=16, choices=Basis.choices)
+    reference_month = models.CharField(_("reference month"), max_length=7, blank=True)
+    first_month = models.CharField(_("first month"), max_length=7, blank=True)
+    last_month = models.CharField(_("last month"), max_length=7, blank=True)
+    wage = models.IntegerField(_("wage income"), null=True, blank=True)
+    business = models.IntegerField(_("business income"), null=True, blank=True)
+    property = models.IntegerField(_("property income"), null=True, blank=True)
+    transfer = models.IntegerField(_("transfer income"), null=True, blank=True)
+    business_cost = models.IntegerField(_("business costs"), null=True, blank=True)
+    insurance_payout = models.IntegerField(_("insurance payouts"), null=True, blank=True)
+    compliant_oop_medical = models.IntegerField(_("compliant out-of-pocket medical"), null=True,
+                                                blank=True)
+    household_net = models.IntegerField(_("household net income"), null=True, blank=True)
+    per_capita_net = models.FloatField(_("per-capita net income"), null=True, blank=True)
+    # 风险消除后是否… (after elimination only)
+    house_damaged = models.BooleanField(_("house damaged"), null=True, blank=True)
+    water_damaged = models.BooleanField(_("water facility damaged"), null=True, blank=True)
+    dropout = models.BooleanField(_("school dropout"), null=True, blank=True)
+    uninsured_member = models.BooleanField(_("member without medical insurance"), null=True,
+                                           blank=True)
+
+    class Meta:
+        verbose_name = _("annual income block")
+        verbose_name_plural = _("annual income blocks")
+        constraints = [models.UniqueConstraint(fields=["household", "basis"],
+                                               name="income_block_once_per_basis")]
+
+
 class FieldChange(models.Model):
     """One field of one registry row changed: old and new value, where from, who, when.
 
