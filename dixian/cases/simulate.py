@@ -120,8 +120,10 @@ def simulate(county: str, start: date, end: date, *, seed: int = 7,
     from dixian.registry.models import Household
 
     households = Household.objects.filter(village__code__startswith=scope.prefixes[0]).count()
-    day = start
-    while day <= end:
+    from dixian.core import progress
+
+    days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
+    for day in progress.track(days, "    simulating the county's days"):
         result.days += 1
         if _working(day):
             used: dict[tuple, int] = defaultdict(int)
@@ -138,7 +140,6 @@ def simulate(county: str, start: date, end: date, *, seed: int = 7,
             if day == _add_working(end - timedelta(days=45), 0):
                 _launch_campaign(county, day, rng, people, result)
             _campaign_visits(day, rng, people, result)
-        day += timedelta(days=1)
     return result
 
 

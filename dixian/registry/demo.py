@@ -22,6 +22,7 @@ def last_month() -> str:
 
 
 def step_registry(report: DemoReport) -> None:
+    """Generate a synthetic county and load it into the registry."""
     if synthetic.is_loaded(DEMO_COUNTY):
         return
     households = int(os.environ.get("DIXIAN_DEMO_HOUSEHOLDS", "50000"))
