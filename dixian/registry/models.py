@@ -178,6 +178,10 @@ class Member(Provenanced):
     planned_work_county = models.CharField(_("planned work county"), max_length=6, blank=True)
     employment_service_need = models.CharField(_("employment service wanted"), max_length=100,
                                                blank=True)
+    # a person recorded twice: set by a merge decision (DuplicateDecision), cleared when the
+    # decision is reversed; the member stays, out of the registry's snapshot
+    duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+", verbose_name=_("duplicate of"))
 
     class Meta:
         verbose_name = _("member")
@@ -316,3 +320,32 @@ class ImportBatch(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("import batch")
         verbose_name_plural = _("import batches")
+
+
+class DuplicateDecision(models.Model):
+    """A person's decision on a possible duplicate pair (:mod:`dixian.engine.duplicates`):
+    the same person (merge: ``member_b`` becomes a duplicate of ``member_a``, nothing is
+    deleted) or two persons (distinct: the pair is not proposed again). A decision is
+    reversed by a later action, which keeps the record."""
+
+    class Decision(models.TextChoices):
+        MERGE = "merge", _("Same person: merge")
+        DISTINCT = "distinct", _("Two different persons")
+
+    member_a = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    member_b = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    village_code = models.CharField(max_length=12, db_index=True)  # scope (member_a's)
+    reason = models.CharField(_("reason"), max_length=8)  # id | name
+    score = models.FloatField(_("similarity"))
+    decision = models.CharField(_("decision"), max_length=8, choices=Decision.choices)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("decided"))
+    reversed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    reversed_at = models.DateTimeField(_("reversed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-decided_at", "-pk"]
+        verbose_name = _("duplicate decision")
+        verbose_name_plural = _("duplicate decisions")

@@ -18,6 +18,7 @@ NAVIGATION = [
     ("quality_issues", _("Data quality"), Capability.VIEW_REGISTRY),
     ("statistics", _("Statistics"), Capability.VIEW_REGISTRY),
     ("imports", _("Imports"), Capability.IMPORT_REGISTRY),
+    ("duplicates", _("Duplicates"), Capability.VIEW_REGISTRY),
     ("regions", _("Regions"), Capability.VIEW_REGIONS),
     ("users", _("Users"), Capability.VIEW_USERS),
     ("audit", _("Audit"), Capability.VIEW_AUDIT),
