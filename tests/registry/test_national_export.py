@@ -4,6 +4,7 @@ registry, and reconciled with zero differences; planted differences each show.""
 import datetime as dt
 import io
 import zipfile
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -114,6 +115,10 @@ def test_a_generated_county_migrates_with_zero_differences(exported):
         identified_month="").exclude(monitoring_category="").count() > 0
     report = reconcile.reconcile_file(data, "county.zip", SCOPE)
     assert report.clean, reconcile.render_text(report)
+    artifacts = Path(__file__).resolve().parents[2] / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    (artifacts / "reconciliation-clean.txt").write_text(reconcile.render_text(report),
+                                                        encoding="utf-8")
     # re-sending the export changes nothing
     again = importing.import_file(data, "county.zip", scope=SCOPE, accept_quality_issues=True)
     assert again.batch.status == "duplicate"
@@ -172,3 +177,6 @@ def test_planted_differences_each_show_with_their_rows(exported):
             "measures by category", "income sum (identification)"} <= differing
     text = reconcile.render_text(report)
     assert target in text and "≠" in text
+    artifacts = Path(__file__).resolve().parents[2] / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    (artifacts / "reconciliation-planted.txt").write_text(text, encoding="utf-8")
