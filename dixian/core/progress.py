@@ -25,8 +25,7 @@ _report = contextvars.ContextVar("dixian_progress_report", default=None)
 def shown(stream=None):
     """Show bars (rich) for the work done inside; ``stream`` defaults to stderr."""
     from rich.console import Console
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                               TimeElapsedColumn)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     console = Console(file=stream, stderr=stream is None, highlight=False)
     if not console.is_terminal:  # a log file or a pipe: one line when each task ends

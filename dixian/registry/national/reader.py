@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+
 import polars as pl
 
 from dixian.registry import layout, reading
@@ -215,7 +216,7 @@ def _with_village(result, frame: pl.DataFrame, resolve) -> pl.DataFrame:
     """Areas by name (县, 乡, 村) → the village's NBS code, within the importer's region."""
     names = [c for c in ("area:county", "area:township", "area:village") if c in frame.columns]
     if "area:village" not in names:
-        for sheet, row in frame.select("_sheet", "_row").unique("_sheet").iter_rows():
+        for (sheet,) in frame.select("_sheet").unique().iter_rows():
             result.problems.append(Problem(result.file, sheet, 1, "村", "", "file.missing_column",
                                            "the village column (村 or 行政村) is missing"))
         return frame.with_columns(pl.lit(None, pl.String).alias("household:village_code"))
