@@ -103,3 +103,47 @@ def test_a_masked_export_keeps_every_person(county_regions):
     assert Household.objects.count() == 30
     assert not Member.objects.exclude(resident_id_token="").exists()  # masks are not IDs
     assert sum(p.rule == "value.masked" for p in outcome.problems) == 90
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", ["no_code", "only_header", "bad_date", "zip_garbage",
+                                  "villages_only", "work_only"])
+def test_bad_national_files_are_reported_never_crash(county_regions, case):
+    county, township, village = _names()
+    rows = _rows(False)[:3]
+    if case == "no_code":
+        rows[0][3] = ""
+        data, name = _workbook(rows), "x.xlsx"
+    elif case == "only_header":
+        data, name = _workbook([]), "x.xlsx"
+    elif case == "bad_date":
+        rows[2][8] = "1980-13-45"
+        data, name = _workbook(rows), "x.xlsx"
+    elif case == "zip_garbage":
+        data, name = b"PK\x03\x04 not a zip", "x.zip"
+    elif case == "villages_only":
+        book = Workbook()
+        book.active.title = "行政村信息"
+        for row in (["（自定义）行政村信息"], ["2026"], ["县", "乡", "村", "总户数", "总人口数"],
+                    [county, township, village, "120", "450"]):
+            book.active.append(row)
+        out = io.BytesIO()
+        book.save(out)
+        data, name = out.getvalue(), "村.xlsx"
+    else:
+        book = Workbook()
+        book.active.title = "已外出务工信息"
+        for row in (["已外出务工信息"], [""], ["县", "乡", "行政村", "户编号", "姓名", "证件号码",
+                                            "务工月收入"],
+                    [county, township, village, f"{VILLAGE}0001", "张", "11010519491231002X",
+                     "4000"]):
+            book.active.append(row)
+        out = io.BytesIO()
+        book.save(out)
+        data, name = out.getvalue(), "务工.xlsx"
+    outcome = importing.import_file(data, name, scope=SCOPE)
+    if case == "villages_only":
+        assert outcome.applied, outcome.problems
+    else:
+        assert outcome.batch.status == "rejected" and outcome.problems
+        assert all(p.rule for p in outcome.problems)
