@@ -13,7 +13,6 @@ median clue-to-decision and clue-to-first-measure) is :func:`figures`.
 from __future__ import annotations
 
 import random
-import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -77,9 +76,11 @@ class _People:
             from dixian.core.actions import do_create_user
 
             username = f"{role.value}-{department or region}"
+            # Simulated staff never sign in: no password to hash (Argon2 costs about a
+            # second a user, half the demo's simulation when it hashed one per office).
             user = User.objects.filter(username=username).first() or do_create_user(
-                username=username, role=role, region_code=region,
-                password=secrets.token_urlsafe(16), department=department)
+                username=username, role=role, region_code=region, password=None,
+                department=department)
             self.cache[key] = user
         return self.cache[key]
 

@@ -31,12 +31,14 @@ def do_create_user(
     username: str,
     role: str,
     region_code: str | None,
-    password: str,
+    password: str | None,
     department: str = "",
     is_national: bool = False,
     full_name: str = "",
     actor=None,
 ) -> User:
+    """Create a user; ``password=None`` creates an account that cannot sign in until a
+    password is set (no hashing: the simulator's staff)."""
     region = None
     if region_code:
         region = Region.objects.filter(code=region_code).first()
@@ -48,7 +50,10 @@ def do_create_user(
     with transaction.atomic():
         user = User(username=username, role=role, region=region, is_national=is_national,
                     department=department, first_name=full_name)
-        user.set_password(password)
+        if password is None:
+            user.set_unusable_password()
+        else:
+            user.set_password(password)
         user.full_clean(exclude=["password"])
         user.save()
         audit.record("user.create", actor=actor, obj=user, region_code=region_code or "",
