@@ -7,6 +7,9 @@ import sys
 
 # Dixian's own commands, in the order ``dixian --help`` lists them.
 DIXIAN_APPS = ("dixian.",)
+# Commands that can run for minutes: the command line shows their progress and elapsed time
+# (``demo``, ``import`` and ``reconcile`` show their own steps as well).
+PROGRESS_COMMANDS = {"synth", "quality", "screen", "feed", "nightly", "export"}
 
 
 def _print_help() -> None:
@@ -39,6 +42,15 @@ def main(argv: list[str] | None = None) -> None:
         return
     from django.core.management import execute_from_command_line
 
+    if argv[1] in PROGRESS_COMMANDS and not any(a in ("-h", "--help") for a in argv[2:]):
+        # long work: bars for what the command tracks (dixian.core.progress), and the
+        # command's own elapsed time
+        from dixian.core import progress
+
+        with progress.shown(), progress.task(f"dixian {argv[1]}", total=1) as done:
+            execute_from_command_line(["dixian", *argv[1:]])
+            done()
+        return
     execute_from_command_line(["dixian", *argv[1:]])
 
 

@@ -19,6 +19,11 @@ class Status(models.TextChoices):
     ENDED = "ended", _("Ended")
 
 
+class Origin(models.TextChoices):
+    DIXIAN = "dixian", _("Planned in Dixian")
+    NATIONAL = "national", _("From the national system")
+
+
 class Measure(models.Model):
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="measures")
     village_code = models.CharField(max_length=12, db_index=True)  # scope without a join
@@ -42,6 +47,10 @@ class Measure(models.Model):
     ended_on = models.DateField(_("ended"), null=True, blank=True)
     evidence = models.TextField(_("evidence of delivery"), blank=True)
     parameters = models.JSONField(_("parameters"), default=dict, blank=True)
+    origin = models.CharField(_("origin"), max_length=16, choices=Origin.choices,
+                              default=Origin.DIXIAN)
+    # the national export's text of the measure column, kept as written (origin national)
+    national_text = models.CharField(_("national system text"), max_length=200, blank=True)
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

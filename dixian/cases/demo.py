@@ -19,6 +19,7 @@ SIMULATED_DAYS = 100
 
 
 def step_cases(report: DemoReport) -> None:
+    """Carry the monitoring history over and simulate the last 100 days of work."""
     if Case.objects.filter(village_code__startswith=DEMO_COUNTY, imported=False).exists():
         return
     carried = ledger.do_backfill_from_registry(RegionScope.of(DEMO_COUNTY))

@@ -60,13 +60,15 @@ def do_create_user(
     username: str,
     role: str,
     region_code: str | None,
-    password: str,
+    password: str | None,
     department: str = "",
     is_national: bool = False,
     full_name: str = "",
     actor=None,
     must_change_password: bool = False,
 ) -> User:
+    """Create a user; ``password=None`` creates an account that cannot sign in until a
+    password is set (no hashing: the simulator's staff)."""
     region = None
     if region_code:
         region = Region.objects.filter(code=region_code).first()
@@ -81,8 +83,8 @@ def do_create_user(
         user = User(username=username, role=role, region=region, is_national=is_national,
                     department=department, first_name=full_name,
                     must_change_password=must_change_password)
-        if role == Role.SERVICE_ACCOUNT:
-            user.set_unusable_password()  # signs in only with its API tokens
+        if role == Role.SERVICE_ACCOUNT or password is None:
+            user.set_unusable_password()  # signs in only with its API tokens, or not at all
         else:
             user.set_password(password)
         user.full_clean(exclude=["password"])

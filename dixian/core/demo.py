@@ -31,6 +31,7 @@ class DemoUser:
 class DemoReport:
     users: list[DemoUser] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    timings: list[tuple[str, float]] = field(default_factory=list)  # step, seconds
 
 
 def demo_users() -> list[DemoUser]:
@@ -58,13 +59,14 @@ def demo_users() -> list[DemoUser]:
 
 
 def step_regions(report: DemoReport) -> None:
+    """Load the divisions of Guizhou."""
     if not Region.objects.filter(code=DEMO_COUNTY).exists():
         result = regions.load(DEMO_PROVINCE)
         report.notes.append(f"loaded {result.rows_in_file:,} divisions of province 52")
 
 
 def step_users(report: DemoReport) -> None:
-    """Create the demo users, or give existing ones a fresh password to print."""
+    """Create the demo users (or give them a fresh password)."""
     for spec in demo_users():
         spec.password = actions.generate_password()
         user = User.objects.filter(username=spec.username).first()
@@ -82,10 +84,26 @@ def step_users(report: DemoReport) -> None:
 STEPS: list[Callable[[DemoReport], None]] = [step_regions, step_users]
 
 
+def step_label(step: Callable) -> str:
+    doc = (step.__doc__ or "").strip().splitlines()
+    return doc[0].rstrip(".") if doc else step.__name__.removeprefix("step_")
+
+
 def build() -> DemoReport:
+    """Run the steps in order; each shows as a bar with its elapsed time when the command
+    line turned progress on (``dixian demo``)."""
+    from dixian.core import progress
+
     report = DemoReport()
-    for step in STEPS:
-        step(report)
+    clock = progress.Stopwatch()
+    for number, step in enumerate(STEPS, start=1):
+        label = f"[{number}/{len(STEPS)}] {step_label(step)}"
+        watch = progress.Stopwatch()
+        with progress.task(label, total=1) as advance:
+            step(report)
+            advance()
+        report.timings.append((step_label(step), round(watch.seconds, 1)))
+    report.timings.append(("total", round(clock.seconds, 1)))
     return report
 
 

@@ -11,7 +11,7 @@ grade and reissue characters) and use a ``999999`` prefix for "no ID". The rules
 
 * a null or empty value is ``missing``;
 * ``999999...`` is ``no_id`` (flagged by rule 4_01_003, not a format error);
-* any length other than 18, 20 or 22 is ``bad_length`` (rule 1_12_002);
+* any length other than 18, 20 or 22 is ``bad_length`` (rule 1_01_002);
 * the first 17 characters must be digits (``bad_chars``);
 * the embedded birth date must be a real date between 1800-01-01 and today (``bad_date``;
   the standard's own example is born in 1880);

@@ -216,8 +216,8 @@ ENUMS: dict[str, dict[str, str]] = {
         "birth": "家庭成员出生",
     },
     "error_kind": {
-        "id_checksum": "证件号码校验位错误 (1_12_004)",
-        "id_length": "证件号码长度错误 (1_12_002)",
+        "id_checksum": "证件号码校验位错误 (1_12_002, 1_12_004)",
+        "id_length": "证件号码长度错误 (1_01_002)",
         "id_no_id": "证件号码为999999无证号 (4_01_003)",
         "id_duplicate": "证件号码重复 (1_12_001)",
         "id_birth_mismatch": "出生日期与证件号码不一致",
@@ -241,7 +241,7 @@ ENUMS: dict[str, dict[str, str]] = {
         "road_distance": "与村主干路距离超过5公里 (5_14_*)",
         "housing_flag_grade": "危房户标识与住房等级矛盾",
         "water_flag": "安全饮水标识与四项指标矛盾",
-        "income_implausible": "收入数值不合理 (5_15_023)",
+        "income_implausible": "收入数值不合理 (5_15_0023)",
         "dibao_no_transfer": "享受低保但无转移性收入 (1111_10)",
     },
 }

@@ -20,6 +20,7 @@ MONTHS = 12
 
 
 def step_exchange(report: DemoReport) -> None:
+    """Receive the departments' feeds and screen the county."""
     if FeedBatch.objects.filter(scope_code=DEMO_COUNTY).exists():
         return
     synth_dir = settings.VAR_DIR / "synth" / f"{DEMO_COUNTY}-{DEMO_SEED}"

@@ -32,10 +32,16 @@ def issue_key(row: dict) -> str:
 def run(scope: RegionScope, *, actor=None) -> QualityRun:
     require_scope(scope)
     started_at = timezone.now()
+    from dixian.core import progress
+
     started = time.perf_counter()
-    tables = snapshot.snapshot(scope, reveal=True)
-    findings: pa.Table = engine.run(tables, scope)
-    rows = findings.to_pylist()
+    with progress.task("    reading the registry", total=1) as done:
+        tables = snapshot.snapshot(scope, reveal=True)
+        done()
+    with progress.task(f"    running {len(engine.RULES)} quality rules", total=1) as done:
+        findings: pa.Table = engine.run(tables, scope)
+        rows = findings.to_pylist()
+        done()
     seconds = time.perf_counter() - started
     with transaction.atomic():
         quality_run = QualityRun.objects.create(

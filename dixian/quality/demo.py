@@ -7,6 +7,7 @@ from dixian.quality.models import QualityRun
 
 
 def step_quality(report: DemoReport) -> None:
+    """Run the data-quality rules over the county."""
     if QualityRun.objects.filter(scope_code=DEMO_COUNTY).exists():
         return
     run = bridge.run(RegionScope.of(DEMO_COUNTY))

@@ -390,3 +390,100 @@ def change_head(request, code: str):
                                                           actor=request.user),
                   [household], lambda _r: {"household_code": household.code,
                                            "member_id": new_head.member_id})
+
+
+# ---------------------------------------------------------------- possible duplicates
+class DuplicateSideOut(Schema):
+    member_id: str
+    household_code: str
+    village_code: str
+    name: str
+    birth_date: date | None
+    resident_id_masked: str
+
+
+class DuplicatePairOut(Schema):
+    a: DuplicateSideOut
+    b: DuplicateSideOut
+    reason: str
+    score: float
+
+
+class DuplicateReportOut(Schema):
+    total: int
+    pairs: list[DuplicatePairOut]
+
+
+class DuplicateDecisionIn(Schema):
+    member_a: str
+    member_b: str
+    decision: str  # merge | distinct
+    note: str = ""
+
+
+class DuplicateDecisionOut(Schema):
+    id: int
+    member_a: str
+    member_b: str
+    decision: str
+    reason: str
+    score: float
+    reversed: bool
+
+
+def _side(member) -> DuplicateSideOut:
+    return DuplicateSideOut(member_id=member.member_id, household_code=member.household.code,
+                            village_code=member.household.village_id, name=member.name,
+                            birth_date=member.birth_date,
+                            resident_id_masked=member.resident_id_masked)
+
+
+def _decision_out(record) -> DuplicateDecisionOut:
+    return DuplicateDecisionOut(id=record.pk, member_a=record.member_a.member_id,
+                                member_b=record.member_b.member_id, decision=record.decision,
+                                reason=record.reason, score=record.score,
+                                reversed=record.reversed_at is not None)
+
+
+@router.get("/duplicates", response=DuplicateReportOut)
+def duplicate_report(request, limit: int = 200):
+    """The region's possible duplicate persons, best similarity first."""
+    from dixian.registry import duplicates
+
+    pairs, total = duplicates.access_duplicate_pairs(request.user, limit=max(1, min(limit,
+                                                                                  1000)))
+    return DuplicateReportOut(total=total, pairs=[
+        DuplicatePairOut(a=_side(p.a), b=_side(p.b), reason=p.reason, score=p.score)
+        for p in pairs])
+
+
+@router.post("/duplicates/decisions", response=DuplicateDecisionOut,
+             openapi_extra=documented(DuplicateDecisionIn))
+def decide_duplicate(request):
+    """Merge (the same person) or confirm two persons; audited."""
+    from django.core.exceptions import ValidationError
+
+    from dixian.registry import duplicates
+
+    views.require(request.user, Capability.EDIT_REGISTRY)
+    body = read_body(request, DuplicateDecisionIn,
+                     "the decision (member_a, member_b, decision: merge or distinct, note)")
+    try:
+        record = duplicates.do_decide_duplicate(body.member_a, body.member_b, body.decision,
+                                                actor=request.user, note=body.note)
+    except ValidationError as exc:
+        raise HttpError(400, "; ".join(exc.messages)) from None
+    return _decision_out(record)
+
+
+@router.post("/duplicates/decisions/{decision_id}/reverse", response=DuplicateDecisionOut)
+def reverse_duplicate_decision(request, decision_id: int):
+    from django.core.exceptions import ValidationError
+
+    from dixian.registry import duplicates
+
+    try:
+        record = duplicates.do_reverse_duplicate_decision(decision_id, actor=request.user)
+    except ValidationError as exc:
+        raise HttpError(400, "; ".join(exc.messages)) from None
+    return _decision_out(record)

@@ -44,6 +44,7 @@ from dixian.registry.models import (
     Household,
     ImportBatch,
     Income,
+    IncomeBlock,
     Member,
     Source,
     VillageReport,
@@ -87,9 +88,14 @@ def import_file(data: bytes, file_name: str, *, actor=None, scope: RegionScope |
         return _record(file_name, checksum, scope_code, previous.layout, data, actor,
                        ImportBatch.Status.DUPLICATE, {"same_as_batch": previous.pk}, [])
 
-    result = reading.read(data, file_name)
+    from dixian.registry.national import areas
+
+    result = reading.read(data, file_name, areas.village_resolver(scope))
     problems = list(result.problems)
     tables = result.tables
+    if result.layout == "national" and "members" in tables \
+            and "household_code" in tables["members"].columns:
+        tables["members"] = _keep_member_numbers(tables["members"])
     problems += _check_against_database(tables, scope, file_name)
     problems += quality_problems(tables, file_name, result.layout)
 
@@ -105,6 +111,11 @@ def import_file(data: bytes, file_name: str, *, actor=None, scope: RegionScope |
     with transaction.atomic():
         counts = apply_tables(kept, actor=actor, source=source, source_ref=stamp)
         counts["rejected_rows"] = sum(len(rows) for rows in rejected_rows.values())
+        if result.layout == "national" and "households" in kept:
+            # the national system's monitoring history becomes spells
+            from dixian.cases import ledger
+
+            counts.update(ledger.do_backfill_from_registry(scope, actor=actor))
         status = ImportBatch.Status.PARTIAL if blocking else ImportBatch.Status.APPLIED
         outcome = _record(file_name, checksum, scope_code, result.layout, data, actor, status,
                           counts, problems, error_rows=error_rows, blocking=blocking)
@@ -446,13 +457,15 @@ def _drop_rejected(tables, rejected: dict[str, set[int]]):
         return tables, []
     kept, error_rows = {}, []
     bad_households: set[str] = set()
-    for name in ("households", "members", "incomes", "villages"):
+    for name in ("households", "members", "incomes", "villages", "income_blocks",
+                 "national_measures"):
         frame = tables.get(name)
         if frame is None:
             continue
         mask = pl.Series([row in rejected.get(sheet, ()) for sheet, row in
                           frame.select("_sheet", "_row").iter_rows()], dtype=pl.Boolean)
-        if name in ("members", "incomes") and bad_households:
+        if name in ("members", "incomes", "income_blocks", "national_measures") \
+                and bad_households:
             mask = mask | frame["household_code"].is_in(list(bad_households))
         if name == "households":
             bad_households = set(frame.filter(mask)["household_code"].drop_nulls().to_list())
@@ -487,6 +500,10 @@ def apply_tables(tables: dict[str, pl.DataFrame], *, actor=None, source: str = S
         counts.update(writer.incomes(tables["incomes"]))
     if "villages" in tables:
         counts.update(writer.villages(tables["villages"]))
+    if "income_blocks" in tables:
+        counts.update(writer.income_blocks(tables["income_blocks"]))
+    if "national_measures" in tables:
+        counts.update(writer.national_measures(tables["national_measures"]))
     writer.flush_changes()
     return counts
 
@@ -558,6 +575,73 @@ class _Writer:
         new, n_changed = self._upsert(VillageReport, "village_id", values, "village",
                                       lambda row, current: None)
         return {"villages_new": new, "villages_changed": n_changed}
+
+    def income_blocks(self, frame: pl.DataFrame) -> dict:
+        """The national export's annual income blocks, one per household and basis."""
+        from dixian.registry.income import months_before
+
+        household_ids = _ids(Household, "code", frame["household_code"].unique().to_list())
+        fields = [f.name for f in IncomeBlock._meta.concrete_fields
+                  if f.name not in ("id", "household", "basis", "source", "source_ref",
+                                    "created_by", "created_at", "updated_at")]
+        existing = {(row["household_id"], row["basis"]): row for row in
+                    IncomeBlock.objects.filter(household_id__in=list(household_ids.values()))
+                    .values()}
+        new, n_changed = [], 0
+        for row in frame.unique(["household_code", "basis"], keep="first").iter_rows(named=True):
+            household_id = household_ids[row["household_code"]]
+            month = row.get("reference_month")
+            window = months_before(month) if month else None
+            values = {name: row.get(name) for name in fields if name in row}
+            values.update(reference_month=month or "",
+                          first_month=window[0] if window else "",
+                          last_month=window[-1] if window else "")
+            current = existing.get((household_id, row["basis"]))
+            if current is None:
+                new.append(IncomeBlock(household_id=household_id, basis=row["basis"],
+                                       source=self.source, source_ref=self.source_ref,
+                                       created_by_id=self.actor_id, **values))
+            else:
+                n_changed += self._update(IncomeBlock, current, values, "income_block",
+                                          f"{row['basis']}", household_id)
+        IncomeBlock.objects.bulk_create(new, batch_size=2000)
+        return {"income_blocks_new": len(new), "income_blocks_changed": n_changed}
+
+    def national_measures(self, frame: pl.DataFrame) -> dict:
+        """The national export's measure columns: a plan measure per item, marked as from
+        the national system; an item already recorded is not recorded again."""
+        import datetime as dt
+
+        from dixian.assistance.models import Measure, Origin, Status
+        from dixian.engine.assistance.catalogue import CATEGORIES, INSTRUMENTS
+
+        departments = {c.code: c.departments[0] for c in CATEGORIES}
+        instrument_of = {(i.category, i.zh): i.code for i in INSTRUMENTS}
+        households = {h.code: h for h in _in_chunks_objects(
+            Household, "code", frame["household_code"].unique().to_list())}
+        existing = set(Measure.objects.filter(
+            household__in=list(households.values()), origin=Origin.NATIONAL)
+            .values_list("household__code", "category", "national_text"))
+        new = []
+        for row in frame.iter_rows(named=True):
+            key = (row["household_code"], row["category"], row["text"])
+            household = households[row["household_code"]]
+            if key in existing:
+                continue  # recorded already (by this file, or an earlier export)
+            existing.add(key)
+            month = household.identified_month or (
+                f"{household.year_lifted}-12" if household.year_lifted else "")
+            on = (dt.date(int(month[:4]), int(month[5:7]), 1) if month
+                  else self.now.date())
+            new.append(Measure(
+                household=household, village_code=household.village_id,
+                category=row["category"], department=departments.get(row["category"], ""),
+                instrument=instrument_of.get((row["category"], row["text"]), ""),
+                status=Status.IMPLEMENTED, planned_on=on, due_on=on, implemented_on=on,
+                origin=Origin.NATIONAL, national_text=row["text"],
+                created_by_id=self.actor_id))
+        Measure.objects.bulk_create(new, batch_size=2000)
+        return {"measures_new": len(new)}
 
     def _upsert(self, model, key: str, values: pl.DataFrame, object_type: str,
                 household_of) -> tuple[int, int]:
@@ -663,6 +747,55 @@ def _in_chunks(model, key: str, keys: list):
                                       params=[chunk])
         else:
             yield model.objects.filter(**{f"{key}__in": chunk})
+
+
+def _in_chunks_objects(model, key: str, keys: list):
+    for queryset in _in_chunks(model, key, keys):
+        yield from queryset
+
+
+def _keep_member_numbers(members: pl.DataFrame) -> pl.DataFrame:
+    """The national export has no member number: a person already registered in the same
+    household (same ID number, or same name and birth date) keeps theirs; a new person takes
+    the next free number of the household."""
+    codes = members["household_code"].drop_nulls().unique().to_list()
+    registered: dict[str, list[tuple]] = defaultdict(list)
+    for start in range(0, len(codes), CHUNK):
+        queryset = Member.objects.filter(household__code__in=codes[start:start + CHUNK])
+        for row in queryset.values_list("household__code", "member_id", "resident_id_token",
+                                        "name", "birth_date"):
+            registered[row[0]].append(row[1:])
+    if not registered:
+        return members
+    numbers = []
+    taken: dict[str, set[str]] = defaultdict(set)
+    rows = members.select("household_code", "member_id", "resident_id", "name",
+                          "birth_date" if "birth_date" in members.columns else pl.lit(None)
+                          .alias("birth_date")).rows()
+    for code, _mid, resident_id, name, birth in rows:
+        token = _token(resident_id) if resident_id else None
+        hit = None
+        for mid, their_token, their_name, their_birth in registered.get(code, ()):
+            if mid in taken[code]:
+                continue
+            if (token and their_token == token) or (
+                    name == their_name and birth is not None and birth == their_birth):
+                hit = mid
+                break
+        numbers.append(hit)
+        if hit:
+            taken[code].add(hit)
+    result = []
+    for (code, mid, *_rest), hit in zip(rows, numbers, strict=True):
+        if hit is None and code in registered:
+            used = {m for m, *_r in registered[code]} | taken[code]
+            n = 1
+            while f"{code}-{n:02d}" in used:
+                n += 1
+            hit = f"{code}-{n:02d}"
+            taken[code].add(hit)
+        result.append(hit or mid)
+    return members.with_columns(pl.Series("member_id", result, dtype=pl.String))
 
 
 def _existing(model, key: str, keys: list[str]) -> dict[str, dict]:

@@ -178,6 +178,10 @@ class Member(Provenanced):
     planned_work_county = models.CharField(_("planned work county"), max_length=6, blank=True)
     employment_service_need = models.CharField(_("employment service wanted"), max_length=100,
                                                blank=True)
+    # a person recorded twice: set by a merge decision (DuplicateDecision), cleared when the
+    # decision is reversed; the member stays, out of the registry's snapshot
+    duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+", verbose_name=_("duplicate of"))
 
     class Meta:
         verbose_name = _("member")
@@ -221,6 +225,49 @@ class Income(Provenanced):
         constraints = [
             models.UniqueConstraint(fields=["household", "period"], name="income_once_a_month")
         ]
+
+
+class IncomeBlock(Provenanced):
+    """One of the national export's annual income blocks of a household, as the national
+    system recorded it: at identification (识别时) or after elimination (风险消除后).
+
+    The period is the 12 months before the reference month (the identification or the
+    elimination month, R1's window, domain.md §1.2). Amounts are whole yuan a year; the two
+    totals are kept as reported, not recomputed, so that the reconciliation can compare them.
+    """
+
+    class Basis(models.TextChoices):
+        IDENTIFICATION = "identification", _("At identification")
+        ELIMINATION = "elimination", _("After elimination")
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT,
+                                  related_name="income_blocks")
+    basis = models.CharField(_("basis"), max_length=16, choices=Basis.choices)
+    reference_month = models.CharField(_("reference month"), max_length=7, blank=True)
+    first_month = models.CharField(_("first month"), max_length=7, blank=True)
+    last_month = models.CharField(_("last month"), max_length=7, blank=True)
+    wage = models.IntegerField(_("wage income"), null=True, blank=True)
+    business = models.IntegerField(_("business income"), null=True, blank=True)
+    property = models.IntegerField(_("property income"), null=True, blank=True)
+    transfer = models.IntegerField(_("transfer income"), null=True, blank=True)
+    business_cost = models.IntegerField(_("business costs"), null=True, blank=True)
+    insurance_payout = models.IntegerField(_("insurance payouts"), null=True, blank=True)
+    compliant_oop_medical = models.IntegerField(_("compliant out-of-pocket medical"), null=True,
+                                                blank=True)
+    household_net = models.IntegerField(_("household net income"), null=True, blank=True)
+    per_capita_net = models.FloatField(_("per-capita net income"), null=True, blank=True)
+    # 风险消除后是否… (after elimination only)
+    house_damaged = models.BooleanField(_("house damaged"), null=True, blank=True)
+    water_damaged = models.BooleanField(_("water facility damaged"), null=True, blank=True)
+    dropout = models.BooleanField(_("school dropout"), null=True, blank=True)
+    uninsured_member = models.BooleanField(_("member without medical insurance"), null=True,
+                                           blank=True)
+
+    class Meta:
+        verbose_name = _("annual income block")
+        verbose_name_plural = _("annual income blocks")
+        constraints = [models.UniqueConstraint(fields=["household", "basis"],
+                                               name="income_block_once_per_basis")]
 
 
 class FieldChange(models.Model):
@@ -306,3 +353,32 @@ class FactConflict(models.Model):
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(
             fields=["member", "field", "source_ref"], name="fact_conflict_once")]
+
+
+class DuplicateDecision(models.Model):
+    """A person's decision on a possible duplicate pair (:mod:`dixian.engine.duplicates`):
+    the same person (merge: ``member_b`` becomes a duplicate of ``member_a``, nothing is
+    deleted) or two persons (distinct: the pair is not proposed again). A decision is
+    reversed by a later action, which keeps the record."""
+
+    class Decision(models.TextChoices):
+        MERGE = "merge", _("Same person: merge")
+        DISTINCT = "distinct", _("Two different persons")
+
+    member_a = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    member_b = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    village_code = models.CharField(max_length=12, db_index=True)  # scope (member_a's)
+    reason = models.CharField(_("reason"), max_length=8)  # id | name
+    score = models.FloatField(_("similarity"))
+    decision = models.CharField(_("decision"), max_length=8, choices=Decision.choices)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("decided"))
+    reversed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    reversed_at = models.DateTimeField(_("reversed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-decided_at", "-pk"]
+        verbose_name = _("duplicate decision")
+        verbose_name_plural = _("duplicate decisions")

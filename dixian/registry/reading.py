@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -117,26 +118,82 @@ def _frame(rows: list[list[str]]) -> tuple[list[str], pl.DataFrame]:
     return headers, pl.DataFrame(columns, schema={f"c{i}": pl.String for i in range(width)})
 
 
-def read(data: bytes, file_name: str) -> ReadResult:
-    """Parse and validate one uploaded file; nothing is written anywhere."""
+def _sheets_from_csv(data: bytes) -> list[list[str]]:
+    text = filecheck.decode_text(data)  # UTF-8 (BOM or not), GBK, GB18030
+    return [row for row in csv.reader(io.StringIO(text))]
+
+
+def _check_archive(data: bytes) -> None:
+    """The zip-bomb limits of :func:`filecheck.check_xlsx`, for a plain archive."""
+    try:
+        filecheck.check_xlsx(data)
+    except filecheck.FileProblem as problem:
+        if problem.rule != "not_xlsx" or "no Excel workbook" not in problem.message:
+            raise
+
+
+def _sheets_from_zip(data: bytes) -> dict[str, list[list[str]]]:
+    """A zip of the national export's files (XLSX or CSV, one table each)."""
+
+    sheets = {}
+    _check_archive(data)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for info in archive.infolist():
+            name = PurePath(info.filename)
+            if info.is_dir() or name.name.startswith((".", "~")):
+                continue
+            if name.suffix.lower() == ".xlsx":
+                for sheet, rows in _sheets_from_xlsx(archive.read(info)).items():
+                    sheets[f"{name.stem}/{sheet}"] = rows
+            elif name.suffix.lower() == ".csv":
+                sheets[name.stem] = _sheets_from_csv(archive.read(info))
+    return sheets
+
+
+def read(data: bytes, file_name: str, resolve_village=None) -> ReadResult:
+    """Parse and validate one uploaded file; nothing is written anywhere.
+
+    The national system's export (title rows, per-person rows, areas by name) is read by
+    :mod:`dixian.registry.national.reader`; ``resolve_village`` turns its area names into
+    village codes (see :mod:`dixian.registry.national.areas`).
+    """
+    from dixian.registry.national import reader as national
+
     suffix = PurePath(file_name).suffix.lower()
     raw: dict[str, tuple[list[str], pl.DataFrame]] = {}
+    sheets = None
     try:
         if suffix == ".xlsx":
-            for sheet, rows in _sheets_from_xlsx(data).items():
-                raw[sheet] = _frame(rows)
+            sheets = _sheets_from_xlsx(data)
+        elif suffix == ".zip":
+            sheets = _sheets_from_zip(data)
         elif suffix == ".csv":
-            raw[PurePath(file_name).stem] = _csv_frame(data)
+            csv_frame = _csv_frame(data)
+            sheets = {PurePath(file_name).stem: _sheets_from_csv(data)}
     except filecheck.FileProblem as problem:
         result = ReadResult(file_name, "dixian")
-        sheet = problem.column if suffix == ".xlsx" else PurePath(file_name).stem
+        sheet = problem.column if suffix in (".xlsx", ".zip") else PurePath(file_name).stem
         result.problems.append(Problem(file_name, sheet, problem.row, "", problem.value,
                                        f"file.{problem.rule}", problem.message))
         return result
-    if suffix not in (".xlsx", ".csv"):
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:  # a damaged archive
+        result = ReadResult(file_name, "dixian")
+        result.problems.append(Problem(file_name, "", 0, "", suffix, "file.unreadable",
+                                       f"the file cannot be read: {exc}"))
+        return result
+    if sheets is not None and national.looks_national(sheets):
+        return national.read_tables(sheets, file_name,
+                                    resolve_village or (lambda *names: None))
+    if suffix in (".xlsx", ".zip"):
+        for sheet, rows in sheets.items():
+            raw[sheet] = _frame(rows)
+    elif suffix == ".csv":
+        raw[PurePath(file_name).stem] = csv_frame
+    else:
         result = ReadResult(file_name, "dixian")
         result.problems.append(Problem(file_name, "", 0, "", suffix, "file.format",
-                                       f"unsupported file type {suffix!r}: use .csv or .xlsx"))
+                                       f"unsupported file type {suffix!r}: use .csv, .xlsx "
+                                       "or .zip"))
         return result
 
     national = any(re.search(r"[\u4e00-\u9fff]", h) for headers, _f in raw.values()
@@ -276,21 +333,24 @@ def _parse(frame: pl.DataFrame, column: layout.Column, file: str, sheet: str,
                            .replace_strict(by_zh, default=None, return_dtype=pl.String)))
             expr = mapped
             bad = frame.select(
+                (pl.col("_sheet") if "_sheet" in frame.columns else pl.lit(sheet)).alias("_s"),
                 pl.col("_row"), source.alias("v"),
                 mapped.list.eval(pl.element().is_null()).list.any().alias("bad"),
             ).filter(pl.col("bad") & pl.col("v").is_not_null())
-            problems = [Problem(file, sheet, r, header, v, "value.enum",
+            problems = [Problem(file, s or sheet, r, header, v, "value.enum",
                                 f"contains a value that is not a {column.enum} code or label")
-                        for r, v in zip(bad["_row"], bad["v"], strict=True)]
+                        for s, r, v in bad.select("_s", "_row", "v").iter_rows()]
             return expr, problems
         expr = parts
         return expr, []
     else:
         return source, []
-    bad = frame.select(pl.col("_row"), source.alias("v"), expr.alias("parsed")).filter(
+    sheets = pl.col("_sheet") if "_sheet" in frame.columns else pl.lit(sheet)
+    bad = frame.select(sheets.alias("_s"), pl.col("_row"), source.alias("v"),
+                       expr.alias("parsed")).filter(
         pl.col("v").is_not_null() & pl.col("parsed").is_null())
-    problems = [Problem(file, sheet, r, header, v, rule, f"{v!r}: {message}")
-                for r, v in zip(bad["_row"].to_list(), bad["v"].to_list(), strict=True)]
+    problems = [Problem(file, s or sheet, r, header, v, rule, f"{v!r}: {message}")
+                for s, r, v in bad.select("_s", "_row", "v").iter_rows()]
     return expr, problems
 
 

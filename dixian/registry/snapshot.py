@@ -81,8 +81,8 @@ def snapshot(scope: RegionScope, *, reveal: bool = False,
                                    "monitoring_contact_phone")]
     h = _fetch_columns(households, ["code", "village_id", f"phone_{suffix}",
                                     f"monitoring_contact_phone_{suffix}", *h_fields])
-    members = Member.objects.filter(scope_q(scope, "household__village__code"), **one).order_by(
-        "member_id")
+    members = Member.objects.filter(scope_q(scope, "household__village__code"), **one).filter(
+        duplicate_of__isnull=True).order_by("member_id")
     m_fields = [c.name for c in layout.columns("members")
                 if c.name not in ("household_code", "resident_id", "phone")]
     m = _fetch_columns(members, ["household__code", f"resident_id_{suffix}", f"phone_{suffix}",

@@ -21,11 +21,16 @@ REGISTRY_TABLES = ("households", "members", "incomes")
 
 def generate_and_load(scope_code: str, *, households: int, seed: int, out_dir: Path,
                       months: int = 36, end_month: str = "2025-12") -> dict:
+    from dixian.core import progress
     from dixian.engine.synth import generate
 
-    summary = generate(scope_code, households=households, seed=seed, out_dir=str(out_dir),
-                       months=months, end_month=end_month)
-    counts = load(out_dir, reference=f"synthetic:{scope_code}:seed{seed}")
+    with progress.task(f"    generating {households:,} households", total=1) as advance:
+        summary = generate(scope_code, households=households, seed=seed,
+                           out_dir=str(out_dir), months=months, end_month=end_month)
+        advance()
+    with progress.task("    loading them into the registry", total=1) as advance:
+        counts = load(out_dir, reference=f"synthetic:{scope_code}:seed{seed}")
+        advance()
     return {"generated": summary, "loaded": counts}
 
 

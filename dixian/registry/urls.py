@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dixian.registry import entry, facts_views, views
+from dixian.registry import duplicate_views, entry, facts_views, views
 
 urlpatterns = [
     path("households/", views.household_search, name="households"),
@@ -19,6 +19,10 @@ urlpatterns = [
     path("members/<str:member_id>/reveal-id/", views.reveal_id, name="reveal_id"),
     path("households/<str:code>/access/", views.household_access, name="household_access"),
     path("imports/", views.imports, name="imports"),
+    path("duplicates/", duplicate_views.duplicate_report, name="duplicates"),
+    path("duplicates/decide/", duplicate_views.duplicate_decide, name="duplicate_decide"),
+    path("duplicates/<int:decision_id>/reverse/", duplicate_views.duplicate_reverse,
+         name="duplicate_reverse"),
     path("imports/<int:batch_id>/", views.import_report, name="import_report"),
     path("imports/<int:batch_id>/rejected.csv", views.import_rejected_rows,
          name="import_rejected_rows"),

@@ -135,7 +135,7 @@ def reveal_id(request, member_id: str):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("File (CSV or XLSX)"))
+    file = forms.FileField(label=_("File (CSV, XLSX, or a ZIP of the national export's files)"))
     valid_rows_only = forms.BooleanField(
         label=_("Apply the valid rows and return the rejected rows in a file"), required=False)
     accept_quality_issues = forms.BooleanField(

@@ -7,6 +7,7 @@ from dixian.statistics.models import IndicatorSnapshot
 
 
 def step_statistics(report: DemoReport) -> None:
+    """Compute the statistics from the ledger."""
     if IndicatorSnapshot.objects.filter(region_code=DEMO_COUNTY).exists():
         return
     result = bridge.do_recompute(DEMO_COUNTY)

@@ -19,6 +19,7 @@ NAVIGATION = [
     ("quality_issues", _("Data quality"), Capability.VIEW_REGISTRY),
     ("statistics", _("Statistics"), Capability.VIEW_REGISTRY),
     ("imports", _("Imports"), Capability.IMPORT_REGISTRY),
+    ("duplicates", _("Duplicates"), Capability.VIEW_REGISTRY),
     ("regions", _("Regions"), Capability.VIEW_REGIONS),
     ("policy", _("Policy"), Capability.VIEW_REGIONS),
     ("users", _("Users"), Capability.VIEW_USERS),

@@ -61,6 +61,17 @@ ROUTES = [
     Route("import_report", "/imports/{batch}/", Capability.IMPORT_REGISTRY, scoped=True),
     Route("import_rejected_rows", "/imports/{batch}/rejected.csv", Capability.IMPORT_REGISTRY,
           scoped=True),
+    Route("duplicates", "/duplicates/", Capability.VIEW_REGISTRY),
+    Route("duplicate_decide", "/duplicates/decide/", Capability.EDIT_REGISTRY, method="post",
+          in_scope_status=302),  # no pair named: back with the error
+    Route("duplicate_reverse", "/duplicates/999999/reverse/", Capability.EDIT_REGISTRY,
+          method="post", in_scope_status=404),  # no such decision
+    Route("api:duplicate_report", "/api/registry/duplicates", Capability.VIEW_REGISTRY,
+          api=True),
+    Route("api:decide_duplicate", "/api/registry/duplicates/decisions",
+          Capability.EDIT_REGISTRY, api=True, method="post", in_scope_status=400),  # no body
+    Route("api:reverse_duplicate_decision", "/api/registry/duplicates/decisions/999999/reverse",
+          Capability.EDIT_REGISTRY, api=True, method="post", in_scope_status=404),
     Route("quality_issues", "/quality/", Capability.VIEW_REGISTRY),
     Route("quality_villages", "/quality/villages/", Capability.VIEW_REGISTRY),
     Route("quality_run", "/quality/run/", Capability.IMPORT_REGISTRY, method="post",

@@ -224,7 +224,7 @@ def synthetic_ledger(households: pa.Table, *, as_of: str, seed: int = 7,
                      np.datetime64("NaT", "s"))
     issues = pa.table({
         "village_code": villages[flagged], "household_code": codes[flagged],
-        "rule_id": rng.choice(["1_12_004", "5_13_003", "5_15_023", "2_12_014"], flagged.size),
+        "rule_id": rng.choice(["1_12_004", "5_13_003", "5_15_0023", "2_12_014"], flagged.size),
         "severity": rng.choice(["error", "warning"], flagged.size),
         "status": np.where(np.isnat(q_res), "open", "fixed"),
         "opened_at": q_open, "resolved_at": pa.array(q_res, pa.timestamp("s"))})

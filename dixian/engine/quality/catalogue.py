@@ -177,21 +177,21 @@ RULES: list[Rule] = [
 
     # ================================================================== identity and codes
     Rule(id="DQ-IDN-01", version=1, family="identity", severity="error", level="village",
-         table="members", title="ID number of wrong length", fuping=("1_12_002",),
+         table="members", title="ID number of wrong length", fuping=("1_01_002",),
          when="not blank(resident_id) and not id_no_id and id_len not in P.id_lengths",
          field="resident_id", value="id_masked",
          message_zh="证件号码{id_masked}为{id_len}位，应为18、20或22位。",
          message_en="ID number {id_masked} has {id_len} characters; 18, 20 or 22 expected.",
-         source="§5.3 identity (1_12_002)"),
+         source="§2.3 identity: valid lengths 18, 20, 22 (1_01_002)"),
     Rule(id="DQ-IDN-02", version=1, family="identity", severity="error", level="village",
-         table="members", title="ID check character wrong", fuping=("1_12_004",),
+         table="members", title="ID check character wrong", fuping=("1_12_002", "1_12_004"),
          when="id_len in P.id_lengths and not id_no_id and id_chars_ok and "
               "not id_checksum_ok",
          field="resident_id", value="id_masked",
          message_zh="证件号码{id_masked}校验位错误（按前17位应为{id_check}）。",
          message_en="ID number {id_masked} fails the GB 11643 check (the first 17 digits "
                     "give check character {id_check}).",
-         source="§5.3 identity (1_12_004)"),
+         source="§5.3 identity (1_12_002 for 18 characters, 1_12_004 for 20 and 22)"),
     Rule(id="DQ-IDN-03", version=1, family="identity", severity="error", level="village",
          table="members", title="ID number has invalid characters",
          when="id_len in P.id_lengths and not id_no_id and not id_chars_ok",
@@ -443,16 +443,16 @@ RULES: list[Rule] = [
          message_en="A member aged {age} is recorded as {schooling_status}.",
          source="[I] by analogy with 5_17_006/007"),
     Rule(id="DQ-LOG-09", version=1, family="logic", severity="error", level="village",
-         table="members", title="Master's degree under 20", fuping=("5_17_006", "5_17_007"),
+         table="members", title="Master's degree under 20", fuping=("5_17_006", "5_12_018"),
          when="active and education == 'master_plus' and age < P.master_age_min",
          field="education",
          message_zh="{age}岁成员的文化程度为“{education}”（硕士应满20岁）。",
          message_en="A member aged {age} has education {education} (a master's needs age "
                     "20 or more).",
-         source="§5.3 logic (5_17_006/007)"),
+         source="§5.3 logic (5_17_006, 5_12_018)"),
     Rule(id="DQ-LOG-10", version=1, family="logic", severity="warning", level="village",
          table="members", title="Aged 16-22 with primary schooling or less",
-         fuping=("5_12_018", "5_12_019"),
+         fuping=("5_17_007", "5_12_019"),
          when="active and between(age, P.low_education_age[0], P.low_education_age[1]) and "
               "education in ('illiterate', 'primary')",
          field="education",
@@ -460,7 +460,7 @@ RULES: list[Rule] = [
          message_en="A member aged {age} has education {education}; please verify (ages "
                     "{P.low_education_age[0]}-{P.low_education_age[1]} normally have at least "
                     "junior secondary).",
-         source="§5.3 logic (5_12_018/019)"),
+         source="§5.3 logic (5_17_007, 5_12_019)"),
     Rule(id="DQ-LOG-11", version=1, family="logic", severity="error", level="village",
          table="members", title="Education disagrees with the current school stage",
          when=f"active and ((schooling_status in {_t(PRIMARY)} and education != 'primary') or "
@@ -688,13 +688,13 @@ RULES: list[Rule] = [
                     "{P.migrant_wage_max}; please verify.",
          source="[I]"),
     Rule(id="DQ-RNG-07", version=1, family="plausibility", severity="warning", level="village",
-         table="incomes", title="Wage income between 0 and 100 yuan", fuping=("5_15_023",),
+         table="incomes", title="Wage income between 0 and 100 yuan", fuping=("5_15_0023",),
          when="wage > 0 and wage < P.wage_suspicious_max", field="wage",
          message_zh="{period}月工资性收入{wage}元（0-{P.wage_suspicious_max}元之间），"
                     "疑似单位错误。",
          message_en="Wage income for {period} is {wage} yuan (between 0 and "
                     "{P.wage_suspicious_max}); probably a unit error.",
-         source="§5.3 plausibility (5_15_023)"),
+         source="§5.3 plausibility (5_15_0023)"),
     Rule(id="DQ-RNG-08", version=1, family="plausibility", severity="error", level="village",
          table="incomes", title="Negative income amount",
          each=("wage", "business", "property", "transfer", "business_cost",

@@ -13,10 +13,23 @@ class Command(BaseCommand):
         parser.add_argument("--addr", default="127.0.0.1:8000", help="host:port to serve on")
 
     def handle(self, *args, no_serve, addr, **options):
-        call_command("migrate", verbosity=0, interactive=False)
-        report = demo.build()
+        from dixian.core import progress
+
+        clock = progress.Stopwatch()
+        self.stdout.write("Building the demo county (the first build takes a few minutes; "
+                          "later runs reuse it)")
+        self.stdout.flush()
+        with progress.shown(self.stdout._out):
+            with progress.task("[0] migrate the database", total=1) as advance:
+                call_command("migrate", verbosity=0, interactive=False)
+                advance()
+            report = demo.build()
         for note in report.notes:
             self.stdout.write(note)
+        self.stdout.write("\nTime per step:")
+        for label, seconds in report.timings[:-1]:
+            self.stdout.write(f"  {seconds:>7.1f} s  {label}")
+        self.stdout.write(f"  {clock.seconds:>7.1f} s  in all")
         self.stdout.write("\nDemo users (username / password / role / region):")
         for user in report.users:
             region = demo.describe_region(user.region_code)

@@ -18,8 +18,15 @@ class Command(BaseCommand):
         parser.add_argument("--accept-quality-issues", action="store_true",
                             help="migration: import rows whose only problems are data-quality "
                                  "findings")
+        parser.add_argument("--reconcile", action="store_true",
+                            help="after a national export is applied, print the reconciliation "
+                                 "report (the export against the registry)")
 
-    def handle(self, *args, files, region, valid_rows_only, accept_quality_issues, **options):
+    def handle(self, *args, files, region, valid_rows_only, accept_quality_issues, reconcile,
+               **options):
+        from dixian.core import progress
+        from dixian.registry.national import reconcile as reconciliation
+
         try:
             scope = RegionScope.of(region)
         except ValueError as exc:
@@ -29,9 +36,11 @@ class Command(BaseCommand):
             path = Path(name)
             if not path.exists():
                 raise CommandError(f"{name}: no such file")
-            outcome = importing.import_file(
-                path.read_bytes(), path.name, scope=scope, valid_rows_only=valid_rows_only,
-                accept_quality_issues=accept_quality_issues)
+            with progress.shown(), progress.task(f"importing {path.name}", total=1) as done:
+                outcome = importing.import_file(
+                    path.read_bytes(), path.name, scope=scope, valid_rows_only=valid_rows_only,
+                    accept_quality_issues=accept_quality_issues)
+                done()
             batch = outcome.batch
             self.stdout.write(f"{path.name}: {batch.get_status_display()} (batch {batch.pk}) "
                               f"{batch.counts}")
@@ -44,5 +53,8 @@ class Command(BaseCommand):
             if batch.error_file:
                 self.stdout.write(f"  rejected rows: {batch.error_file.path}")
             failed = failed or not outcome.applied and batch.status != "duplicate"
+            if reconcile and batch.layout == "national" and batch.status != "rejected":
+                report = reconciliation.reconcile_file(path.read_bytes(), path.name, scope)
+                self.stdout.write(reconciliation.render_text(report))
         if failed:
             raise CommandError("some files were rejected: nothing from them was applied")
