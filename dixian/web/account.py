@@ -101,7 +101,8 @@ def two_factor(request):
     if request.method == "POST" and form.is_valid():
         from dixian.web import throttle
 
-        if throttle.too_many_failures(user.username):
+        client = request.META.get("REMOTE_ADDR", "")
+        if throttle.client_blocked(client) or throttle.account_locked_for(user.username, client):
             errors = [_("Too many failed attempts for this account. Wait 15 minutes and try "
                         "again.")]
         elif actions.totp_ok(user, form.cleaned_data["code"]):

@@ -12,6 +12,10 @@ from tests.registry.builders import households_and_members
 
 
 def _login(page, user):
+    if page.url != "about:blank" and "/login/" not in page.url:
+        # a logout clicked just before: its form is sent once the phone's offline data are
+        # wiped (offline.js); wait for it, or it would sign the next person out
+        page.wait_for_url("**/login/**")
     page.goto("/login/")
     page.fill("#id_username", user.username)
     page.fill("#id_password", PASSWORD)
