@@ -28,7 +28,7 @@ def test_production_settings_pass_check_deploy_without_warnings(tmp_path):
                   SECRET_KEY="k" * 20 + "-Zx9#Lq2!vB7$mN4^tR8&yW3*uE6(pO1)",
                   ALLOWED_HOSTS="dixian.example.org",
                   DIXIAN_DATA_KEYS="p1:" + "C" * 43, DIXIAN_LOOKUP_KEY="D" * 43,
-                  DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3", DIXIAN_VAR_DIR=str(tmp_path))
+                  DIXIAN_AUDIT_KEY="E" * 43, DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3", DIXIAN_VAR_DIR=str(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
