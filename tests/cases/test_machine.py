@@ -41,25 +41,25 @@ FULL_DATA = {
 # receives one); the disaster fast track [V S62, VL S94]: the township or county starts
 # assistance before approval, identification only, in any open state before the announcement.
 V, T, C, A = Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER, Role.COUNTY_APPROVER, Role.COUNTY_ADMIN
-I, E = "identification", "elimination"
+ID, EL = "identification", "elimination"
 PRE_ANNOUNCEMENT = ("clue", "visit", "village_review", "notice", "township_review",
                     "county_approval")
 EXPECTED_STEPS = [  # (action, kinds, states, roles)
-    ("accept", {I}, {"clue"}, {V, T}),
-    ("record_visit", {I, E}, {"visit"}, {V}),
-    ("record_data_match", {I, E}, {"visit", "village_review", "notice", "township_review"},
+    ("accept", {ID}, {"clue"}, {V, T}),
+    ("record_visit", {ID, EL}, {"visit"}, {V}),
+    ("record_data_match", {ID, EL}, {"visit", "village_review", "notice", "township_review"},
      {A}),
-    ("propose", {I, E}, {"village_review"}, {V}),
-    ("decline", {I, E}, {"village_review"}, {V}),
-    ("record_objection", {I, E}, {"notice"}, {V, T, C}),
-    ("close_notice", {I, E}, {"notice"}, {V}),
-    ("township_approve", {I, E}, {"township_review"}, {T}),
-    ("township_return", {I, E}, {"township_review"}, {T}),
-    ("county_approve", {I, E}, {"county_approval"}, {C}),
-    ("county_reject", {I, E}, {"county_approval"}, {C}),
-    ("enter", {I}, {"announced"}, {V, T}),
-    ("eliminate", {E}, {"announced"}, {V, T}),
-    ("start_assistance", {I}, set(PRE_ANNOUNCEMENT), {T, C}),
+    ("propose", {ID, EL}, {"village_review"}, {V}),
+    ("decline", {ID, EL}, {"village_review"}, {V}),
+    ("record_objection", {ID, EL}, {"notice"}, {V, T, C}),
+    ("close_notice", {ID, EL}, {"notice"}, {V}),
+    ("township_approve", {ID, EL}, {"township_review"}, {T}),
+    ("township_return", {ID, EL}, {"township_review"}, {T}),
+    ("county_approve", {ID, EL}, {"county_approval"}, {C}),
+    ("county_reject", {ID, EL}, {"county_approval"}, {C}),
+    ("enter", {ID}, {"announced"}, {V, T}),
+    ("eliminate", {EL}, {"announced"}, {V, T}),
+    ("start_assistance", {ID}, set(PRE_ANNOUNCEMENT), {T, C}),
 ]
 EXPECTED_TARGET = {"accept": "visit", "record_visit": "village_review", "propose": "notice",
                    "decline": "not_proposed", "record_objection": "village_review",

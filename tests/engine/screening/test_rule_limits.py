@@ -29,8 +29,8 @@ from tests.engine.screening.test_rules import (
     H_PA,
     PERIOD,
     SCOPE,
-    V,
     V2,
+    V,
     claim,
     feed,
     hh,
@@ -235,8 +235,9 @@ def test_r2_fires_below_the_line_not_at_it(shortfall, fires):
     for row in s_rows:
         if row["period"] == "2025-05":
             row["wage"] -= shortfall
-    from dixian.engine import schema
     import pyarrow as pa
+
+    from dixian.engine import schema
 
     s["incomes"] = schema.conform(pa.Table.from_pylist(s_rows), "incomes")
     a = run(s, {}, SCOPE, period=PERIOD, rules=["R2-INC-01", "R2-INC-02"])
