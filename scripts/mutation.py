@@ -66,6 +66,7 @@ pytest_add_cli_args = {_toml_list(settings.get("pytest_args", []))}
 pytest_add_cli_args_test_selection = {_toml_list(module["tests"])}
 timeout_constant = {float(settings.get("timeout_seconds", 120))}
 use_git_change_detection = false
+process_isolation = "forkserver"
 """
     (workdir / "pyproject.toml").write_text(text)
 
