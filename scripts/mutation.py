@@ -128,7 +128,6 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"not in [tool.dixian.mutation] of pyproject.toml: {unknown}")
     chosen = [listed[m] for m in args.modules] or list(listed.values())
     threshold = settings["threshold"]
-    recorded = json.loads(SCORE_FILE.read_text()) if SCORE_FILE.exists() else {"modules": {}}
     worst = 1.0
     for module in chosen:
         result = run_module(module, functions=args.functions, children=args.children)
@@ -142,6 +141,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"      {line}")
         if args.write and not args.functions:
             result["when"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            recorded = (json.loads(SCORE_FILE.read_text()) if SCORE_FILE.exists()
+                        else {"modules": {}})
             recorded["modules"][module["path"]] = result
             recorded["threshold"] = threshold
             SCORE_FILE.write_text(json.dumps(recorded, indent=1, ensure_ascii=False,
