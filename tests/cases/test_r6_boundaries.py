@@ -195,3 +195,63 @@ def test_a_new_risk_stops_the_elimination(household, users, risk, refused):
     actions.do_receive_clue(household, channel="department_alert", risk_type=risk,
                             received_at=now - timedelta(days=3))
     assert _outcome(household, users, now) == refused
+
+
+@pytest.mark.django_db
+def test_every_condition_says_what_it_found_when_all_fail(household, users):
+    """What the letter and the household page show: each failed condition with its values."""
+    now = timezone.now()
+    _ready(household, now, months=MIN_MONTHS - 1, wage=100, measure_status="planned")
+    Income.objects.filter(household=household, period=months_back(now, 1)[0]).update(
+        compliant_oop_medical=5000)
+    Household.objects.filter(pk=household.pk).update(housing_grade="D",
+                                                     safe_drinking_water=False,
+                                                     dropout_flag=True,
+                                                     uninsured_member_flag=True)
+    Member.objects.filter(household=household).update(labour_skill="lost")
+    actions.do_receive_clue(household, channel="department_alert", risk_type="HOUSING_SAFETY",
+                            received_at=now - timedelta(days=3))
+    with pytest.raises(actions.EliminationRefused) as refused:
+        actions.do_propose_elimination(Household.objects.get(pk=household.pk),
+                                       actor=users[Role.VILLAGE_CADRE], now=now)
+    found = {c.name: c for c in refused.value.conditions}
+    assert list(found) == ["months_monitored", "measures", "income_stable", "rigid_spending",
+                           "three_guarantees", "has_labour", "no_new_risk"]
+    assert all(not c.ok for c in found.values())
+    assert found["months_monitored"].values["months"] == MIN_MONTHS - 1
+    assert "已监测 5 个月" in found["months_monitored"].sentence
+    assert "至少需 6 个月" in found["months_monitored"].sentence
+    assert found["measures"].values == {"implemented_measures": 0}
+    assert "0" in found["measures"].sentence
+    assert len(found["income_stable"].values["months_below"]) == 6
+    assert found["income_stable"].values["line"] == LINE
+    assert found["income_stable"].values["per_capita"] == 400.0  # 12 x 100 / 3
+    after = (1200 - 5000) / MEMBERS
+    assert found["rigid_spending"].values == {"per_capita_after_rigid": round(after, 2),
+                                              "rigid_spending": 5000}
+    assert "扣除刚性支出后" in found["rigid_spending"].sentence
+    problems = found["three_guarantees"].values["problems"]
+    assert problems == ["住房不安全", "饮水不安全", "有失学辍学", "有成员未参加医疗保险"]
+    assert found["three_guarantees"].sentence.startswith("未保障：住房不安全")
+    assert found["has_labour"].values == {"whole_household_no_labour": True}
+    assert found["no_new_risk"].values == {"new_risks": ["HOUSING_SAFETY"]}
+    assert "近 6 个月出现新风险：HOUSING_SAFETY" in found["no_new_risk"].sentence
+
+
+@pytest.mark.django_db
+def test_every_condition_says_what_it_found_when_all_hold(household):
+    from dixian.cases import eligibility
+
+    now = timezone.now()
+    _ready(household, now, months=MIN_MONTHS + 2)
+    found = {c.name: c for c in eligibility.elimination_conditions(household, now)}
+    assert all(c.ok for c in found.values()), [c.name for c in found.values() if not c.ok]
+    assert found["months_monitored"].values["months"] == MIN_MONTHS + 2
+    assert found["measures"].values == {"implemented_measures": 1}
+    assert found["income_stable"].values["months_below"] == []
+    assert found["income_stable"].values["per_capita"] == 24000.0  # 12 x 6,000 / 3
+    assert found["three_guarantees"].values["problems"] == []
+    assert found["three_guarantees"].sentence == "义务教育、基本医疗、住房安全和饮水安全有保障"
+    assert found["has_labour"].sentence == "家中有劳动能力成员"
+    assert found["no_new_risk"].sentence == "近 6 个月未出现新风险"
+    assert eligibility.failed(list(found.values())) == []
