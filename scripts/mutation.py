@@ -71,6 +71,14 @@ process_isolation = "forkserver"
     (workdir / "pyproject.toml").write_text(text)
 
 
+def _mangled(function: str) -> str:
+    """mutmut's name for a function (``f`` -> ``x_f``) or a method (``C.m`` -> ``xǁCǁm``)."""
+    if "." in function:
+        cls, name = function.split(".", 1)
+        return f"xǁ{cls}ǁ{name}"
+    return f"x_{function}"
+
+
 def verdicts(workdir: Path, module_path: str) -> dict[str, int | None]:
     meta = workdir / "mutants" / (module_path + ".meta")
     return json.loads(meta.read_text())["exit_code_by_key"]
@@ -78,23 +86,30 @@ def verdicts(workdir: Path, module_path: str) -> dict[str, int | None]:
 
 def run_module(module: dict, *, functions: list[str], children: int) -> dict:
     slug = module["path"].replace("/", "_").removesuffix(".py")
+    if functions:  # a sample: its own copy, never the full run's
+        slug += "-sample"
+    functions = functions or module.get("functions", [])
     workdir = ROOT / "var" / "mutation" / slug
-    prepare(module, workdir)
+    if children:
+        prepare(module, workdir)
     env = {**os.environ, "DIXIAN_MODE": "test", "DATABASE_URL": "sqlite:///:memory:"}
     dotted = module["path"].removesuffix(".py").replace("/", ".")
-    names = [f"{dotted}.x_{f}__mutmut_*" for f in functions]
+    names = [f"{dotted}.{_mangled(f)}__mutmut_*" for f in functions]
     mutmut = str(Path(sys.executable).parent / "mutmut")
     started = datetime.now(UTC)
-    done = subprocess.run([mutmut, "run", "--max-children", str(children), *names],
-                          cwd=workdir, env=env, capture_output=True, text=True)
-    log = workdir / "mutmut.log"
-    log.write_text(done.stdout[-200_000:] + done.stderr[-200_000:])
+    returncode = None
+    if children:
+        done = subprocess.run([mutmut, "run", "--max-children", str(children), *names],
+                              cwd=workdir, env=env, capture_output=True, text=True)
+        (workdir / "mutmut.log").write_text(done.stdout[-200_000:] + done.stderr[-200_000:])
+        returncode = done.returncode
     results = verdicts(workdir, module["path"])
     if functions:
         results = {k: v for k, v in results.items()
-                   if any(k.startswith(f"{dotted}.x_{f}__mutmut_") for f in functions)}
+                   if any(k.startswith(f"{dotted}.{_mangled(f)}__mutmut_") for f in functions)}
+    untested = sorted(k for k, v in results.items() if v is None)
     killed = sorted(k for k, v in results.items() if v in KILLED)
-    not_killed = sorted(k for k, v in results.items() if v not in KILLED)
+    not_killed = sorted(k for k, v in results.items() if v not in KILLED and v is not None)
     diffs = {}
     for name in not_killed:
         shown = subprocess.run([mutmut, "show", name], cwd=workdir, env=env,
@@ -102,14 +117,16 @@ def run_module(module: dict, *, functions: list[str], children: int) -> dict:
         diffs[name] = "\n".join(line for line in shown.stdout.splitlines()
                                 if line.startswith(("+", "-")) and not line.startswith(
                                     ("+++", "---")))
-    total = len(results)
+    total = len(results) - len(untested)
     return {
-        "module": module["path"], "mutants": total, "killed": len(killed),
+        "module": module["path"], "functions": functions or "all",
+        "mutants": len(results), "tested": total, "killed": len(killed),
+        "complete": not untested,
         "score": round(len(killed) / total, 4) if total else None,
         "seconds": round((datetime.now(UTC) - started).total_seconds()),
         "not_killed": {name: {"exit_code": results[name], "diff": diffs[name]}
                        for name in not_killed},
-        "exit_code": done.returncode,
+        "exit_code": returncode,
     }
 
 
@@ -118,7 +135,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("modules", nargs="*", help="module paths (default: every one listed)")
     parser.add_argument("--functions", nargs="*", default=[],
                         help="only the mutants of these functions (a CI-sized sample)")
-    parser.add_argument("--children", type=int, default=2)
+    parser.add_argument("--children", type=int, default=2,
+                        help="mutants run at once; 0: only read the verdicts of the last run "
+                             "(an interrupted run gives a partial score, marked incomplete)")
     parser.add_argument("--write", action="store_true", help="record docs/mutation-score.json")
     args = parser.parse_args(argv)
     settings = config()
@@ -133,13 +152,15 @@ def main(argv: list[str] | None = None) -> int:
         result = run_module(module, functions=args.functions, children=args.children)
         score = result["score"]
         worst = min(worst, score if score is not None else 0.0)
-        print(f"{module['path']}: {result['killed']}/{result['mutants']} killed "
-              f"({(score or 0) * 100:.1f}%) in {result['seconds']} s")
+        print(f"{module['path']}: {result['killed']}/{result['tested']} killed "
+              f"({(score or 0) * 100:.1f}%) in {result['seconds']} s"
+              + ("" if result["complete"] else
+                 f" (incomplete: {result['mutants'] - result['tested']} not yet run)"))
         for name, info in result["not_killed"].items():
             print(f"  not killed: {name} (exit {info['exit_code']})")
             for line in info["diff"].splitlines():
                 print(f"      {line}")
-        if args.write and not args.functions:
+        if args.write and not args.functions:  # a sample is never recorded as the score
             result["when"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
             recorded = (json.loads(SCORE_FILE.read_text()) if SCORE_FILE.exists()
                         else {"modules": {}})
