@@ -62,11 +62,6 @@ class EvaluationSample(models.Model):
         verbose_name = _("evaluation sample")
         verbose_name_plural = _("evaluation samples")
 
-    def in_the_field(self) -> bool:
-        """Fieldwork has started: a finding is recorded for one of its households."""
-        return self.pk is not None and self.households.filter(
-            recorded_at__isnull=False).exists()
-
     def save(self, *args, **kwargs):
         if not self._state.adding and self.in_the_field():
             raise PermissionError("a sample in the field cannot be changed")
@@ -76,6 +71,11 @@ class EvaluationSample(models.Model):
         if self.in_the_field():
             raise PermissionError("a sample in the field cannot be deleted")
         return super().delete(*args, **kwargs)
+
+    def in_the_field(self) -> bool:
+        """Fieldwork has started: a finding is recorded for one of its households."""
+        return self.pk is not None and self.households.filter(
+            recorded_at__isnull=False).exists()
 
 
 class SampledHousehold(models.Model):
@@ -109,10 +109,6 @@ class SampledHousehold(models.Model):
     FINDINGS = frozenset({"eligible", "elimination_conditions_held", "satisfied", "note",
                           "recorded_by", "recorded_at"})
 
-    @property
-    def checked(self) -> bool:
-        return self.eligible is not None or self.satisfied is not None
-
     def save(self, *args, **kwargs):
         """Once its sample is in the field, only the findings of a household may change."""
         if not self._state.adding:
@@ -128,3 +124,7 @@ class SampledHousehold(models.Model):
         if self.sample.in_the_field():
             raise PermissionError("the households of a sample in the field are fixed")
         return super().delete(*args, **kwargs)
+
+    @property
+    def checked(self) -> bool:
+        return self.eligible is not None or self.satisfied is not None
