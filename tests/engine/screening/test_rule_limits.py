@@ -266,3 +266,25 @@ def test_r2_sudden_is_not_for_a_household_already_below_the_line():
     med = feed("medical", [claim(H_ORD, 4000, "2025-03-01")])
     a = run(s, {"medical": med}, SCOPE, period=PERIOD, rules=["R2-SUD-01", "R2-INC-02"])
     assert ids(a, "R2-SUD-01") == [] and ids(a, "R2-INC-02") == [H_ORD]
+
+
+def test_back_home_without_work_reads_what_was_received_by_the_period():
+    """The HR rule sees records received up to this period, dated before its end; a later
+    push or a later date does not count yet."""
+    h1, h2, h3, h4 = (V + f"{k:04d}" for k in range(1, 5))
+    s = households(h1, h2, h3, h4)
+
+    def rec(code, ev, date, batch, household=True):
+        return {"record_id": f"{code}{ev}{date}", "event": ev,
+                "event_date": dt.date.fromisoformat(date), "batch_month": batch,
+                "member_id": code + "-01", "household_code": code if household else None}
+
+    rows = [rec(h1, "returned_without_work", "2025-03-10", PERIOD),  # received this month
+            rec(h2, "returned_without_work", "2025-03-10", "2025-03"),
+            rec(h2, "re_employed", "2025-06-20", "2025-07"),          # pushed next month
+            rec(h3, "returned_without_work", "2025-03-10", "2025-03"),
+            rec(h3, "re_employed", "2025-07-01", PERIOD),             # dated after the period
+            rec(h4, "returned_without_work", "2025-03-10", "2025-03", household=False)]
+    a = _run(s, "hr_social_security", rows, "R7-HR-01")
+    assert ids(a, "R7-HR-01") == [h1, h2, h3]
+    assert None not in a["household_code"].to_pylist()
