@@ -271,8 +271,8 @@ def test_r2_sudden_is_not_for_a_household_already_below_the_line():
 def test_back_home_without_work_reads_what_was_received_by_the_period():
     """The HR rule sees records received up to this period, dated before its end; a later
     push or a later date does not count yet."""
-    h1, h2, h3, h4 = (V + f"{k:04d}" for k in range(1, 5))
-    s = households(h1, h2, h3, h4)
+    h1, h2, h3, h4, h5, h6 = (V + f"{k:04d}" for k in range(1, 7))
+    s = households(h1, h2, h3, h4, h5, h6)
 
     def rec(code, ev, date, batch, household=True):
         return {"record_id": f"{code}{ev}{date}", "event": ev,
@@ -284,7 +284,13 @@ def test_back_home_without_work_reads_what_was_received_by_the_period():
             rec(h2, "re_employed", "2025-06-20", "2025-07"),          # pushed next month
             rec(h3, "returned_without_work", "2025-03-10", "2025-03"),
             rec(h3, "re_employed", "2025-07-01", PERIOD),             # dated after the period
-            rec(h4, "returned_without_work", "2025-03-10", "2025-03", household=False)]
+            rec(h4, "returned_without_work", "2025-03-10", "2025-03", household=False),
+            # another person's new job (after h1's return) is not h1's
+            rec(h5, "returned_without_work", "2025-02-10", "2025-02"),
+            rec(h5, "re_employed", "2025-04-10", "2025-04"),
+            # back with a job the same day: not without work
+            rec(h6, "returned_without_work", "2025-03-10", "2025-03"),
+            rec(h6, "employed", "2025-03-10", "2025-03")]
     a = _run(s, "hr_social_security", rows, "R7-HR-01")
     assert ids(a, "R7-HR-01") == [h1, h2, h3]
     assert None not in a["household_code"].to_pylist()
