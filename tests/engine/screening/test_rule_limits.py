@@ -22,6 +22,7 @@ import datetime as dt
 
 import pytest
 
+from dixian.engine.scope import RegionScope
 from dixian.engine.screening import RULES, run
 from tests.engine.screening.test_rules import (
     H_MON,
@@ -294,3 +295,8 @@ def test_back_home_without_work_reads_what_was_received_by_the_period():
     a = _run(s, "hr_social_security", rows, "R7-HR-01")
     assert ids(a, "R7-HR-01") == [h1, h2, h3]
     assert None not in a["household_code"].to_pylist()
+    # a national run does not filter by household code first: still no alert without one
+    nation = run(s, {"hr_social_security": feed("hr_social_security", rows)},
+                 RegionScope.nation(), period=PERIOD, rules=["R7-HR-01"])
+    assert ids(nation, "R7-HR-01") == [h1, h2, h3]
+    assert None not in nation["household_code"].to_pylist()
