@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 VENV := .venv
 
-.PHONY: demo test test-sqlite lint messages bench-regions bench-import bench-queue clean fuzz
+.PHONY: demo test test-sqlite mutation lint messages bench-regions bench-import bench-queue clean fuzz
 
 $(VENV)/.synced: pyproject.toml uv.lock scripts/bootstrap
 	scripts/bootstrap
@@ -18,6 +18,9 @@ test: $(VENV)/.synced  ## the whole suite on SQLite and on PostgreSQL
 test-sqlite: $(VENV)/.synced  ## the suite on SQLite only (quick)
 	scripts/ensure-browser
 	DIXIAN_MODE=test DATABASE_URL="sqlite:///:memory:" $(VENV)/bin/python -m pytest
+
+mutation: $(VENV)/.synced  ## mutation testing of the deciding modules; records docs/mutation-score.json
+	$(VENV)/bin/python scripts/mutation.py --write
 
 lint: $(VENV)/.synced
 	$(VENV)/bin/ruff check dixian tests bench

@@ -81,6 +81,23 @@ if not DIXIAN_DATA_KEYS or not DIXIAN_LOOKUP_KEY:
         DIXIAN_DATA_KEYS = DIXIAN_DATA_KEYS or "d1:" + _dev_key("dev-data-key", _random_key)
         DIXIAN_LOOKUP_KEY = DIXIAN_LOOKUP_KEY or _dev_key("dev-lookup-key", _random_key)
 
+# The audit chain's HMAC key (dixian/core/audit.py), kept apart from the database: whoever
+# can write the database but does not hold this key cannot forge a row. Production sets it
+# (DIXIAN_AUDIT_KEY or DIXIAN_AUDIT_KEY_FILE; `dixian keys new` prints one).
+DIXIAN_AUDIT_KEY = env_secret("DIXIAN_AUDIT_KEY")
+if not DIXIAN_AUDIT_KEY:
+    if MODE == "production":
+        raise ConfigError(
+            "DIXIAN_AUDIT_KEY must be set in production: it keys the audit chain "
+            "(see docs/audit.md); `dixian keys new` prints a new key."
+        )
+    DIXIAN_AUDIT_KEY = ("C" * 43 if TESTING
+                        else _dev_key("dev-audit-key", _random_key))
+# Where `dixian audit anchor` (and `nightly`) append the signed head of the chain; a
+# supervisor keeps a copy of this file away from the server.
+DIXIAN_AUDIT_ANCHORS = Path(env_str("DIXIAN_AUDIT_ANCHORS",
+                                    str(VAR_DIR / "audit-anchors.jsonl")))
+
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"] if MODE != "production" else []
 )

@@ -66,6 +66,12 @@ def user_in(county_regions):
 
 
 @pytest.fixture(autouse=True)
+def _audit_anchors_per_test(settings, tmp_path):
+    """Each test anchors the audit chain in its own file (never the checkout's var/)."""
+    settings.DIXIAN_AUDIT_ANCHORS = tmp_path / "audit-anchors.jsonl"
+
+
+@pytest.fixture(autouse=True)
 def _audit_triggers_for_flush(request):
     """Transactional tests end with a flush of every table, audit rows included.
 

@@ -28,6 +28,7 @@ def test_production_settings_pass_check_deploy_without_warnings(tmp_path):
                   SECRET_KEY="k" * 20 + "-Zx9#Lq2!vB7$mN4^tR8&yW3*uE6(pO1)",
                   ALLOWED_HOSTS="dixian.example.org",
                   DIXIAN_DATA_KEYS="p1:" + "C" * 43, DIXIAN_LOOKUP_KEY="D" * 43,
+                  DIXIAN_AUDIT_KEY="E" * 43,
                   DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3", DIXIAN_VAR_DIR=str(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -37,6 +38,13 @@ def test_production_without_data_keys_stops_with_a_clear_message():
     result = _run(["check"], SECRET_KEY="s" * 50)
     assert result.returncode != 0
     assert "DIXIAN_DATA_KEYS and DIXIAN_LOOKUP_KEY must be set" in result.stderr
+
+
+def test_production_without_the_audit_key_stops_with_a_clear_message(tmp_path):
+    result = _run(["check"], SECRET_KEY="s" * 50, DIXIAN_DATA_KEYS="p1:" + "C" * 43,
+                  DIXIAN_LOOKUP_KEY="D" * 43, DIXIAN_VAR_DIR=str(tmp_path))
+    assert result.returncode != 0
+    assert "DIXIAN_AUDIT_KEY must be set" in result.stderr
 
 
 def test_a_malformed_setting_names_the_variable():

@@ -141,7 +141,8 @@ ROLE_SPECS: dict[Role, RoleSpec] = {
         frozenset({Level.COUNTY, Level.PREFECTURE, Level.PROVINCE}), False, True,
         _BASE | {C.UPLOAD_FEEDS, C.DELIVER_MEASURES, C.SEE_NAMES},
     ),
-    Role.ANALYST: RoleSpec(_ALL_LEVELS, True, False, _READ | {C.VIEW_FUNDS}),
+    # the evaluator of R10 is an analyst above the county (dixian.statistics.evaluation)
+    Role.ANALYST: RoleSpec(_ALL_LEVELS, True, False, _READ | {C.VIEW_FUNDS, C.EVALUATE}),
     Role.AUDITOR: RoleSpec(_ALL_LEVELS, True, False,
                            _READ | {C.VIEW_AUDIT, C.VIEW_ACCESS_REPORT, C.VIEW_FUNDS}),
     Role.SYSADMIN: RoleSpec(_ALL_LEVELS, True, False, _BASE | {C.VIEW_USERS, C.VIEW_AUDIT}),

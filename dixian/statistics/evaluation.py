@@ -3,6 +3,13 @@ findings, compute the rates (``dixian.engine.evaluation``).
 
 Samples are drawn per county: drawing needs the whole county within the reader's region
 (village and township users see the samples of no county). Every write is an audited action.
+
+Independence: the evaluated county cannot draw, redraw or fill in its own sample. Only a
+user working above the county (prefecture, province or nation) whose region contains it
+draws the sample and records the check visits' findings; anyone working in the county
+itself (county, township or village) is refused. A drawn sample is immutable once fieldwork
+starts (its first finding): it cannot be redrawn, and its households and design columns
+cannot change (the models refuse it too).
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dixian.core import audit
 from dixian.core.access import require, scope_of
@@ -50,6 +58,24 @@ _FALSE = {"否", "no", "n", "false", "0", "不", "×"}
 
 class EvaluationError(ValueError):
     """A request the evaluation cannot carry out (shown to the user)."""
+
+
+def require_independent(actor, county_code: str) -> None:
+    """The actor evaluates ``county_code`` only from above it: their scope contains the
+    county, and they do not work in it."""
+    if not getattr(actor, "is_authenticated", False):
+        raise EvaluationError(_("Sign in to evaluate a county."))
+    if not scope_of(actor).contains(county_code):
+        raise EvaluationError(_("The county is outside your region."))
+    own = "" if actor.is_national else (actor.region_id or "")
+    if not actor.is_national and (not own or own.startswith(county_code)):
+        raise EvaluationError(_(
+            "A county is evaluated from above: its own staff can neither draw nor fill in "
+            "its sample. The prefecture or province evaluator does it."))
+
+
+def fieldwork_started(sample: EvaluationSample) -> bool:
+    return sample.households.filter(recorded_at__isnull=False).exists()
 
 
 def counties_in(user, code: str) -> list[Region]:
@@ -104,6 +130,12 @@ def do_draw_sample(county: Region, *, actor, villages: int = 10, households: int
     require(actor, Capability.EVALUATE)
     if county.level != Level.COUNTY:
         raise EvaluationError("samples are drawn per county")
+    require_independent(actor, county.code)
+    current = EvaluationSample.objects.filter(county=county).order_by("-drawn_at", "-pk").first()
+    if current is not None and fieldwork_started(current):
+        raise EvaluationError(_(
+            "Fieldwork on this county's sample has started (findings are recorded): the "
+            "sample can no longer be redrawn."))
     frame, income_month = _household_frame(county.code)
     if frame.num_rows == 0:
         raise EvaluationError("the county has no household in the registry")
@@ -154,6 +186,7 @@ def do_record_finding(item: SampledHousehold, *, actor, eligible: bool | None,
                       note: str = "") -> SampledHousehold:
     """Record (or correct) the check visit's findings for one sampled household; audited."""
     require(actor, Capability.EVALUATE)
+    require_independent(actor, item.village_code[:6])
     with transaction.atomic():
         item = SampledHousehold.objects.select_for_update().get(pk=item.pk)
         before = _finding_values(item)
@@ -231,6 +264,11 @@ def do_record_findings_file(samples: list[EvaluationSample], content: bytes, fil
     """Record the findings of an uploaded sample file; all or nothing. Returns (households
     changed, problems); with problems nothing is recorded."""
     require(actor, Capability.EVALUATE)
+    for sample in samples:
+        try:
+            require_independent(actor, sample.county_id)
+        except EvaluationError as exc:
+            return 0, [Problem(0, "", sample.county_id, str(exc))]
     try:
         rows = read_findings_file(content, filename)
     except Exception as exc:  # an unreadable file is the user's problem, named as such

@@ -141,8 +141,12 @@ def findings(request, region: str):
     except ValueError:
         messages.error(request, _("Answer yes, no or leave blank."))
         return redirect("evaluation", segment(code))
-    ev.do_record_finding(item, actor=request.user, note=request.POST.get("note", ""),
-                         **values)
+    try:
+        ev.do_record_finding(item, actor=request.user, note=request.POST.get("note", ""),
+                             **values)
+    except ev.EvaluationError as exc:
+        messages.error(request, str(exc))
+        return redirect("evaluation", segment(code))
     messages.success(request, _("Findings recorded for %(code)s.") % {
         "code": item.household.code})
     return redirect(f"{_evaluation_url(code)}#item-{item.pk}")

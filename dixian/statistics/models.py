@@ -62,6 +62,21 @@ class EvaluationSample(models.Model):
         verbose_name = _("evaluation sample")
         verbose_name_plural = _("evaluation samples")
 
+    def save(self, *args, **kwargs):
+        if not self._state.adding and self.in_the_field():
+            raise PermissionError("a sample in the field cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.in_the_field():
+            raise PermissionError("a sample in the field cannot be deleted")
+        return super().delete(*args, **kwargs)
+
+    def in_the_field(self) -> bool:
+        """Fieldwork has started: a finding is recorded for one of its households."""
+        return self.pk is not None and self.households.filter(
+            recorded_at__isnull=False).exists()
+
 
 class SampledHousehold(models.Model):
     """A household of a sample, with the design columns and the check visit's findings."""
@@ -90,6 +105,25 @@ class SampledHousehold(models.Model):
         ordering = ["village_code", "household__code"]
         constraints = [models.UniqueConstraint(fields=["sample", "household"],
                                                name="household_once_per_sample")]
+
+    FINDINGS = frozenset({"eligible", "elimination_conditions_held", "satisfied", "note",
+                          "recorded_by", "recorded_at"})
+
+    def save(self, *args, **kwargs):
+        """Once its sample is in the field, only the findings of a household may change."""
+        if not self._state.adding:
+            fields = set(kwargs.get("update_fields") or ())
+            if not fields or not fields <= self.FINDINGS:
+                if self.sample.in_the_field():
+                    raise PermissionError("the households of a sample in the field are fixed")
+        elif self.sample.in_the_field():
+            raise PermissionError("no household is added to a sample in the field")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.sample.in_the_field():
+            raise PermissionError("the households of a sample in the field are fixed")
+        return super().delete(*args, **kwargs)
 
     @property
     def checked(self) -> bool:

@@ -1,3 +1,7 @@
+import hashlib
+import hmac
+import json
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -92,3 +96,157 @@ def test_verify_notices_a_rewritten_chain_tail():
             ["forged", new_hash])
     result = audit.verify()
     assert not result.ok and result.broken_seq == 3
+
+
+# ----------------------------------------------------------------- keyed chain (HMAC)
+KEY = b"C" * 43  # settings_test's DIXIAN_AUDIT_KEY
+
+
+def _independent_hash(row: dict, key: bytes = KEY) -> str:
+    """The documented scheme (docs/audit.md), written again here: HMAC-SHA256 under the
+    audit key of the row's canonical JSON, every column and the previous hash included."""
+    payload = {k: row[k] for k in ("seq", "actor_id", "actor_username", "role", "region_code",
+                                   "action", "object_type", "object_id", "before", "after",
+                                   "request_id", "prev_hash")}
+    payload["time"] = row["time"].astimezone(__import__("datetime").UTC).strftime(
+        "%Y-%m-%dT%H:%M:%S.%fZ")
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
+
+
+@pytest.mark.django_db
+def test_each_hash_is_the_documented_hmac_of_the_row_and_its_predecessor():
+    _events(3)
+    for row in AuditEvent.objects.order_by("seq").values():
+        assert row["hash"] == _independent_hash(row), row["seq"]
+
+
+@pytest.mark.django_db
+def test_every_column_and_the_previous_hash_change_the_hash():
+    event = _events(2)[1]
+    original = audit.event_hash(event)
+    for field, value in [("prev_hash", "1" * 64), ("seq", 99), ("action", "x"),
+                         ("actor_username", "x"), ("role", "x"), ("region_code", "5"),
+                         ("object_type", "x"), ("object_id", "x"), ("before", {"v": 0}),
+                         ("after", {"v": 0}), ("request_id", "x"), ("actor_id", 7),
+                         ("time", event.time.replace(microsecond=1))]:
+        kept = getattr(event, field)
+        setattr(event, field, value)
+        assert audit.event_hash(event) != original, field
+        setattr(event, field, kept)
+    assert audit.event_hash(event) == original
+    assert audit.event_hash(event, b"another key") != original
+
+
+@pytest.mark.django_db
+def test_relinking_a_row_without_rehashing_it_is_detected():
+    """A row's link is inside its hash: pointing row 3 at another predecessor breaks it."""
+    _events(4)
+    _tamper("UPDATE core_auditevent SET prev_hash = %s WHERE seq = 3", ["2" * 64])
+    result = audit.verify()
+    assert not result.ok and result.broken_seq == 3
+
+
+def _rewrite_from(seq: int, hash_of) -> None:
+    """Change row ``seq`` and recompute its hash and every later hash and link with
+    ``hash_of``: the whole tail looks consistent to anyone who does not hold the key."""
+    audit_triggers.disable(connection)
+    try:
+        prev = AuditEvent.objects.get(seq=seq - 1).hash if seq > 1 else audit.GENESIS_HASH
+        for event in AuditEvent.objects.filter(seq__gte=seq).order_by("seq"):
+            if event.seq == seq:
+                event.after = {"value": "forged"}
+            event.prev_hash = prev
+            prev = hash_of(event)
+            with connection.cursor() as cursor:
+                cursor.execute("UPDATE core_auditevent SET after = %s, prev_hash = %s, "
+                               "hash = %s WHERE seq = %s",
+                               [json.dumps(event.after), event.prev_hash, prev, event.seq])
+    finally:
+        audit_triggers.enable(connection)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("hash_of", [
+    audit.unkeyed_event_hash,  # plain SHA-256 of the row: what the old chain allowed
+    lambda e: audit.event_hash(e, b"a guessed key"),
+], ids=["unkeyed", "wrong-key"])
+def test_rewriting_a_row_and_every_later_hash_without_the_key_is_detected(hash_of):
+    _events(6)
+    _rewrite_from(3, hash_of)
+    result = audit.verify()
+    assert not result.ok and result.broken_seq == 3 and result.checked == 2
+    assert "audit key" in result.reason
+
+
+# ---------------------------------------------------------------------------- anchors
+@pytest.mark.django_db
+def test_an_anchor_detects_a_rewrite_even_by_someone_holding_the_key(tmp_path):
+    _events(5)
+    anchors = tmp_path / "supervisor-copy.jsonl"
+    call_command("audit", "anchor", "--anchors", str(anchors))
+    kept = json.loads(anchors.read_text())
+    assert kept["seq"] == 5 and kept["hash"] == AuditEvent.objects.get(seq=5).hash
+    assert audit.verify(anchors=anchors).ok and audit.verify(anchors=anchors).anchors == 1
+    _events(2)  # the chain goes on after the anchor
+    assert audit.verify(anchors=anchors).ok
+    _rewrite_from(4, audit.event_hash)  # with the key: the chain itself verifies
+    assert audit.verify(check_anchors=False).ok
+    result = audit.verify(anchors=anchors)
+    assert not result.ok and result.broken_seq == 5 and "rewritten" in result.reason
+    with pytest.raises(CommandError, match="broken at row 5"):
+        call_command("audit", "verify", "--anchors", str(anchors))
+
+
+@pytest.mark.django_db
+def test_an_anchor_after_the_end_of_the_chain_means_rows_were_removed(tmp_path):
+    _events(3)
+    anchors = tmp_path / "a.jsonl"
+    audit.write_anchor(anchors)
+    _tamper("DELETE FROM core_auditevent WHERE seq = %s", [3])
+    result = audit.verify(anchors=anchors)
+    assert not result.ok and result.broken_seq == 3 and "removed" in result.reason
+
+
+@pytest.mark.django_db
+def test_a_forged_or_unreadable_anchor_is_refused(tmp_path):
+    _events(2)
+    anchors = tmp_path / "a.jsonl"
+    anchor = audit.write_anchor(anchors)
+    assert audit.verify(anchors=anchors).ok
+    forged = {**anchor, "hash": AuditEvent.objects.get(seq=1).hash, "seq": 1}
+    anchors.write_text(json.dumps(forged) + "\n")
+    result = audit.verify(anchors=anchors)
+    assert not result.ok and "not signed" in result.reason
+    anchors.write_text("not json\n")
+    assert "unreadable" in audit.verify(anchors=anchors).reason
+
+
+@pytest.mark.django_db
+def test_nightly_writes_an_anchor_and_verify_reports_it(settings, capsys):
+    _events(2)
+    call_command("nightly")
+    kept = audit.read_anchors()
+    assert [a["seq"] for a in kept] == [2]
+    call_command("audit", "verify")
+    assert "1 anchor(s)" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------------------- upgrade
+@pytest.mark.django_db
+def test_the_upgrade_rechains_the_unkeyed_rows_of_earlier_releases():
+    _events(4)
+    _rewrite_from(1, audit.unkeyed_event_hash)  # what an earlier release wrote
+    assert not audit.verify().ok
+    assert audit.rechain_unkeyed(AuditEvent, connection) == 4
+    assert audit.verify().ok
+    assert audit.rechain_unkeyed(AuditEvent, connection) == 0  # a re-run changes nothing
+
+
+@pytest.mark.django_db
+def test_the_upgrade_refuses_to_bless_a_broken_old_chain():
+    _events(4)
+    _rewrite_from(1, audit.unkeyed_event_hash)
+    _tamper("UPDATE core_auditevent SET action = %s WHERE seq = 3", ["changed"])
+    with pytest.raises(RuntimeError, match="broken at row 3"):
+        audit.rechain_unkeyed(AuditEvent, connection)

@@ -17,10 +17,14 @@ from tests.statistics.builders import build_county
 pytestmark = pytest.mark.django_db
 
 
+PREFECTURE = "5223"  # 黔西南州: evaluates its counties from above
+
+
 @pytest.fixture
 def county(users):
     build_county()
-    return users
+    return {**users, "evaluator": make_user(Role.ANALYST, PREFECTURE,
+                                            username="prefecture-evaluator")}
 
 
 def _draw(client, **fields):
@@ -28,8 +32,8 @@ def _draw(client, **fields):
     return client.post(f"/statistics/{COUNTY}/evaluation/draw/", data)
 
 
-def test_a_county_user_draws_the_sample(client, county):
-    client.force_login(county[Role.COUNTY_APPROVER])
+def test_the_prefecture_evaluator_draws_the_sample(client, county):
+    client.force_login(county["evaluator"])
     assert _draw(client).status_code == 302
     sample = EvaluationSample.objects.get()
     assert sample.county_id == COUNTY and sample.seed == 3 and len(sample.villages) == 2
@@ -42,7 +46,7 @@ def test_a_county_user_draws_the_sample(client, county):
 
 
 def test_the_same_seed_draws_the_same_sample(client, county):
-    client.force_login(county[Role.COUNTY_APPROVER])
+    client.force_login(county["evaluator"])
     _draw(client)
     _draw(client)
     first, second = EvaluationSample.objects.order_by("pk")
@@ -51,7 +55,7 @@ def test_the_same_seed_draws_the_same_sample(client, county):
 
 
 def test_findings_by_form_are_audited_and_give_results(client, county):
-    client.force_login(county[Role.COUNTY_ADMIN])
+    client.force_login(county["evaluator"])
     _draw(client)
     items = list(SampledHousehold.objects.all())
     for item in items:
@@ -70,7 +74,7 @@ def test_findings_by_form_are_audited_and_give_results(client, county):
 
 
 def test_findings_by_file_are_all_or_nothing(client, county):
-    client.force_login(county[Role.COUNTY_ADMIN])
+    client.force_login(county["evaluator"])
     _draw(client)
     sheet = client.get(f"/statistics/{COUNTY}/evaluation/sample.xlsx")
     book = load_workbook(io.BytesIO(sheet.content))
@@ -108,7 +112,7 @@ def test_villages_draw_nothing_and_other_counties_are_out_of_reach(client, count
     assert "no whole county" in page or "不包含完整的县" in page
     client.post(f"/statistics/{village}/evaluation/draw/", {"county": COUNTY})
     assert not EvaluationSample.objects.exists()
-    client.force_login(county[Role.COUNTY_APPROVER])
+    client.force_login(county["evaluator"])
     _draw(client)
     item = SampledHousehold.objects.first()
     other = make_user(Role.COUNTY_APPROVER, OTHER_COUNTY, username="neighbour")
@@ -121,10 +125,9 @@ def test_villages_draw_nothing_and_other_counties_are_out_of_reach(client, count
     assert SampledHousehold.objects.get(pk=item.pk).satisfied is None
 
 
-@pytest.mark.parametrize("role", [Role.ANALYST, Role.AUDITOR, Role.SYSADMIN,
-                                  Role.DEPARTMENT_OFFICER])
+@pytest.mark.parametrize("role", [Role.AUDITOR, Role.SYSADMIN, Role.DEPARTMENT_OFFICER])
 def test_readers_and_administrators_cannot_draw_or_record_findings(client, county, role):
-    client.force_login(county[Role.COUNTY_APPROVER])
+    client.force_login(county["evaluator"])
     _draw(client)
     item = SampledHousehold.objects.first()
     client.force_login(county[role])
@@ -137,3 +140,88 @@ def test_readers_and_administrators_cannot_draw_or_record_findings(client, count
     assert EvaluationSample.objects.count() == 1
     assert SampledHousehold.objects.get(pk=item.pk).eligible is None
     assert AuditEvent.objects.count() == before
+
+
+# ------------------------------------------------------------------ independence (R10)
+COUNTY_STAFF = (Role.COUNTY_APPROVER, Role.COUNTY_ADMIN, Role.ANALYST, Role.AUDITOR,
+                Role.TOWNSHIP_REVIEWER, Role.VILLAGE_CADRE)
+
+
+@pytest.mark.parametrize("role", COUNTY_STAFF)
+def test_the_evaluated_county_cannot_draw_its_own_sample(county, role):
+    from dixian.core.models import Region
+    from dixian.statistics import evaluation as ev
+
+    with pytest.raises(ev.EvaluationError):
+        ev.do_draw_sample(Region.objects.get(code=COUNTY), actor=county[role], villages=2,
+                          households=8, seed=3)
+    assert not EvaluationSample.objects.exists()
+
+
+def test_county_staff_cannot_fill_in_or_redraw_the_sample(client, county):
+    from dixian.core.models import Region
+    from dixian.statistics import evaluation as ev
+
+    sample = ev.do_draw_sample(Region.objects.get(code=COUNTY), actor=county["evaluator"],
+                               villages=2, households=8, seed=3)
+    item = sample.households.first()
+    for role in (Role.COUNTY_APPROVER, Role.COUNTY_ADMIN, Role.ANALYST):
+        with pytest.raises(ev.EvaluationError):
+            ev.do_record_finding(item, actor=county[role], eligible=True,
+                                 elimination_conditions_held=None, satisfied=True)
+        changed, problems = ev.do_record_findings_file(
+            [sample], "户编号,认可\n" f"{item.household.code},是\n".encode(), "f.csv",
+            actor=county[role])
+        assert changed == 0 and problems
+    client.force_login(county[Role.COUNTY_ADMIN])
+    client.post(f"/statistics/{COUNTY}/evaluation/findings/",
+                {"item": item.pk, "satisfied": "yes"})
+    _draw(client, seed=4)  # a redraw by the county itself
+    assert not SampledHousehold.objects.filter(recorded_at__isnull=False).exists()
+    assert EvaluationSample.objects.count() == 1
+    # a national evaluator may (the nation is above every county)
+    national = make_user(Role.ANALYST, None, national=True, username="national-evaluator")
+    ev.do_record_finding(item, actor=national, eligible=True,
+                         elimination_conditions_held=None, satisfied=True)
+
+
+def test_a_sample_is_redrawn_before_fieldwork_and_fixed_after_it(county):
+    from dixian.core.models import Region
+    from dixian.registry.models import Household
+    from dixian.statistics import evaluation as ev
+
+    county_region = Region.objects.get(code=COUNTY)
+    evaluator = county["evaluator"]
+    first = ev.do_draw_sample(county_region, actor=evaluator, villages=2, households=8,
+                              seed=3)
+    second = ev.do_draw_sample(county_region, actor=evaluator, villages=2, households=8,
+                               seed=5)  # no finding yet: a redraw replaces it
+    assert ev.current_samples(evaluator, COUNTY) == [second]
+    item = second.households.first()
+    ev.do_record_finding(item, actor=evaluator, eligible=True,
+                         elimination_conditions_held=None, satisfied=None)
+    with pytest.raises(ev.EvaluationError, match="redrawn"):
+        ev.do_draw_sample(county_region, actor=evaluator, villages=2, households=8, seed=6)
+    assert ev.current_samples(evaluator, COUNTY) == [second]
+    # findings may still be corrected; the design may not change
+    ev.do_record_finding(item, actor=evaluator, eligible=False,
+                         elimination_conditions_held=None, satisfied=None)
+    item.refresh_from_db()
+    item.weight = 1.0
+    with pytest.raises(PermissionError):
+        item.save()
+    with pytest.raises(PermissionError):
+        item.delete()
+    with pytest.raises(PermissionError):
+        SampledHousehold(sample=second, household=Household.objects.exclude(
+            pk__in=second.households.values("household")).first(),
+            village_code=item.village_code, household_stratum="x", village_stratum="x",
+            monitored=False, eliminated=False, inclusion_probability=1, base_weight=1,
+            weight=1).save()
+    second.seed = 7
+    with pytest.raises(PermissionError):
+        second.save()
+    with pytest.raises(PermissionError):
+        second.delete()
+    first.seed = 8
+    first.save()  # the replaced sample never went to the field

@@ -22,6 +22,10 @@ from tests.conftest import (
 )
 
 OUTSIDE_VILLAGE = "522633001201"  # a village of the neighbouring county
+# Same county, outside the lower levels' scope: the village cadre works in VILLAGE
+# (522326101201), the township reviewer in TOWNSHIP (522326101).
+SAME_TOWNSHIP_VILLAGE = "522326101202"  # 纳管村: outside the cadre's village, in the township
+OTHER_TOWNSHIP_VILLAGE = "522326102201"  # 毛坪村, 打易镇: outside the township, in the county
 
 
 @dataclass(frozen=True)
@@ -371,6 +375,10 @@ def registry_targets(users, settings, tmp_path):
     inside = households_and_members(1, VILLAGE)
     outside = households_and_members(1, OUTSIDE_VILLAGE)
     importing.apply_tables({n: pl.from_arrow(t) for n, t in outside.items()})
+    near = {code: _households_with_own_ids(code) for code in (SAME_TOWNSHIP_VILLAGE,
+                                                               OTHER_TOWNSHIP_VILLAGE)}
+    for tables in near.values():
+        importing.apply_tables({n: pl.from_arrow(t) for n, t in tables.items()})
     data = snapshot.export(inside, fmt="xlsx", file_layout="national")
     import io
 
@@ -398,6 +406,9 @@ def registry_targets(users, settings, tmp_path):
 
     case = do_receive_clue(Household.objects.get(code=f"{VILLAGE}0001"), channel="cadre_visit",
                            risk_type="ILLNESS").case
+    near_cases = {code: do_receive_clue(Household.objects.get(code=f"{code}0001"),
+                                        channel="cadre_visit", risk_type="ILLNESS").case
+                  for code in near}
     other_case = do_receive_clue(Household.objects.get(code=f"{OUTSIDE_VILLAGE}0001"),
                                  channel="cadre_visit", risk_type="ILLNESS").case
     from dixian.exchange import actions as exchange
@@ -405,8 +416,11 @@ def registry_targets(users, settings, tmp_path):
 
     claims = ("结算编号,身份证号码,就诊类型,结算日期,医疗总费用,政策范围内个人自付\n"
               "C1,{id},住院,2025-05-20,80000,30000\n")
+    county_claims = claims.format(id=inside["members"]["resident_id"][0].as_py()) + "".join(
+        f"C{k},{t['members']['resident_id'][0].as_py()},住院,2025-05-20,80000,30000\n"
+        for k, t in enumerate(near.values(), start=2))
     feed = exchange.do_upload_feed(
-        claims.format(id=inside["members"]["resident_id"][0].as_py()).encode(), "m_2025-05.csv",
+        county_claims.encode(), "m_2025-05.csv",
         department="medical_insurance", actor=users[Role.DEPARTMENT_OFFICER])
     other_officer = make_user(Role.DEPARTMENT_OFFICER, OTHER_COUNTY, username="other-officer")
     other_feed = exchange.do_upload_feed(
@@ -456,6 +470,7 @@ def registry_targets(users, settings, tmp_path):
     inside_machine = machine_targets(users[Role.COUNTY_ADMIN], COUNTY, VILLAGE)
     outside_machine = machine_targets(other_admin, OTHER_COUNTY, OUTSIDE_VILLAGE)
     neighbour_cadre = make_user(Role.VILLAGE_CADRE, OUTSIDE_VILLAGE, username="neighbour-cadre")
+    near_measures = {code: measure_for(f"{code}0001") for code in near}
     campaign = monitoring.do_launch_campaign(COUNTY, actor=users[Role.COUNTY_ADMIN],
                                              name="2025", criterion="all",
                                              due_on=date(2025, 12, 31))
@@ -465,7 +480,22 @@ def registry_targets(users, settings, tmp_path):
     from tests.funds.builders import matrix_targets
 
     funds_inside, funds_outside = matrix_targets(f"{VILLAGE}0001", f"{OUTSIDE_VILLAGE}0001")
+    near_targets = {code: {
+        "code": code, "household": f"{code}0001", "member": f"{code}0001-01",
+        "issue": QualityIssue.objects.filter(village_id=code).first().pk,
+        "case": near_cases[code].pk, "alert": Alert.objects.filter(village_id=code).first().pk,
+        "task": campaign.tasks.get(household__code=f"{code}0001").pk,
+        "measure": near_measures[code].pk} for code in near}
     return {
+        # same county, outside the scope of the village cadre and the township reviewer
+        "near": {Role.VILLAGE_CADRE: [near_targets[SAME_TOWNSHIP_VILLAGE],
+                                      near_targets[OTHER_TOWNSHIP_VILLAGE],
+                                      {**near_targets[OTHER_TOWNSHIP_VILLAGE],
+                                       "code": OTHER_TOWNSHIP_VILLAGE[:9]}, {"code": COUNTY}],
+                 Role.TOWNSHIP_REVIEWER: [near_targets[OTHER_TOWNSHIP_VILLAGE],
+                                          {**near_targets[OTHER_TOWNSHIP_VILLAGE],
+                                           "code": OTHER_TOWNSHIP_VILLAGE[:9]},
+                                          {"code": COUNTY}]},
         "inside": {**funds_inside, "household": f"{VILLAGE}0001",
                    "member": f"{VILLAGE}0001-01",
                    "batch": batch.pk, "issue": issue.pk, "case": case.pk, "feed": feed.pk,
@@ -487,6 +517,23 @@ def registry_targets(users, settings, tmp_path):
                      "account": 999999, "token": 999999, "schedule": 999999,
                      "conflict": 999999}],
     }
+
+
+def _households_with_own_ids(village: str):
+    """One household of ``village`` whose members' ID numbers differ from the builder's
+    defaults (which repeat from village to village of a county)."""
+    import pyarrow as pa
+
+    from dixian.engine import identity, schema
+    from tests.registry.builders import households_and_members
+
+    tables = households_and_members(1, village)
+    members = tables["members"].to_pylist()
+    for k, m in enumerate(members):
+        m["resident_id"] = identity.make_id(village[:6], m["birth_date"],
+                                            int(village[-4:]) * 7 % 900 + k, m["sex"])
+    tables["members"] = schema.conform(pa.Table.from_pylist(members), "members")
+    return tables
 
 
 def _call(client, route: Route, url: str):
@@ -524,6 +571,16 @@ def test_every_role_on_every_route_in_and_out_of_scope(client, users, registry_t
                 wanted = 403 if _expected(route, role) == 403 else 404
                 if status != wanted:
                     failures.append(f"{role} {url} (out of scope): {status}, expected {wanted}")
+            # The same county, outside a village or township user's own village or township.
+            for target in registry_targets["near"].get(role, []):
+                if not set(re.findall(r"{(\w+)}", route.path)) <= set(target):
+                    continue  # batches, feeds and campaigns are the county's own
+                url = route.path.format(**target)
+                status = _call(client, route, url).status_code
+                wanted = 403 if _expected(route, role) == 403 else 404
+                if status != wanted:
+                    failures.append(f"{role} {url} (same county, out of scope): {status}, "
+                                    f"expected {wanted}")
         client.logout()
     assert failures == [], "\n".join(failures)
 
