@@ -275,7 +275,8 @@ def test_the_queue_page_needs_the_same_few_queries_for_many_cases(client, users,
     for household in Household.objects.all():
         actions.do_receive_clue(household, channel="cadre_visit", risk_type="ILLNESS")
     client.force_login(users[Role.COUNTY_APPROVER])
-    with django_assert_max_num_queries(8):
+    # + 1: the policy's approved changes, read once per process (dixian.policy.bridge)
+    with django_assert_max_num_queries(9):
         page = client.get("/cases/").content.decode()
     assert page.count("href=\"/cases/") >= 30
 

@@ -127,10 +127,20 @@ def test_one_yuan_below_the_line_in_any_of_the_six_windows_is_not_stable(househo
 
 
 @pytest.mark.django_db
-def test_a_window_with_eleven_recorded_months_is_not_stable(household, users):
+def test_a_window_with_a_month_missing_is_judged_annualised(household, users):
+    # R1 (dixian.engine.income): from income.window_min_months (6) recorded months the
+    # window is judged, annualised; eleven months of 6,000 are 72,000 a year, as twelve are.
     now = timezone.now()
     _ready(household, now, wage=6000)
     Income.objects.filter(household=household, period=months_back(now, 1)[0]).delete()
+    assert "income_stable" not in _outcome(household, users, now)
+
+
+@pytest.mark.django_db
+def test_windows_with_five_recorded_months_are_not_stable(household, users):
+    now = timezone.now()
+    _ready(household, now, wage=6000)
+    Income.objects.filter(household=household, period__in=months_back(now, 12)[:7]).delete()
     assert "income_stable" in _outcome(household, users, now)
 
 
