@@ -107,9 +107,13 @@ def test_the_evaluation_sample_writes_the_head_as_text(client, users):
 
     build_county()
     Member.objects.filter(relation_to_head="head").update(name=EVIL)
-    client.force_login(users[Role.COUNTY_APPROVER])
+    from tests.conftest import make_user
+
+    # the sample is drawn from above the county (evaluation independence)
+    client.force_login(make_user(Role.ANALYST, COUNTY[:4], username="prefecture-evaluator"))
     client.post(f"/statistics/{COUNTY}/evaluation/draw/",
                 {"county": COUNTY, "villages": 2, "households": 8, "seed": 3})
+    client.force_login(users[Role.COUNTY_APPROVER])  # who sees the heads' names in full
     sheet = client.get(f"/statistics/{COUNTY}/evaluation/sample.xlsx")
     assert "'" + EVIL in list(_xlsx_cells(sheet.content))
     text = client.get(f"/statistics/{COUNTY}/evaluation/sample.csv").content.decode()
