@@ -207,7 +207,7 @@ def elimination_conditions(household: Household, now: datetime) -> list[Conditio
         "income_stable", not below,
         str(_("12-month per-capita income at or above the line in each of the last %(n)d "
               "months (now %(pcni)s yuan against %(line)d)") % {
-            "n": n, "pcni": latest.per_capita, "line": line}) if not below else
+            "n": n, "pcni": _shown(latest.per_capita), "line": line}) if not below else
         str(_("12-month per-capita income not stably at or above the line: below, or too "
               "few months recorded to judge, in %(months)s") % {"months": ", ".join(below)}),
         {"per_capita": latest.per_capita, "line": line, "months_below": below}))
@@ -216,7 +216,7 @@ def elimination_conditions(household: Household, now: datetime) -> list[Conditio
     out.append(Condition(
         "rigid_spending", after_rigid is not None and after_rigid >= line,
         str(_("Income after rigid spending %(after)s yuan per person (line %(line)d)") % {
-            "after": after_rigid, "line": line}),
+            "after": _shown(after_rigid), "line": line}),
         {"per_capita_after_rigid": after_rigid, "rigid_spending": latest.rigid_spending}))
 
     problems = []
@@ -261,6 +261,11 @@ def elimination_conditions(household: Household, now: datetime) -> list[Conditio
             "n": n, "risks": ", ".join(new)}),
         {"new_risks": new}))
     return out
+
+
+def _shown(value) -> str:
+    """A number for a sentence; "—" when it cannot be judged (too few months recorded)."""
+    return "—" if value is None else f"{value:g}"
 
 
 def _covered_risks(household: Household, risks: list[str], done: list) -> set[str]:
