@@ -50,10 +50,6 @@ def test_the_reader_sees_what_a_person_sees():
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(reason="pages added by this session's merges (two-factor sign-in, funds "
-                   "legends, departments, fact conflicts, audit action names, entry forms) still "
-                   "show codes or English: listed in the closing note, to translate next",
-                   strict=False)
 def test_the_case_page_at_every_step_for_every_role_is_in_chinese(client, users,
                                                                   registry_targets):  # noqa: F811
     """Each step's forms (the visit, the village review, an objection, the approval) and
