@@ -38,8 +38,17 @@ def main(argv: list[str] | None = None) -> None:
         _print_help()
         return
     from django.core.management import execute_from_command_line
+    from django.db import InterfaceError, OperationalError
 
-    execute_from_command_line(["dixian", *argv[1:]])
+    try:
+        execute_from_command_line(["dixian", *argv[1:]])
+    except (OperationalError, InterfaceError) as exc:
+        # The database went away mid-command (restart, failover): its open transaction was
+        # rolled back; every Dixian step is atomic and safe to run again.
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"dixian: the database is not reachable ({first}). The step in progress was "
+              "rolled back; run the command again when the database is back.", file=sys.stderr)
+        raise SystemExit(3) from None
 
 
 if __name__ == "__main__":

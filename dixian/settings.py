@@ -116,6 +116,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "dixian.core.middleware.RequestContextMiddleware",
+    "dixian.core.middleware.DatabaseUnavailableMiddleware",
 ]
 
 if MODE == "production":  # static files from the application server (after collectstatic)

@@ -43,3 +43,32 @@ class LanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
         return response
+
+
+class DatabaseUnavailableMiddleware:
+    """The database went away (restart, failover, network): a 503 page that says so and asks
+    to try again, instead of a server error. The interrupted transaction was rolled back.
+    Probes: /readyz answers 503 too (dixian/web/health.py)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        import logging
+
+        from django.db import InterfaceError, OperationalError
+        from django.http import HttpResponse
+        from django.template.loader import render_to_string
+
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logging.getLogger("dixian.database").error(
+            "database unavailable: %s", str(exception).splitlines()[0] if str(exception) else
+            exception.__class__.__name__)
+        # rendered without the request: the context processors would ask the database again
+        response = HttpResponse(render_to_string("web/unavailable.html"), status=503)
+        response["Retry-After"] = "30"
+        return response
