@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 VENV := .venv
 
-.PHONY: demo test test-sqlite lint messages bench-regions bench-import bench-queue clean
+.PHONY: demo test test-sqlite lint messages bench-regions bench-import bench-queue clean load faults
 
 $(VENV)/.synced: pyproject.toml uv.lock scripts/bootstrap
 	scripts/bootstrap
@@ -45,3 +45,10 @@ bench-screening: $(VENV)/.synced  ## screening a 10-million-person province (Duc
 
 bench-indicators: $(VENV)/.synced  ## every R9 indicator for a 10-million-person province, against pandas; dashboard timings
 	$(VENV)/bin/python bench/indicators/run.py --repeat 3 --write-doc
+
+load: $(VENV)/.synced  ## Locust, 100 users of mixed roles for 5 minutes against gunicorn + PostgreSQL (docs/reliability.md)
+	scripts/bootstrap --group bench
+	$(VENV)/bin/python bench/load/run.py --users 100 --minutes 5 --write-doc
+
+faults: $(VENV)/.synced  ## kill -9 x20 during each write, a database restart, a full disk (docs/reliability.md)
+	$(VENV)/bin/python bench/faults/run.py --kills 20 --json var/faults.json

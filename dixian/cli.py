@@ -40,6 +40,8 @@ def main(argv: list[str] | None = None) -> None:
     from django.core.management import execute_from_command_line
     from django.db import InterfaceError, OperationalError
 
+    from dixian.core.storage import StoreError
+
     try:
         execute_from_command_line(["dixian", *argv[1:]])
     except (OperationalError, InterfaceError) as exc:
@@ -49,6 +51,9 @@ def main(argv: list[str] | None = None) -> None:
         print(f"dixian: the database is not reachable ({first}). The step in progress was "
               "rolled back; run the command again when the database is back.", file=sys.stderr)
         raise SystemExit(3) from None
+    except StoreError as exc:
+        print(f"dixian: {exc.strerror}", file=sys.stderr)
+        raise SystemExit(4) from None
 
 
 if __name__ == "__main__":

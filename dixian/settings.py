@@ -116,7 +116,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "dixian.core.middleware.RequestContextMiddleware",
-    "dixian.core.middleware.DatabaseUnavailableMiddleware",
+    "dixian.core.middleware.ServiceUnavailableMiddleware",
 ]
 
 if MODE == "production":  # static files from the application server (after collectstatic)
@@ -190,7 +190,8 @@ MEDIA_ROOT = VAR_DIR / "media"  # originals of uploaded files (never served publ
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("DIXIAN_STATIC_ROOT", str(VAR_DIR / "static")))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # uploads: atomic writes, content-addressed reuse, a clear error on a full disk
+    "default": {"BACKEND": "dixian.core.storage.SafeFileStorage"},
     # Production serves the hashed, compressed copies that `dixian collectstatic` writes.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
                     if MODE == "production"
