@@ -25,6 +25,9 @@ preload_app = False  # each worker opens its own DuckDB and database connections
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 forwarded_allow_ips = os.environ.get("DIXIAN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 limit_request_line = 8190
+# gunicorn's control socket (gunicornc) is off: systemd manages the process, and several
+# instances on one machine (tests, `make load`) would share its default path.
+control_socket_disable = True
 
 # Structured logs on standard error (journald): one JSON object per request.
 accesslog = "-"

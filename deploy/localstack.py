@@ -75,9 +75,11 @@ class Cluster:
 
     def psql(self, database: str, sql: str) -> str:
         bindir = self._run("bindir")
-        return subprocess.run([f"{bindir}/psql", "-XAtq", "-v", "ON_ERROR_STOP=1",
-                               self.url(database), "-c", sql], check=True,
-                              capture_output=True, text=True).stdout.strip()
+        result = subprocess.run([f"{bindir}/psql", "-XAtq", "-v", "ON_ERROR_STOP=1",
+                                 self.url(database), "-c", sql], capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"psql: {result.stderr.strip()} (in: {sql[:200]})")
+        return result.stdout.strip()
 
     def createdb(self, database: str) -> None:
         self.psql("postgres", f'CREATE DATABASE "{database}"')
@@ -135,6 +137,7 @@ class Stack:
                 else args[0], *[a.replace("/opt/dixian/", f"{ROOT}/") for a in args[1:]]]
 
     def start(self, name: str, command: list[str], **extra) -> subprocess.Popen:
+        self.stop(name)
         log = (self.logs / f"{name}.log").open("ab")
         process = subprocess.Popen(command, cwd=ROOT, env=self.env(**extra), stdout=log,
                                    stderr=subprocess.STDOUT, start_new_session=True)

@@ -432,7 +432,8 @@ def full_disk(stack: Stack, work: Path, log) -> dict:
             body.write(f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n"
                        f"{value}\r\n".encode())
         body.write(f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
-                   f"filename=\"{feed.name}\"\r\nContent-Type: application/octet-stream\r\n\r\n".encode())
+                   f"filename=\"{feed.name}\"\r\n"
+                   "Content-Type: application/octet-stream\r\n\r\n".encode())
         body.write(feed.read_bytes() + b"\r\n")
         body.write(f"--{boundary}--\r\n".encode())
         import urllib.request
@@ -466,11 +467,15 @@ def build(stack: Stack, households: int, log) -> None:
     stack.dixian("regions", "load", "--province", COUNTY[:2])
     stack.dixian("synth", COUNTY, "--households", str(households), "--months", "14", "--load",
                  "--out", str(stack.folder / "synth"))
+    stack.dixian("collectstatic", "--no-input")
+    fault_users(stack)
+    log(f"built a county of {households} households in {time.perf_counter() - started:.0f} s")
+
+
+def fault_users(stack: Stack) -> None:
     stack.dixian("users", "create", "fault-medical", "--role", "department_officer",
                  "--region", COUNTY, "--department", "medical_insurance",
                  "--password", "Fault-test-pass-2026")
-    stack.dixian("collectstatic", "--no-input")
-    log(f"built a county of {households} households in {time.perf_counter() - started:.0f} s")
 
 
 OPERATIONS = (Import, Feed, Screen, Indicators, Step)

@@ -10,8 +10,10 @@ DIXIAN_DEPLOY_TEST=1). About two minutes.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -25,6 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "deploy"))
 
 from localstack import Client, Cluster, Stack, csrf_token  # noqa: E402
+
+faults = importlib.import_module("bench.faults.run")
 
 pytestmark = [
     pytest.mark.deployment,
@@ -144,7 +148,7 @@ def test_the_documented_deployment_serves_logs_in_and_runs_the_worker_and_timers
     _wait(lambda: stack.cluster.psql(
         "dixian", "SELECT count(*) FROM exchange_screeningrun WHERE actor_id IS NOT NULL") == "1",
         "the worker's screening run")
-    assert stack.cluster.psql("dixian", "SELECT status FROM django_tasks_db_dbtaskresult") \
+    assert stack.cluster.psql("dixian", "SELECT status FROM django_tasks_database_dbtaskresult") \
         == "SUCCESSFUL"
 
     # the timers' commands, as the units run them: a due schedule fires once
@@ -210,7 +214,8 @@ def test_backup_restores_into_a_new_database(stack):
     # a restored member's ID number decrypts with the restored keys
     shown = stack.dixian("shell", "-c", "from dixian.registry.models import Member; "
                          "m = Member.objects.exclude(resident_id_enc='').first(); "
-                         "from dixian.core import pii; print(len(pii.decrypt(m.resident_id_enc, 'resident_id')))",
+                         "from dixian.core import pii; "
+                         "print(len(pii.decrypt(m.resident_id_enc, 'resident_id')))",
                          **restored)
     assert shown.stdout.strip() == "18"
     second = stack.dixian("backup", "restore", str(backup), check=False, **restored)
@@ -234,6 +239,23 @@ def test_a_database_restart_is_a_clear_503_then_recovers(stack):
     stack.wait_for("/readyz", 200, seconds=30)
     assert client.get("/households/").status_code == 200  # same session, new connection
     assert stack.dixian("audit", "verify").returncode == 0
+
+
+def test_kill_9_during_each_write_leaves_nothing_partial_and_a_rerun_completes(stack):
+    """The CI-sized `make faults`: two kills at random moments of each operation."""
+    faults.fault_users(stack)
+    work = stack.folder / "faults"
+    work.mkdir()
+    rng = random.Random(17)
+    for kind in faults.OPERATIONS:
+        result = faults.kill_cycles(kind(stack, work), 2, rng, print)
+        assert result["violations"] == [], result
+    for run in faults.database_restart(stack, rng, print)["runs"]:
+        assert run["clear_error"] and run["rerun_ok"] and run["audit_intact"], run
+        assert run["violations"] == [], run
+    disk = faults.full_disk(stack, work, print)
+    if disk["method"] != "not run":
+        assert disk["clear_error"] and disk["rows_added"] == 0 and not disk["files_left"], disk
 
 
 def _wait(predicate, what: str, seconds: float = 120) -> None:
