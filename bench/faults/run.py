@@ -241,8 +241,8 @@ class Step(Operation):
 
     def command(self, cycle):
         if int(self.sql("SELECT count(*) FROM cases_case WHERE state = 'clue' AND "
-                        f"village_code LIKE '{self.township}%'")) < 5:
-            self.driver("--clues")  # new clues on households whose cases were closed
+                        f"village_code LIKE '{self.township}%'")) < 10:
+            self.driver("--clues")  # close the accepted cases, new clues on their households
         return [*DIXIAN, "shell", "-c", _STEP_DRIVER.format(township=self.township,
                                                              clues=False)]
 
@@ -276,17 +276,28 @@ class Step(Operation):
 
 
 _STEP_DRIVER = """
-from django.utils import timezone
 from dixian.cases import actions
 from dixian.cases.models import Case
+from dixian.core.actions import do_create_user
 from dixian.core.models import User
 from dixian.registry.models import Household
 actor = User.objects.get(username="fault-township")
 if {clues}:
+    # between cycles (not killed): the accepted cases are visited and declined by each
+    # village's cadre, which frees their households for new clues
+    for case in Case.objects.filter(state="visit", village_code__startswith="{township}"):
+        name = "fault-cadre-" + case.village_code
+        cadre = User.objects.filter(username=name).first() or do_create_user(
+            username=name, role="village_cadre", region_code=case.village_code,
+            password="Fault-test-pass-2026")
+        actions.do_transition(case.pk, "record_visit", actor=cadre, expected_state="visit",
+                              data={{"consent_date": "2026-11-01", "consent_confirmed": True}})
+        actions.do_transition(case.pk, "decline", actor=cadre, expected_state="village_review",
+                              data={{"participants": "fault test", "minutes": "fault test"}})
     open_ = Case.objects.exclude(state__in=["monitored", "eliminated", "not_proposed",
                                              "rejected"]).values("household_id")
     for h in Household.objects.filter(village_id__startswith="{township}").exclude(
-            pk__in=open_).exclude(status="merged")[:400]:
+            pk__in=open_)[:400]:
         try:
             actions.do_receive_clue(h, channel="self_declaration", risk_type="ILLNESS",
                                     actor=actor, description="fault test")
