@@ -155,7 +155,7 @@ class Stack:
         return self.start("worker", [*self.unit_command("dixian-worker.service")[:-2],
                                      "--interval", "0.5"])
 
-    def wait_for(self, path: str, status: int = 200, seconds: float = 60) -> None:
+    def wait_for(self, path: str, status: int = 200, seconds: float = 240) -> None:
         import urllib.error
         import urllib.request
 
@@ -163,7 +163,7 @@ class Stack:
         last = None
         while time.monotonic() < deadline:
             try:
-                with urllib.request.urlopen(self.base_url + path, timeout=5) as response:
+                with urllib.request.urlopen(self.base_url + path, timeout=30) as response:
                     last = response.status
             except urllib.error.HTTPError as exc:
                 last = exc.code
