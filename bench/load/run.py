@@ -109,6 +109,9 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--write-doc", action="store_true")
     args = parser.parse_args(argv)
+    import signal
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop gunicorn and the worker too
     FOLDER.mkdir(parents=True, exist_ok=True)
     FOLDER.chmod(0o711)
     cluster = Cluster(FOLDER / "pg")
