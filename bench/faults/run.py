@@ -131,7 +131,8 @@ class Feed(Operation):
         from dixian.engine.feeds.synthetic import derive_feeds
 
         out = self.work / "feeds"
-        derive_feeds(str(self.stack.folder / "synth"), str(out), seed=7)
+        derive_feeds(str(self.stack.folder / "synth"), str(out), seed=7,
+                     departments=("medical",))
         files = sorted(out.glob("medical/*_????-??.*"))
         self.base = max(files, key=lambda p: p.stat().st_size)
 
