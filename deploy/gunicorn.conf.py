@@ -18,7 +18,10 @@ worker_class = "gthread"
 # runs on the background worker.
 timeout = int(os.environ.get("DIXIAN_WEB_TIMEOUT", 120))
 graceful_timeout = 30
-keepalive = 5
+# Seconds an idle keep-alive connection stays open. nginx keeps its upstream connections
+# (deploy/nginx/dixian.conf) and retries an idempotent request on one that closed; a client
+# reaching gunicorn directly (the load test) needs it longer than its pause between clicks.
+keepalive = int(os.environ.get("DIXIAN_WEB_KEEPALIVE", 5))
 max_requests = 2000  # recycle workers (Arrow and DuckDB memory) now and then
 max_requests_jitter = 200
 preload_app = False  # each worker opens its own DuckDB and database connections

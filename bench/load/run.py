@@ -127,7 +127,9 @@ def main(argv=None) -> int:
                               "' members, ' || (SELECT count(*) FROM cases_case) || ' cases, ' "
                               "|| (SELECT count(*) FROM exchange_alert) || ' alerts, ' || "
                               "(SELECT count(*) FROM core_auditevent) || ' audit rows'")
-    stack.start_web(workers=args.workers, threads=args.threads)
+    # Locust's users pause up to 5 s between clicks on a kept connection (nginx would hold
+    # these): gunicorn keeps idle connections longer than that, or the pause races its close.
+    stack.start_web(workers=args.workers, threads=args.threads, DIXIAN_WEB_KEEPALIVE="30")
     stack.start_worker()
     out = FOLDER / "result"
     uptime_before = os.popen("uptime").read().strip()
