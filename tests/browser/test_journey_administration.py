@@ -43,6 +43,7 @@ def test_a_user_created_by_a_county_administrator(page, screenshot, county_regio
     user = User.objects.get(username="chen.cadre")
     assert user.must_change_password and user.region_id == VILLAGE
     page.click("form[action='/logout/'] button")
+    page.wait_for_url("**/login/**")  # sent once the phone's data are wiped
     # the new cadre: first password, then their own, then an authenticator
     page.goto("/login/")
     page.fill("#id_username", "chen.cadre")
