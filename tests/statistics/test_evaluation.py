@@ -202,7 +202,7 @@ def test_a_sample_is_redrawn_before_fieldwork_and_fixed_after_it(county):
     item = second.households.first()
     ev.do_record_finding(item, actor=evaluator, eligible=True,
                          elimination_conditions_held=None, satisfied=None)
-    with pytest.raises(ev.EvaluationError, match="redrawn"):
+    with pytest.raises(ev.EvaluationError, match="redrawn|重新抽取"):
         ev.do_draw_sample(county_region, actor=evaluator, villages=2, households=8, seed=6)
     assert ev.current_samples(evaluator, COUNTY) == [second]
     # findings may still be corrected; the design may not change
