@@ -226,7 +226,8 @@ def _pipeline_steps(projects: list[Project]) -> None:
                               project=p, title=f"{p.title}：项目申报公示",
                               body=f"{p.year}年度项目“{p.title}”申报，计划资金{p.amount:,.2f}元。",
                               decided_on=p.applied_on, due_by=p.applied_on + timedelta(days=5),
-                              min_days=5, published_on=p.applied_on + timedelta(days=1),
+                              min_days=_notice_days(p.region_code, p.applied_on),
+                              published_on=p.applied_on + timedelta(days=1),
                               ends_on=p.applied_on + timedelta(days=6)))
     ProjectStep.objects.bulk_create(steps)
     Notice.objects.bulk_create(notices)
@@ -253,7 +254,7 @@ def _lifecycle(rng: random.Random, plan, by_project, today: date, years: list[in
                               title=f"{p.title}：入库公告",
                               body=f"{p.year}年度项目“{p.title}”入库，计划资金{p.amount:,.2f}元。",
                               decided_on=approved, due_by=approved + timedelta(days=5),
-                              min_days=5,
+                              min_days=_notice_days(p.region_code, p.applied_on),
                               published_on=approved + timedelta(days=9 if late else 2),
                               ends_on=approved + timedelta(days=(9 if late else 2) + 5)))
         contract_on = date(p.year, rng.randint(4, 6), rng.randint(1, 28))
@@ -287,7 +288,8 @@ def _lifecycle(rng: random.Random, plan, by_project, today: date, years: list[in
                               project=p, title=f"{p.title}：竣工验收公告",
                               body=f"项目“{p.title}”于{p.accepted_on}通过竣工验收。",
                               decided_on=p.accepted_on, due_by=p.accepted_on + timedelta(days=5),
-                              min_days=5, published_on=p.accepted_on + timedelta(days=3),
+                              min_days=_notice_days(p.region_code, p.applied_on),
+                              published_on=p.accepted_on + timedelta(days=3),
                               ends_on=p.accepted_on + timedelta(days=8)))
         p.state = ProjectState.ACCEPTED
         plant = planted_paid_early is None and k == 1 and bool(funds)
@@ -472,3 +474,10 @@ def _work_relief(rng: random.Random, projects: list[Project], by_project) -> int
                 income.save(update_fields=["wage", "updated_at"])
     PayrollEntry.objects.bulk_create(entries)
     return len(chosen)
+
+
+def _notice_days(region_code: str, day) -> int:
+    """The shortest public notice in force for the project's region (funds.notice_min_days)."""
+    from dixian.engine.policy import resolve
+
+    return int(resolve(region_code, day)["funds.notice_min_days"])

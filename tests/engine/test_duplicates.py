@@ -7,7 +7,7 @@ import polars as pl
 from rapidfuzz import fuzz
 
 from dixian.engine import duplicates
-from dixian.engine.duplicates import params
+from dixian.engine.policy import resolve
 
 DAY = dt.date(1980, 5, 1)
 
@@ -27,7 +27,7 @@ def test_the_same_id_token_is_a_pair_with_score_100_whatever_the_names():
 
 
 def test_a_name_match_fires_at_the_threshold_and_not_one_below():
-    threshold = params.value("name_similarity_min")
+    threshold = resolve(None)["duplicates.name_similarity_min"]
     a, b = "王小明", "王晓明"  # one character of three differs: 66.7
     score = fuzz.ratio(a, b)
     members = _members(("a-01", "a", "v", a, DAY, "t1"), ("b-01", "b", "v", b, DAY, "t2"))

@@ -23,7 +23,7 @@ from __future__ import annotations
 import polars as pl
 from rapidfuzz import fuzz
 
-from dixian.engine.duplicates import params
+from dixian.engine.policy import resolve
 
 COLUMNS = ("member_id", "household_code", "village_code", "name", "birth_date", "id_token")
 SCHEMA = {"member_a": pl.String, "member_b": pl.String, "household_a": pl.String,
@@ -32,8 +32,8 @@ SCHEMA = {"member_a": pl.String, "member_b": pl.String, "household_a": pl.String
 
 def find(members: pl.DataFrame, *, name_similarity_min: float | None = None) -> pl.DataFrame:
     """The possible duplicate pairs among ``members`` (columns :data:`COLUMNS`)."""
-    threshold = params.value("name_similarity_min") if name_similarity_min is None \
-        else name_similarity_min
+    threshold = resolve(None)["duplicates.name_similarity_min"] \
+        if name_similarity_min is None else name_similarity_min
     m = members.select(COLUMNS)
     pairs = []
     by_id = m.filter(pl.col("id_token").is_not_null() & (pl.col("id_token") != ""))
