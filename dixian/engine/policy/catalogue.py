@@ -61,8 +61,22 @@ def parse_record(raw: dict, *, parameter: str, region: str, where: str,
         value = spec.check(raw["value"])
     except PolicyError as error:
         raise PolicyError(f"{where}: {error}") from None
+    if spec.type == "rules":
+        _check_rule_parameters(value, where=where, parameter=parameter, parameters=parameters)
     return Record(parameter=parameter, region=region, start=start, stop=stop, value=value,
                   source=str(raw["source"]), inferred=bool(raw.get("inferred", False)))
+
+
+def _check_rule_parameters(entries, *, where: str, parameter: str,
+                           parameters: dict[str, Parameter]) -> None:
+    """A rule's condition may read parameters (``P.income.monitoring_line``) that exist."""
+    from dixian.engine.rules import lang
+
+    for entry in entries:
+        unknown = lang.param_names(lang.parse(entry.when)) - set(parameters)
+        if unknown:
+            raise PolicyError(f"{where}: {parameter}: the condition for {entry.code} reads "
+                              f"unknown parameter(s) {sorted(unknown)}")
 
 
 def _parameter(name: str, raw: dict, where: str) -> Parameter:
@@ -79,7 +93,8 @@ def _parameter(name: str, raw: dict, where: str) -> Parameter:
         raise PolicyError(f"{where}: {name} lacks {missing}")
     return Parameter(name=name, type=kind, unit=raw["unit"], title=raw["title"],
                      title_zh=raw["title_zh"], meaning=raw["meaning"], min=raw.get("min"),
-                     max=raw.get("max"), level=level, choices=tuple(raw.get("choices", ())))
+                     max=raw.get("max"), level=level, choices=tuple(raw.get("choices", ())),
+                     fields=tuple(raw.get("fields", ())))
 
 
 def check_no_overlap(records: list[Record]) -> None:

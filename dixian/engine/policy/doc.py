@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from dixian.engine.policy.catalogue import load
+from dixian.engine.policy.model import Entry
 
 ROOT = Path(__file__).resolve().parents[3]
 DOC = ROOT / "docs" / "policy.md"
@@ -48,8 +49,10 @@ secondary, [M] media, [I] our inference (marked *inferred* below), [NF] not foun
 
 
 def _value(v) -> str:
+    if isinstance(v, Entry):
+        return f"`{v.code}` {v.name_zh}" + (f": `{v.when}`" if v.when else "")
     if isinstance(v, (list, tuple)):
-        return ", ".join(str(x) for x in v)
+        return ("; " if v and isinstance(v[0], Entry) else ", ").join(_value(x) for x in v)
     return str(v)
 
 

@@ -10,6 +10,7 @@ approves it.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from typing import Any
 import tomli_w
 
 from dixian.engine.policy.catalogue import load
-from dixian.engine.policy.model import PolicyError, Record
+from dixian.engine.policy.model import PolicyError, Record, plain
 from dixian.engine.policy.resolution import approved_changes, layers
 
 
@@ -40,7 +41,7 @@ def export_toml(region: str, *, on: dt.date | None = None) -> str:
         item: dict[str, Any] = {"parameter": r.parameter, "from": r.start}
         if r.stop:
             item["until"] = r.stop
-        item["value"] = list(r.value) if isinstance(r.value, tuple) else r.value
+        item["value"] = plain(r.value)
         item["source"] = r.source
         if r.inferred:
             item["inferred"] = True
@@ -86,14 +87,13 @@ def read_proposal(text: str, *, name: str = "policy file") -> Proposal:
         if not isinstance(basis[key], dt.date):
             raise PolicyError(f"{name}: [basis] {key} {basis[key]!r} is not a date")
     effective = basis["effective_from"]
-    existing = {(r.parameter, r.start, repr(r.value)) for r in region_records(region)}
+    existing = {(r.parameter, r.start, _same(r.value)) for r in region_records(region)}
     values = []
     for i, raw in enumerate(data.get("value", [])):
         if not isinstance(raw, dict):
             raise PolicyError(f"{name}: value[{i}] is not a table")
         start = raw.get("from", effective)
-        value = tuple(raw["value"]) if isinstance(raw.get("value"), list) else raw.get("value")
-        if (raw.get("parameter"), start, repr(value)) in existing:
+        if (raw.get("parameter"), start, _same(raw.get("value"))) in existing:
             continue  # already in force as exported: not part of the change
         if start != effective:
             raise PolicyError(f"{name}: value[{i}] ({raw.get('parameter')}) starts {start}, "
@@ -106,6 +106,11 @@ def read_proposal(text: str, *, name: str = "policy file") -> Proposal:
     return Proposal(region=region, title=str(basis.get("title") or basis["number"]),
                     basis_number=str(basis["number"]), basis_date=basis["date"],
                     basis_text=str(basis["text"]), effective_from=effective, values=values)
+
+
+def _same(value: Any) -> str:
+    """A value's comparable form: the exported file and the record agree when this does."""
+    return json.dumps(plain(value), sort_keys=True, ensure_ascii=False, default=str)
 
 
 def as_rows(values: Iterable[Record]) -> list[dict[str, Any]]:

@@ -16,7 +16,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 #: the kinds of value a parameter may hold
-TYPES = ("int", "number", "share", "bool", "text", "int_list", "number_list", "text_list")
+TYPES = ("int", "number", "share", "bool", "text", "int_list", "number_list", "text_list",
+         "labels", "rules")
+
+#: an entry of a ``labels`` parameter (a named code: a detection channel) and of a ``rules``
+#: parameter (a named code assigned by a condition: a category of R2)
+LABEL_KEYS = ("code", "name_zh", "name_en")
+RULE_KEYS = LABEL_KEYS + ("when", "sentence_zh", "sentence_en")
+CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,31}$")
 
 #: who may set a parameter, from the top: a parameter set at "province" may be set by the
 #: nation or a province, not by a prefecture or county
@@ -42,6 +49,8 @@ class Parameter:
     max: float | None = None
     level: str = "province"   # the lowest level that may set it
     choices: tuple[str, ...] = ()  # for text and text_list parameters, when closed
+    #: for a ``rules`` parameter: the names its conditions may read (the facts of a decision)
+    fields: tuple[str, ...] = ()
 
     @property
     def area(self) -> str:
@@ -74,6 +83,8 @@ class Parameter:
             return v
 
         kind = self.type
+        if kind in ("labels", "rules"):
+            return self._entries(value, fail)
         if kind == "int":
             return number(value, True)
         if kind in ("number", "share"):
@@ -92,6 +103,76 @@ class Parameter:
                 return tuple(text(v) for v in value)
             return tuple(number(v, item == "int") for v in value)
         raise fail(f"has an unknown type {kind}")  # pragma: no cover - declarations are checked
+
+
+    def _entries(self, value: Any, fail) -> tuple[Entry, ...]:
+        """A list of tables, each with the keys of its kind; codes unique; conditions in the
+        rule language (dixian.engine.rules.lang) reading only this parameter's fields."""
+        from dixian.engine.rules import lang
+
+        keys = RULE_KEYS if self.type == "rules" else LABEL_KEYS
+        if isinstance(value, (str, bytes, dict)) or not isinstance(value, (list, tuple)):
+            raise fail("is not a list of tables")
+        if not value:
+            raise fail("is empty")
+        out, seen = [], set()
+        for i, item in enumerate(value):
+            item = item.as_dict() if isinstance(item, Entry) else item
+            if not isinstance(item, dict):
+                raise fail(f"has entry {i + 1} that is not a table")
+            missing = [k for k in keys if not isinstance(item.get(k), str) or not item[k]]
+            extra = sorted(set(item) - set(keys))
+            if missing or extra:
+                raise fail(f"has entry {i + 1} with missing {missing} or unknown {extra} keys")
+            code = item["code"]
+            if not CODE.match(code):
+                raise fail(f"has code {code!r}: letters, digits or _, from a letter")
+            if self.type == "rules" and len(code) > 16:
+                raise fail(f"has code {code!r} longer than 16 characters")
+            if code in seen:
+                raise fail(f"has code {code} twice")
+            if self.choices and code not in self.choices:
+                raise fail(f"has code {code}, not one of {', '.join(self.choices)}")
+            seen.add(code)
+            if self.type == "rules":
+                try:
+                    unknown = lang.names(lang.parse(item["when"])) - set(self.fields)
+                except lang.RuleSyntaxError as error:
+                    raise fail(f"has a condition for {code} outside the rule language: "
+                               f"{error}") from None
+                if unknown:
+                    raise fail(f"has a condition for {code} reading unknown name(s) "
+                               f"{sorted(unknown)} (known: {', '.join(self.fields)})")
+            out.append(Entry(**{k: item.get(k, "") for k in RULE_KEYS}))
+        return tuple(out)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One named code of a ``labels`` or ``rules`` parameter (``when`` and the sentences are
+    empty for labels)."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    when: str = ""
+    sentence_zh: str = ""
+    sentence_en: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return {k: v for k, v in self.__dict__.items() if v}
+
+    def name(self, language: str) -> str:
+        return self.name_zh if language.startswith("zh") else self.name_en
+
+
+def plain(value: Any) -> Any:
+    """A value as JSON and TOML hold it: lists for tuples, tables for entries."""
+    if isinstance(value, Entry):
+        return value.as_dict()
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from dixian.engine.policy.catalogue import Catalogue, load
-from dixian.engine.policy.model import LEVELS, Parameter, PolicyError, Record
+from dixian.engine.policy.model import LEVELS, Parameter, PolicyError, Record, plain
 
 ChangeSource = Callable[[], Iterable[Record]]
 _change_source: ChangeSource | None = None
@@ -83,7 +83,7 @@ class Policy(Mapping[str, Any]):
         return {n[len(prefix):]: v for n, v in self._values.items() if n.startswith(prefix)}
 
     def as_json(self) -> dict[str, Any]:
-        return {n: list(v) if isinstance(v, tuple) else v for n, v in sorted(self._values.items())}
+        return {n: plain(v) for n, v in sorted(self._values.items())}
 
     @property
     def fingerprint(self) -> str:

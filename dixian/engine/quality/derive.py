@@ -27,7 +27,7 @@ import ibis
 import ibis.expr.types as ir
 
 from .. import identity, schema
-from . import lang
+from ..rules import lang
 from .params import monitoring_line
 
 __all__ = ["Column", "Provider", "COLUMNS", "PROVIDERS", "VILLAGES", "Context",

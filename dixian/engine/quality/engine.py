@@ -43,7 +43,8 @@ from dixian.engine.policy import region_of_scope
 
 from .. import schema
 from ..scope import RegionScope, require_scope
-from . import derive, lang
+from . import derive
+from ..rules import lang
 from .catalogue import RULES
 from .params import resolve
 from .spec import CONTEXTS, Check, Rule

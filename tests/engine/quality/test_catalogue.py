@@ -7,7 +7,8 @@ import re
 import pytest
 
 from dixian.engine import quality as q
-from dixian.engine.quality import derive, lang
+from dixian.engine.quality import derive
+from dixian.engine.rules import lang
 from dixian.engine.quality.engine import RuleError, compile_check
 from dixian.engine.quality.spec import Rule
 

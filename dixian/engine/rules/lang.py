@@ -19,7 +19,7 @@ not fire; the completeness rules find the empty field.
 >>> tree = parse("labour_skill not in ('none', P.x)")  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-dixian.engine.quality.lang.RuleSyntaxError: 'in' needs a tuple of literals or a parameter: ...
+dixian.engine.rules.lang.RuleSyntaxError: 'in' needs a tuple of literals or a parameter: ...
 >>> sorted(names(parse("active and 12 <= age <= P.junior_age_max")))
 ['active', 'age']
 >>> sorted(param_names(parse("age > P.age_max")))
@@ -29,6 +29,7 @@ dixian.engine.quality.lang.RuleSyntaxError: 'in' needs a tuple of literals or a 
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -36,7 +37,8 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-__all__ = ["FUNCTIONS", "RuleSyntaxError", "parse", "names", "param_names", "compile_expr",
+__all__ = ["FUNCTIONS", "PY_FUNCTIONS", "RuleSyntaxError", "parse", "names", "param_names",
+           "compile_expr", "evaluate",
            "enum_comparisons", "Function"]
 
 
@@ -113,6 +115,9 @@ FUNCTIONS: dict[str, Function] = {
                       lambda x: x.length()),
     "contains": Function((2, 2), "a list contains a value", lambda x, v: x.contains(v)),
     "has_duplicates": Function((1, 1), "a list holds a value twice", _has_duplicates),
+    "overlaps": Function((2, 2), "a list holds at least one of the values (a literal tuple "
+                                 "or a list parameter)",
+                         lambda x, v: x.filter(lambda e: e.isin(list(v))).length() > 0),
     "is_code": Function((1, 1), "the value (or every element of a list) is a code of the "
                                 "field's enumeration (schema.ENUMS)", None),
 }
@@ -133,9 +138,22 @@ def parse(text: str) -> ast.Expression:
     return tree
 
 
+def _param_name(node) -> str | None:
+    """``"name"`` for ``P.name``, ``"area.name"`` for ``P.area.name`` (a policy parameter by
+    its full name); None for anything else."""
+    if not isinstance(node, ast.Attribute):
+        return None
+    if isinstance(node.value, ast.Name) and node.value.id == "P":
+        return node.attr
+    inner = node.value
+    if (isinstance(inner, ast.Attribute) and isinstance(inner.value, ast.Name)
+            and inner.value.id == "P"):
+        return f"{inner.attr}.{node.attr}"
+    return None
+
+
 def _is_param(node) -> bool:
-    return (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
-            and node.value.id == "P")
+    return _param_name(node) is not None
 
 
 def _is_param_item(node) -> bool:
@@ -226,7 +244,18 @@ def _is_func_name(tree, name_node) -> bool:
 
 def param_names(tree: ast.AST) -> set[str]:
     """Parameters a condition reads."""
-    return {node.attr for node in ast.walk(tree) if _is_param(node)}
+    out: set[str] = set()
+
+    def visit(node):
+        name = _param_name(node)
+        if name is not None:
+            out.add(name)
+            return
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(tree)
+    return out
 
 
 def enum_comparisons(tree: ast.AST) -> list[tuple[str, list[Any]]]:
@@ -257,15 +286,16 @@ def compile_expr(tree: ast.Expression, resolve: Callable[[str], ir.Value],
     """
 
     def param(node):
-        if node.attr not in params:
-            raise RuleSyntaxError(f"unknown parameter P.{node.attr}")
-        return params[node.attr]
+        name = _param_name(node)
+        if name not in params:
+            raise RuleSyntaxError(f"unknown parameter P.{name}")
+        return params[name]
 
     def seq(node):
         if _is_param(node):
             value = param(node)
             if not isinstance(value, list | tuple):
-                raise RuleSyntaxError(f"P.{node.attr} is not a tuple")
+                raise RuleSyntaxError(f"P.{_param_name(node)} is not a tuple")
             return list(value)
         return [e.value for e in node.elts]
 
@@ -339,3 +369,165 @@ def compile_expr(tree: ast.Expression, resolve: Callable[[str], ir.Value],
     if not isinstance(out, ir.Expr):
         out = ibis.literal(out)
     return out
+
+
+# --- One record: the same language evaluated in Python ----------------------------------------
+#
+# The decisions on one household (R2's category, R6's conditions) are taken one at a time,
+# where building a one-row table for Ibis would cost more than the decision. ``evaluate`` reads
+# the same parsed condition with the same null semantics (SQL's three-valued logic: ``None`` is
+# unknown; a comparison, arithmetic or ``in`` with an unknown operand is unknown; ``and`` is
+# false as soon as one side is false, ``or`` true as soon as one side is true).
+# tests/engine/rules/test_lang.py checks that both targets agree on generated records.
+
+def _py_month(x):
+    if not isinstance(x, str) or len(x) != 7 or x[4] != "-":
+        return None
+    try:
+        year, mon = int(x[:4]), int(x[5:])
+    except ValueError:
+        return None
+    return year * 12 + mon - 1 if 1 <= mon <= 12 and year >= 1000 else None
+
+
+def _py_to_int(x):
+    try:
+        return int(str(x).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+def _unknown_if_null(fn):
+    def wrapped(*args):
+        return None if any(a is None for a in args) else fn(*args)
+    return wrapped
+
+
+#: the functions in Python, for one record; same names and meaning as :data:`FUNCTIONS`
+PY_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "isnull": lambda x: x is None,
+    "notnull": lambda x: x is not None,
+    "blank": lambda x: x is None or (isinstance(x, str) and x.strip() == ""),
+    "length": _unknown_if_null(len),
+    "startswith": _unknown_if_null(lambda x, p: x.startswith(p)),
+    "matches": _unknown_if_null(lambda x, p: re.search(p, x) is not None),
+    "substr": _unknown_if_null(lambda x, start, n: x[start - 1:start - 1 + n]),
+    "to_int": lambda x: None if x is None else _py_to_int(x),
+    "month": lambda x: None if x is None else _py_month(x),
+    "between": _unknown_if_null(lambda x, lo, hi: lo <= x <= hi),
+    "coalesce": lambda *a: next((v for v in a if v is not None), None),
+    "abs": _unknown_if_null(abs),
+    "count": _unknown_if_null(len),
+    "contains": lambda x, v: None if x is None or v is None else v in x,
+    "has_duplicates": _unknown_if_null(lambda x: len(set(x)) < len(x)),
+    "overlaps": _unknown_if_null(lambda x, v: bool(set(x) & set(v))),
+}
+
+_PY_CMP = {ast.Eq: lambda a, b: a == b, ast.NotEq: lambda a, b: a != b,
+           ast.Lt: lambda a, b: a < b, ast.LtE: lambda a, b: a <= b,
+           ast.Gt: lambda a, b: a > b, ast.GtE: lambda a, b: a >= b}
+
+
+def _py_div(a, b):
+    return None if b == 0 else a / b
+
+
+def _py_mod(a, b):
+    return None if b == 0 else a % b
+
+
+_PY_BIN = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b,
+           ast.Mult: lambda a, b: a * b, ast.Div: _py_div, ast.Mod: _py_mod}
+
+
+def evaluate(tree: ast.Expression, record: Mapping[str, Any],
+             params: Mapping[str, Any]) -> Any:
+    """Evaluate a parsed condition on one record (a mapping of names to values).
+
+    Returns ``True``, ``False`` or ``None`` (unknown) for a condition, the value for an
+    expression. An unknown name or parameter raises :class:`RuleSyntaxError`.
+
+    >>> evaluate(parse("age >= P.min and labour in ('full', 'partial')"),
+    ...          {"age": 16, "labour": "full"}, {"min": 16})
+    True
+    >>> evaluate(parse("income < P.line"), {"income": None}, {"line": 8700}) is None
+    True
+    >>> evaluate(parse("income is None or income < P.line"), {"income": None}, {"line": 1})
+    True
+    """
+
+    def param(node):
+        name = _param_name(node)
+        if name not in params:
+            raise RuleSyntaxError(f"unknown parameter P.{name}")
+        return params[name]
+
+    def seq(node):
+        if _is_param(node):
+            value = param(node)
+            if not isinstance(value, list | tuple):
+                raise RuleSyntaxError(f"P.{_param_name(node)} is not a tuple")
+            return list(value)
+        return [e.value for e in node.elts]
+
+    def e(node):
+        if isinstance(node, ast.BoolOp):
+            values = [e(v) for v in node.values]
+            if isinstance(node.op, ast.And):
+                if any(v is False for v in values):
+                    return False
+                return None if any(v is None for v in values) else True
+            if any(v is True for v in values):
+                return True
+            return None if any(v is None for v in values) else False
+        if isinstance(node, ast.UnaryOp):
+            v = e(node.operand)
+            if v is None:
+                return None
+            return (not v) if isinstance(node.op, ast.Not) else -v
+        if isinstance(node, ast.BinOp):
+            left, right = e(node.left), e(node.right)
+            if left is None or right is None:
+                return None
+            return _PY_BIN[type(node.op)](left, right)
+        if isinstance(node, ast.Compare):
+            results = []
+            left = e(node.left)
+            for op, right_node in zip(node.ops, node.comparators, strict=True):
+                if isinstance(op, ast.In | ast.NotIn):
+                    values = seq(right_node)
+                    results.append(None if left is None else
+                                   (left in values) == isinstance(op, ast.In))
+                    continue
+                if isinstance(op, ast.Is | ast.IsNot):
+                    results.append((left is None) == isinstance(op, ast.Is))
+                    continue
+                right = e(right_node)
+                results.append(None if left is None or right is None
+                               else _PY_CMP[type(op)](left, right))
+                left = right
+            if any(r is False for r in results):
+                return False
+            return None if any(r is None for r in results) else True
+        if isinstance(node, ast.IfExp):
+            return e(node.body) if e(node.test) is True else e(node.orelse)
+        if isinstance(node, ast.Call):
+            name = node.func.id
+            if name not in PY_FUNCTIONS:
+                raise RuleSyntaxError(f"{name}() is not available on one record")
+            return PY_FUNCTIONS[name](*[e(a) for a in node.args])
+        if isinstance(node, ast.Name):
+            if node.id not in record:
+                raise RuleSyntaxError(f"unknown name: {node.id}")
+            return record[node.id]
+        if _is_param(node):
+            return param(node)
+        if _is_param_item(node):
+            return param(node.value)[node.slice.value]
+        if isinstance(node, ast.Constant):
+            return node.value
+        if _is_literal_seq(node):
+            return [x.value for x in node.elts]
+        raise RuleSyntaxError(f"construct not allowed: {ast.unparse(node)}")  # pragma: no cover
+
+    return e(tree.body)
