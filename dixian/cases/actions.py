@@ -200,7 +200,8 @@ def _apply(case: Case, action: Action, data: dict, now: datetime, actor) -> None
         with translation.override("zh-hans"):
             verdict = eligibility.classify(case.household, case.risk_types, now,
                                            case.decision_values.get("visit"))
-        case.category = verdict.category
+        case.category = verdict.category or ""
+        case.category_names = verdict.names
         case.decision_reason = verdict.reason
         # The approver's own words are kept beside the rule's sentence, not replaced by it.
         case.decision_values = {**case.decision_values, "r2": verdict.values,
@@ -228,7 +229,8 @@ def _enter(case: Case, now: datetime) -> None:
         "labour_skill", flat=True))
     MonitoringSpell.objects.create(
         household=household, village_code=case.village_code, category=case.category,
-        risk_types=case.risk_types[:5], started_on=timezone.localdate(now),
+        category_names=case.category_names, risk_types=case.risk_types[:5],
+        started_on=timezone.localdate(now),
         identification_case=case,
         is_return=is_return, whole_household_no_labour=bool(skills) and all(
             s in eligibility.NO_LABOUR for s in skills))
@@ -378,8 +380,8 @@ def do_propose_elimination(household: Household, *, actor, now: datetime | None 
         if failed:
             raise EliminationRefused(failed)
         case = _new_case(household, Kind.ELIMINATION, State.VISIT, now, spell.risk_types)
-        case.category = spell.category
-        case.save(update_fields=["category"])
+        case.category, case.category_names = spell.category, spell.category_names
+        case.save(update_fields=["category", "category_names"])
         CaseEvent.objects.create(case=case, action="propose_elimination", from_state="",
                                  to_state=case.state, actor=actor, role=actor.role, time=now)
         audit.record("case.propose_elimination", actor=actor, obj=case,

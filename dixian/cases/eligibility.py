@@ -8,18 +8,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from dixian.cases.params import procedure_params
 from dixian.engine import policy as engine_policy
+from dixian.engine.eligibility import categories, elimination
 from dixian.engine.income import r1_for_policy
 from dixian.engine.months import month_add, months_ending
 from dixian.registry.models import Household
 
 NO_LABOUR = frozenset({"lost", "none"})  # 丧失劳动力, 无劳动力
-SUDDEN_RISKS = frozenset({"ILLNESS", "DISASTER", "ACCIDENT", "UNSTABLE_EMPLOYMENT",
-                          "INDUSTRY_FAILURE"})
 
 
 def policy_for(household: Household, day: date):
@@ -92,62 +91,86 @@ def income_windows(household: Household, reference_months: list[str]) -> dict[st
     return out
 
 
+def annual_evidence(household: Household, reference_month: str, members: int
+                    ) -> tuple[float | None, float | None, str | None]:
+    """The national system's latest annual income block (at identification or after
+    elimination) whose 12 months end within the 12 months before ``reference_month``: per-capita
+    net income, the same after compliant out-of-pocket medical costs, and its month. Migrated
+    households have these blocks rather than monthly rows (domain.md §2.3)."""
+    earliest = month_add(reference_month, -12)
+    block = (household.income_blocks.filter(reference_month__lte=reference_month,
+                                            reference_month__gt=earliest)
+             .exclude(household_net__isnull=True, per_capita_net__isnull=True)
+             .order_by("-reference_month", "-pk").first())
+    if block is None:
+        return None, None, None
+    size = members or 1
+    per_capita = (block.per_capita_net if block.per_capita_net is not None
+                  else round(block.household_net / size, 2))
+    net = block.household_net if block.household_net is not None else per_capita * size
+    after = round((net - (block.compliant_oop_medical or 0)) / size, 2)
+    return float(per_capita), after, block.reference_month
+
+
 @dataclass(frozen=True)
 class Classification:
-    category: str | None  # UNSTABLE, MARGINAL, SUDDEN, or None: not eligible under R2
+    category: str | None  # a code of the category scheme in force, or None: not eligible
     reason: str
     values: dict
+
+    @property
+    def names(self) -> dict:
+        return self.values.get("category_names", {})
 
 
 def classify(household: Household, risk_types: list[str], now: datetime,
              verified: dict | None = None) -> Classification:
-    """R2 from the verified data: the visit's verified annual figures when the cadre recorded
-    them, otherwise the registry's incomes over the 12 months before this month.
+    """R2 (dixian.engine.eligibility.categories) on the verified data: the visit's verified
+    annual figures when the cadre recorded them, otherwise the registry's incomes over the 12
+    months before this month, otherwise the national system's latest annual income block.
 
     ``can_self_cope`` of R2 (income after out-of-pocket costs clearly above the local rural
     average) cannot hold for a household below the line after rigid spending, so it adds no
     test here.
     """
     today = timezone.localdate(now)
-    line = line_for(household, today.year, today)
+    policy = policy_for(household, today)
+    line = int(policy["income.monitoring_line"])
     w = income_windows(household, [month_of(now)])[month_of(now)]
     members = w.members or 1
-    net = int(verified["net_income"]) if verified and verified.get("net_income") not in (
-        None, "") else w.household_net
-    rigid = int(verified["rigid_spending"]) if verified and verified.get(
-        "rigid_spending") not in (None, "") else (w.rigid_spending or 0)
+    source = "registry"
+    net, rigid = w.household_net, (w.rigid_spending or 0)
+    if verified and verified.get("net_income") not in (None, ""):
+        net, source = int(verified["net_income"]), "visit"
+    if verified and verified.get("rigid_spending") not in (None, ""):
+        rigid = int(verified["rigid_spending"])
     if net is None:
-        reason = _("The income is recorded for %(n)d of the 12 months before this month, "
-                   "too few to judge: record the verified annual income at the visit") % {
-            "n": w.months_recorded}
-        return Classification(None, str(reason), {
-            "line": line, "months_recorded": w.months_recorded, "members": members,
-            "source": "registry", "risk_types": list(risk_types),
-            "policy": engine_policy.resolve(household.village_id, today).fingerprint})
-    pcni = round(net / members, 2)
-    after_rigid = round((net - rigid) / members, 2)
-    values = {"line": line, "household_net": net, "members": members, "per_capita": pcni,
-              "rigid_spending": rigid, "per_capita_after_rigid": after_rigid,
-              "months_recorded": w.months_recorded,
-              "source": "visit" if verified and verified.get("net_income") not in (None, "")
-              else "registry", "poverty_alleviated": household.household_type ==
-              "poverty_alleviated", "risk_types": list(risk_types),
-              "policy": engine_policy.resolve(household.village_id, today).fingerprint}
-    if pcni < line:
-        category = "UNSTABLE" if values["poverty_alleviated"] else "MARGINAL"
-        reason = _("Per-capita net income %(pcni).0f yuan is below the monitoring line "
-                   "%(line)d yuan") % {"pcni": pcni, "line": line}
-        return Classification(category, str(reason), values)
-    if after_rigid < line and (rigid > 0 or SUDDEN_RISKS & set(risk_types)):
-        reason = _("Per-capita income %(pcni).0f yuan is above the line, but after rigid "
-                   "spending of %(rigid)d yuan it is %(after).0f yuan, below the monitoring line "
-                   "%(line)d yuan") % {"pcni": pcni, "rigid": rigid, "after": after_rigid,
-                                        "line": line}
-        return Classification("SUDDEN", str(reason), values)
-    reason = _("Per-capita net income %(pcni).0f yuan, and %(after).0f yuan after rigid "
-               "spending, are not below the monitoring line %(line)d yuan") % {
-        "pcni": pcni, "after": after_rigid, "line": line}
-    return Classification(None, str(reason), values)
+        per_capita, after, block_month = annual_evidence(household, month_of(now), members)
+        if per_capita is not None:
+            net, source = round(per_capita * members), f"annual:{block_month}"
+            rigid = round((per_capita - after) * members)
+    facts = {"per_capita": None if net is None else round(net / members, 2),
+             "per_capita_after_rigid": None if net is None else round((net - rigid) / members, 2),
+             "household_net": net, "rigid_spending": rigid, "members": members,
+             "months_recorded": w.months_recorded,
+             "poverty_alleviated": household.household_type == "poverty_alleviated",
+             "risk_types": list(risk_types), "whole_household_no_labour":
+             whole_household_no_labour(household)}
+    assignment = categories.assign(facts, policy)
+    values = {"line": line, "source": source, "policy": policy.fingerprint,
+              "rule": assignment.rule, "rule_fingerprint": assignment.rule_fingerprint,
+              "category_names": assignment.names(), **facts}
+    if net is None:
+        values = {k: values[k] for k in ("line", "months_recorded", "members", "source",
+                                         "risk_types", "policy", "rule", "rule_fingerprint")}
+    return Classification(assignment.category, assignment.sentence(get_language() or "zh"),
+                          values)
+
+
+def whole_household_no_labour(household: Household) -> bool:
+    skills = list(household.members.filter(member_status="active").values_list(
+        "labour_skill", flat=True))
+    return bool(skills) and all(s in NO_LABOUR for s in skills)
 
 
 @dataclass(frozen=True)
@@ -156,14 +179,24 @@ class Condition:
     ok: bool
     sentence: str
     values: dict = field(default_factory=dict)
+    rule: str = ""
+
+
+#: R6's rule ids (dixian.engine.eligibility.elimination) -> the names cases and pages use
+CONDITION_NAMES = {"R6-MONTHS": "months_monitored", "R6-MEASURES": "measures",
+                   "R6-INCOME": "income_stable", "R6-RIGID": "rigid_spending",
+                   "R6-GUARANTEES": "three_guarantees", "R6-LABOUR": "has_labour",
+                   "R6-NO-NEW-RISK": "no_new_risk"}
 
 
 def elimination_conditions(household: Household, now: datetime) -> list[Condition]:
-    """Every condition of R6, each with what was found; elimination needs all of them."""
+    """Every condition of R6 the province applies, each with what was found; elimination
+    needs all of them. The facts are gathered here, the rules decide in the engine."""
     from dixian.assistance.models import Measure
     from dixian.cases.models import Clue, MonitoringSpell, MonitoringVisit
 
-    p = procedure_params(household.village_id)
+    today = timezone.localdate(now)
+    policy = policy_for(household, today)
     this_month = month_of(now)
     spell = MonitoringSpell.objects.filter(household=household, ended_on__isnull=True).first()
     started = spell.started_on if spell else None
@@ -173,11 +206,6 @@ def elimination_conditions(household: Household, now: datetime) -> list[Conditio
     # "No new risk" compares with the risks the household was identified for: a risk added
     # since (a visit, an alert) is new even though it is now on the household's record.
     identified = list(spell.identification_case.risk_types if spell else risks)
-    out = [Condition(
-        "months_monitored", months >= p["elimination_min_months"],
-        str(_("Monitored for %(n)d months since %(since)s (at least %(min)d needed)") % {
-            "n": months, "since": started_month, "min": p["elimination_min_months"]}),
-        {"months": months, "since": started_month})]
 
     # Implemented (or implemented and since ended) measures against one of the risks: by the
     # risk the plan recorded, or by category as R4 matches them (the national system's way).
@@ -185,66 +213,48 @@ def elimination_conditions(household: Household, now: datetime) -> list[Conditio
                                        status__in=["implemented", "ended"]))
     covered = _covered_risks(household, risks, done)
     implemented = sum(1 for m in done if m.risk_type in risks or covered & {m.category})
-    out.append(Condition(
-        "measures", implemented >= p["elimination_min_measures"],
-        str(_("%(n)d implemented measure(s) against the household's risks (at least %(min)d "
-              "needed)") % {"n": implemented, "min": p["elimination_min_measures"]}),
-        {"implemented_measures": implemented}))
 
-    # Stable income: the 12-month income ending in each of the last n months is at or above
-    # that year's line.
-    n = p["income_stable_months"]
-    refs = [this_month]
-    for _k in range(n - 1):
-        refs.insert(0, month_add(refs[0], -1))
+    # Stable income: in each of the last n months, the 12-month income ending there (or, where
+    # too few months are recorded, the national system's annual block) is at or above that
+    # month's line.
+    n = int(policy["income.stable_months"])
+    refs = [month_add(this_month, -k) for k in range(n - 1, -1, -1)]
     windows = income_windows(household, refs)
-    below = [ref for ref in refs if windows[ref].per_capita is None
-             or windows[ref].per_capita < line_for(household, int(ref[:4]), first_day(ref))]
-    latest = windows[this_month]
-    today = timezone.localdate(now)
-    line = line_for(household, today.year, today)
-    out.append(Condition(
-        "income_stable", not below,
-        str(_("12-month per-capita income at or above the line in each of the last %(n)d "
-              "months (now %(pcni)s yuan against %(line)d)") % {
-            "n": n, "pcni": _shown(latest.per_capita), "line": line}) if not below else
-        str(_("12-month per-capita income not stably at or above the line: below, or too "
-              "few months recorded to judge, in %(months)s") % {"months": ", ".join(below)}),
-        {"per_capita": latest.per_capita, "line": line, "months_below": below}))
-
-    after_rigid = latest.per_capita_after_rigid
-    out.append(Condition(
-        "rigid_spending", after_rigid is not None and after_rigid >= line,
-        str(_("Income after rigid spending %(after)s yuan per person (line %(line)d)") % {
-            "after": _shown(after_rigid), "line": line}),
-        {"per_capita_after_rigid": after_rigid, "rigid_spending": latest.rigid_spending}))
+    members = windows[this_month].members
+    evidence, basis = {}, {}
+    for ref in refs:
+        per_capita, after = windows[ref].per_capita, windows[ref].per_capita_after_rigid
+        basis[ref] = "monthly"
+        if per_capita is None:
+            per_capita, after, block = annual_evidence(household, ref, members)
+            basis[ref] = f"annual:{block}" if block else "none"
+        evidence[ref] = (per_capita, after)
+    below = [ref for ref in refs if evidence[ref][0] is None
+             or evidence[ref][0] < line_for(household, int(ref[:4]), first_day(ref))]
+    stable = 0
+    for ref in reversed(refs):
+        if ref in below:
+            break
+        stable += 1
+    latest, latest_after = evidence[this_month]
+    latest_window = windows[this_month]
 
     problems = []
     if household.housing_grade in ("C", "D") or household.dangerous_house:
-        problems.append(str(_("unsafe housing")))
+        problems.append("unsafe_housing")
     if household.safe_drinking_water is False:
-        problems.append(str(_("unsafe drinking water")))
+        problems.append("unsafe_water")
     if household.dropout_flag:
-        problems.append(str(_("a school dropout")))
+        problems.append("dropout")
     if household.uninsured_member_flag:
-        problems.append(str(_("a member without medical insurance")))
-    out.append(Condition(
-        "three_guarantees", not problems,
-        str(_("Schooling, medical care, housing and water assured")) if not problems else
-        str(_("Not assured: %(problems)s") % {"problems": ", ".join(problems)}),
-        {"problems": problems, "housing_grade": household.housing_grade,
-         "safe_drinking_water": household.safe_drinking_water}))
+        problems.append("uninsured")
+    with translation.override("zh-hans"):
+        problems_zh = [str(PROBLEMS[p]) for p in problems]
+    with translation.override("en"):
+        problems_en = [str(PROBLEMS[p]) for p in problems]
+    no_labour = whole_household_no_labour(household)
 
-    skills = list(household.members.filter(member_status="active").values_list(
-        "labour_skill", flat=True))
-    no_labour = bool(skills) and all(s in NO_LABOUR for s in skills)
-    out.append(Condition(
-        "has_labour", not no_labour,
-        str(_("No one in the household is able to work: it stays monitored under the social "
-              "safety net")) if no_labour else str(_("Someone in the household can work")),
-        {"whole_household_no_labour": no_labour}))
-
-    since = timezone.localdate(now).replace(day=1)
+    since = today.replace(day=1)
     for _k in range(n):
         since = (since.replace(day=1) - timedelta(days=1)).replace(day=1)
     new_visit_risks = set(MonitoringVisit.objects.filter(
@@ -254,13 +264,37 @@ def elimination_conditions(household: Household, now: datetime) -> list[Conditio
         case__household=household, received_at__date__gte=since).exclude(
         risk_type__in=identified).values_list("risk_type", flat=True))
     new = sorted(new_visit_risks | new_clue_risks)
-    out.append(Condition(
-        "no_new_risk", not new,
-        str(_("No new risk in the last %(n)d months") % {"n": n}) if not new else
-        str(_("New risk(s) in the last %(n)d months: %(risks)s") % {
-            "n": n, "risks": ", ".join(new)}),
-        {"new_risks": new}))
-    return out
+
+    rigid = latest_window.rigid_spending
+    if latest_window.per_capita is None and latest_after is not None and latest is not None:
+        rigid = round((latest - latest_after) * (members or 1))
+    facts = {"months_monitored": months, "since_month": started_month,
+             "implemented_measures": implemented, "stable_months": stable,
+             "months_below": below, "per_capita": latest, "per_capita_after_rigid": latest_after,
+             "rigid_spending": rigid, "guarantee_problems": problems,
+             "guarantee_problems_zh": problems_zh, "guarantee_problems_en": problems_en,
+             "whole_household_no_labour": no_labour, "new_risks": new}
+    line = int(policy["income.monitoring_line"])
+    values = {
+        "R6-MONTHS": {"months": months, "since": started_month},
+        "R6-MEASURES": {"implemented_measures": implemented},
+        "R6-INCOME": {"per_capita": latest, "line": line, "months_below": below,
+                      "basis": basis},
+        "R6-RIGID": {"per_capita_after_rigid": latest_after, "rigid_spending": rigid},
+        "R6-GUARANTEES": {"problems": problems_zh, "housing_grade": household.housing_grade,
+                          "safe_drinking_water": household.safe_drinking_water},
+        "R6-LABOUR": {"whole_household_no_labour": no_labour},
+        "R6-NO-NEW-RISK": {"new_risks": new},
+    }
+    language = get_language() or "zh"
+    return [Condition(CONDITION_NAMES[r.id], r.ok, r.sentence(language), values[r.id], r.id)
+            for r in elimination.assess(facts, policy)]
+
+
+#: the three guarantees and water, as the R6 sentence names what is not assured
+PROBLEMS = {"unsafe_housing": _("unsafe housing"), "unsafe_water": _("unsafe drinking water"),
+            "dropout": _("a school dropout"),
+            "uninsured": _("a member without medical insurance")}
 
 
 def _shown(value) -> str:

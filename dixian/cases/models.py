@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from dixian.core.models import User
-from dixian.registry.enums import choices
+from dixian.registry.enums import category_name, choices
 from dixian.registry.models import Household
 
 
@@ -30,8 +30,10 @@ class Case(models.Model):
     consent_date = models.DateField(_("consent given"), null=True, blank=True)
     data_matched_at = models.DateTimeField(_("data matched"), null=True, blank=True)
     notice_started_at = models.DateTimeField(_("notice published"), null=True, blank=True)
-    category = models.CharField(_("category"), max_length=16, blank=True,
-                                choices=choices("monitoring_category"))
+    # A code of the province's category scheme in force when decided (categories.scheme), with
+    # its names then: a later change of scheme does not relabel past decisions.
+    category = models.CharField(_("category"), max_length=16, blank=True)
+    category_names = models.JSONField(_("category names"), default=dict, blank=True)
     decision_reason = models.TextField(_("reason"), blank=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     elimination_mode = models.CharField(_("elimination mode"), max_length=16, blank=True,
@@ -61,6 +63,9 @@ class Case(models.Model):
         ]
         indexes = [models.Index(fields=["village_code", "state", "deadline"],
                                 name="case_queue_idx")]
+
+    def get_category_display(self) -> str:
+        return category_name(self.category, self.category_names)
 
 
 class Clue(models.Model):
@@ -131,8 +136,8 @@ class MonitoringSpell(models.Model):
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="spells")
     village_code = models.CharField(max_length=12, db_index=True)
-    category = models.CharField(_("category"), max_length=16,
-                                choices=choices("monitoring_category"))
+    category = models.CharField(_("category"), max_length=16)
+    category_names = models.JSONField(_("category names"), default=dict, blank=True)
     risk_types = models.JSONField(_("risk types"), default=list)
     started_on = models.DateField(_("monitored since"))
     identification_case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
@@ -149,6 +154,9 @@ class MonitoringSpell(models.Model):
         constraints = [models.UniqueConstraint(
             fields=["household"], condition=models.Q(ended_on__isnull=True),
             name="one_active_spell_per_household")]
+
+    def get_category_display(self) -> str:
+        return category_name(self.category, self.category_names)
 
 
 class MonitoringVisit(models.Model):

@@ -26,7 +26,7 @@ from dixian.cases.machine import (
 from dixian.cases.models import Case
 from dixian.core.access import NotFound, require, scope_of, scope_q
 from dixian.core.roles import Capability, Role, role_has
-from dixian.registry.enums import label
+from dixian.registry.enums import category_name, label
 
 PAGE_SIZE = 50
 FIELDS = {  # what each action asks the person for
@@ -165,7 +165,8 @@ def case_page(request, case_id: int):
     if case.kind == Kind.IDENTIFICATION and open_case:
         context["preview"] = eligibility.classify(case.household, case.risk_types, now,
                                                   case.decision_values.get("visit"))
-        context["preview_label"] = label("monitoring_category", context["preview"].category)
+        context["preview_label"] = category_name(context["preview"].category,
+                                                 context["preview"].names)
     if case.kind == Kind.ELIMINATION and open_case:
         context["conditions"] = eligibility.elimination_conditions(case.household, now)
     return render(request, "cases/case.html", context)
@@ -201,7 +202,7 @@ def notice(request, village_code: str):
 
     from dixian.cases.params import procedure_params
     from dixian.core.access import access_region
-    from dixian.registry.enums import zh_label
+    from dixian.registry.enums import zh_label  # noqa: F401
 
     require(request.user, Capability.VIEW_REGISTRY)  # not the system administrator
     village = access_region(request.user, village_code)
@@ -216,8 +217,8 @@ def notice(request, village_code: str):
         rows.append({"head": head, "natural_village": household.natural_village,
                      "members": household.members.filter(member_status="active").count(),
                      "proposal": "风险消除" if case.kind == Kind.ELIMINATION else "纳入监测",
-                     "category": zh_label("monitoring_category", case.category)
-                     or "待县级审定"})
+                     "category": category_name(case.category, case.category_names,
+                                               chinese=True) or "待县级审定"})
     starts = [c.notice_started_at for c in cases if c.notice_started_at]
     start = min(starts) if starts else timezone.now()
     return render(request, "cases/notice.html", {
@@ -231,7 +232,7 @@ def letter(request, case_id: int):
     """A plain-language letter to the household: the decision, the criteria checked with the
     values used, and how to object."""
     from dixian.cases.eligibility import line_for
-    from dixian.registry.enums import zh_label
+    from dixian.registry.enums import zh_label  # noqa: F401
     from dixian.registry.income import net_income
 
     require(request.user, Capability.VIEW_REGISTRY)
@@ -249,7 +250,7 @@ def letter(request, case_id: int):
         "mode": zh_label("elimination_mode", case.elimination_mode),
         "pending": case.state not in FINAL and case.state != State.ANNOUNCED,
         "state": STATE_LABELS[State(case.state)], "decided": case.decided_at,
-        "category": zh_label("monitoring_category", case.category),
+        "category": category_name(case.category, case.category_names, chinese=True),
         "income": net_income(household, reference),
         "line": line_for(household, year),
         "risks": "、".join(zh_label("risk_type", r) for r in case.risk_types) or "—",

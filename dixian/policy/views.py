@@ -104,9 +104,9 @@ def change_page(request, change_id: int):
              "until": v.get("until")} for v in change.values]
     shown = dict(change.preview or {})
     if shown.get("by_county"):
-        from dixian.registry.enums import label
+        from dixian.registry.enums import category_name
 
-        shown["by_county"] = [{**row, "category": label("monitoring_category", row["category"])
+        shown["by_county"] = [{**row, "category": category_name(row["category"])
                                if row["category"] else "—"} for row in shown["by_county"]]
     may_decide = (role_has(request.user.role, Capability.APPROVE_POLICY)
                   and change.status == Status.PENDING

@@ -28,3 +28,36 @@ def zh_label(enum: str, code: str | None) -> str:
 def code_for_zh(enum: str) -> dict[str, str]:
     """Chinese label → code, for reading the national layout."""
     return {zh: code for code, zh in ENUMS[enum].items()}
+
+
+def category_name(code: str | None, names: dict | None = None, *, chinese: bool = False) -> str:
+    """The name of a monitoring category: the names kept with the decision (a case or a spell
+    keeps those in force when it was decided), else the names any category scheme gave the
+    code (the province's policy, dixian.engine.policy ``categories.scheme``), else the code.
+    ``chinese``: the Chinese name whatever the page's language (letters, national exports)."""
+    from django.utils.translation import get_language
+
+    if not code:
+        return ""
+    language = "zh" if chinese or (get_language() or "zh").startswith("zh") else "en"
+    if names and names.get(language):
+        return names[language]
+    known = scheme_names().get(code)
+    if known:
+        return known[language]
+    return zh_label("monitoring_category", code) if chinese else label("monitoring_category",
+                                                                         code)
+
+
+def scheme_names() -> dict[str, dict[str, str]]:
+    """Every category code any scheme defines (baseline and approved changes), with the names
+    of its latest definition."""
+    from dixian.engine import policy
+
+    records = [r for r in (*policy.load().records, *policy.approved_changes())
+               if r.parameter == "categories.scheme"]
+    out: dict[str, dict[str, str]] = {}
+    for record in sorted(records, key=lambda r: r.start):
+        for entry in record.value:
+            out[entry.code] = {"zh": entry.name_zh, "en": entry.name_en}
+    return out

@@ -100,7 +100,7 @@ class Household(Provenanced):
     uninsured_member_flag = models.BooleanField(_("member without medical insurance"),
                                                 null=True, blank=True)
     monitoring_category = models.CharField(_("monitoring category"), max_length=16,
-                                           blank=True, choices=choices("monitoring_category"))
+                                           blank=True)  # a code of categories.scheme
     identified_month = models.CharField(_("identified (month)"), max_length=7, blank=True)
     risk_types = models.JSONField(_("risk types"), default=list, blank=True)
     risk_other_note = models.CharField(_("other risk note"), max_length=200, blank=True)

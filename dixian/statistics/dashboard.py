@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from dixian.engine.indicators import display, load_macro, three_excesses
 from dixian.engine.reports import Column, ReportTable
-from dixian.registry.enums import label
+from dixian.registry.enums import category_name, label
 from dixian.statistics.labels import CHILD_LABELS, EVENT_LABELS, STATUS_LABELS
 
 CATEGORIES = ("UNSTABLE", "MARGINAL", "SUDDEN")
@@ -257,7 +257,7 @@ class Dashboard:
         present = list(CATEGORIES) + sorted({c for c, _s in cells if c not in CATEGORIES})
         totals = {s: [0, 0] for s in STATUSES}
         for category in present:
-            row = [Cell(category, label("monitoring_category", category) or "—")]
+            row = [Cell(category, category_name(category) or "—")]
             h_all = p_all = elim = 0
             for status in STATUSES:
                 h, p = cells.get((category, status), (0, 0))
@@ -314,7 +314,7 @@ class Dashboard:
         rows = []
         totals = {e: [0, 0] for e in EVENTS}
         for category in CATEGORIES:
-            row = [Cell(category, label("monitoring_category", category))]
+            row = [Cell(category, category_name(category))]
             for event in EVENTS:
                 h, p = cells.get((category, event), (0, 0))
                 totals[event][0] += h

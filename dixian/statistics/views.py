@@ -31,7 +31,7 @@ from dixian.engine.indicators.periods import check_month
 from dixian.engine.indicators.report import monthly_report
 from dixian.engine.reports import Report, Section, write_pdf, write_xlsx
 from dixian.engine.spreadsheet import safe_row
-from dixian.registry.enums import label
+from dixian.registry.enums import category_name, label
 from dixian.registry.models import Household, Member
 from dixian.statistics import bridge, conf
 from dixian.statistics.dashboard import TABLE_TITLES, Dashboard, list_url_factory
@@ -177,11 +177,11 @@ def households(request, region: str):
                       "head": pii.shown_name(request.user, heads.get(r["household_code"], "")),
                       "village": h.village.name if h else r["village_code"],
                       "type": label("household_type", h.household_type) if h else "",
-                      "category": label("monitoring_category", h.monitoring_category)
+                      "category": category_name(h.monitoring_category)
                       if h else "", "value": value})
     narrowing = []
     if filters["category"]:
-        narrowing.append(label("monitoring_category", filters["category"]))
+        narrowing.append(category_name(filters["category"]))
     if filters["risk"]:
         narrowing.append(label("risk_type", filters["risk"]))
     if filters["status"]:

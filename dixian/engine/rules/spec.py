@@ -33,12 +33,12 @@ __all__ = ["Rule"]
 _PARAM_FIELD = re.compile(r"\{P\.([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)?)")
 
 
-def _shown(value: Any) -> Any:
-    """Unknown values read "—" in a sentence; lists as comma-separated text."""
+def _shown(value: Any, separator: str = "、") -> Any:
+    """Unknown values read "—" in a sentence; lists as text (、 in Chinese, commas in English)."""
     if value is None:
         return _Dash()
     if isinstance(value, (list, tuple)):
-        return "、".join(str(v) for v in value) or "—"
+        return separator.join(str(v) for v in value) or "—"
     return value
 
 
@@ -60,6 +60,8 @@ class Rule:
     sentence_zh: str
     sentence_en: str
     source: str = ""
+    failed_zh: str = ""       # the sentence when the condition does not hold (else sentence_*)
+    failed_en: str = ""
 
     def __post_init__(self):
         self.tree  # noqa: B018  (a rule that does not parse is refused when it is made)
@@ -75,22 +77,27 @@ class Rule:
     @property
     def params(self) -> set[str]:
         return lang.param_names(self.tree) | set(
-            _PARAM_FIELD.findall(self.sentence_zh + self.sentence_en))
+            _PARAM_FIELD.findall(self.sentence_zh + self.sentence_en + self.failed_zh
+                                 + self.failed_en))
 
     def holds(self, facts: Mapping[str, Any], policy: Mapping[str, Any]) -> bool | None:
         """True, False, or None when a fact it needs is unknown."""
         return lang.evaluate(self.tree, facts, policy)
 
     def sentence(self, facts: Mapping[str, Any], policy: Mapping[str, Any],
-                 language: str = "zh") -> str:
-        template = self.sentence_zh if language.startswith("zh") else self.sentence_en
-        values = {k: _shown(v) for k, v in facts.items()}
-        values.update({f"P_{name.replace('.', '__')}": _shown(policy[name])
+                 language: str = "zh", *, held: bool = True) -> str:
+        zh = language.startswith("zh")
+        template = (self.sentence_zh if zh else self.sentence_en) if held or not (
+            self.failed_zh and self.failed_en) else (self.failed_zh if zh else self.failed_en)
+        separator = "、" if zh else ", "
+        values = {k: _shown(v, separator) for k, v in facts.items()}
+        values.update({f"P_{name.replace('.', '__')}": _shown(policy[name], separator)
                        for name in self.params})
         text = _PARAM_FIELD.sub(lambda m: "{P_" + m.group(1).replace(".", "__"), template)
         return string.Formatter().vformat(text, (), values)
 
     def fingerprint(self) -> str:
         blob = json.dumps([self.id, self.version, self.when, self.sentence_zh,
-                           self.sentence_en], ensure_ascii=False).encode()
+                           self.sentence_en, self.failed_zh, self.failed_en],
+                          ensure_ascii=False).encode()
         return hashlib.sha1(blob).hexdigest()[:10]
