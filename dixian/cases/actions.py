@@ -29,7 +29,7 @@ from dixian.cases.machine import (
     allowed,
 )
 from dixian.cases.models import Case, CaseEvent, Clue, MonitoringSpell
-from dixian.cases.params import procedure_params
+from dixian.cases.params import channels_in_force, procedure_params
 from dixian.core import audit
 from dixian.core.access import NotFound, require, scope_of
 from dixian.core.roles import CODE_LENGTH_BY_LEVEL, Capability, Level, Role
@@ -322,6 +322,10 @@ def do_receive_clue(household: Household, *, channel: str, risk_type: str, actor
     five); otherwise a new identification case opens."""
     check_risk_type(risk_type)
     received_at = received_at or timezone.now()
+    if channel not in channels_in_force(household.village_id, timezone.localdate(received_at)):
+        raise ValidationError(translation.gettext(
+            "The channel %(channel)s is not one the province runs (policy channels.scheme)")
+            % {"channel": channel}, code="channel")
     with transaction.atomic():
         household = Household.objects.select_for_update().get(pk=household.pk)
         case = Case.objects.filter(household=household).exclude(

@@ -78,6 +78,13 @@ class Clue(models.Model):
     recorded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")
 
+    def get_channel_display(self) -> str:
+        """The channel's name as the province named it when the clue came in."""
+        from dixian.cases.params import channel_name
+
+        return channel_name(self.channel, self.case.village_code,
+                            self.received_at.date() if self.received_at else None)
+
 
 class CaseEvent(models.Model):
     """One step taken on a case: who, in which role, from which state to which, with what."""

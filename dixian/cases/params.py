@@ -35,3 +35,24 @@ NAMES: dict[str, str] = {
 def procedure_params(region: str | None, on: dt.date | None = None) -> dict[str, Any]:
     """The procedure parameters in force in ``region`` (any division code) on ``on`` (today)."""
     return flat.values(NAMES, region, on or dt.date.today())
+
+
+def channels_in_force(region: str | None, on: dt.date | None = None) -> dict[str, dict]:
+    """The detection channels the province runs on ``on``: code -> {"zh", "en"} names, in the
+    order forms offer them (policy ``channels.scheme``)."""
+    from dixian.engine.policy import resolve
+
+    return {e.code: {"zh": e.name_zh, "en": e.name_en}
+            for e in resolve(region, on or dt.date.today())["channels.scheme"]}
+
+
+def channel_name(code: str, region: str | None, on: dt.date | None = None) -> str:
+    """A channel's name in the page's language as the province named it on ``on``."""
+    from django.utils.translation import get_language
+
+    names = channels_in_force(region, on).get(code)
+    if names is None:
+        from dixian.cases.models import Channel
+
+        return str(Channel(code).label) if code in Channel.values else code
+    return names["zh" if (get_language() or "zh").startswith("zh") else "en"]

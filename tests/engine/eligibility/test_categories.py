@@ -1,0 +1,120 @@
+"""R2 from the category scheme in force. Expectations come from domain.md R2 and its sources
+([V S2, S69, S88]), not from the scheme's own table: a 脱贫户 below the line is 脱贫不稳定户, an
+ordinary household below it 边缘易致贫户, a household above it whose income after rigid
+spending falls below it after a sudden event 突发严重困难户."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from dixian.engine.eligibility import assign
+from dixian.engine.eligibility.categories import FACTS_UNKNOWN
+from dixian.engine.policy import PolicyError, Record, resolve
+from dixian.engine.policy.catalogue import load, parse_record
+
+ON = dt.date(2026, 6, 1)
+COUNTY = "522326"
+LINE = 8700  # Guizhou's line carried into 2026 (docs/policy.md, income.monitoring_line)
+
+
+def facts(per_capita, *, after=None, rigid=0, alleviated=False, risks=("ILLNESS",),
+          no_labour=False, members=4):
+    after = per_capita if after is None else after
+    return dict(FACTS_UNKNOWN, per_capita=per_capita, per_capita_after_rigid=after,
+                household_net=None if per_capita is None else per_capita * members,
+                rigid_spending=rigid, members=members, months_recorded=12,
+                poverty_alleviated=alleviated, risk_types=list(risks),
+                whole_household_no_labour=no_labour)
+
+
+@pytest.fixture(scope="module")
+def policy():
+    p = resolve(COUNTY, ON, with_changes=False)
+    assert p["income.monitoring_line"] == LINE
+    return p
+
+
+@pytest.mark.parametrize("alleviated,expected", [(True, "UNSTABLE"), (False, "MARGINAL")])
+def test_below_the_line_by_household_type(policy, alleviated, expected):
+    assert assign(facts(LINE - 1, alleviated=alleviated), policy).category == expected
+    at_line = assign(facts(LINE, alleviated=alleviated), policy)
+    assert at_line.category is None and at_line.rule == "R2-NONE"
+
+
+def test_sudden_needs_the_income_after_rigid_spending_below_the_line(policy):
+    hit = assign(facts(LINE + 2000, after=LINE - 1, rigid=8004), policy)
+    assert (hit.category, hit.name_zh) == ("SUDDEN", "突发严重困难户")
+    assert "扣除刚性支出" in hit.sentence_zh and str(LINE) in hit.sentence_zh
+    assert assign(facts(LINE + 2000, after=LINE, rigid=8000), policy).category is None
+    # no rigid spending recorded: a sudden event (illness, disaster, accident, income collapse)
+    assert assign(facts(LINE + 10, after=LINE - 10, rigid=0, risks=["DISASTER"]),
+                  policy).category == "SUDDEN"
+    assert assign(facts(LINE + 10, after=LINE - 10, rigid=0, risks=["EDUCATION"]),
+                  policy).category is None
+
+
+def test_unknown_income_is_never_assigned(policy):
+    a = assign(facts(None), policy)
+    assert a.category is None and a.rule == "R2-UNKNOWN" and "不足以判断" in a.sentence_zh
+
+
+def _scheme(entries):
+    return parse_record({"from": ON, "value": entries, "source": "test"},
+                        parameter="categories.scheme", region="52", where="test",
+                        parameters=load().parameters)
+
+
+SEVERITY = [
+    {"code": "KEY", "name_zh": "防止返贫致贫对象（重点）", "name_en": "Priority",
+     "when": "per_capita < P.income.monitoring_line and whole_household_no_labour",
+     "sentence_zh": "重点{per_capita:.0f}", "sentence_en": "priority {per_capita:.0f}"},
+    {"code": "INCOME", "name_zh": "防止返贫致贫对象（收入型）", "name_en": "Income",
+     "when": "per_capita < P.income.monitoring_line",
+     "sentence_zh": "收入型", "sentence_en": "income"},
+]
+
+
+def test_a_province_scheme_replaces_the_three_categories():
+    record = _scheme(SEVERITY)
+    p = resolve(COUNTY, ON, overlay=[record], with_changes=False)
+    assert assign(facts(LINE - 1, no_labour=True), p).category == "KEY"
+    assert assign(facts(LINE - 1, alleviated=True), p).category == "INCOME"
+    assert assign(facts(LINE + 100, after=LINE - 100, rigid=800), p).category is None
+    before = resolve(COUNTY, ON - dt.timedelta(days=1), overlay=[record], with_changes=False)
+    assert assign(facts(LINE - 1, alleviated=True), before).category == "UNSTABLE"
+
+
+@pytest.mark.parametrize("entry,message", [
+    ({"when": "income < 1"}, "unknown name"),
+    ({"when": "per_capita < P.income.no_such_line"}, "unknown parameter"),
+    ({"when": "open('x')"}, "outside the rule language"),
+    ({"code": "lower-case!"}, "has code"),
+    ({"name_zh": ""}, "missing"),
+    ({"colour": "red"}, "unknown"),
+])
+def test_a_bad_scheme_is_refused_naming_the_parameter(entry, message):
+    with pytest.raises(PolicyError, match=message) as error:
+        _scheme([{**SEVERITY[1], **entry}])
+    assert "categories.scheme" in str(error.value)
+
+
+def test_codes_are_unique():
+    with pytest.raises(PolicyError, match="twice"):
+        _scheme([SEVERITY[1], SEVERITY[1]])
+
+
+def test_the_scheme_survives_export_and_import_as_toml():
+    import tomllib
+
+    import tomli_w
+
+    from dixian.engine.policy.model import plain
+
+    record = _scheme(SEVERITY)
+    text = tomli_w.dumps({"value": [{"parameter": "categories.scheme", "from": ON,
+                                     "value": plain(record.value), "source": "x"}]})
+    again = _scheme(tomllib.loads(text)["value"][0]["value"])
+    assert again.value == record.value
+    assert isinstance(Record, type)
