@@ -34,16 +34,8 @@ def _cell(x) -> str:
     return str(x).replace("|", "\\|").replace("\n", " ")
 
 
-def _where(clauses) -> str:
-    parts = []
-    for c in clauses:
-        if c[0] == "or":
-            parts.append("(" + " or ".join(_where([x]) for x in c[1]) + ")")
-        else:
-            col, op, val = c
-            parts.append(f"`{col} {op} {_cell(val) if not isinstance(val, str) else val}`"
-                         if op not in ("not_null", "is_null") else f"`{col} {op}`")
-    return " and ".join(parts)
+def _where(condition: str) -> str:
+    return f"`{condition}`"
 
 
 def render_markdown() -> str:

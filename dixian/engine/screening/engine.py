@@ -30,6 +30,7 @@ from dixian.engine.policy import region_of_scope
 
 from .. import schema
 from ..feeds.schemas import FEEDS, arrow_schema
+from ..rules import lang
 from ..scope import RegionScope, require_scope
 from .params import resolve
 from .spec import RULES, RULES_BY_ID, Rule
@@ -138,41 +139,12 @@ class Context:
         start = month_add(self.period, 1 - int(self.p["event_window_months"]))
         return f.filter(f.batch_month >= start, f.batch_month <= self.period)
 
-    def where(self, t: ir.Table, clauses: Iterable) -> ir.Table:
-        preds = [self._clause(t, c) for c in clauses]
-        return t.filter(*preds) if preds else t
-
-    def _clause(self, t: ir.Table, c) -> ir.BooleanValue:
-        if c[0] == "or":
-            parts = [self._clause(t, x) for x in c[1]]
-            out = parts[0]
-            for p in parts[1:]:
-                out = out | p
-            return out
-        col, op, val = c
-        x = t[col]
-        v = self.param(val)
-        if op == "==":
-            return x == v
-        if op == "!=":
-            return x != v
-        if op == "in":
-            return x.isin(list(v))
-        if op == "not_in":
-            return ~x.isin(list(v))
-        if op == ">":
-            return x > v
-        if op == ">=":
-            return x >= v
-        if op == "<":
-            return x < v
-        if op == "<=":
-            return x <= v
-        if op == "not_null":
-            return x.notnull()
-        if op == "is_null":
-            return x.isnull()
-        raise ValueError(op)
+    def where(self, t: ir.Table, condition: str) -> ir.Table:
+        """The records of ``t`` for which ``condition`` (the rule language) is true."""
+        if not condition:
+            return t
+        expr = lang.compile_expr(lang.parse(condition), t.__getitem__, self.p, lambda n: None)
+        return t.filter(expr)
 
     def income(self) -> ir.Table:
         """R1 over the income window: household_code, net (annualised), months, members, pcni."""

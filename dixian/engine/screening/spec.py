@@ -1,8 +1,8 @@
 """Screening rules as data: the spec, the operators and the catalogue (domain.md R2, R7).
 
 A :class:`Rule` names an **operator** (one of :data:`OPERATORS`, each compiled to Ibis by
-:mod:`.engine`), the department feed it reads, a filter (``where``: clauses
-``(column, op, value)`` or ``("or", [clauses])``; a value ``"P.<name>"`` is a parameter of
+:mod:`.engine`), the department feed it reads, a filter (``where``: a condition in the rule
+language of :mod:`dixian.engine.rules`, over the feed's columns; ``P.<name>`` is a parameter of
 :mod:`.params`), operator arguments, the risk type it signals (``ENUMS["risk_type"]``) and two
 sentences whose placeholders are filled with each alert's evidence:
 
@@ -23,9 +23,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..rules import lang
 from ..schema import ENUMS
 
-__all__ = ["Rule", "OPERATORS", "RULES", "RULES_BY_ID", "WHERE_OPS"]
+__all__ = ["Rule", "OPERATORS", "RULES", "RULES_BY_ID"]
 
 #: operator -> (Chinese, English) description
 OPERATORS: dict[str, tuple[str, str]] = {
@@ -53,7 +54,6 @@ OPERATORS: dict[str, tuple[str, str]] = {
                         "commercial housing, a business or a public-payroll member is flagged "
                         "for review (never excluded automatically)"),
 }
-WHERE_OPS = ("==", "!=", "in", "not_in", ">", ">=", "<", "<=", "not_null", "is_null")
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ class Rule:
     sentence_en: str
     risk_type: str | None = None
     category: str | None = None           # R2: the monitoring category the clue points to
-    where: tuple = ()
+    where: str = ""                        # a condition in the rule language (records kept)
     args: dict[str, Any] = field(default_factory=dict)
     params: tuple[str, ...] = ()          # parameters the rule uses (documented with it)
     source: str = ""
@@ -82,10 +82,12 @@ class Rule:
             problems.append(f"risk_type {self.risk_type!r}")
         if self.category is not None and self.category not in ENUMS["monitoring_category"]:
             problems.append(f"category {self.category!r}")
-        for clause in self.where:
-            for c in (clause[1] if clause[0] == "or" else [clause]):
-                if c[1] not in WHERE_OPS:
-                    problems.append(f"where op {c[1]!r}")
+        for condition in (self.where, self.args.get("start"), self.args.get("end")):
+            if condition:
+                try:
+                    lang.parse(condition)
+                except lang.RuleSyntaxError as error:
+                    problems.append(f"condition {condition!r} ({error})")
         if problems:
             raise ValueError(f"rule {self.id}: bad " + ", ".join(problems))
 
@@ -143,7 +145,7 @@ RULES: tuple[Rule, ...] = (
          "{date}住院结算合规自付 {value} 元，超过单次住院预警线 {threshold} 元",
          "An inpatient stay settled on {date} left {value} yuan compliant out-of-pocket, above "
          "the single-stay line of {threshold} yuan",
-         risk_type="ILLNESS", where=(("visit_type", "==", "inpatient"),),
+         risk_type="ILLNESS", where="visit_type == 'inpatient'",
          args={"amount": "oop_compliant",
                "threshold": ("P.single_hospitalization_monitored",
                              "P.single_hospitalization_other")},
@@ -156,9 +158,8 @@ RULES: tuple[Rule, ...] = (
          "Civil affairs recorded a new case of {detail_en} on {date}; verify the household's "
          "income and hardship",
          risk_type="OTHER",
-         where=(("change", "in", ("new", "granted")),
-                ("benefit", "in", ("dibao", "tekun", "temporary_assistance",
-                                   "low_income_margin"))),
+         where="change in ('new', 'granted') and benefit in ('dibao', 'tekun', "
+               "'temporary_assistance', 'low_income_margin')",
          args={"detail": "benefit"}, params=("event_window_months",),
          source="§5.2 civil affairs, R7 CIVIL_AFFAIRS [VL S23, S24]",
          note="Risk type OTHER: the cause is in the record's reason and is fixed at the visit."),
@@ -168,8 +169,7 @@ RULES: tuple[Rule, ...] = (
          "The disabled persons' federation issued a certificate for {detail_en} on {date}, "
          "grade {value} (severe)",
          risk_type="DISABILITY",
-         where=(("change", "in", ("new", "regrade")),
-                ("grade", "<=", "P.severe_disability_grade_max")),
+         where="change in ('new', 'regrade') and grade <= P.severe_disability_grade_max",
          args={"value": "grade", "detail": "disability_type", "value_agg": "min"},
          params=("severe_disability_grade_max", "event_window_months"),
          source="R7 DISABILITY [VL S23]"),
@@ -178,14 +178,14 @@ RULES: tuple[Rule, ...] = (
          "教育部门{date}报告疑似辍学（{detail_zh}），需入户核实并劝返",
          "Education reported a suspected dropout ({detail_en}) on {date}; visit and bring the "
          "child back to school",
-         risk_type="DROPOUT", where=(("event", "==", "suspected_dropout"),),
+         risk_type="DROPOUT", where="event == 'suspected_dropout'",
          args={"detail": "stage"}, params=("event_window_months",),
          source="§5.2, R7 EDUCATION [VL S24]"),
     Rule("R7-HOU-01", 1, "event", "housing",
          "住房安全鉴定为C级或D级", "Dwelling appraised C or D",
          "住建部门{date}鉴定住房为{detail_zh}",
          "Housing appraised the dwelling on {date} as {detail_en}",
-         risk_type="HOUSING_SAFETY", where=(("grade", "in", "P.housing_unsafe_grades"),),
+         risk_type="HOUSING_SAFETY", where="grade in P.housing_unsafe_grades",
          args={"detail": "grade"}, params=("housing_unsafe_grades", "event_window_months"),
          source="R7 HOUSING [VL S29]"),
     Rule("R7-WAT-01", 1, "village_event", "water",
@@ -194,7 +194,7 @@ RULES: tuple[Rule, ...] = (
          "Water resources reported an outage of {value} days from {date}, more than "
          "{threshold} days",
          risk_type="DRINKING_WATER",
-         where=(("event", "==", "outage"), ("outage_days", ">", "P.water_outage_days_min")),
+         where="event == 'outage' and outage_days > P.water_outage_days_min",
          args={"value": "outage_days", "threshold": "P.water_outage_days_min"},
          params=("water_outage_days_min", "event_window_months"),
          source="R7 WATER [VL S16]"),
@@ -202,7 +202,7 @@ RULES: tuple[Rule, ...] = (
          "饮用水水质检测不合格", "Failed drinking-water quality test",
          "水利部门{date}检测饮用水水质不合格",
          "Water resources recorded a failed drinking-water test on {date}",
-         risk_type="DRINKING_WATER", where=(("event", "==", "quality_failed"),),
+         risk_type="DRINKING_WATER", where="event == 'quality_failed'",
          params=("event_window_months",), source="R7 WATER [VL S16, S28]"),
     Rule("R7-EMG-01", 1, "event", "emergency",
          "受灾农户房屋严重损坏或直接损失较大", "Disaster: severe house damage or a large loss",
@@ -210,8 +210,7 @@ RULES: tuple[Rule, ...] = (
          "Emergency management recorded a disaster on {date} with a direct loss of {value} "
          "yuan (house: {detail_en}); the fast track applies",
          risk_type="DISASTER",
-         where=(("or", [("house_damage", "in", "P.disaster_house_damage"),
-                        ("loss_yuan", ">", "P.disaster_loss_yuan_min")]),),
+         where="house_damage in P.disaster_house_damage or loss_yuan > P.disaster_loss_yuan_min",
          args={"value": "loss_yuan", "detail": "house_damage", "value_agg": "max"},
          params=("disaster_house_damage", "disaster_loss_yuan_min", "event_window_months"),
          source="R7 EMERGENCY, R3 fast track [VL S94]"),
@@ -220,8 +219,8 @@ RULES: tuple[Rule, ...] = (
          "{date}返乡后已 {value} 个月未就业（预警：{threshold} 个月）",
          "Back home without work for {value} months since {date} (alert at {threshold})",
          risk_type="UNSTABLE_EMPLOYMENT",
-         args={"start": (("event", "==", "returned_without_work"),),
-               "end": (("event", "in", ("employed", "re_employed")),),
+         args={"start": "event == 'returned_without_work'",
+               "end": "event in ('employed', 're_employed')",
                "months": "P.returned_without_work_months"},
          params=("returned_without_work_months",),
          source="R7 HR_SOCIAL_SECURITY [I]"),
@@ -231,8 +230,8 @@ RULES: tuple[Rule, ...] = (
          "公安部门{date}记录{detail_zh}",
          "Public security recorded a {detail_en} on {date}",
          risk_type="ACCIDENT",
-         where=(("event", "in", ("traffic_injury", "criminal_injury")),
-                ("severity", "in", ("serious", "disabled", "death"))),
+         where="event in ('traffic_injury', 'criminal_injury') and "
+               "severity in ('serious', 'disabled', 'death')",
          args={"detail": "event"}, params=("event_window_months",),
          source="§5.2 public security, R7 PUBLIC_SECURITY [VL S24]",
          note="The feed does not say whether the person is the main earner; the visit does."),
@@ -241,7 +240,7 @@ RULES: tuple[Rule, ...] = (
          "公安部门{date}办理死亡注销，需更新家庭成员并核实收入和劳动力",
          "Public security deregistered a death on {date}; update the members and check income "
          "and labour",
-         risk_type="LACK_OF_LABOUR", where=(("event", "==", "death"),),
+         risk_type="LACK_OF_LABOUR", where="event == 'death'",
          params=("event_window_months",), source="R7 PUBLIC_SECURITY [VL S24; I]"),
     Rule("R2-INC-01", 1, "income_below_line", "registry",
          "脱贫户人均纯收入低于监测范围但未纳入监测",

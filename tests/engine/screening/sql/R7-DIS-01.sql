@@ -53,7 +53,7 @@ FROM (
           "t1"."batch_month" >= '2025-06'
           AND "t1"."batch_month" <= '2025-06'
           AND "t1"."change" IN ('new', 'regrade')
-          AND "t1"."grade" <= 2.0
+          AND "t1"."grade" <= 2
           AND "t1"."household_code" IS NOT NULL
       ) AS "t4"
       GROUP BY

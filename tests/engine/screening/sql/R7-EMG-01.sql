@@ -54,7 +54,7 @@ FROM (
           AND "t1"."batch_month" <= '2025-06'
           AND (
             "t1"."house_damage" IN ('severe', 'collapsed') OR (
-              "t1"."loss_yuan" > 5000.0
+              "t1"."loss_yuan" > 5000
             )
           )
           AND "t1"."household_code" IS NOT NULL

@@ -56,7 +56,7 @@ FROM (
             "t1"."batch_month" >= '2025-06'
             AND "t1"."batch_month" <= '2025-06'
             AND "t1"."event" = 'outage'
-            AND "t1"."outage_days" > 30.0
+            AND "t1"."outage_days" > 30
             AND "t1"."household_code" IS NOT NULL
         ) AS "t6"
         UNION ALL
@@ -78,7 +78,7 @@ FROM (
                 "t1"."batch_month" >= '2025-06'
                 AND "t1"."batch_month" <= '2025-06'
                 AND "t1"."event" = 'outage'
-                AND "t1"."outage_days" > 30.0
+                AND "t1"."outage_days" > 30
                 AND "t1"."household_code" IS NULL
             ) AS "t8"
             INNER JOIN (
