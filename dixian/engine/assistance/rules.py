@@ -40,13 +40,15 @@ dates; a rule may carry its own sentence for its main finding.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
+from ..rules import lang
 from ..schema import ENUMS
 from .catalogue import (
     DEFAULT,
@@ -138,56 +140,82 @@ MAIN_FINDINGS = ("missing", "not_implemented", "only_social_security", "doubtful
 # ============================================================================ facts
 @dataclass(frozen=True)
 class Fact:
+    """A fact about a household and its active members: a condition in the rule language
+    (:mod:`dixian.engine.rules`) over :func:`fact_record`, with its two sentences."""
+
     zh: str
     en: str
     not_zh: str                                # the sentence when the fact does not hold
     not_en: str
-    holds: Callable[[PlanHousehold, Sequence[PlanMember], Mapping[str, Any]], bool]
-    params: tuple[str, ...] = ()
+    when: str
+
+    @functools.cached_property
+    def tree(self):
+        return lang.parse(self.when)
+
+    @property
+    def params(self) -> tuple[str, ...]:
+        return tuple(sorted(lang.param_names(self.tree)))
+
+    def holds(self, household: PlanHousehold, members: Sequence[PlanMember],
+              p: Mapping[str, Any]) -> bool:
+        return lang.evaluate(self.tree, fact_record(household, members), p) is True
 
 
 def _able_share(members: Sequence[PlanMember]) -> float | None:
     return sum(m.able for m in members) / len(members) if members else None
 
 
+def fact_record(household: PlanHousehold, members: Sequence[PlanMember]) -> dict[str, Any]:
+    """What the facts read: the household's flags and, per member, a list of each value."""
+    return {"dropout_flag": household.dropout_flag,
+            "uninsured_member_flag": household.uninsured_member_flag,
+            "members": len(members), "able_share": _able_share(members),
+            "schooling": [m.schooling_status for m in members],
+            "vocational": [m.schooling_status in VOCATIONAL_STATUSES for m in members],
+            "insured": [m.insured for m in members],
+            "able": [m.able for m in members],
+            "no_labour": [m.no_labour for m in members],
+            "health": [m.health for m in members],
+            "disabled": [m.disabled for m in members]}
+
+
 FACTS: dict[str, Fact] = {
     "dropout_member": Fact(
         "有义务教育阶段适龄儿童少年失学辍学", "a compulsory-school-age child has dropped out",
         "没有失学辍学的成员", "no member has dropped out",
-        lambda h, ms, p: bool(h.dropout_flag) or any(m.schooling_status == "dropout"
-                                                     for m in ms)),
+        "dropout_flag or contains(schooling, 'dropout')"),
     "uninsured_member": Fact(
         "有家庭成员未参加基本医疗保险", "a member has no basic medical insurance",
         "所有成员均已参保", "every member is insured",
-        lambda h, ms, p: bool(h.uninsured_member_flag) or any(m.insured is False for m in ms)),
+        "uninsured_member_flag or contains(insured, False)"),
     "vocational_student": Fact(
         "家中有中职、高职在校生", "a member is in secondary or higher vocational school",
         "没有中职、高职在校生", "no member is in vocational school",
-        lambda h, ms, p: any(m.schooling_status in VOCATIONAL_STATUSES for m in ms)),
+        "contains(vocational, True)"),
     "able_member": Fact(
         "家中有普通劳动力或技能劳动力", "a member is ordinary or skilled labour",
         "没有普通劳动力或技能劳动力", "no member is ordinary or skilled labour",
-        lambda h, ms, p: any(m.able for m in ms)),
+        "contains(able, True)"),
     "no_labour_household": Fact(
         "整户无劳动能力（均为无劳动力或丧失劳动力）",
         "no member can work (all 无劳动力 or 丧失劳动力)",
         "有成员具有劳动能力", "some member can work",
-        lambda h, ms, p: bool(ms) and all(m.no_labour for m in ms)),
+        "members > 0 and not contains(no_labour, False)"),
     "ill_member": Fact(
         "有患大病或长期慢性病的成员", "a member is seriously or chronically ill",
         "没有患大病或长期慢性病的成员", "no member is seriously or chronically ill",
-        lambda h, ms, p: any(m.health in ("serious_illness", "chronic") for m in ms)),
+        "overlaps(health, ('serious_illness', 'chronic'))"),
     "disabled_member": Fact(
         "有残疾成员", "a member is disabled", "没有残疾成员", "no member is disabled",
-        lambda h, ms, p: any(m.disabled for m in ms)),
+        "contains(disabled, True)"),
     "labour_share_plausible": Fact(
         "有劳动力成员占比不超过缺劳动力上限",
         "the share of able members is within the lack-of-labour limit",
         "普通、技能劳动力占家庭成员比例超过缺劳动力上限",
         "the share of ordinary and skilled labour among the members is above the "
         "lack-of-labour limit",
-        lambda h, ms, p: (_able_share(ms) or 0.0) <= p["labour_shortage_max_able_share"],
-        params=("labour_shortage_max_able_share",)),
+        "coalesce(able_share, 0.0) <= P.labour_shortage_max_able_share"),
 }
 
 
