@@ -22,6 +22,7 @@ from dixian.core.models import Region
 from dixian.core.roles import Capability
 from dixian.engine import policy as engine
 from dixian.engine.policy.catalogue import parse_record
+from dixian.engine.policy.model import plain
 from dixian.policy import bridge
 from dixian.policy.models import PolicyChange, Status
 
@@ -62,8 +63,7 @@ def check_values(region: str, effective_from: dt.date, values: list[dict[str, An
         except engine.PolicyError as error:
             problems.append(str(error))
             continue
-        value = list(record.value) if isinstance(record.value, tuple) else record.value
-        out.append({"parameter": name, "value": value,
+        out.append({"parameter": name, "value": plain(record.value),
                     "until": record.stop.isoformat() if record.stop else None})
     if problems:
         raise ValidationError(problems)

@@ -25,10 +25,20 @@ def to_records(change) -> list[engine.Record]:
         until = item.get("until")
         out.append(engine.Record(
             parameter=item["parameter"], region=change.region_id, start=change.effective_from,
-            stop=dt.date.fromisoformat(until) if until else None, value=item["value"],
+            stop=dt.date.fromisoformat(until) if until else None, value=_canonical(item),
             source=f"{change.basis_number} ({change.basis_date:%Y-%m-%d})",
             change=str(change.pk or "proposal"), approved_at=change.decided_at))
     return out
+
+
+def _canonical(item: dict):
+    """A stored value in the form the engine reads (tuples, rule entries), as checked when
+    the change was proposed."""
+    spec = engine.parameters().get(item["parameter"])
+    try:
+        return spec.check(item["value"]) if spec else item["value"]
+    except engine.PolicyError:  # a declaration changed since: keep the value as stored
+        return item["value"]
 
 
 def _load() -> tuple[engine.Record, ...]:

@@ -44,6 +44,11 @@ def _region_for(user, text: str | None) -> str:
 def parse_value(spec: engine.Parameter, text: str):
     """A typed value from the form's text: numbers, true/false, lists separated by commas."""
     text = (text or "").strip()
+    if spec.type in ("labels", "rules"):  # a list of tables, written as JSON
+        try:
+            return json.loads(text)
+        except ValueError:
+            return text
     if spec.type.endswith("_list"):
         items = [t.strip() for t in text.replace("，", ",").split(",") if t.strip()]
         return [parse_value(engine.Parameter(spec.name, spec.type[:-5], "", "", "", ""), t)

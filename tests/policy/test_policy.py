@@ -252,3 +252,78 @@ def test_the_pages_propose_and_approve(admins, client):
     assert PolicyChange.objects.get().status == Status.APPROVED
     page = client.get(f"/policy/?region={COUNTY}").content.decode()
     assert 'data-parameter="income.monitoring_line"' in page and ">9300<" in page
+
+
+SEVERITY_SCHEME = [
+    {"code": "KEY", "name_zh": "防止返贫致贫对象（重点）", "name_en": "Priority",
+     "when": "per_capita < P.income.monitoring_line and whole_household_no_labour",
+     "sentence_zh": "整户无劳动能力，人均纯收入{per_capita:.0f}元", "sentence_en": "priority"},
+    {"code": "INCOME", "name_zh": "防止返贫致贫对象（收入型）", "name_en": "Income type",
+     "when": "per_capita < P.income.monitoring_line",
+     "sentence_zh": "人均纯收入{per_capita:.0f}元，低于监测范围{P.income.monitoring_line}元",
+     "sentence_en": "income type"},
+]
+
+
+@pytest.mark.django_db
+def test_a_new_category_scheme_applies_from_its_date_and_keeps_past_labels(
+        county_near_the_line, admins):
+    """Item 3 of the policy issue: the province replaces the three transition categories by
+    its own sub-types through an approved change; decisions before keep their category and
+    names, decisions after take the new ones, and the names read right on both sides."""
+    from dixian.cases import eligibility
+    from dixian.registry.enums import category_name
+
+    before = [eligibility.classify(h, ["ILLNESS"], READ) for h in
+              Household.objects.order_by("code")]
+    assert [c.category for c in before] == [None, None]  # 9,000 yuan: above 8,700
+    maker, checker = admins
+    change = actions.do_propose_policy_change(
+        region="52", title="2027年监测范围与对象类别", basis_number="黔乡振发〔2026〕9号",
+        basis_date=PROPOSED.date(), basis_text="调整监测范围，对象按困难程度分类。",
+        effective_from=EFFECTIVE, actor=maker, now=PROPOSED,
+        values=[{"parameter": LINE, "value": 9500},
+                {"parameter": "categories.scheme", "value": SEVERITY_SCHEME}])
+    actions.do_approve_policy_change(change, actor=checker, now=PROPOSED)
+    after = [eligibility.classify(h, ["ILLNESS"], READ) for h in
+             Household.objects.order_by("code")]
+    assert [c.category for c in after] == ["INCOME", "INCOME"]
+    assert after[0].names == {"zh": "防止返贫致贫对象（收入型）", "en": "Income type"}
+    assert after[0].values["rule"] == "R2-INCOME" and "9500" in after[0].reason
+    # the names of both schemes: kept with a decision, or found in the policy's history
+    assert category_name("INCOME") == "防止返贫致贫对象（收入型）"
+    assert category_name("MARGINAL") == "边缘易致贫户"
+    assert category_name("MARGINAL", {"zh": "边缘户（旧称）"}) == "边缘户（旧称）"
+    # a day before the change: the transition categories still decide
+    day_before = eligibility.classify(Household.objects.order_by("code").first(), ["ILLNESS"],
+                                      timezone.make_aware(dt.datetime.combine(
+                                          EFFECTIVE - dt.timedelta(days=1), dt.time(12))))
+    assert day_before.category is None
+
+
+@pytest.mark.django_db
+def test_a_scheme_that_reads_an_unknown_fact_is_refused_whole(admins):
+    bad = [{**SEVERITY_SCHEME[1], "when": "per_capita < P.income.monitoring_line and assets > 0"}]
+    with pytest.raises(ValidationError, match="categories.scheme.*unknown name"):
+        _propose(admins[0], values=[{"parameter": LINE, "value": 9500},
+                                    {"parameter": "categories.scheme", "value": bad}])
+    assert not PolicyChange.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_channel_the_province_does_not_run_is_refused(county_near_the_line, admins):
+    from dixian.cases import actions as case_actions
+
+    keep = [e for e in engine.resolve(COUNTY)["channels.scheme"]
+            if e.code != "concentrated_screening"]
+    change = _propose(admins[0], values=[{"parameter": "channels.scheme",
+                                          "value": [e.as_dict() for e in keep]}])
+    household = Household.objects.order_by("code").first()
+    case_actions.do_receive_clue(household, channel="concentrated_screening",
+                                 risk_type="ILLNESS")  # pending: still runs
+    actions.do_approve_policy_change(change, actor=admins[1])
+    with pytest.raises(ValidationError, match="concentrated_screening"):
+        case_actions.do_receive_clue(household, channel="concentrated_screening",
+                                     risk_type="ILLNESS")
+    clue = case_actions.do_receive_clue(household, channel="cadre_visit", risk_type="ILLNESS")
+    assert clue.get_channel_display() == "基层日常排查"
