@@ -265,3 +265,65 @@ def test_every_condition_says_what_it_found_when_all_hold(household):
     assert found["has_labour"].sentence == "家中有劳动能力成员"
     assert found["no_new_risk"].sentence == "近 6 个月未出现新风险"
     assert eligibility.failed(list(found.values())) == []
+
+
+def _annual_block(household, now, per_capita: float, *, months_ago: int = 2):
+    """The national system's annual income block, as a migrated county has it."""
+    from dixian.registry.models import IncomeBlock
+
+    reference = _month_start(now, months_ago)
+    return IncomeBlock.objects.create(
+        household=household, basis="identification",
+        reference_month=f"{reference.year:04d}-{reference.month:02d}",
+        household_net=round(per_capita * MEMBERS), per_capita_net=per_capita,
+        compliant_oop_medical=0)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("per_capita", "ok"), [(LINE, True), (LINE - 1, False)])
+def test_a_migrated_household_is_judged_on_its_annual_income_block(household, per_capita, ok):
+    """Issue 11 item 2: without monthly rows (a county migrated from the national system),
+    R6's stable-income condition reads the annual income block of the last 12 months: at
+    the line it holds, a yuan below it does not."""
+    from dixian.cases import eligibility
+
+    now = timezone.now()
+    _ready(household, now, months=MIN_MONTHS + 2)
+    Income.objects.filter(household=household).delete()
+    _annual_block(household, now, per_capita, months_ago=MIN_MONTHS)
+    found = {c.name: c for c in eligibility.elimination_conditions(household, now)}
+    assert found["income_stable"].ok is ok
+    assert found["rigid_spending"].ok is ok
+    assert set(found["income_stable"].values["basis"].values()) == {
+        f"annual:{household.income_blocks.get().reference_month}"}
+
+
+@pytest.mark.django_db
+def test_an_annual_block_older_than_a_year_does_not_count(household):
+    from dixian.cases import eligibility
+
+    now = timezone.now()
+    _ready(household, now, months=MIN_MONTHS + 2)
+    Income.objects.filter(household=household).delete()
+    # a block speaks for the 12 months from its reference month: 13 months ago, it still
+    # covers the first four of the last six months, not the last two
+    _annual_block(household, now, LINE + 1000, months_ago=13)
+    found = {c.name: c for c in eligibility.elimination_conditions(household, now)}
+    assert not found["income_stable"].ok
+    assert len(found["income_stable"].values["months_below"]) == 2
+    household.income_blocks.all().delete()
+    _annual_block(household, now, LINE + 1000, months_ago=18)
+    found = {c.name: c for c in eligibility.elimination_conditions(household, now)}
+    assert len(found["income_stable"].values["months_below"]) == MIN_MONTHS
+
+
+@pytest.mark.django_db
+def test_r2_falls_back_to_the_annual_block(household):
+    from dixian.cases import eligibility
+
+    now = timezone.now()
+    Income.objects.filter(household=household).delete()
+    _annual_block(household, now, LINE - 1, months_ago=1)
+    verdict = eligibility.classify(household, ["ILLNESS"], now)
+    assert verdict.category in ("UNSTABLE", "MARGINAL")
+    assert verdict.values["source"].startswith("annual:")
