@@ -50,14 +50,6 @@ def category_name(code: str | None, names: dict | None = None, *, chinese: bool 
 
 
 def scheme_names() -> dict[str, dict[str, str]]:
-    """Every category code any scheme defines (baseline and approved changes), with the names
-    of its latest definition."""
-    from dixian.engine import policy
+    from dixian.engine.eligibility.categories import known_categories
 
-    records = [r for r in (*policy.load().records, *policy.approved_changes())
-               if r.parameter == "categories.scheme"]
-    out: dict[str, dict[str, str]] = {}
-    for record in sorted(records, key=lambda r: r.start):
-        for entry in record.value:
-            out[entry.code] = {"zh": entry.name_zh, "en": entry.name_en}
-    return out
+    return known_categories()

@@ -99,3 +99,17 @@ def names_of(code: str, policy: Mapping[str, Any]) -> dict[str, str]:
         if entry.code == code:
             return {"zh": entry.name_zh, "en": entry.name_en}
     return {}
+
+
+def known_categories() -> dict[str, dict[str, str]]:
+    """Every category code any scheme defines (the baseline's and approved changes', any
+    region), with the names of its latest definition: what a category code found in the
+    data can be, and what it is called when no decision kept its names."""
+    from dixian.engine.policy import approved_changes, load
+
+    records = [r for r in (*load().records, *approved_changes()) if r.parameter == SCHEME]
+    out: dict[str, dict[str, str]] = {}
+    for record in sorted(records, key=lambda r: r.start):
+        for entry in record.value:
+            out[entry.code] = {"zh": entry.name_zh, "en": entry.name_en}
+    return out

@@ -2,7 +2,8 @@
 
 Each rule is a versioned spec (:class:`Rule`): an id (citing the Guizhou quality tool's rule
 id where one exists), a family, a severity, the level responsible for fixing it, the table it
-runs on, a condition in a small rule language (:mod:`dixian.engine.rules.lang`) that compiles to an Ibis
+runs on, a condition in a small rule language
+(:mod:`~dixian.engine.rules.lang`) that compiles to an Ibis
 expression, and messages in Chinese and English filled with the evidence of each finding.
 The same compiled expressions run in bulk over a snapshot (:func:`run`, DuckDB by default,
 any Ibis backend) and at entry time over a few records (:func:`check_records`).

@@ -5,7 +5,8 @@ quality tool (GitHub Gzuwkj/fuping, domain.md [VL S17]) has the rule, its ids ar
 ``fuping``. A change to a rule's machine form or messages needs a new ``version`` (a test
 compares each rule's fingerprint with the one in ``docs/quality-rules.md``).
 
-Conditions are written in the rule language of :mod:`dixian.engine.rules.lang` over the columns of the rule's
+Conditions are written in the rule language (:mod:`~dixian.engine.rules.lang`)
+over the columns of the rule's
 table and the derived columns of :mod:`.derive`.
 """
 

@@ -31,7 +31,8 @@ from ..rules import lang
 from .params import monitoring_line
 
 __all__ = ["Column", "Provider", "COLUMNS", "PROVIDERS", "VILLAGES", "Context",
-           "base_fields", "column_enum", "enum_codes", "providers_of", "CONTEXT_RANK"]
+           "base_fields", "column_enum", "enum_codes",
+           "enum_labels", "providers_of", "CONTEXT_RANK"]
 
 CONTEXT_RANK = {"row": 0, "household": 1, "registry": 2}
 
@@ -358,9 +359,22 @@ def column_enum(view: str, name: str) -> str | None:
     return col.enum if col else None
 
 
+def enum_labels(enum: str) -> dict[str, str]:
+    """Code -> Chinese label of an enumeration; monitoring categories of every scheme."""
+    if enum == "monitoring_category":
+        from dixian.engine.eligibility.categories import known_categories
+
+        return {**{c: n["zh"] for c, n in known_categories().items()}, **schema.ENUMS[enum]}
+    return schema.ENUMS[enum]
+
+
 def enum_codes(view: str, name: str) -> list[str] | None:
     """The codes of a column's enumeration (None if not enumerated)."""
     e = column_enum(view, name)
+    if e == "monitoring_category":  # the categories of every scheme a province has had
+        from dixian.engine.eligibility.categories import known_categories
+
+        return list(dict.fromkeys([*schema.ENUMS[e], *known_categories()]))
     return list(schema.ENUMS[e]) if e else None
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from . import derive
 from ..rules import lang
+from . import derive
 from .catalogue import RULES
 from .params import DEFAULTS, SOURCES
 from .spec import FAMILIES, LEVELS, SEVERITIES

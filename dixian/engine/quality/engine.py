@@ -42,9 +42,9 @@ import pyarrow.parquet as pq
 from dixian.engine.policy import region_of_scope
 
 from .. import schema
+from ..rules import lang
 from ..scope import RegionScope, require_scope
 from . import derive
-from ..rules import lang
 from .catalogue import RULES
 from .params import resolve
 from .spec import CONTEXTS, Check, Rule
@@ -251,9 +251,9 @@ def _text(x: Any, lang_: str, enum: str | None = None) -> ir.StringValue:
         out = ibis.ifelse(x.abs() >= 100, x.round(0).cast("int64").cast("string"),
                           x.round(2).cast("string"))
     elif enum and lang_ == "zh" and dt.is_string():
-        out = x.substitute(schema.ENUMS[enum], else_=x)
+        out = x.substitute(derive.enum_labels(enum), else_=x)
     elif enum and lang_ == "zh" and dt.is_array():
-        out = x.map(lambda e: e.substitute(schema.ENUMS[enum], else_=e)).join("、")
+        out = x.map(lambda e: e.substitute(derive.enum_labels(enum), else_=e)).join("、")
     else:
         out = x.cast("string")
     return out.fill_null(EMPTY[lang_])

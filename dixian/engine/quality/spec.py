@@ -1,6 +1,7 @@
 """The rule spec: what a data-quality rule is, as data.
 
-A :class:`Rule` names the table it runs on, a condition in the rule language (:mod:`dixian.engine.rules.lang`),
+A :class:`Rule` names the table it runs on, a condition in the rule language
+(:mod:`~dixian.engine.rules.lang`),
 the field it reports and the evidence value, and two messages (Chinese and English) whose
 ``{placeholders}`` are filled with the evidence of each finding. Everything else — which fields
 the rule reads, whether it looks beyond one record — is worked out from the condition.
