@@ -29,12 +29,29 @@ from .display import DEFAULT_THRESHOLD, persons, rate
 
 __all__ = ["monthly_report", "CATEGORY_LABELS", "TEXT"]
 
+#: the national reports' three transition categories come first, whatever the month holds
 CATEGORIES = ("UNSTABLE", "MARGINAL", "SUDDEN")
 CATEGORY_LABELS = {
     "zh": dict(ENUMS["monitoring_category"]),
     "en": {"UNSTABLE": "Unstable poverty-alleviated", "MARGINAL": "Marginal, prone to poverty",
            "SUDDEN": "Sudden severe hardship"},
 }
+
+
+def _categories(*sources) -> list[str]:
+    """The three transition categories, then every other category of the month's rows (a
+    province's own scheme, engine.eligibility), in code order."""
+    seen = {r.get("category") or "" for rows in sources for r in rows}
+    return [*CATEGORIES, *sorted(k for k in seen if k and k not in CATEGORIES)]
+
+
+def _category_label(code: str, lang: str) -> str:
+    from ..eligibility.categories import known_categories
+
+    if code in CATEGORY_LABELS[lang]:
+        return CATEGORY_LABELS[lang][code]
+    names = known_categories().get(code)
+    return names["zh" if lang == "zh" else "en"] if names else code
 
 TEXT: dict[str, dict[str, str]] = {
     "zh": {
@@ -240,7 +257,6 @@ def monthly_report(region_name: str, period: str, row: Mapping[str, Any],
     of that month; ``children`` (name, summary row) pairs of the sub-regions.
     """
     t = TEXT[lang]
-    cats = CATEGORY_LABELS[lang]
     y, m = int(period[:4]), int(period[5:7])
     period_text = t["period"].format(y=y, m=m)
 
@@ -307,16 +323,16 @@ def monthly_report(region_name: str, period: str, row: Mapping[str, Any],
                 c(d.get("ELIMINATED_ASSISTED_households", 0)),
                 c(d.get("ELIMINATED_NATURAL_households", 0)), cp(ep, eh), rt.value)
 
-    for k in CATEGORIES:
+    categories = _categories(breakdown, flows)
+    for k in categories:
         d = by_cat.get(k, {})
-        rows2.append(cat_row(cats.get(k, k), d))
+        rows2.append(cat_row(_category_label(k, lang), d))
         for key, v in d.items():
             totals[key] = totals.get(key, 0) + v
-    for k, d in by_cat.items():  # categories outside the three (should not happen)
-        if k not in CATEGORIES and d:
-            rows2.append(cat_row(k or "—", d))
-            for key, v in d.items():
-                totals[key] = totals.get(key, 0) + v
+    if by_cat.get(""):  # rows without a category
+        rows2.append(cat_row("—", by_cat[""]))
+        for key, v in by_cat[""].items():
+            totals[key] = totals.get(key, 0) + v
     rows2.append(cat_row(t["total"], totals))
     t2 = ReportTable(t["t2"], [Column(t["category"]), Column(t["households"], kind="integer"),
                                Column(t["persons"], kind="integer"),
@@ -333,14 +349,15 @@ def monthly_report(region_name: str, period: str, row: Mapping[str, Any],
         ev[(r.get("category") or "", r["event"])] = (int(r["households"]), int(r["persons"]))
     rows3 = []
     tot3 = [0, 0, 0, 0, 0]
-    for k in CATEGORIES:
+    for k in categories:
         nh, np_ = ev.get((k, "identified"), (0, 0))
         rh, _ = ev.get((k, "returned"), (0, 0))
         ah, ap = ev.get((k, "eliminated_assisted"), (0, 0))
         xh, xp = ev.get((k, "eliminated_natural"), (0, 0))
         vals = [nh, np_, rh, ah + xh, ap + xp]
         tot3 = [a + b for a, b in zip(tot3, vals, strict=True)]
-        rows3.append((cats[k], c(nh), cp(np_, nh), c(rh), c(ah + xh), cp(ap + xp, ah + xh)))
+        rows3.append((_category_label(k, lang), c(nh), cp(np_, nh), c(rh), c(ah + xh),
+                      cp(ap + xp, ah + xh)))
     rows3.append((t["total"], c(tot3[0]), cp(tot3[1], tot3[0]), c(tot3[2]), c(tot3[3]),
                   cp(tot3[4], tot3[3])))
     t3 = ReportTable(t["t3"], [Column(t["category"]), Column(t["new_h"], kind="integer"),
