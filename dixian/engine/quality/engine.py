@@ -333,8 +333,8 @@ def plan(rules: Iterable[str | Rule] | None, present: Iterable[str], scope: Regi
     orphans, outliers) run on inner joins, which pays on millions of rows; a few entry-time
     records are faster with fewer, larger statements.
     """
-    rules_t = select_rules(rules)
     params = resolve(params, region=region_of_scope(scope))
+    rules_t = tuple(r for r in select_rules(rules) if r.id not in params.get("rules_off", ()))
     key = (rules_t, frozenset(present), scope,
            json.dumps(params, sort_keys=True, default=str), bulk)
     with _plans_lock:

@@ -25,6 +25,7 @@ __all__ = ["NAMES", "DEFAULTS", "SOURCES", "resolve", "monitoring_line"]
 
 #: short name -> policy parameter
 NAMES: dict[str, str] = {
+    "rules_off": "quality.rules_off",
     "monitoring_line_by_year": "income.monitoring_line",
     "monitoring_line_by_month": "income.monitoring_line",
     "income_window_months": "income.window_months",

@@ -569,7 +569,7 @@ def run(snapshot_tables: Mapping[str, Any], feeds_tables: Mapping[str, Any] | No
     if not isinstance(period, str) or len(period) != 7 or period[4] != "-":
         raise ValueError(f"period must be 'YYYY-MM', got {period!r}")
     p = resolve(region_of_scope(scope), int(period[:4]), params, period=period, on=on)
-    chosen = select_rules(rules)
+    chosen = tuple(r for r in select_rules(rules) if r.id not in p["rules_off"])
     con = _backend(backend)
     tables = _bind(snapshot_tables, feeds_tables, scope, con)
     stage = _Stage(con) if getattr(con, "name", None) in STAGED_BACKENDS else None

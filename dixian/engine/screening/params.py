@@ -33,6 +33,7 @@ NAMES: dict[str, str] = {
     "prov_rural_income_by_year": "macro.prior_year_rural_income",
     "income_window_months": "income.window_months",
     "income_window_min_months": "income.window_min_months",
+    "rules_off": "screening.rules_off",
     **{short: f"screening.{short}" for short in (
         "medical_lookback_months", "medical_share_poverty_or_monitored", "medical_share_other",
         "medical_absolute_low_income", "medical_absolute_general",

@@ -489,3 +489,12 @@ def test_ids_and_phones_are_masked_in_findings():
     (f,) = c.fired("DQ-IDN-02")
     assert f["value"] == BAD_CHECK[:6] + "********" + BAD_CHECK[-4:]
     assert f"应为{ID1[17]}" in f["message_zh"]
+
+
+def test_a_province_switches_a_rule_off():
+    """Issue 11 item 7: a rule in ``quality.rules_off`` makes no finding."""
+    case = next(c for c in CASES if c.fire)
+    c = Case(monitored_=case.monitored)
+    case.build(c)
+    assert c.fired(case.rule)
+    assert c.fired(case.rule, params={"rules_off": (case.rule,)}) == []

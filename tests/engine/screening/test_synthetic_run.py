@@ -83,3 +83,25 @@ def test_the_command_line_screens_a_parquet_layout_as_a_cluster_job_would(data, 
                  "522326", "--period", "2025-06", "--out", str(out)]) == 0
     expected = run(data.snapshot, data.loaded.tables, SCOPE, period="2025-06")
     assert pq.read_table(out).equals(expected) and expected.num_rows > 0
+
+
+def test_a_province_switches_a_rule_off(data):
+    """Issue 11 item 7: a rule listed in ``screening.rules_off`` raises no alert; the others
+    are untouched."""
+    every = run(data.snapshot, data.loaded.tables, SCOPE, period="2025-06")
+    fired = sorted(set(every["rule_id"].to_pylist()))
+    assert fired, "the synthetic county raises alerts"
+    off = fired[0]
+    fewer = run(data.snapshot, data.loaded.tables, SCOPE, period="2025-06",
+                params={"rules_off": (off,)})
+    assert off not in set(fewer["rule_id"].to_pylist())
+    assert fewer.num_rows == every.num_rows - every["rule_id"].to_pylist().count(off)
+
+
+def test_the_switchable_rules_are_the_catalogue():
+    from dixian.engine.policy import parameters
+    from dixian.engine.quality.catalogue import RULES as QUALITY
+    from dixian.engine.screening.spec import RULES as SCREENING
+
+    assert parameters()["screening.rules_off"].choices == tuple(r.id for r in SCREENING)
+    assert parameters()["quality.rules_off"].choices == tuple(r.id for r in QUALITY)
