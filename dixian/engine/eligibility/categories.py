@@ -113,3 +113,28 @@ def known_categories() -> dict[str, dict[str, str]]:
         for entry in record.value:
             out[entry.code] = {"zh": entry.name_zh, "en": entry.name_en}
     return out
+
+
+def assign_table(table, policy: Mapping[str, Any]):
+    """R2 over a table (Ibis): the code of the first category whose condition holds on each
+    row, else null. The same conditions as :func:`assign`, compiled by the rule language;
+    facts the table lacks are unknown (null), so conditions that need them do not hold.
+    ``per_capita`` null (income not judged) assigns nothing, as :func:`assign` does."""
+    import ibis
+
+    from dixian.engine.rules import lang
+
+    def column(name: str):
+        if name in table.columns:
+            return table[name]
+        if name == "risk_types":
+            return ibis.null("array<string>")
+        return ibis.null("float64")
+
+    cases = []
+    for entry, rule in category_rules(policy):
+        condition = lang.compile_expr(rule.tree, column, policy, lambda n: None)
+        cases.append((condition.fill_null(False), ibis.literal(entry.code, "string")))
+    judged = table["per_capita"].notnull()
+    return ibis.ifelse(judged, ibis.cases(*cases, else_=ibis.null("string")),
+                       ibis.null("string"))

@@ -118,3 +118,29 @@ def test_the_scheme_survives_export_and_import_as_toml():
     again = _scheme(tomllib.loads(text)["value"][0]["value"])
     assert again.value == record.value
     assert isinstance(Record, type)
+
+
+def test_the_table_version_agrees_with_the_one_household_version(policy):
+    """The preview and statistics assign categories over tables; a household's decision one
+    at a time. Both read the same scheme and must agree, unknowns included."""
+    import ibis
+    import pyarrow as pa
+
+    rows = [facts(pc, after=after, rigid=rigid, alleviated=al, risks=risks, no_labour=nl)
+            for pc in (None, LINE - 1, LINE, LINE + 500)
+            for after, rigid in ((None, 0), (LINE - 1, 800), (LINE + 1, 0))
+            for al in (True, False) for risks in ((), ("DISASTER",)) for nl in (True, False)]
+    for row in rows:
+        if row["per_capita"] is not None and row["per_capita_after_rigid"] is None:
+            row["per_capita_after_rigid"] = row["per_capita"]
+    table = ibis.memtable(pa.Table.from_pylist(rows, schema=pa.schema([
+        ("per_capita", pa.float64()), ("per_capita_after_rigid", pa.float64()),
+        ("household_net", pa.float64()), ("rigid_spending", pa.float64()),
+        ("members", pa.int64()), ("months_recorded", pa.int64()),
+        ("poverty_alleviated", pa.bool_()), ("risk_types", pa.list_(pa.string())),
+        ("whole_household_no_labour", pa.bool_())])))
+    from dixian.engine.eligibility.categories import assign_table
+
+    got = table.mutate(category=assign_table(table, policy)).to_pyarrow()
+    assert got.column("category").to_pylist() == [assign(r, policy).category for r in rows]
+    assert set(got.column("category").to_pylist()) == {None, "UNSTABLE", "MARGINAL", "SUDDEN"}
