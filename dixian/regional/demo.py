@@ -52,7 +52,7 @@ KINDS = [
     (FollowUp.Kind.LOCAL_ENTERPRISE, 0.14, (2200, 3500), "县内企业"),
     (FollowUp.Kind.PUBLIC_POST, 0.10, (800, 1200), "社区公益性岗位"),
     (FollowUp.Kind.MIGRANT_PROVINCE, 0.14, (3000, 4500), "省内务工"),
-    (FollowUp.Kind.MIGRANT_OUTSIDE, 0.24, (4000, 6000), "广东省务工"),
+    (FollowUp.Kind.MIGRANT_OUTSIDE, 0.24, (4000, 5800), "广东省务工"),
     (FollowUp.Kind.SELF_EMPLOYED, 0.05, (2000, 4000), "个体经营"),
     (FollowUp.Kind.FLEXIBLE, 0.05, (1200, 2400), "灵活就业"),
 ]
