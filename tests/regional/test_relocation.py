@@ -126,8 +126,8 @@ def test_out_of_scope_sites_are_not_found(client, users):
 
 
 def test_the_demo_is_calibrated_and_plants_two_cases(users):
-    from dixian.registry.models import Household
     from dixian.regional import demo
+    from dixian.registry.models import Household
     from tests.funds.builders import load_households
 
     community = "522326001001"
