@@ -4,10 +4,10 @@ figures and with two planted cases the follow-up must act on.
 Sites: the registry's relocated households (the ``relocated`` flag) live in the county's
 communities (the synthetic registry puts them there, as in 望谟县); each community holding
 some becomes a concentrated resettlement site, with its households linked. Facilities are
-scaled from the national totals of the 13th FYP (§8.3: about 35,000 sites with 6,100 schools,
-12,000 clinics and 3,400 elderly-care facilities, 25,400 supporting industrial projects): a
-site gets a clinic, and a school, an elderly-care facility and workshops in proportion to its
-households (see docs/regional-programmes.md).
+scaled from the national totals of the 13th FYP (§8.3: 2.66 M housing units, 6,100 schools,
+12,000 clinics and health centres, 3,400 elderly-care facilities, 25,400 supporting
+industrial projects): the county gets each at the national ratio per relocated household (at
+least one), the largest sites first (see docs/regional-programmes.md).
 
 Employment: members able to work (the registry's definition) are followed up quarterly, in the
 month before last quarter and last month. Of them, ``EMPLOYMENT_RATE`` (94.46 %, end-2022
@@ -40,9 +40,9 @@ from dixian.registry.models import Household, Member
 
 SEED = 16
 EMPLOYMENT_RATE = 0.9446  # end-2022, relocated persons able to work who are employed [V S41]
-NATIONAL_SITES = 35_000   # §8.3 [V S42]
 NATIONAL_HOUSING_UNITS = 2_660_000
 NATIONAL_SCHOOLS = 6_100
+NATIONAL_CLINICS = 12_000
 NATIONAL_ELDERLY_CARE = 3_400
 NATIONAL_INDUSTRY_PROJECTS = 25_400
 # kinds of employment with their weight and a monthly income range in yuan (ours [I])
@@ -98,6 +98,21 @@ def _site_manager(region_code: str) -> DemoUser | None:
     return spec
 
 
+def _facilities(sites: list[ResettlementSite], households: int) -> None:
+    """The county's facilities at the national ratios per relocated household (§8.3), at
+    least one of each, given one at a time to the largest sites first."""
+    largest = sorted(sites, key=lambda s: (s.planned_households, s.region_code), reverse=True)
+    for field, national in (("schools", NATIONAL_SCHOOLS), ("clinics", NATIONAL_CLINICS),
+                            ("elderly_care", NATIONAL_ELDERLY_CARE),
+                            ("workshops", NATIONAL_INDUSTRY_PROJECTS)):
+        total = max(1, round(households * national / NATIONAL_HOUSING_UNITS))
+        for k in range(total):
+            site = largest[k % len(largest)]
+            setattr(site, field, getattr(site, field) + 1)
+    for site in sites:
+        site.save()
+
+
 def _kind(rng: random.Random):
     x, acc = rng.random(), 0.0
     for kind in KINDS:
@@ -124,21 +139,17 @@ def build_relocation(county: str, today: date, *, seed: int = SEED) -> dict:
     with transaction.atomic():
         for code, group in sorted(by_place.items()):
             n = len(group)
-            scale = n / (NATIONAL_HOUSING_UNITS / NATIONAL_SITES)  # ≈ 76 households a site
             site = ResettlementSite.objects.create(
                 county_code=county, region_code=code,
                 name=f"{_short(names.get(code, code))}安置点",
                 opened_on=date(2019, rng.randint(1, 12), 1), planned_households=n,
-                planned_persons=0, clinics=1,
-                schools=round(scale * NATIONAL_SCHOOLS / NATIONAL_SITES + 0.3),
-                elderly_care=round(scale * NATIONAL_ELDERLY_CARE / NATIONAL_SITES + 0.3),
-                workshops=max(1, round(scale * NATIONAL_INDUSTRY_PROJECTS / NATIONAL_SITES)),
-                industries="帮扶车间（服装加工、电子组装）",
+                planned_persons=0, industries="帮扶车间（服装加工、电子组装）",
                 services="社区服务中心、就业服务站、托管服务")
             sites.append(site)
             for h in group:
                 links.append(Relocated(site=site, household=h, region_code=code,
                                        origin="", moved_in=date(2019, rng.randint(1, 12), 15)))
+        _facilities(sites, len(households))
         Relocated.objects.bulk_create(links)
         links = list(Relocated.objects.filter(site__in=sites).select_related("household"))
         persons: dict[int, int] = {}
@@ -153,8 +164,11 @@ def build_relocation(county: str, today: date, *, seed: int = SEED) -> dict:
                                        if r.site_id == site.pk)
             site.save(update_fields=["planned_persons"])
         with_labour = [r for r in links if able.get(r.household_id)]
-        planted_none = with_labour[0] if with_labour else None
-        planted_stale = with_labour[1] if len(with_labour) > 1 else None
+        # planted in the largest site (the demo's site manager works there)
+        biggest = max(sites, key=lambda s: (s.planned_households, s.region_code), default=None)
+        there = [r for r in with_labour if r.site_id == getattr(biggest, "pk", None)]
+        planted_none = there[0] if there else None
+        planted_stale = there[1] if len(there) > 1 else None
         employed: set[int] = set()
         # the goal: one employed member in every household with labour (but the planted)
         for r in with_labour:
@@ -186,7 +200,7 @@ def build_relocation(county: str, today: date, *, seed: int = SEED) -> dict:
                             "follow_ups": len(rows),
                             "planted": [r.household.code for r in (planted_none, planted_stale)
                                         if r is not None]})
-    largest = max(sites, key=lambda s: s.planned_households).region_code if sites else ""
+    largest = biggest.region_code if biggest else ""
     return {"sites": len(sites), "households": len(links), "follow_ups": len(rows),
             "largest": largest,
             "planted": [r.household.code for r in (planted_none, planted_stale) if r]}
