@@ -18,7 +18,7 @@ class ResettlementSite(models.Model):
     county_code = models.CharField(max_length=6, db_index=True)
     region_code = models.CharField(_("location"), max_length=12, db_index=True)
     name = models.CharField(_("site"), max_length=120)
-    opened_on = models.DateField(_("opened"), null=True, blank=True)
+    opened_on = models.DateField(_("opened to residents"), null=True, blank=True)
     planned_households = models.PositiveIntegerField(_("households planned"), default=0)
     planned_persons = models.PositiveIntegerField(_("persons planned"), default=0)
     schools = models.PositiveSmallIntegerField(_("schools and kindergartens"), default=0)
