@@ -71,6 +71,7 @@ def _add_routers() -> None:
     from dixian.exchange.api import router as exchange_router
     from dixian.funds.api import router as funds_router
     from dixian.policy.api import router as policy_router
+    from dixian.regional.api import router as regional_router
     from dixian.registry.api import router as registry_router
     from dixian.statistics.api import router as statistics_router
 
@@ -81,6 +82,7 @@ def _add_routers() -> None:
     api.add_router("/statistics", statistics_router)
     api.add_router("/policy", policy_router)
     api.add_router("/funds", funds_router)
+    api.add_router("/regional", regional_router)
     api.add_router("/dci", dci_router)
 
 

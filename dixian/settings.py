@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "dixian.statistics",
     "dixian.policy",
     "dixian.funds",
+    "dixian.regional",  # after funds: its demo step runs after the funds step
     "dixian.connect",
 ]
 

@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("dixian.assistance.urls")),
     path("", include("dixian.policy.urls")),
     path("", include("dixian.funds.urls")),
+    path("", include("dixian.regional.urls")),
     path("", include("dixian.connect.urls")),
     path("api/", api.urls),
 ]

@@ -45,3 +45,11 @@ def test_the_demo_builds_a_populated_county_with_users_and_issues(monkeypatch, s
     for rule in ("FUNDS_INDUSTRY_SHARE_LOW", "FUNDS_PAID_BEFORE_ACCEPTANCE",
                  "FUNDS_INCOME_TO_INELIGIBLE"):
         assert f"1 {rule}" in out, rule
+    # The relocation follow-up (issue 16 item 3): sites from the communities, the employment
+    # of relocated members followed up, the planted household with nobody employed found.
+    from dixian.regional.models import FollowUp, ResettlementSite
+
+    assert ResettlementSite.objects.filter(county_code="522326").exists()
+    assert FollowUp.objects.exists() and "relocation: " in out
+    assert "2 households with labour and nobody employed" in out
+    assert User.objects.filter(username="site", role="site_manager").exists()

@@ -131,3 +131,15 @@ def test_the_report_workbook_and_statistics_csv_write_text(tmp_path):
     path = write_xlsx(report, tmp_path / "r.xlsx")
     cells = list(_xlsx_cells(path.read_bytes()))
     assert "'" + EVIL in cells and -3 in cells and "'-p" in cells
+
+
+def test_the_relocation_workbook_writes_a_site_name_as_text(users):
+    from datetime import date
+
+    from dixian.regional import exports
+    from tests.regional.builders import site_with_households
+
+    site, _items = site_with_households(users, 1, name=EVIL)
+    values = list(_xlsx_cells(exports.workbook(COUNTY, date.today())))
+    assert any(isinstance(v, str) and v.endswith(EVIL) for v in values)
+    assert site.name == EVIL

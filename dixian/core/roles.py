@@ -42,6 +42,7 @@ class Role(models.TextChoices):
     FUND_OFFICER = "fund_officer", _("Fund officer (finance bureau)")
     ASSET_OFFICER = "asset_officer", _("Asset officer (project assets)")
     WORK_RELIEF_OFFICER = "work_relief_officer", _("Development and reform (work relief)")
+    SITE_MANAGER = "site_manager", _("Resettlement site manager")
     PROVINCE_ADMIN = "province_admin", _("Province administrator")
     SERVICE_ACCOUNT = "service_account", _("Department system (service account)")
 
@@ -96,6 +97,8 @@ class Capability(StrEnum):
     MANAGE_FUNDS = "manage_funds"  # allocations, appropriations, payments
     MANAGE_ASSETS = "manage_assets"  # assets, income, distribution, disposal requests
     MANAGE_WORK_RELIEF = "manage_work_relief"  # work-relief projects: workers and payroll
+    VIEW_REGIONAL = "view_regional"  # regional programmes: resettlement sites and follow-up
+    MANAGE_RELOCATION = "manage_relocation"  # sites, relocated households, employment follow-up
     MANAGE_USERS = "manage_users"  # create, disable, re-scope users below one's own role
     MANAGE_DEPARTMENTS = "manage_departments"  # service accounts, tokens, department settings,
     #                                            screening schedules
@@ -117,8 +120,8 @@ C = Capability
 _BASE = frozenset({C.VIEW_REGIONS})
 _READ = _BASE | {C.VIEW_REGISTRY}
 _CASEWORK = _READ | {C.REVEAL_PERSONAL_DATA, C.EVALUATE, C.SEE_NAMES, C.SEE_HEALTH,
-                     C.VIEW_FUNDS}
-_FUNDS = _BASE | {C.VIEW_FUNDS}
+                     C.VIEW_FUNDS, C.VIEW_REGIONAL}
+_FUNDS = _BASE | {C.VIEW_FUNDS, C.VIEW_REGIONAL}
 
 ROLE_SPECS: dict[Role, RoleSpec] = {
     Role.VILLAGE_CADRE: RoleSpec(
@@ -142,9 +145,11 @@ ROLE_SPECS: dict[Role, RoleSpec] = {
         _BASE | {C.UPLOAD_FEEDS, C.DELIVER_MEASURES, C.SEE_NAMES},
     ),
     # the evaluator of R10 is an analyst above the county (dixian.statistics.evaluation)
-    Role.ANALYST: RoleSpec(_ALL_LEVELS, True, False, _READ | {C.VIEW_FUNDS, C.EVALUATE}),
+    Role.ANALYST: RoleSpec(_ALL_LEVELS, True, False,
+                           _READ | {C.VIEW_FUNDS, C.VIEW_REGIONAL, C.EVALUATE}),
     Role.AUDITOR: RoleSpec(_ALL_LEVELS, True, False,
-                           _READ | {C.VIEW_AUDIT, C.VIEW_ACCESS_REPORT, C.VIEW_FUNDS}),
+                           _READ | {C.VIEW_AUDIT, C.VIEW_ACCESS_REPORT, C.VIEW_FUNDS,
+                                    C.VIEW_REGIONAL}),
     Role.SYSADMIN: RoleSpec(_ALL_LEVELS, True, False, _BASE | {C.VIEW_USERS, C.VIEW_AUDIT}),
     # a province's policy: one administrator proposes, a second approves (maker-checker)
     Role.POLICY_ADMIN: RoleSpec(frozenset({Level.PROVINCE}), False, False,
@@ -157,9 +162,15 @@ ROLE_SPECS: dict[Role, RoleSpec] = {
     Role.ASSET_OFFICER: RoleSpec(frozenset({Level.COUNTY, Level.TOWNSHIP}), False, False,
                                  _FUNDS | {C.VIEW_REGISTRY, C.MANAGE_ASSETS}),
     # the development-and-reform commission: recruits local workers (monitored and
-    # poverty-alleviated residents first, so it sees households masked) and keeps the payroll
+    # poverty-alleviated residents first, so it sees households masked) and keeps the payroll;
+    # it also leads the relocation follow-up (registers sites and their relocated households)
     Role.WORK_RELIEF_OFFICER: RoleSpec(frozenset({Level.COUNTY}), False, False,
-                                       _FUNDS | {C.VIEW_REGISTRY, C.MANAGE_WORK_RELIEF}),
+                                       _FUNDS | {C.VIEW_REGISTRY, C.MANAGE_WORK_RELIEF,
+                                                 C.MANAGE_RELOCATION}),
+    # the manager of a resettlement site (a community, or the township of several): follows
+    # up the employment of its relocated members by name, sees nothing else of the registry
+    Role.SITE_MANAGER: RoleSpec(frozenset({Level.TOWNSHIP, Level.VILLAGE}), False, False,
+                                _BASE | {C.VIEW_REGIONAL, C.MANAGE_RELOCATION, C.SEE_NAMES}),
     # Administers the counties of a province (or prefecture): people, departments, schedules;
     # sees no personal data.
     Role.PROVINCE_ADMIN: RoleSpec(

@@ -16,6 +16,7 @@ NAVIGATION = [
     ("measures", _("Measures to deliver"), Capability.DELIVER_MEASURES),
     ("coverage", _("Assistance"), Capability.VIEW_REGISTRY),
     ("funds", _("Funds and projects"), Capability.VIEW_FUNDS),
+    ("relocation", _("Relocation follow-up"), Capability.VIEW_REGIONAL),
     ("quality_issues", _("Data quality"), Capability.VIEW_REGISTRY),
     ("statistics", _("Statistics"), Capability.VIEW_REGISTRY),
     ("imports", _("Imports"), Capability.IMPORT_REGISTRY),

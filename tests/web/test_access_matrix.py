@@ -245,6 +245,29 @@ ROUTES = [
           Capability.VIEW_FUNDS, scoped=True, method="post", in_scope_status=302),
     Route("api:get_work_relief", "/api/funds/projects/{project}/work-relief",
           Capability.VIEW_FUNDS, api=True, scoped=True, in_scope_status=404),  # not one
+    # regional programmes: the relocation follow-up
+    Route("relocation", "/regional/relocation/", Capability.VIEW_REGIONAL, in_scope_status=302),
+    Route("relocation_region", "/regional/relocation/{code}/", Capability.VIEW_REGIONAL,
+          scoped=True),
+    Route("relocation_export", "/regional/relocation/{code}/export.xlsx",
+          Capability.VIEW_REGIONAL, scoped=True),
+    Route("relocation_site_add", "/regional/relocation/sites/add/",
+          Capability.MANAGE_RELOCATION, method="post",
+          in_scope_status=302),  # nothing sent: back with the error
+    Route("relocation_site", "/regional/relocation/sites/{site}/", Capability.VIEW_REGIONAL,
+          scoped=True),
+    Route("relocation_site_act", "/regional/relocation/sites/{site}/act/",
+          Capability.MANAGE_RELOCATION, scoped=True, method="post", in_scope_status=302),
+    Route("relocated", "/regional/relocation/households/{relocated}/",
+          Capability.VIEW_REGIONAL, scoped=True),
+    Route("relocated_act", "/regional/relocation/households/{relocated}/act/",
+          Capability.MANAGE_RELOCATION, scoped=True, method="post", in_scope_status=302),
+    Route("api:relocation_region", "/api/regional/relocation/regions/{code}",
+          Capability.VIEW_REGIONAL, api=True, scoped=True),
+    Route("api:relocation_site", "/api/regional/relocation/sites/{site}",
+          Capability.VIEW_REGIONAL, api=True, scoped=True),
+    Route("api:relocation_household", "/api/regional/relocation/households/{relocated}",
+          Capability.VIEW_REGIONAL, api=True, scoped=True),
     Route("allocations", "/funds/allocations/", Capability.VIEW_FUNDS),
     Route("allocation_add", "/funds/allocations/add/", Capability.MANAGE_FUNDS, method="post",
           in_scope_status=302),  # nothing sent: back with the error
@@ -480,6 +503,11 @@ def registry_targets(users, settings, tmp_path):
     from tests.funds.builders import matrix_targets
 
     funds_inside, funds_outside = matrix_targets(f"{VILLAGE}0001", f"{OUTSIDE_VILLAGE}0001")
+    from tests.regional.builders import matrix_targets as regional_targets
+
+    regional_inside, regional_outside = regional_targets(VILLAGE, OUTSIDE_VILLAGE)
+    funds_inside |= regional_inside
+    funds_outside |= regional_outside
     near_targets = {code: {
         "code": code, "household": f"{code}0001", "member": f"{code}0001-01",
         "issue": QualityIssue.objects.filter(village_id=code).first().pk,
@@ -510,7 +538,8 @@ def registry_targets(users, settings, tmp_path):
                      "campaign": other_campaign.pk, "task": other_campaign.tasks.first().pk,
                      "measure": other_measure.pk, "user": neighbour_cadre.pk,
                      **outside_machine},
-                    {"project": 999999, "asset": 999999, "notice": 999999,
+                    {"project": 999999, "asset": 999999, "notice": 999999, "site": 999999,
+                     "relocated": 999999,
                      "household": "5223260000000000", "member": "nobody", "batch": 999999,
                      "issue": 999999, "case": 999999, "feed": 999999, "alert": 999999,
                      "campaign": 999999, "task": 999999, "measure": 999999, "user": 999999,
@@ -641,7 +670,7 @@ def test_anonymous_requests_go_to_login_or_get_401(client, county_regions):
                                  member="5223261012010001-01", batch=1, issue=1, case=1,
                                  feed=1, alert=1, campaign=1, task=1, measure=1, project=1,
                                  asset=1, notice=1, user=1, account=1, token=1, schedule=1,
-                                 conflict=1)
+                                 conflict=1, site=1, relocated=1)
         response = client.get(path) if route.method == "get" else client.post(path)
         if route.api:
             assert response.status_code == 401, route

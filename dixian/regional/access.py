@@ -1,0 +1,42 @@
+"""Scoped reads of the regional programmes (fail closed, like :mod:`dixian.core.access`): a
+site and its relocated households are seen within the site's region."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from dixian.core.access import NotFound, require, scope_of, scope_q
+from dixian.core.roles import Capability
+from dixian.regional.models import Relocated, ResettlementSite
+
+
+def scoped_sites(user) -> QuerySet[ResettlementSite]:
+    require(user, Capability.VIEW_REGIONAL)
+    return ResettlementSite.objects.filter(scope_q(scope_of(user), "region_code"))
+
+
+def access_site(user, pk) -> ResettlementSite:
+    try:
+        return scoped_sites(user).get(pk=int(pk))
+    except (ResettlementSite.DoesNotExist, ValueError, TypeError):
+        raise NotFound from None
+
+
+def scoped_relocated(user) -> QuerySet[Relocated]:
+    require(user, Capability.VIEW_REGIONAL)
+    return Relocated.objects.filter(scope_q(scope_of(user), "region_code"))
+
+
+def access_relocated(user, pk) -> Relocated:
+    try:
+        return scoped_relocated(user).select_related("site", "household").get(pk=int(pk))
+    except (Relocated.DoesNotExist, ValueError, TypeError):
+        raise NotFound from None
+
+
+def check_region(user, code: str) -> str:
+    """``code`` when it is within the user's scope, else :class:`NotFound`."""
+    require(user, Capability.VIEW_REGIONAL)
+    if not code or not code.isdigit() or not scope_of(user).contains(code):
+        raise NotFound
+    return code

@@ -1,0 +1,80 @@
+"""The relocation follow-up over the API, scoped like the pages (no names: member numbers)."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from ninja import Router
+
+from dixian.core.models import Region
+from dixian.engine.policy import resolve
+from dixian.engine.regional import relocation as rules
+from dixian.regional import relocation
+from dixian.regional.access import (
+    access_relocated,
+    access_site,
+    check_region,
+    scoped_relocated,
+    scoped_sites,
+)
+
+router = Router(tags=["regional"])
+
+
+def _findings(found) -> list[dict]:
+    return [{"rule": f.rule, "relocated": int(f.object_key), "region_code": f.region_code,
+             "sentence_zh": f.sentence_zh, "sentence_en": f.sentence_en} for f in found]
+
+
+def _site(s, ind: rules.Indicators | None) -> dict:
+    return {"id": s.pk, "name": s.name, "region_code": s.region_code,
+            "opened_on": s.opened_on, "planned_households": s.planned_households,
+            "planned_persons": s.planned_persons, "schools": s.schools, "clinics": s.clinics,
+            "elderly_care": s.elderly_care, "workshops": s.workshops,
+            "industries": s.industries, "services": s.services,
+            "indicators": (ind or rules.Indicators()).as_dict()}
+
+
+@router.get("/relocation/regions/{code}")
+def relocation_region(request, code: str):
+    """The indicators of domain.md §8.3 by site and in total for a region, with the findings
+    (households with labour and nobody employed, members not followed up)."""
+    check_region(request.user, code)
+    if not Region.objects.filter(code=code).exists():
+        from dixian.core.access import NotFound
+
+        raise NotFound
+    result = relocation.figures(code, timezone.localdate())
+    sites = scoped_sites(request.user).filter(region_code__startswith=code)
+    return {"region": code, "total": result.total.as_dict(),
+            "sites": [_site(s, result.by_site.get(str(s.pk))) for s in sites],
+            "findings": _findings(result.findings)}
+
+
+@router.get("/relocation/sites/{site_id}")
+def relocation_site(request, site_id: int):
+    """A site with its facilities, indicators and households (codes and counts)."""
+    site = access_site(request.user, site_id)
+    today = timezone.localdate()
+    policy = resolve(site.county_code, today)
+    month = relocation.month_of(today)
+    rows = relocation.household_rows(scoped_relocated(request.user).filter(site=site), policy,
+                                     today)
+    result = rules.indicators(rows, policy, month)
+    return {**_site(site, result.total),
+            "households": [{"relocated": int(h.key), "household": h.household,
+                            "persons": h.persons, "able": sum(m.able for m in h.members),
+                            "employed": sum(rules.counts_as_employed(m, month, policy)
+                                            for m in h.members if m.able)} for h in rows],
+            "findings": _findings(result.findings)}
+
+
+@router.get("/relocation/households/{relocated_id}")
+def relocation_household(request, relocated_id: int):
+    """A relocated household's employment follow-up: each member's latest and history."""
+    item = access_relocated(request.user, relocated_id)
+    return {"relocated": item.pk, "site": item.site_id, "household": item.household.code,
+            "moved_in": item.moved_in, "origin": item.origin,
+            "follow_ups": [{"member": f.member.member_id, "month": f.month, "kind": f.kind,
+                            "employed": f.employed, "employer": f.employer,
+                            "monthly_income": f.monthly_income}
+                           for f in item.follow_ups.select_related("member")]}

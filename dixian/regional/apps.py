@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RegionalConfig(AppConfig):
+    name = "dixian.regional"
+    label = "regional"
+    verbose_name = _("Regional programmes")
+
+    def ready(self) -> None:
+        from dixian.core import demo
+        from dixian.regional.demo import step_regional
+
+        if step_regional not in demo.STEPS:
+            demo.STEPS.append(step_regional)

@@ -1,0 +1,206 @@
+"""The demo county's relocation follow-up (domain.md §8.3), calibrated to the published
+figures and with two planted cases the follow-up must act on.
+
+Sites: the registry's relocated households (the ``relocated`` flag) live in the county's
+communities (the synthetic registry puts them there, as in 望谟县); each community holding
+some becomes a concentrated resettlement site, with its households linked. Facilities are
+scaled from the national totals of the 13th FYP (§8.3: 2.66 M housing units, 6,100 schools,
+12,000 clinics and health centres, 3,400 elderly-care facilities, 25,400 supporting
+industrial projects): the county gets each at the national ratio per relocated household (at
+least one), the largest sites first (see docs/regional-programmes.md).
+
+Employment: members able to work (the registry's definition) are followed up quarterly, in the
+month before last quarter and last month. Of them, ``EMPLOYMENT_RATE`` (94.46 %, end-2022
+[V S41]) are employed, at least one in every household with labour (the goal, met nationally
+[V S41]), with a spread of kinds and monthly incomes that are ours [I].
+
+Planted: (1) a household with labour whose members were all found not employed last month
+(RELOCATION_HOUSEHOLD_WITHOUT_EMPLOYMENT); (2) a household last followed up four months ago
+(RELOCATION_NOT_FOLLOWED_UP, and with it nobody counted as employed).
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from dixian.core import actions as core_actions
+from dixian.core import audit
+from dixian.core.demo import DEMO_COUNTY, DemoReport, DemoUser
+from dixian.core.models import Region, User
+from dixian.core.roles import Role
+from dixian.engine.months import month_add
+from dixian.engine.policy import resolve
+from dixian.regional import relocation
+from dixian.regional.models import FollowUp, Relocated, ResettlementSite
+from dixian.registry.models import Household, Member
+
+SEED = 16
+EMPLOYMENT_RATE = 0.9446  # end-2022, relocated persons able to work who are employed [V S41]
+NATIONAL_HOUSING_UNITS = 2_660_000
+NATIONAL_SCHOOLS = 6_100
+NATIONAL_CLINICS = 12_000
+NATIONAL_ELDERLY_CARE = 3_400
+NATIONAL_INDUSTRY_PROJECTS = 25_400
+# kinds of employment with their weight and a monthly income range in yuan (ours [I])
+KINDS = [
+    (FollowUp.Kind.WORKSHOP, 0.18, (1800, 2800), "安置点帮扶车间"),
+    (FollowUp.Kind.SITE_INDUSTRY, 0.10, (2000, 3200), "安置点配套产业园"),
+    (FollowUp.Kind.LOCAL_ENTERPRISE, 0.14, (2200, 3500), "县内企业"),
+    (FollowUp.Kind.PUBLIC_POST, 0.10, (800, 1200), "社区公益性岗位"),
+    (FollowUp.Kind.MIGRANT_PROVINCE, 0.14, (3000, 4500), "省内务工"),
+    (FollowUp.Kind.MIGRANT_OUTSIDE, 0.24, (4000, 5800), "广东省务工"),
+    (FollowUp.Kind.SELF_EMPLOYED, 0.05, (2000, 4000), "个体经营"),
+    (FollowUp.Kind.FLEXIBLE, 0.05, (1200, 2400), "灵活就业"),
+]
+
+
+def _short(name: str) -> str:
+    for suffix in ("居民委员会", "社区居委会", "居委会", "委员会"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def step_regional(report: DemoReport) -> None:
+    """Relocation follow-up: resettlement sites, relocated households, employment."""
+    if ResettlementSite.objects.filter(county_code=DEMO_COUNTY).exists():
+        return
+    today = timezone.localdate()
+    figures = build_relocation(DEMO_COUNTY, today)
+    if not figures["sites"]:
+        return
+    manager = _site_manager(figures["largest"])
+    if manager is not None:
+        report.users.append(manager)
+    total = relocation.figures(DEMO_COUNTY, today).total
+    report.notes.append(
+        f"relocation: {figures['sites']} sites, {total.households} households, "
+        f"{total.persons} persons, {total.able} able to work, employment rate "
+        f"{(total.employment_rate or 0):.2%}, {total.zero_employment_households} households "
+        f"with labour and nobody employed, per-capita net income "
+        f"{total.per_capita_net_income or 0:,.0f} yuan, wage share {(total.wage_share or 0):.0%}")
+
+
+def _site_manager(region_code: str) -> DemoUser | None:
+    spec = DemoUser("site", Role.SITE_MANAGER, region_code,
+                    password=core_actions.generate_password())
+    user = User.objects.filter(username=spec.username).first()
+    with transaction.atomic():
+        if user is None:
+            core_actions.do_create_user(username=spec.username, role=spec.role,
+                                        region_code=region_code, password=spec.password)
+        else:
+            core_actions.do_reset_password(user, spec.password)
+    return spec
+
+
+def _facilities(sites: list[ResettlementSite], households: int) -> None:
+    """The county's facilities at the national ratios per relocated household (§8.3), at
+    least one of each, given one at a time to the largest sites first."""
+    largest = sorted(sites, key=lambda s: (s.planned_households, s.region_code), reverse=True)
+    for field, national in (("schools", NATIONAL_SCHOOLS), ("clinics", NATIONAL_CLINICS),
+                            ("elderly_care", NATIONAL_ELDERLY_CARE),
+                            ("workshops", NATIONAL_INDUSTRY_PROJECTS)):
+        total = max(1, round(households * national / NATIONAL_HOUSING_UNITS))
+        for k in range(total):
+            site = largest[k % len(largest)]
+            setattr(site, field, getattr(site, field) + 1)
+    for site in sites:
+        site.save()
+
+
+def _kind(rng: random.Random):
+    x, acc = rng.random(), 0.0
+    for kind in KINDS:
+        acc += kind[1]
+        if x < acc:
+            return kind
+    return KINDS[-1]
+
+
+def build_relocation(county: str, today: date, *, seed: int = SEED) -> dict:
+    """Sites, linked households and two quarters of follow-up for ``county``; written in bulk
+    (the county's past, like an import) with one audit row saying so."""
+    rng = random.Random(seed)
+    policy = resolve(county, today)
+    month = relocation.month_of(today)
+    last, earlier = month_add(month, -1), month_add(month, -4)
+    households = list(Household.objects.filter(village__code__startswith=county, relocated=True,
+                                               status="active").order_by("code"))
+    by_place: dict[str, list[Household]] = {}
+    for h in households:
+        by_place.setdefault(h.village_id, []).append(h)
+    names = dict(Region.objects.filter(code__in=by_place).values_list("code", "name"))
+    sites, links = [], []
+    with transaction.atomic():
+        for code, group in sorted(by_place.items()):
+            n = len(group)
+            site = ResettlementSite.objects.create(
+                county_code=county, region_code=code,
+                name=f"{_short(names.get(code, code))}安置点",
+                opened_on=date(2019, rng.randint(1, 12), 1), planned_households=n,
+                planned_persons=0, industries="帮扶车间（服装加工、电子组装）",
+                services="社区服务中心、就业服务站、托管服务")
+            sites.append(site)
+            for h in group:
+                links.append(Relocated(site=site, household=h, region_code=code,
+                                       origin="", moved_in=date(2019, rng.randint(1, 12), 15)))
+        _facilities(sites, len(households))
+        Relocated.objects.bulk_create(links)
+        links = list(Relocated.objects.filter(site__in=sites).select_related("household"))
+        persons: dict[int, int] = {}
+        able: dict[int, list[Member]] = {}
+        for m in Member.objects.filter(household__in=[r.household for r in links],
+                                       member_status="active").order_by("member_id"):
+            persons[m.household_id] = persons.get(m.household_id, 0) + 1
+            if relocation.able_to_work(m, policy, today):
+                able.setdefault(m.household_id, []).append(m)
+        for site in sites:
+            site.planned_persons = sum(persons.get(r.household_id, 0) for r in links
+                                       if r.site_id == site.pk)
+            site.save(update_fields=["planned_persons"])
+        with_labour = [r for r in links if able.get(r.household_id)]
+        # planted in the largest site (the demo's site manager works there)
+        biggest = max(sites, key=lambda s: (s.planned_households, s.region_code), default=None)
+        there = [r for r in with_labour if r.site_id == getattr(biggest, "pk", None)]
+        planted_none = there[0] if there else None
+        planted_stale = there[1] if len(there) > 1 else None
+        employed: set[int] = set()
+        # the goal: one employed member in every household with labour (but the planted)
+        for r in with_labour:
+            if r in (planted_none, planted_stale):
+                continue
+            employed.add(rng.choice(able[r.household_id]).pk)
+        pool = [m for r in with_labour if r not in (planted_none, planted_stale)
+                for m in able[r.household_id] if m.pk not in employed]
+        total_able = sum(len(able[r.household_id]) for r in with_labour)
+        rng.shuffle(pool)
+        need = max(0, round(EMPLOYMENT_RATE * total_able) - len(employed))
+        employed.update(m.pk for m in pool[:need])
+        rows = []
+        for r in with_labour:
+            for m in able[r.household_id]:
+                months = [earlier] if r is planted_stale else [earlier, last]
+                for mo in months:
+                    works = m.pk in employed and not (r is planted_none and mo == last)
+                    kind = _kind(rng) if works else None
+                    rows.append(FollowUp(
+                        relocated=r, member=m, month=mo,
+                        kind=kind[0] if kind else FollowUp.Kind.NONE,
+                        employer=kind[3] if kind else "",
+                        monthly_income=rng.randint(*kind[2]) // 10 * 10 if kind else 0,
+                        recorded_on=min(today, date(int(mo[:4]), int(mo[5:]), 25))))
+        FollowUp.objects.bulk_create(rows)
+        audit.record("regional.demo_relocation", actor="demo", region_code=county,
+                     after={"sites": len(sites), "households": len(links),
+                            "follow_ups": len(rows),
+                            "planted": [r.household.code for r in (planted_none, planted_stale)
+                                        if r is not None]})
+    largest = biggest.region_code if biggest else ""
+    return {"sites": len(sites), "households": len(links), "follow_ups": len(rows),
+            "largest": largest,
+            "planted": [r.household.code for r in (planted_none, planted_stale) if r]}

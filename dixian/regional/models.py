@@ -1,0 +1,89 @@
+"""Regional programmes (domain.md §8; issue 16). So far: follow-up support for relocated
+households (易地扶贫搬迁后续扶持, §8.3): resettlement sites with their facilities, relocated
+households linked to the registry, and the employment follow-up of their members. Every change
+is an action (:mod:`dixian.regional.relocation`) with an audit row; the indicators are computed
+in :mod:`dixian.engine.regional.relocation`."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from dixian.core.models import User
+from dixian.registry.models import Household, Member
+
+
+class ResettlementSite(models.Model):
+    """A concentrated resettlement site (集中安置点) in a county: where it is, its size and its
+    facilities."""
+
+    county_code = models.CharField(max_length=6, db_index=True)
+    region_code = models.CharField(_("location"), max_length=12, db_index=True)
+    name = models.CharField(_("site"), max_length=120)
+    opened_on = models.DateField(_("opened to residents"), null=True, blank=True)
+    planned_households = models.PositiveIntegerField(_("households planned"), default=0)
+    planned_persons = models.PositiveIntegerField(_("persons planned"), default=0)
+    schools = models.PositiveSmallIntegerField(_("schools and kindergartens"), default=0)
+    clinics = models.PositiveSmallIntegerField(_("clinics and health centres"), default=0)
+    elderly_care = models.PositiveSmallIntegerField(_("elderly-care facilities"), default=0)
+    workshops = models.PositiveSmallIntegerField(_("assistance workshops"), default=0)
+    industries = models.TextField(_("supporting industries"), blank=True)
+    services = models.TextField(_("community services"), blank=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["county_code", "region_code", "pk"]
+        constraints = [models.UniqueConstraint(fields=["county_code", "name"],
+                                               name="site_name_once_a_county")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Relocated(models.Model):
+    """A relocated household (易地扶贫搬迁户) of a site, linked to the registry."""
+
+    site = models.ForeignKey(ResettlementSite, on_delete=models.PROTECT,
+                             related_name="households")
+    household = models.OneToOneField(Household, on_delete=models.PROTECT,
+                                     related_name="relocation")
+    region_code = models.CharField(max_length=12, db_index=True)  # the site's, for scope
+    origin = models.CharField(_("moved from"), max_length=120, blank=True)
+    moved_in = models.DateField(_("moved in"))
+
+    class Meta:
+        ordering = ["site_id", "household__code"]
+
+
+class FollowUp(models.Model):
+    """One month's employment follow-up of a relocated member (就业帮扶跟踪)."""
+
+    class Kind(models.TextChoices):
+        WORKSHOP = "workshop", _("Assistance workshop at the site")
+        SITE_INDUSTRY = "site_industry", _("Supporting industry of the site")
+        LOCAL_ENTERPRISE = "local_enterprise", _("Enterprise in the county")
+        PUBLIC_POST = "public_post", _("Public-welfare post")
+        MIGRANT_PROVINCE = "migrant_province", _("Migrant work in the province")
+        MIGRANT_OUTSIDE = "migrant_outside", _("Migrant work outside the province")
+        SELF_EMPLOYED = "self_employed", _("Self-employed or own business")
+        FLEXIBLE = "flexible", _("Flexible employment")
+        NONE = "none", _("Not employed")
+
+    relocated = models.ForeignKey(Relocated, on_delete=models.PROTECT, related_name="follow_ups")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    month = models.CharField(_("month"), max_length=7)
+    kind = models.CharField(_("employment"), max_length=20, choices=Kind.choices)
+    employer = models.CharField(_("employer or place"), max_length=120, blank=True)
+    monthly_income = models.PositiveIntegerField(_("monthly income (yuan)"), default=0)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    recorded_on = models.DateField(_("recorded"))
+    recorded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+
+    class Meta:
+        ordering = ["-month", "member_id"]
+        constraints = [models.UniqueConstraint(fields=["member", "month"],
+                                               name="follow_up_once_a_month")]
+
+    @property
+    def employed(self) -> bool:
+        return self.kind != self.Kind.NONE

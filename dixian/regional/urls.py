@@ -1,0 +1,16 @@
+from django.urls import path
+
+from dixian.regional import views
+
+urlpatterns = [
+    path("regional/relocation/", views.home, name="relocation"),
+    path("regional/relocation/sites/add/", views.site_add, name="relocation_site_add"),
+    path("regional/relocation/sites/<int:pk>/", views.site, name="relocation_site"),
+    path("regional/relocation/sites/<int:pk>/act/", views.site_act,
+         name="relocation_site_act"),
+    path("regional/relocation/households/<int:pk>/", views.relocated, name="relocated"),
+    path("regional/relocation/households/<int:pk>/act/", views.relocated_act,
+         name="relocated_act"),
+    path("regional/relocation/<str:code>/", views.region, name="relocation_region"),
+    path("regional/relocation/<str:code>/export.xlsx", views.export, name="relocation_export"),
+]

@@ -1,0 +1,70 @@
+"""Regional programmes in a real browser. A relocated household's employment follow-up: the
+development-and-reform commission registers a resettlement site and links relocated
+households of the registry; the site's manager finds a household with labour and nobody
+employed, records last month's follow-up (one member in the site's workshop) and sees the
+household leave the list of those to follow up and the site's employment rate rise."""
+
+import pytest
+from django.utils import timezone
+
+from dixian.core.roles import Role
+from dixian.regional import relocation
+from dixian.regional.models import FollowUp, ResettlementSite
+from tests.browser.test_journey_funds import _post
+from tests.browser.test_journey_procedures import _as
+from tests.conftest import COUNTY, VILLAGE, make_user
+from tests.funds.builders import load_households
+
+
+@pytest.mark.browser
+def test_a_relocated_households_employment_follow_up(page, screenshot, county_regions):
+    load_households(3, VILLAGE)
+    drc = make_user(Role.WORK_RELIEF_OFFICER, COUNTY, username="fa.gai")
+    manager = make_user(Role.SITE_MANAGER, VILLAGE, username="li.site")
+
+    _as(page, drc)
+    page.goto("/regional/relocation/")
+    page.wait_for_url(f"**/regional/relocation/{COUNTY}/")
+    _post(page, "#site-form", {"name": "乐元社区安置点", "region_code": VILLAGE,
+                               "opened_on": "2019-06-01", "planned_households": "3",
+                               "planned_persons": "9", "schools": "1", "clinics": "1",
+                               "elderly_care": "0", "workshops": "2"})
+    site = ResettlementSite.objects.get(name="乐元社区安置点")
+    page.wait_for_url(f"**/regional/relocation/sites/{site.pk}/")
+    _post(page, "#link-form", {"households": f"{VILLAGE}0001\n{VILLAGE}0002\n{VILLAGE}0003",
+                               "moved_in": "2019-09-01", "origin": "打易镇"})
+    assert page.locator("#households tbody tr").count() == 3
+    assert page.locator("#households tr.flagged").count() == 3  # nobody followed up yet
+    screenshot("1-site-households-linked")
+
+    # two households already followed up: employed
+    for code in (f"{VILLAGE}0002", f"{VILLAGE}0003"):
+        item = site.households.get(household__code=code)
+        relocation.do_record_follow_up(item, relocation.month_of(timezone.localdate()), [
+            relocation.Follow(f"{code}-01", "migrant_outside", "广东省务工", 4800)],
+            actor=manager)
+
+    _as(page, manager)
+    page.click("nav a:has-text('易地搬迁后续扶持')")
+    page.wait_for_url(f"**/regional/relocation/{VILLAGE}/")
+    assert page.locator("[data-figure=zero-employment].error").inner_text() == "1"
+    screenshot("2-site-manager-sees-one-household-to-follow-up")
+    page.click("#findings tr[data-rule=RELOCATION_HOUSEHOLD_WITHOUT_EMPLOYMENT] a")
+    page.wait_for_url("**/regional/relocation/households/*/")
+    assert page.locator("#members td:has-text('王')").count() == 3  # names: the manager's work
+    member = f"{VILLAGE}0001-01"
+    _post(page, "#follow-up-form", {f"kind_{member}": "workshop",
+                                    f"employer_{member}": "乐元社区帮扶车间",
+                                    f"income_{member}": "2400",
+                                    f"kind_{VILLAGE}0001-02": "none"})
+    assert page.locator("#no-findings").count() == 1
+    assert page.locator("#history tbody tr").count() == 2
+    assert FollowUp.objects.get(member__member_id=member).kind == "workshop"
+    screenshot("3-follow-up-recorded")
+
+    page.click(".breadcrumb a")
+    page.wait_for_url(f"**/regional/relocation/sites/{site.pk}/")
+    assert page.locator("#households tr.flagged").count() == 0
+    assert page.locator("[data-figure=zero-employment]").inner_text() == "0"
+    assert page.locator("[data-figure=employment-rate]").inner_text() == "50.0%"
+    screenshot("4-site-goal-met")
