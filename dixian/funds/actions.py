@@ -42,7 +42,7 @@ from dixian.funds.models import (
     Source,
     Supervision,
 )
-from dixian.registry.models import Household, HouseholdStatus, Member
+from dixian.registry.models import Household, Member
 
 S = ProjectState
 K = ProjectStep.Kind
@@ -492,14 +492,13 @@ class Share:
 
 
 def eligible(member: Member | None, household: Household, month: str, lag: int) -> str:
-    """"" when the household (member) still receives for ``month``, else why not."""
-    if household.status != HouseholdStatus.ACTIVE:
-        return f"household {household.code} is no longer on the lists"
-    if member is not None and member.member_status == "deceased" and (
-            not member.status_month or month >= rules.add_months(member.status_month, lag)):
-        return (f"member {member.member_id} died in {member.status_month or 'an unknown month'}"
-                f" and stops receiving from the month after")
-    return ""
+    """"" when the household (member) still receives for ``month``, else why not (the rule:
+    :func:`dixian.engine.funds.no_longer_receives`)."""
+    from dixian.funds.checks import distribution_row
+
+    _zh, why = rules.no_longer_receives(
+        distribution_row(household, member, month=month), lag)
+    return f"{why}: no share from that month on" if why else ""
 
 
 def do_distribute_income(income: AssetIncome, shares: list[Share], *, actor,

@@ -88,16 +88,26 @@ def distribution_rows(code: str) -> list[rules.DistributionRow]:
     query = (Distribution.objects.filter(_in("region_code", code), household__isnull=False)
              .select_related("income", "household", "member"))
     for d in query:
-        member = d.member
-        rows.append(rules.DistributionRow(
-            key=str(d.pk), asset_key=str(d.income.asset_id), region_code=d.region_code,
-            month=d.income.month, household_code=d.household.code,
-            household_active=d.household.status == "active", household_removed_month="",
-            member_id=member.member_id if member else "",
-            member_deceased_month=(member.status_month or "0000-00")
-            if member and member.member_status == "deceased" else "",
-            amount=d.amount))
+        rows.append(distribution_row(d.household, d.member, month=d.income.month, key=str(d.pk),
+                                     asset_key=str(d.income.asset_id),
+                                     region_code=d.region_code, amount=d.amount))
     return rows
+
+
+def distribution_row(household, member, *, month: str, key: str = "", asset_key: str = "",
+                     region_code: str = "", amount=0) -> rules.DistributionRow:
+    """What the rule on removed households and deceased members reads, for one share."""
+    from dixian.registry.people import removal_month
+
+    active = household.status == "active"
+    return rules.DistributionRow(
+        key=key, asset_key=asset_key, region_code=region_code or household.village_id,
+        month=month, household_code=household.code, household_active=active,
+        household_removed_month="" if active else (removal_month(household) or ""),
+        member_id=member.member_id if member else "",
+        member_deceased_month=(member.status_month or "0000-00")
+        if member and member.member_status == "deceased" else "",
+        amount=amount)
 
 
 def asset_rows(code: str, today: date) -> list[rules.AssetRow]:

@@ -67,3 +67,17 @@ def describe(household) -> str:
     person = getattr(household, "person", None) or person_of(household)
     name = person.name or household.code
     return f"{name}（{person.place}，{household.code}）"
+
+
+def removal_month(household) -> str | None:
+    """The month (``YYYY-MM``, local time) a household left the lists (merged or dissolved),
+    from its field history; None while it is active or when no change records it."""
+    from django.utils import timezone
+
+    if household.status == "active":
+        return None
+    changes = household.changes.filter(object_type="household", field="status").order_by("-time")
+    for change in changes:
+        if change.new_value != "active":
+            return timezone.localtime(change.time).strftime("%Y-%m")
+    return None

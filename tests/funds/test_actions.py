@@ -187,3 +187,38 @@ def test_amounts_are_checked(users):
                                          received_on=date(2025, 1, 1),
                                          actor=users[Role.FUND_OFFICER])
     assert actions.money("1,000.5", "x") == Decimal("1000.50")
+
+
+def test_a_household_that_left_the_lists_stops_the_month_after(users):
+    """Issue 15: a removed household stops receiving from the next month, checked against the
+    registry (the month of the change is in the household's field history)."""
+    from django.utils import timezone
+
+    from dixian.engine import funds as rules
+    from dixian.funds import checks
+    from dixian.registry import actions as registry_actions
+    from dixian.registry.models import Household
+
+    load_households()
+    project = approved_project(users)
+    officer, assets = users[Role.PROJECT_OFFICER], users[Role.ASSET_OFFICER]
+    actions.do_record_execution(project, "contract", documents=["c"], amount="10",
+                                contractor="c", actor=officer)
+    actions.do_record_execution(project, "acceptance", documents=["a"], actor=officer)
+    asset = actions.do_register_asset(project, name="光伏", category="income",
+                                      book_value="1000", actor=assets)
+    source = Household.objects.get(code=f"{VILLAGE}0002")
+    target = Household.objects.get(code=f"{VILLAGE}0001")
+    registry_actions.do_merge_households(source, target, actor=users[Role.VILLAGE_CADRE],
+                                         relations={m.member_id: "other" for m in
+                                                    source.members.all()})
+    left = timezone.localdate().strftime("%Y-%m")
+    this = actions.do_record_asset_income(asset, month=left, amount="100", actor=assets)
+    after = actions.do_record_asset_income(asset, month=rules.add_months(left, 1),
+                                           amount="100", actor=assets)
+    share = actions.Share("household", "10", source.code, "", "弱劳力户")
+    actions.do_distribute_income(this, [share], actor=assets)  # the month it left: still due
+    with pytest.raises(ValidationError, match=f"was removed in {left}"):
+        actions.do_distribute_income(after, [share], actor=assets)
+    assert checks.distribution_row(Household.objects.get(pk=source.pk), None,
+                                   month=left).household_removed_month == left

@@ -221,6 +221,23 @@ def idle_funds(funds: Iterable[FundRow], policy: Mapping, today: dt.date) -> lis
     return out
 
 
+def no_longer_receives(r: DistributionRow, lag: int) -> tuple[str, str]:
+    """Why the household (member) of ``r`` no longer receives for ``r.month`` (Chinese,
+    English), or two empty strings: a member who died, or a household that left the lists
+    (merged, dissolved), stops from ``lag`` months after the month of the change; a removal
+    whose month is unknown stops at once."""
+    if r.member_deceased_month and r.month >= add_months(r.member_deceased_month, lag):
+        return (f"成员{r.member_id}已于{r.member_deceased_month}死亡",
+                f"member {r.member_id} died in {r.member_deceased_month}")
+    if not r.household_active and (not r.household_removed_month
+                                   or r.month >= add_months(r.household_removed_month, lag)):
+        return (f"户{r.household_code}已退出" + (
+                    f"（{r.household_removed_month}）" if r.household_removed_month else ""),
+                f"household {r.household_code} was removed" + (
+                    f" in {r.household_removed_month}" if r.household_removed_month else ""))
+    return "", ""
+
+
 def distributions_to_ineligible(rows: Iterable[DistributionRow], policy: Mapping
                                 ) -> list[Finding]:
     """Asset income paid for a month from which the household or member no longer receives
@@ -228,17 +245,7 @@ def distributions_to_ineligible(rows: Iterable[DistributionRow], policy: Mapping
     lag = policy["funds.distribution_stop_lag_months"]
     out = []
     for r in rows:
-        reason_zh = reason_en = ""
-        if r.member_deceased_month and r.month >= add_months(r.member_deceased_month, lag):
-            reason_zh = f"成员{r.member_id}已于{r.member_deceased_month}死亡"
-            reason_en = f"member {r.member_id} died in {r.member_deceased_month}"
-        elif not r.household_active and (
-                not r.household_removed_month
-                or r.month >= add_months(r.household_removed_month, lag)):
-            reason_zh = f"户{r.household_code}已退出" + (
-                f"（{r.household_removed_month}）" if r.household_removed_month else "")
-            reason_en = f"household {r.household_code} was removed" + (
-                f" ({r.household_removed_month})" if r.household_removed_month else "")
+        reason_zh, reason_en = no_longer_receives(r, lag)
         if reason_zh:
             out.append(Finding(
                 "FUNDS_INCOME_TO_INELIGIBLE", "distribution", r.key, r.region_code,
