@@ -86,16 +86,39 @@ def payment_rows(code: str) -> list[rules.PaymentRow]:
 def distribution_rows(code: str) -> list[rules.DistributionRow]:
     rows = []
     query = (Distribution.objects.filter(_in("region_code", code), household__isnull=False)
-             .select_related("income", "household", "member"))
+             .select_related("income", "household", "member")
+             .prefetch_related("household__members"))
+    oldest_able = resolve(code or None, date.today())["labour.able_age_max"]
     for d in query:
         rows.append(distribution_row(d.household, d.member, month=d.income.month, key=str(d.pk),
                                      asset_key=str(d.income.asset_id),
-                                     region_code=d.region_code, amount=d.amount))
+                                     region_code=d.region_code, amount=d.amount,
+                                     weak=weak_household(d.household, oldest_able)))
     return rows
 
 
+#: members who make a household one of the "elderly, weak, ill and disabled" that asset income
+#: is tilted to (domain.md §7.3 [VL S46b]); the elderly are those past the working age
+WEAK_LABOUR = ("weak", "lost", "none")
+WEAK_HEALTH = ("chronic", "serious_illness", "disabled")
+
+
+def weak_household(household, oldest_able: int, on: date | None = None) -> bool:
+    on = on or date.today()
+    for m in household.members.all():
+        if m.member_status != "active":
+            continue
+        born = m.birth_date
+        old = born is not None and (on.year - born.year - ((on.month, on.day) < (
+            born.month, born.day))) > oldest_able
+        if old or m.labour_skill in WEAK_LABOUR or m.health in WEAK_HEALTH:
+            return True
+    return False
+
+
 def distribution_row(household, member, *, month: str, key: str = "", asset_key: str = "",
-                     region_code: str = "", amount=0) -> rules.DistributionRow:
+                     region_code: str = "", amount=0, weak: bool = False
+                     ) -> rules.DistributionRow:
     """What the rule on removed households and deceased members reads, for one share."""
     from dixian.registry.people import removal_month
 
@@ -107,7 +130,7 @@ def distribution_row(household, member, *, month: str, key: str = "", asset_key:
         member_id=member.member_id if member else "",
         member_deceased_month=(member.status_month or "0000-00")
         if member and member.member_status == "deceased" else "",
-        amount=amount)
+        amount=amount, household_weak=weak)
 
 
 def asset_rows(code: str, today: date) -> list[rules.AssetRow]:
@@ -194,7 +217,9 @@ def findings(code: str, today: date) -> list[rules.Finding]:
     out += rules.payments_before_acceptance(projects, payment_rows(code), policy)
     out += rules.overdue_projects(projects, today)
     out += rules.idle_funds(funds, policy, today)
-    out += rules.distributions_to_ineligible(distribution_rows(code), policy)
+    distributions = distribution_rows(code)
+    out += rules.distributions_to_ineligible(distributions, policy)
+    out += rules.untilted_distributions(distributions, policy)
     assets = asset_rows(code, today)
     out += rules.idle_assets(assets, policy, today)
     out += rules.missing_supervision(assets, policy)

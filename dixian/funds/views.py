@@ -60,6 +60,7 @@ RULE_LABELS = {
     "FUNDS_PROJECT_OVERDUE": _l("Project overdue"),
     "FUNDS_IDLE": _l("Idle funds"),
     "FUNDS_INCOME_TO_INELIGIBLE": _l("Asset income to someone no longer eligible"),
+    "FUNDS_NOT_TILTED_TO_WEAK": _l("Asset income not tilted to the weak"),
     "FUNDS_ASSET_IDLE": _l("Idle asset"),
     "FUNDS_ASSET_LOW_RETURN": _l("Low-efficiency asset"),
     "FUNDS_ASSET_NO_SUPERVISION": _l("Asset outside any supervision system"),

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 __all__ = [
     "AssetRow", "DistributionRow", "Finding", "FundRow", "NoticeRow", "PaymentRow", "ProjectRow",
-    "add_months", "classify_asset", "distributions_to_ineligible", "idle_assets", "idle_funds",
+    "add_months", "classify_asset", "distributions_to_ineligible", "untilted_distributions", "idle_assets", "idle_funds",
     "industry_share", "late_notices", "month_of", "overdue_projects", "payments_before_acceptance",
 ]
 
@@ -77,6 +77,7 @@ class DistributionRow:
     member_id: str
     member_deceased_month: str     # "" when alive
     amount: Decimal
+    household_weak: bool = False   # an elderly, weak-labour, ill or disabled member
 
 
 @dataclass(frozen=True)
@@ -236,6 +237,40 @@ def no_longer_receives(r: DistributionRow, lag: int) -> tuple[str, str]:
                 f"household {r.household_code} was removed" + (
                     f" in {r.household_removed_month}" if r.household_removed_month else ""))
     return "", ""
+
+
+def untilted_distributions(rows: Iterable[DistributionRow], policy: Mapping
+                           ) -> list[Finding]:
+    """A month's asset income shared among households without a tilt to the weak (elderly,
+    weak-labour, ill and disabled households, domain.md §7.3 [VL S46b]): where both weak and
+    other households receive, the mean share of a weak household is below
+    ``funds.weak_tilt_min_ratio`` times the others' mean."""
+    ratio = Decimal(str(policy["funds.weak_tilt_min_ratio"]))
+    groups: dict[tuple[str, str], dict[str, dict[bool, Decimal]]] = {}
+    regions: dict[tuple[str, str], str] = {}
+    for r in rows:
+        by_household = groups.setdefault((r.asset_key, r.month), {})
+        shares = by_household.setdefault(r.household_code, {})
+        shares[r.household_weak] = shares.get(r.household_weak, Decimal(0)) + r.amount
+        regions.setdefault((r.asset_key, r.month), r.region_code)
+    out = []
+    for (asset, month), by_household in sorted(groups.items()):
+        weak = [sum(v.values()) for v in by_household.values() if True in v]
+        other = [sum(v.values()) for v in by_household.values() if True not in v]
+        if not weak or not other:
+            continue
+        mean_weak, mean_other = sum(weak) / len(weak), sum(other) / len(other)
+        if mean_weak < ratio * mean_other:
+            out.append(Finding(
+                "FUNDS_NOT_TILTED_TO_WEAK", "asset", asset, regions[(asset, month)],
+                f"{month}资产收益分配未向老弱病残户倾斜：老弱病残户{len(weak)}户户均"
+                f"{mean_weak:,.2f}元，其他户{len(other)}户户均{mean_other:,.2f}元",
+                f"{month}: asset income not tilted to the weak: {len(weak)} elderly, weak, ill "
+                f"or disabled households got {mean_weak:,.2f} yuan on average, {len(other)} "
+                f"other households {mean_other:,.2f}",
+                {"month": month, "weak_mean": f"{mean_weak:.2f}",
+                 "other_mean": f"{mean_other:.2f}"}))
+    return out
 
 
 def distributions_to_ineligible(rows: Iterable[DistributionRow], policy: Mapping
