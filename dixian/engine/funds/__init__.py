@@ -15,8 +15,9 @@ from decimal import Decimal
 
 __all__ = [
     "AssetRow", "DistributionRow", "Finding", "FundRow", "NoticeRow", "PaymentRow", "ProjectRow",
-    "add_months", "classify_asset", "distributions_to_ineligible", "untilted_distributions", "idle_assets", "idle_funds",
-    "industry_share", "late_notices", "month_of", "overdue_projects", "payments_before_acceptance",
+    "add_months", "classify_asset", "distributions_to_ineligible", "idle_assets", "idle_funds",
+    "industry_share", "late_notices", "month_of", "no_longer_receives", "overdue_projects",
+    "payments_before_acceptance", "untilted_distributions",
 ]
 
 
