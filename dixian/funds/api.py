@@ -266,3 +266,189 @@ def get_work_relief(request, project_id: int):
             "workers": f.workers,
             "findings": [{"rule": x.rule, "sentence_zh": x.sentence_zh,
                           "sentence_en": x.sentence_en} for x in f.findings]}
+
+
+# ------------------------------------------------------------------ writes: funds and assets
+# Each calls the audited action the pages call; its errors are the action's (400 with the
+# rule, 403 for a role that may not, 404 outside the region).
+
+class AllocationIn(Schema):
+    county_code: str
+    year: int
+    source: str
+    amount: str
+    document: str
+    received_on: date
+
+
+class AppropriationIn(Schema):
+    project_id: int
+    amount: str
+    document: str
+    on: date | None = None
+
+
+class PaymentIn(Schema):
+    amount: str
+    paid_on: date
+    payee: str
+    document: str
+    final: bool = False
+
+
+class AssetIn(Schema):
+    name: str
+    category: str
+    book_value: str
+    operator: str = ""
+    maintenance_duty: str = ""
+    owner_household: str = ""
+    condition: str = "good"
+    on: date | None = None
+
+
+class AssetIncomeIn(Schema):
+    month: str
+    amount: str
+    note: str = ""
+
+
+class ShareIn(Schema):
+    channel: str
+    amount: str
+    household_code: str = ""
+    member_id: str = ""
+    basis: str = ""
+
+
+class DistributionIn(Schema):
+    shares: list[ShareIn]
+    on: date | None = None
+
+
+class DisposalIn(Schema):
+    how: str
+    reason: str
+
+
+class DecisionIn(Schema):
+    approve: bool
+    proceeds: str | None = None
+    note: str = ""
+
+
+def _created(obj, **extra) -> tuple[int, dict]:
+    return 201, {"id": obj.pk, **extra}
+
+
+@router.post("/allocations", response={201: dict}, openapi_extra=documented(AllocationIn))
+def record_allocation(request):
+    require(request.user, Capability.MANAGE_FUNDS)
+    body = read_body(request, AllocationIn, "the allocation (county_code, year, source, "
+                                            "amount, document, received_on)")
+    allocation = actions.do_record_allocation(
+        county_code=body.county_code, year=body.year, source=body.source, amount=body.amount,
+        document=body.document, received_on=body.received_on, actor=request.user)
+    return _created(allocation, amount=str(allocation.amount))
+
+
+@router.post("/allocations/{allocation_id}/appropriations", response={201: dict},
+             openapi_extra=documented(AppropriationIn))
+def appropriate(request, allocation_id: int):
+    from dixian.funds.access import access_allocation
+
+    require(request.user, Capability.MANAGE_FUNDS)
+    allocation = access_allocation(request.user, allocation_id)
+    body = read_body(request, AppropriationIn, "the appropriation (project_id, amount, "
+                                               "document)")
+    project = access_project(request.user, body.project_id)
+    item = actions.do_appropriate_funds(allocation, project, body.amount, document=body.document,
+                                        actor=request.user, on=body.on)
+    return _created(item, amount=str(item.amount))
+
+
+@router.post("/appropriations/{appropriation_id}/payments", response={201: dict},
+             openapi_extra=documented(PaymentIn))
+def pay(request, appropriation_id: int):
+    from dixian.funds.models import Appropriation
+
+    require(request.user, Capability.MANAGE_FUNDS)
+    appropriation = Appropriation.objects.filter(
+        pk=appropriation_id, project__in=scoped_projects(request.user)).first()
+    if appropriation is None:
+        raise NotFound
+    body = read_body(request, PaymentIn, "the payment (amount, paid_on, payee, document)")
+    payment = actions.do_pay(appropriation, body.amount, paid_on=body.paid_on, payee=body.payee,
+                             document=body.document, final=body.final, actor=request.user)
+    return _created(payment, amount=str(payment.amount))
+
+
+@router.post("/projects/{project_id}/assets", response={201: AssetOut},
+             openapi_extra=documented(AssetIn))
+def register_asset(request, project_id: int):
+    require(request.user, Capability.MANAGE_ASSETS)
+    project = access_project(request.user, project_id)
+    body = read_body(request, AssetIn, "the asset (name, category, book_value...)")
+    asset = actions.do_register_asset(
+        project, name=body.name, category=body.category, book_value=body.book_value,
+        operator=body.operator, maintenance_duty=body.maintenance_duty,
+        owner_household=body.owner_household, condition=body.condition, actor=request.user,
+        on=body.on)
+    return 201, asset
+
+
+@router.post("/assets/{asset_id}/income", response={201: dict},
+             openapi_extra=documented(AssetIncomeIn))
+def record_asset_income(request, asset_id: int):
+    require(request.user, Capability.MANAGE_ASSETS)
+    asset = access_asset(request.user, asset_id)
+    body = read_body(request, AssetIncomeIn, "the month's income (month, amount)")
+    income = actions.do_record_asset_income(asset, month=body.month, amount=body.amount,
+                                            note=body.note, actor=request.user)
+    return _created(income, month=income.month, amount=str(income.amount))
+
+
+@router.post("/asset-income/{income_id}/distributions", response={201: dict},
+             openapi_extra=documented(DistributionIn))
+def distribute_income(request, income_id: int):
+    from dixian.funds.models import AssetIncome
+
+    require(request.user, Capability.MANAGE_ASSETS)
+    income = AssetIncome.objects.filter(pk=income_id,
+                                        asset__in=scoped_assets(request.user)).first()
+    if income is None:
+        raise NotFound
+    body = read_body(request, DistributionIn, "the shares (channel, amount, household_code, "
+                                              "member_id, basis)")
+    rows = actions.do_distribute_income(
+        income, [actions.Share(s.channel, s.amount, s.household_code, s.member_id, s.basis)
+                 for s in body.shares], actor=request.user, on=body.on)
+    return 201, {"distributions": [r.pk for r in rows]}
+
+
+@router.post("/assets/{asset_id}/disposals", response={201: dict},
+             openapi_extra=documented(DisposalIn))
+def request_disposal(request, asset_id: int):
+    require(request.user, Capability.MANAGE_ASSETS)
+    asset = access_asset(request.user, asset_id)
+    body = read_body(request, DisposalIn, "the disposal (how, reason)")
+    disposal = actions.do_request_disposal(asset, how=body.how, reason=body.reason,
+                                           actor=request.user)
+    return _created(disposal)
+
+
+@router.post("/disposals/{disposal_id}/decision", response=dict,
+             openapi_extra=documented(DecisionIn))
+def decide_disposal(request, disposal_id: int):
+    from dixian.funds.models import Disposal
+
+    require(request.user, Capability.APPROVE_PROJECTS)
+    disposal = Disposal.objects.filter(pk=disposal_id,
+                                       asset__in=scoped_assets(request.user)).first()
+    if disposal is None:
+        raise NotFound
+    body = read_body(request, DecisionIn, "the decision (approve, proceeds, note)")
+    disposal = actions.do_decide_disposal(disposal, approve=body.approve,
+                                          proceeds=body.proceeds, note=body.note,
+                                          actor=request.user)
+    return {"id": disposal.pk, "state": disposal.state}

@@ -42,7 +42,16 @@ def matrix_targets(inside_household: str, outside_household: str) -> tuple[dict,
     tests access, not the library's steps)."""
     from decimal import Decimal
 
-    from dixian.funds.models import Asset, Notice, Project
+    from dixian.core.models import User
+    from dixian.funds.models import (
+        Allocation,
+        Appropriation,
+        Asset,
+        AssetIncome,
+        Disposal,
+        Notice,
+        Project,
+    )
 
     out = []
     for code in (inside_household, outside_household):
@@ -57,5 +66,17 @@ def matrix_targets(inside_household: str, outside_household: str) -> tuple[dict,
         notice = Notice.objects.create(
             region_code=village, kind="approval", project=project, title="t", body="b",
             decided_on=date(2025, 1, 2), due_by=date(2025, 1, 7), min_days=5)
-        out.append({"project": project.pk, "asset": asset.pk, "notice": notice.pk})
+        allocation = Allocation.objects.create(
+            county_code=village[:6], year=2025, source="central", amount=Decimal(500),
+            document=f"财预〔2025〕{village}", received_on=date(2025, 1, 10))
+        appropriation = Appropriation.objects.create(
+            allocation=allocation, project=project, amount=Decimal(100), on=date(2025, 1, 11),
+            document="拨付")
+        income = AssetIncome.objects.create(asset=asset, month="2025-07", amount=Decimal(10))
+        disposal = Disposal.objects.create(asset=asset, how="报废", reason="水毁",
+                                           requested_on=date(2025, 8, 1), requested_by=User
+                                           .objects.filter(is_active=True).first())
+        out.append({"project": project.pk, "asset": asset.pk, "notice": notice.pk,
+                    "allocation": allocation.pk, "appropriation": appropriation.pk,
+                    "income": income.pk, "disposal": disposal.pk})
     return out[0], out[1]

@@ -88,3 +88,72 @@ def test_garbage_gets_a_clear_answer_not_a_500(client, users):
     assert client.post("/funds/allocations/add/", {"year": "x"}).status_code == 302
     assert client.post("/api/funds/projects/1/steps", "{not json",
                        content_type="application/json").status_code in (400, 404)
+
+
+def test_funds_and_assets_are_written_over_the_api(client, users):
+    """Issue 15: allocation → appropriation → payments → acceptance → asset → a month's income
+    → its distribution → a disposal and the county's decision, each through the API and the
+    same audited action as the pages; errors answer 400 with the rule, never 500."""
+    from dixian.core.models import AuditEvent
+    from dixian.funds import actions
+
+    load_households()
+    project = approved_project(users)
+
+    def post(role, url, body):
+        client.force_login(users[role])
+        return client.post(url, json.dumps(body), content_type="application/json")
+
+    made = post(Role.FUND_OFFICER, "/api/funds/allocations", {
+        "county_code": VILLAGE[:6], "year": 2025, "source": "central", "amount": "500000",
+        "document": "财农〔2025〕8号", "received_on": "2025-02-01"})
+    assert made.status_code == 201, made.content
+    allocation = made.json()["id"]
+    assert post(Role.FUND_OFFICER, "/api/funds/allocations", {
+        "county_code": VILLAGE[:6], "year": 2025, "source": "nowhere", "amount": "1",
+        "document": "x", "received_on": "2025-02-01"}).status_code == 400
+    given = post(Role.FUND_OFFICER, f"/api/funds/allocations/{allocation}/appropriations",
+                 {"project_id": project.pk, "amount": "300000", "document": "拨〔2025〕1号",
+                  "on": "2025-02-02"})
+    assert given.status_code == 201, given.content
+    appropriation = given.json()["id"]
+    paid = post(Role.FUND_OFFICER, f"/api/funds/appropriations/{appropriation}/payments",
+                {"amount": "100000", "paid_on": "2025-03-01", "payee": "合作社",
+                 "document": "付1"})
+    assert paid.status_code == 201, paid.content
+    early = post(Role.FUND_OFFICER, f"/api/funds/appropriations/{appropriation}/payments",
+                 {"amount": "200000", "paid_on": "2025-03-02", "payee": "合作社",
+                  "document": "付2", "final": True})
+    assert early.status_code == 400  # the final payment waits for acceptance
+    officer = users[Role.PROJECT_OFFICER]
+    actions.do_record_execution(project, "contract", documents=["合同"], amount="300000",
+                                contractor="合作社", actor=officer)
+    actions.do_record_execution(project, "acceptance", documents=["验收"], actor=officer)
+    asset = post(Role.ASSET_OFFICER, f"/api/funds/projects/{project.pk}/assets",
+                 {"name": "冷库", "category": "income", "book_value": "300000"})
+    assert asset.status_code == 201, asset.content
+    asset_id = asset.json()["id"]
+    income = post(Role.ASSET_OFFICER, f"/api/funds/assets/{asset_id}/income",
+                  {"month": "2025-11", "amount": "3000"})
+    assert income.status_code == 201, income.content
+    shares = post(Role.ASSET_OFFICER,
+                  f"/api/funds/asset-income/{income.json()['id']}/distributions",
+                  {"shares": [{"channel": "collective", "amount": "2000", "basis": "村集体"},
+                              {"channel": "household", "amount": "1000",
+                               "household_code": f"{VILLAGE}0001", "basis": "弱劳力户"}]})
+    assert shares.status_code == 201, shares.content
+    handout = post(Role.ASSET_OFFICER,
+                   f"/api/funds/asset-income/{income.json()['id']}/distributions",
+                   {"shares": [{"channel": "household", "amount": "1",
+                                "household_code": f"{VILLAGE}0002"}]})
+    assert handout.status_code == 400 and "handouts" in handout.json()["detail"]
+    asked = post(Role.ASSET_OFFICER, f"/api/funds/assets/{asset_id}/disposals",
+                 {"how": "报废", "reason": "水毁"})
+    assert asked.status_code == 201
+    assert post(Role.ASSET_OFFICER, f"/api/funds/disposals/{asked.json()['id']}/decision",
+                {"approve": True}).status_code == 403
+    decided = post(Role.COUNTY_APPROVER, f"/api/funds/disposals/{asked.json()['id']}/decision",
+                   {"approve": True, "proceeds": "0.5"})
+    assert decided.status_code == 200, decided.content
+    assert decided.json()["state"] == "approved"
+    assert AuditEvent.objects.filter(action__startswith="funds.").count() >= 7
