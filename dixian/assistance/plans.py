@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from dixian.assistance.bridge import assistance as engine
 from dixian.assistance.models import Measure
-from dixian.engine import assistance as engine
 from dixian.registry.models import Household
 
 LAND_FIELDS = ("cultivated_mu", "forest_mu", "returned_forest_mu", "orchard_mu", "pasture_mu",

@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from dixian.cases import eligibility
+from dixian.cases.bridge import ENUMS
 from dixian.cases.machine import (
     ACTION_LABELS,
     FINAL,
@@ -33,7 +34,6 @@ from dixian.cases.params import procedure_params
 from dixian.core import audit
 from dixian.core.access import NotFound, require, scope_of
 from dixian.core.roles import CODE_LENGTH_BY_LEVEL, Capability, Level, Role
-from dixian.engine.schema import ENUMS
 from dixian.registry.models import Household
 
 
@@ -277,7 +277,7 @@ def _eliminate(case: Case, now: datetime) -> None:
 def _continuing(household: Household, on: date) -> list[dict]:
     from dixian.assistance import plans
     from dixian.assistance.models import Measure
-    from dixian.engine.assistance import continuing_after_elimination
+    from dixian.cases.bridge import continuing_after_elimination
 
     measures = {str(m.pk): m for m in Measure.objects.filter(household=household)}
     return [{"measure": int(pm.measure_ref), "instrument": pm.instrument, "until": until}

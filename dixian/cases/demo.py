@@ -10,9 +10,9 @@ from datetime import timedelta
 from django.utils import timezone
 
 from dixian.cases import actions, ledger, simulate
+from dixian.cases.bridge import RegionScope
 from dixian.cases.models import Case
 from dixian.core.demo import DEMO_COUNTY, DemoReport
-from dixian.engine.scope import RegionScope
 from dixian.registry.demo import DEMO_SEED
 
 SIMULATED_DAYS = 100

@@ -18,13 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dixian.cases import actions
+from dixian.cases.bridge import month_add
 from dixian.cases.eligibility import first_day, income_windows, month_of, months_between
 from dixian.cases.models import Campaign, CampaignTask, Channel, MonitoringSpell, MonitoringVisit
 from dixian.core import audit
 from dixian.core.access import NotFound, require, scope_of, scope_q
 from dixian.core.models import Region
 from dixian.core.roles import Capability, Level
-from dixian.engine.screening.engine import month_add
 from dixian.registry import actions as registry_actions
 from dixian.registry.models import Household, Income, Source
 

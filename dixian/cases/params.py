@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from dixian.engine.policy import flat
+from dixian.cases.bridge import flat
 
 #: short name -> policy parameter
 NAMES: dict[str, str] = {

@@ -20,11 +20,9 @@ from django.utils import timezone
 
 from dixian.core import audit, pii
 from dixian.core.access import scope_of, scope_q
-from dixian.engine import feeds, screening
-from dixian.engine.indicators.periods import check_month
-from dixian.engine.scope import RegionScope, require_scope
+from dixian.exchange.bridge import RegionScope, check_month, feeds, require_scope, screening
+from dixian.exchange.bridge import policy as engine_policy
 from dixian.exchange.models import Alert, FeedBatch, ScreeningRun
-from dixian.engine import policy as engine_policy
 from dixian.registry import snapshot
 from dixian.registry.models import Household, Member
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from dixian.core import audit, pii
 from dixian.core.access import NotFound, require, scope_of
 from dixian.core.roles import Capability
-from dixian.engine.scope import RegionScope
+from dixian.registry.bridge import RegionScope
 from dixian.registry.models import FieldChange, Household, HouseholdStatus, Member, Source
 from dixian.registry.signals import household_split
 
@@ -65,8 +65,8 @@ def _set_fields(obj, changes: dict, household: Household, object_type: str, key:
 
 
 def _findings(household: Household) -> list[dict]:
-    from dixian.engine import quality
     from dixian.registry import snapshot
+    from dixian.registry.bridge import quality
 
     tables = snapshot.snapshot(RegionScope.of(household.village_id), reveal=True,
                                household_code=household.code)

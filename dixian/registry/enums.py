@@ -4,7 +4,7 @@ Codes and Chinese labels come from the engine's snapshot contract
 (:data:`dixian.engine.schema.ENUMS`), so the registry and the engine cannot drift.
 """
 
-from dixian.engine.schema import ENUMS
+from dixian.registry.bridge import ENUMS
 from dixian.registry.enum_labels import LABELS
 
 

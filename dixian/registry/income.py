@@ -9,10 +9,8 @@ from dataclasses import dataclass
 
 from django.db.models import Sum
 
-from dixian.engine import policy as engine_policy
-from dixian.engine.income import r1_for_policy
-from dixian.engine.months import month_add, months_ending
-from dixian.engine.schema import INCOME_COMPONENTS
+from dixian.registry.bridge import INCOME_COMPONENTS, month_add, months_ending, r1_for_policy
+from dixian.registry.bridge import policy as engine_policy
 from dixian.registry.models import Household
 
 

@@ -23,10 +23,8 @@ from django.db import connection
 
 from dixian.core import pii
 from dixian.core.access import scope_q
-from dixian.engine import schema
-from dixian.engine.scope import RegionScope, require_scope
-from dixian.engine.spreadsheet import safe_row, safe_table
 from dixian.registry import layout
+from dixian.registry.bridge import RegionScope, require_scope, safe_row, safe_table, schema
 from dixian.registry.models import Household, Income, Member, VillageReport
 
 

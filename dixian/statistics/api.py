@@ -4,9 +4,8 @@ exact), its sub-regions, and the households behind a figure — scoped like the 
 from django.http import Http404
 from ninja import Router
 
-from dixian.engine.indicators import LIST_INDICATORS
-from dixian.engine.indicators.periods import check_month
 from dixian.statistics import bridge
+from dixian.statistics.bridge import LIST_INDICATORS, check_month
 from dixian.statistics.views import _snapshot, resolve
 
 router = Router(tags=["statistics"])

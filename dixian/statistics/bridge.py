@@ -24,11 +24,36 @@ from django.utils import timezone
 
 from dixian.core import audit
 from dixian.core.access import scope_q
+from dixian.core.bridge import reexport
 from dixian.engine import indicators as engine
 from dixian.engine.indicators.engine import FLOAT_FIELDS
 from dixian.engine.scope import RegionScope, require_scope
 from dixian.statistics import conf
 from dixian.statistics.models import IndicatorSnapshot
+
+#: engine names re-exported to the app's other modules (dixian/core/bridge.py)
+ENGINE = {
+    "check_month": "dixian.engine.indicators.periods",
+    "Column": "dixian.engine.reports",
+    "DEFAULTS": "dixian.engine.indicators.params",
+    "display": "dixian.engine.indicators",
+    "evaluation": "dixian.engine",
+    "HOUSEHOLD_STRATA": "dixian.engine.evaluation",
+    "LIST_INDICATORS": "dixian.engine.indicators",
+    "load_macro": "dixian.engine.indicators",
+    "monitoring_line": "dixian.engine.indicators",
+    "monthly_report": "dixian.engine.indicators.report",
+    "per_capita_income": "dixian.engine.indicators",
+    "RATES": "dixian.engine.evaluation",
+    "Report": "dixian.engine.reports",
+    "ReportTable": "dixian.engine.reports",
+    "safe_row": "dixian.engine.spreadsheet",
+    "Section": "dixian.engine.reports",
+    "three_excesses": "dixian.engine.indicators",
+    "write_pdf": "dixian.engine.reports",
+    "write_xlsx": "dixian.engine.reports",
+}
+__getattr__ = reexport(globals(), ENGINE)
 
 NATION = ""
 NO_PARENT = "-"  # the nation's parent_code

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from dixian.assistance.coverage import coverage
 from dixian.cases import simulate
-from dixian.engine.scope import RegionScope
+from dixian.cases.bridge import RegionScope
 
 
 class Command(BaseCommand):

@@ -1,0 +1,15 @@
+"""The cases app's one door to the engine: its other modules import the engine names they
+use from here (``tests/engine/test_app_bridges.py``); see ``dixian/core/bridge.py``."""
+
+from dixian.core.bridge import reexport
+
+ENGINE = {
+    "continuing_after_elimination": "dixian.engine.assistance",
+    "ENUMS": "dixian.engine.schema",
+    "flat": "dixian.engine.policy",
+    "identity": "dixian.engine",
+    "month_add": "dixian.engine.screening.engine",
+    "RegionScope": "dixian.engine.scope",
+    "require_scope": "dixian.engine.scope",
+}
+__getattr__ = reexport(globals(), ENGINE)
