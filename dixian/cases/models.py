@@ -62,6 +62,13 @@ class Case(models.Model):
         indexes = [models.Index(fields=["village_code", "state", "deadline"],
                                 name="case_queue_idx")]
 
+    @property
+    def step_label(self) -> str:
+        """The step the case has reached, as people read it."""
+        from dixian.cases.machine import STATE_LABELS, State
+
+        return str(STATE_LABELS[State(self.state)])
+
 
 class Clue(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="clues")

@@ -23,6 +23,7 @@ from dixian.core.access import scope_of, scope_q
 from dixian.exchange.bridge import RegionScope, check_month, feeds, require_scope, screening
 from dixian.exchange.bridge import policy as engine_policy
 from dixian.exchange.models import Alert, FeedBatch, ScreeningRun
+from dixian.exchange.signals import screening_ran
 from dixian.registry import snapshot
 from dixian.registry.models import Household, Member
 
@@ -180,8 +181,6 @@ def do_run_screening(scope: RegionScope, period: str, *, actor=None, department:
     """Snapshot the registry, run the rules (every rule, or one department's) over it and the
     feeds, keep the alerts, and turn what is new in them into clues. ``now`` dates the run
     and its clues (the procedure simulator runs in simulated time)."""
-    from dixian.cases.channels import do_alerts_to_clues
-
     require_scope(scope)
     try:
         check_month(period, "period")
@@ -216,7 +215,10 @@ def do_run_screening(scope: RegionScope, period: str, *, actor=None, department:
         by_rule: dict[str, int] = {}
         for a in rows:
             by_rule[a["rule_id"]] = by_rule.get(a["rule_id"], 0) + 1
-        outcomes = do_alerts_to_clues(run)
+        outcomes: dict[str, int] = {}
+        for _receiver, counts in screening_ran.send(sender=ScreeningRun, run=run):
+            for outcome, count in (counts or {}).items():
+                outcomes[outcome] = outcomes.get(outcome, 0) + count
         run.counts = {"alerts": len(rows), "households": len({a["household_code"] for a in rows}),
                       "by_rule": by_rule, "outcomes": outcomes}
         run.save(update_fields=["counts"])

@@ -22,11 +22,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import Min
 
 from dixian.cases import actions, eligibility, monitoring
-from dixian.cases.bridge import RegionScope
 from dixian.cases.machine import FINAL, Action, Kind, State
 from dixian.cases.models import Case, Channel, MonitoringSpell
 from dixian.core.models import User
 from dixian.core.roles import Role
+from dixian.simulation.bridge import RegionScope
 
 # Working days each step takes once the case reaches it: (fewest, most), uniform. Set from
 # the documented local limits (domain.md §2.2: accepted within 2 days, visited within 2,
