@@ -160,11 +160,11 @@ def do_correct_visit(visit: MonitoringVisit, *, actor, visited_on: date, values:
             household, changes, actor=actor, source=Source.VISIT,
             source_ref=f"visit:{visit.month}") if changes else {"after": {}}
         income_values = {f: int(values.get(f) or 0) for f in INCOME_FIELDS}
-        Income.objects.filter(household=household, period=visit.month).update(
-            **income_values, source=Source.VISIT, source_ref=f"visit:{visit.month}",
-            updated_at=timezone.now())
+        income = registry_actions.set_month_income(
+            household, visit.month, income_values, actor=actor, source=Source.VISIT,
+            source_ref=f"visit:{visit.month}")
         before = {"visited_on": visit.visited_on.isoformat(), "findings": visit.findings,
-                  "new_risk": visit.new_risk, "note": visit.note}
+                  "new_risk": visit.new_risk, "note": visit.note, "income": income["before"]}
         raise_clue = bool(new_risk) and not visit.new_risk
         visit.visited_on = visited_on
         visit.findings = {"household": {**visit.findings.get("household", {}),
@@ -212,21 +212,16 @@ def do_record_visit(household: Household, month: str, *, actor, visited_on: date
             household, changes, actor=actor, source=Source.VISIT,
             source_ref=f"visit:{month}") if changes else {"after": {}}
         income_values = {f: int(values.get(f) or 0) for f in INCOME_FIELDS}
-        income, created = Income.objects.get_or_create(
-            household=household, period=month,
-            defaults={**income_values, "source": Source.VISIT, "source_ref": f"visit:{month}",
-                      "created_by": actor})
-        if not created:
-            for f, v in income_values.items():
-                setattr(income, f, v)
-            income.source, income.source_ref = Source.VISIT, f"visit:{month}"
-            income.save()
+        income = registry_actions.set_month_income(
+            household, month, income_values, actor=actor, source=Source.VISIT,
+            source_ref=f"visit:{month}")
         visit = MonitoringVisit.objects.create(
             household=household, village_code=household.village_id, month=month,
             visited_on=visited_on, visitor=actor, new_risk=new_risk, note=note,
             findings={"household": diff.get("after", {}), "income": income_values})
         audit.record("monitoring.visit", actor=actor, obj=visit,
                      region_code=household.village_id,
+                     before={"changes": diff.get("before", {}), "income": income["before"]},
                      after={"month": month, "changes": diff.get("after", {}),
                             "income": income_values, "new_risk": new_risk})
         if new_risk:

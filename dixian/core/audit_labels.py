@@ -40,6 +40,7 @@ ACTIONS = {
     "registry.member.update": _("Member updated"),
     "registry.synthetic_load": _("Synthetic data loaded"),
     "screening.run": _("Screening run"),
+    "screening.schedule_advance": _("Screening schedule moved on"),
     "statistics.recompute": _("Statistics recomputed"),
     "user.create": _("User created"),
     "user.deactivate": _("User deactivated"),

@@ -241,7 +241,20 @@ def do_run_due_schedules(today=None) -> list[ScreeningRun]:
     for schedule in ScreeningSchedule.objects.filter(active=True, next_run_on__lte=today):
         run = do_run_screening(RegionScope.of(schedule.scope_code), today.strftime("%Y-%m"),
                                department=schedule.department, schedule=schedule)
-        schedule.next_run_on = today + timedelta(days=schedule.every_days)
-        schedule.save(update_fields=["next_run_on"])
+        do_advance_schedule(schedule, today + timedelta(days=schedule.every_days), run=run)
         runs.append(run)
     return runs
+
+
+def do_advance_schedule(schedule, next_run_on, *, run=None, actor=None):
+    """Move a schedule's next run on (after its run), audited with the date it had."""
+    with transaction.atomic():
+        before = schedule.next_run_on
+        schedule.next_run_on = next_run_on
+        schedule.save(update_fields=["next_run_on"])
+        audit.record("screening.schedule_advance", actor=actor, obj=schedule,
+                     region_code=schedule.scope_code,
+                     before={"next_run_on": before.isoformat()},
+                     after={"next_run_on": next_run_on.isoformat(),
+                            "run": run.pk if run is not None else None})
+    return schedule
