@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from dixian.cases import eligibility
-from dixian.cases.bridge import ENUMS
+from dixian.cases.bridge import ENUMS, policy_fingerprint
 from dixian.cases.machine import (
     ACTION_LABELS,
     FINAL,
@@ -259,6 +259,7 @@ def _eliminate(case: Case, now: datetime) -> None:
         c.name: {"ok": c.ok, "sentence": c.sentence, **c.values} for c in conditions},
         # Loans, posts and the Yulu plan run to their end after elimination (domain.md §4).
         "continuing": _continuing(household, timezone.localdate(now)),
+        "policy": policy_fingerprint(household.village_id, today),
         "after": {"housing_grade": household.housing_grade,
                   "safe_drinking_water": household.safe_drinking_water,
                   "dropout_flag": household.dropout_flag,

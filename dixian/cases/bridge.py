@@ -1,6 +1,10 @@
 """The cases app's one door to the engine: its other modules import the engine names they
 use from here (``tests/engine/test_app_bridges.py``); see ``dixian/core/bridge.py``."""
 
+from __future__ import annotations
+
+import datetime as dt
+
 from dixian.core.bridge import reexport
 
 ENGINE = {
@@ -13,3 +17,11 @@ ENGINE = {
     "require_scope": "dixian.engine.scope",
 }
 __getattr__ = reexport(globals(), ENGINE)
+
+
+def policy_fingerprint(region: str | None, on: dt.date) -> str:
+    """The fingerprint of the policy in force in ``region`` on ``on``: what a decision, a
+    letter or a notice records to say which policy it used."""
+    from dixian.engine import policy
+
+    return policy.resolve(region, on).fingerprint

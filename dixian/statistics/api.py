@@ -16,7 +16,8 @@ def _snapshot_out(snap) -> dict:
             "income_as_of": snap.income_as_of, "periods": snap.periods,
             "series": snap.series, "breakdown": snap.breakdown, "flows": snap.flows,
             "notes": snap.notes, "parameters": snap.parameters,
-            "computed_at": snap.computed_at.isoformat()}
+            "computed_at": snap.computed_at.isoformat(),
+            "policy_fingerprint": snap.policy_fingerprint}
 
 
 @router.get("/{region}")

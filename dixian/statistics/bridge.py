@@ -26,6 +26,7 @@ from dixian.core import audit
 from dixian.core.access import scope_q
 from dixian.core.bridge import reexport
 from dixian.engine import indicators as engine
+from dixian.engine import policy as engine_policy
 from dixian.engine.indicators.engine import FLOAT_FIELDS
 from dixian.engine.scope import RegionScope, require_scope
 from dixian.statistics import conf
@@ -270,8 +271,15 @@ def _grouped(table: pa.Table, columns: list[str]) -> dict[str, list[list]]:
     return out
 
 
+def policy_fingerprint(scope: RegionScope) -> str:
+    """The fingerprint of the policy the indicators of ``scope`` use: the engine resolves
+    it for the scope's region on today's date (``indicators.params.resolve``)."""
+    return engine_policy.resolve(engine_policy.region_of_scope(scope),
+                                 dt.date.today()).fingerprint
+
+
 def _records(result: engine.Indicators, computed_at, seconds: float,
-             root: str) -> list[IndicatorSnapshot]:
+             root: str, fingerprint: str = "") -> list[IndicatorSnapshot]:
     used = {k: result.params[k] for k in ("identification_sla_days", "measure_target_days",
                                           "income_window_months")}
     fields = list(engine.SUMMARY_FIELDS)
@@ -309,7 +317,7 @@ def _records(result: engine.Indicators, computed_at, seconds: float,
         income_as_of=result.income_as_of or "", periods=list(result.periods), series=series,
         breakdown=breakdown.get(code, []),
         flows=flows.get(code, []), notes=list(result.notes) if code == root else [],
-        parameters=used,
+        parameters=used, policy_fingerprint=fingerprint,
         computed_at=computed_at, seconds=seconds) for code, series in by_region.items()]
 
 
@@ -324,6 +332,7 @@ def do_recompute(code: str, *, actor=None, months: int | None = None,
     # growth; when as_of is given, everything (it may lie anywhere)
     tables = ledger_tables(scope, income_months=None if as_of else months + 24)
     read = time.perf_counter() - started
+    fingerprint = policy_fingerprint(scope)
     try:
         result = engine.compute(tables, scope, months=months, as_of=as_of, now=local_now(),
                                 params=indicator_params(code))
@@ -335,7 +344,7 @@ def do_recompute(code: str, *, actor=None, months: int | None = None,
                                 params=indicator_params(code))
     seconds = time.perf_counter() - started
     computed_at = timezone.now()
-    records = _records(result, computed_at, seconds, code)
+    records = _records(result, computed_at, seconds, code, fingerprint)
     codes = [r.region_code for r in records]
     with transaction.atomic():
         stale = IndicatorSnapshot.objects.all()
@@ -346,7 +355,7 @@ def do_recompute(code: str, *, actor=None, months: int | None = None,
         IndicatorSnapshot.objects.bulk_create(records, batch_size=500)
         after = {"regions": len(records), "as_of": result.as_of,
                  "seconds": round(seconds, 2), "read_seconds": round(read, 2),
-                 "engine_seconds": result.seconds}
+                 "engine_seconds": result.seconds, "policy": fingerprint}
         audit.record("statistics.recompute", actor=actor, object_type="statistics.indicators",
                      object_id=code or "nation", region_code=code, after=after)
     return after
