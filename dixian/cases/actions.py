@@ -18,7 +18,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from dixian.cases import eligibility
-from dixian.cases.bridge import ENUMS, policy_fingerprint
+from dixian.cases.bridge import (
+    ENUMS,
+    month_of,
+    months_after,
+    months_between,
+    policy_fingerprint,
+)
 from dixian.cases.machine import (
     ACTION_LABELS,
     FINAL,
@@ -223,7 +229,7 @@ def _enter(case: Case, now: datetime) -> None:
     window = procedure_params(case.village_code)["return_window_months"]
     last = (MonitoringSpell.objects.filter(household=household, ended_on__isnull=False)
             .order_by("-ended_on").first())
-    is_return = bool(last and timezone.localdate(now) <= _add_months(last.ended_on, window))
+    is_return = bool(last and timezone.localdate(now) <= months_after(last.ended_on, window))
     skills = list(household.members.filter(member_status="active").values_list(
         "labour_skill", flat=True))
     MonitoringSpell.objects.create(
@@ -253,7 +259,7 @@ def _eliminate(case: Case, now: datetime) -> None:
                                                             ended_on__isnull=True)
     fast = procedure_params(case.village_code)["suspicious_fast_elimination_months"]
     today = timezone.localdate(now)
-    months = (today.year - spell.started_on.year) * 12 + today.month - spell.started_on.month
+    months = months_between(month_of(spell.started_on), month_of(today))
     case.flagged_for_supervisors = case.elimination_mode == "ASSISTED" and months < fast
     case.decision_values = {**case.decision_values, "r6": {
         c.name: {"ok": c.ok, "sentence": c.sentence, **c.values} for c in conditions},
@@ -284,12 +290,6 @@ def _continuing(household: Household, on: date) -> list[dict]:
     return [{"measure": int(pm.measure_ref), "instrument": pm.instrument, "until": until}
             for pm, until in continuing_after_elimination(
                 [plans.plan_measure(m) for m in measures.values()], on)]
-
-
-def _add_months(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    return date(year, month + 1, min(day.day, 28))
 
 
 def _jsonable(data: dict) -> dict:

@@ -12,7 +12,11 @@ ENGINE = {
     "ENUMS": "dixian.engine.schema",
     "flat": "dixian.engine.policy",
     "identity": "dixian.engine",
-    "month_add": "dixian.engine.screening.engine",
+    "first_day": "dixian.engine.months",
+    "month_add": "dixian.engine.months",
+    "month_of": "dixian.engine.months",
+    "months_after": "dixian.engine.months",
+    "months_between": "dixian.engine.months",
     "RegionScope": "dixian.engine.scope",
     "require_scope": "dixian.engine.scope",
 }

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from dixian.cases import actions, eligibility, monitoring
+from dixian.cases.bridge import month_add
 from dixian.cases.eligibility import first_day
 from dixian.cases.machine import FINAL, KIND_LABELS, STATE_LABELS, Kind, State
 from dixian.cases.models import Campaign, CampaignTask, Case, MonitoringSpell
@@ -222,8 +223,7 @@ def eliminations(request):
     for case in open_cases:
         case.state_label = STATE_LABELS[State(case.state)]
     months = 6
-    cutoff = date(now.year - (1 if now.month <= months else 0),
-                  (now.month - months - 1) % 12 + 1, 1)
+    cutoff = first_day(month_add(eligibility.month_of(now), -months))
     busy = Case.objects.exclude(state__in=[s.value for s in FINAL]).values("household_id")
     candidates = (MonitoringSpell.objects.filter(scope, ended_on__isnull=True,
                                                  started_on__lt=cutoff)

@@ -15,6 +15,7 @@ ENGINE = {
     "INCOME_COMPONENTS": "dixian.engine.schema",
     "INSTRUMENTS": "dixian.engine.assistance.catalogue",
     "month_add": "dixian.engine.months",
+    "month_of": "dixian.engine.months",
     "months_ending": "dixian.engine.months",
     "policy": "dixian.engine",
     "quality": "dixian.engine",

@@ -17,8 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 from django.conf import settings
-from django.core.exceptions import EmptyResultSet
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -28,7 +27,9 @@ from dixian.core.bridge import reexport
 from dixian.engine import indicators as engine
 from dixian.engine import policy as engine_policy
 from dixian.engine.indicators.engine import FLOAT_FIELDS
+from dixian.engine.months import month_add
 from dixian.engine.scope import RegionScope, require_scope
+from dixian.registry.snapshot import fetch_columns
 from dixian.statistics import conf
 from dixian.statistics.models import IndicatorSnapshot
 
@@ -76,21 +77,6 @@ def parent_of(code: str) -> str | None:
 
 
 # ------------------------------------------------------------------ reading the ledger
-def _columns(queryset, fields: list[str]) -> dict[str, list]:
-    """A ``values_list`` query on the raw cursor, as columns (fast for a county's rows)."""
-    try:
-        sql, params = queryset.values_list(*fields).query.sql_with_params()
-    except EmptyResultSet:
-        return {name: [] for name in fields}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    if not rows:
-        return {name: [] for name in fields}
-    return {name: list(values) for name, values in zip(fields, zip(*rows, strict=True),
-                                                         strict=True)}
-
-
 def _text(values):
     return pa.array([None if v in ("", None) else str(v) for v in values], pa.string())
 
@@ -133,11 +119,6 @@ def _ints(values):
     return pa.array([None if v is None else int(v) for v in values], pa.int64())
 
 
-def _months_before(month: str, n: int) -> str:
-    index = int(month[:4]) * 12 + int(month[5:7]) - 1 - n
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
 def ledger_tables(scope: RegionScope, *, incomes: bool = True,
                   income_months: int | None = None) -> dict[str, pa.Table]:
     """The registry and ledger of ``scope`` as the engine's input tables; with
@@ -148,7 +129,7 @@ def ledger_tables(scope: RegionScope, *, incomes: bool = True,
     from dixian.registry.models import Household, Income, Member
 
     require_scope(scope)
-    h = _columns(Household.objects.filter(scope_q(scope, "village__code")),
+    h = fetch_columns(Household.objects.filter(scope_q(scope, "village__code")),
                  ["code", "village_id", "household_type", "relocated", "housing_grade",
                   "monitoring_category", "identified_month", "risk_types", "risk_eliminated",
                   "elimination_mode", "eliminated_month"])
@@ -161,7 +142,7 @@ def ledger_tables(scope: RegionScope, *, incomes: bool = True,
         "risk_eliminated": _bool(h["risk_eliminated"]),
         "elimination_mode": _text(h["elimination_mode"]),
         "eliminated_month": _text(h["eliminated_month"])})}
-    m = _columns(Member.objects.filter(scope_q(scope, "household__village__code")),
+    m = fetch_columns(Member.objects.filter(scope_q(scope, "household__village__code")),
                  ["household__code", "member_status", "labour_skill", "dibao", "tekun",
                   "health", "disability_type", "birth_date", "relation_to_head", "education",
                   "work_status"])
@@ -177,8 +158,8 @@ def ledger_tables(scope: RegionScope, *, incomes: bool = True,
         if income_months:  # only the months the indicators read
             latest = scoped.aggregate(latest=Max("period"))["latest"]
             if latest:
-                scoped = scoped.filter(period__gte=_months_before(latest, income_months))
-        i = _columns(scoped,
+                scoped = scoped.filter(period__gte=month_add(latest, -income_months))
+        i = fetch_columns(scoped,
                      ["household__code", "period", "wage", "business", "property", "transfer",
                       "business_cost"])
         tables["incomes"] = pa.table({
