@@ -7,7 +7,11 @@ cycle from Python). An edge app → other app is a module of the app importing t
 A few back-edges are known and listed below, each with the module that holds it: the graph
 without them must have no cycle, and each listed edge must still exist, so the list can only
 shrink. ``cases`` ↔ ``exchange`` is gone (clues follow a screening run through
-``dixian.exchange.signals.screening_ran``; the simulator lives in ``dixian/simulation/``)."""
+``dixian.exchange.signals.screening_ran``; the simulator lives in ``dixian/simulation/``);
+``cases`` → ``assistance`` is left only in ``cases/eligibility.py`` (the lead's rewrite): the
+measures that continue after an elimination come through
+``dixian.cases.signals.elimination_continuing`` and the household's monitoring page lists
+its measures with assistance's ``household_measures`` template tag."""
 
 import ast
 from pathlib import Path
@@ -18,15 +22,6 @@ DIXIAN = Path(__file__).resolve().parents[1] / "dixian"
 KNOWN_BACK_EDGES = {
     # lead: the rewrite of R6 (elimination needs the household's measures)
     ("cases/eligibility.py", "assistance"),
-    # R6 elimination keeps the measures that continue after it
-    ("cases/actions.py", "assistance"),
-    # the household's monitoring page lists its measures
-    ("cases/monitoring_views.py", "assistance"),
-    # the audit search names a case step by its label
-    ("core/audit_labels.py", "cases"),
-    # retention purges the uploads kept by the registry and the exchange
-    ("core/retention.py", "exchange"),
-    ("core/retention.py", "registry"),
     # an import of the national layout opens cases and measures for the imported rows
     ("registry/importing.py", "assistance"),
     ("registry/importing.py", "cases"),
@@ -110,6 +105,11 @@ def test_the_apps_import_each_other_without_a_cycle():
 def test_cases_and_exchange_do_not_import_each_other_both_ways():
     found = edges()
     assert not (("cases", "exchange") in found and ("exchange", "cases") in found)
+
+
+def test_only_the_rules_being_rewritten_import_assistance_from_cases():
+    assert edges().get(("cases", "assistance"), set()) <= {"cases/eligibility.py"}
+    assert ("core", "cases") not in edges() and ("core", "exchange") not in edges()
 
 
 def test_the_simulator_is_above_the_apps_it_drives():

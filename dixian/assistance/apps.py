@@ -6,3 +6,14 @@ class AssistanceConfig(AppConfig):
     name = "dixian.assistance"
     label = "assistance"
     verbose_name = _("Assistance by cause")
+
+    def ready(self) -> None:
+        from dixian.cases.signals import elimination_continuing
+
+        elimination_continuing.connect(_continuing, dispatch_uid="assistance.continuing")
+
+
+def _continuing(sender, household, on, **kwargs) -> list[dict]:
+    from dixian.assistance.plans import continuing_after_elimination
+
+    return continuing_after_elimination(household, on)

@@ -61,6 +61,14 @@ def plan_measure(m: Measure) -> engine.PlanMeasure:
             "interest_subsidy_share"))
 
 
+def continuing_after_elimination(household: Household, on: date) -> list[dict]:
+    """The household's measures that run on after its risk is eliminated (loans, posts, the
+    Yulu plan: domain.md §4), as the elimination decision keeps them."""
+    measures = [plan_measure(m) for m in Measure.objects.filter(household=household)]
+    return [{"measure": int(pm.measure_ref), "instrument": pm.instrument, "until": until}
+            for pm, until in engine.continuing_after_elimination(measures, on)]
+
+
 def assess(household: Household, today: date) -> engine.PlanAssessment:
     measures = [plan_measure(m) for m in Measure.objects.filter(household=household)]
     return engine.assess_plan(plan_household(household), plan_members(household), measures,

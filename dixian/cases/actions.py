@@ -282,14 +282,11 @@ def _eliminate(case: Case, now: datetime) -> None:
 
 
 def _continuing(household: Household, on: date) -> list[dict]:
-    from dixian.assistance import plans
-    from dixian.assistance.models import Measure
-    from dixian.cases.bridge import continuing_after_elimination
+    """The measures that continue after the elimination, as assistance answers."""
+    from dixian.cases.signals import elimination_continuing
 
-    measures = {str(m.pk): m for m in Measure.objects.filter(household=household)}
-    return [{"measure": int(pm.measure_ref), "instrument": pm.instrument, "until": until}
-            for pm, until in continuing_after_elimination(
-                [plans.plan_measure(m) for m in measures.values()], on)]
+    return [item for _receiver, items in elimination_continuing.send(
+        sender=Case, household=household, on=on) for item in (items or [])]
 
 
 def _jsonable(data: dict) -> dict:

@@ -8,7 +8,6 @@ import datetime as dt
 from dixian.core.bridge import reexport
 
 ENGINE = {
-    "continuing_after_elimination": "dixian.engine.assistance",
     "ENUMS": "dixian.engine.schema",
     "flat": "dixian.engine.policy",
     "identity": "dixian.engine",

@@ -144,9 +144,6 @@ def notifications(request):
 def household_monitoring(request, code: str):
     """A household's monitoring history: every spell (a return to poverty shows both), its
     cases, visits and measures, and what the person may start from here."""
-    from dixian.assistance.models import Measure
-    from dixian.assistance.views import _decorate
-
     household = access_household(request.user, code)
     spells = list(MonitoringSpell.objects.filter(household=household).order_by("started_on"))
     for spell in spells:
@@ -163,7 +160,6 @@ def household_monitoring(request, code: str):
     return render(request, "cases/household_monitoring.html", {
         "household": household, "person": person_of(household), "spells": spells, "active": active, "cases": cases,
         "open_case": open_case, "visits": household.visits.all()[:12],
-        "measures": _decorate(list(Measure.objects.filter(household=household))),
         "conditions": eligibility.elimination_conditions(household, timezone.now())
         if active and not open_case else None,
         "may_raise": role_has(user.role, Capability.RAISE_CLUES),
