@@ -168,7 +168,7 @@ def _merged_with_registry(updates: pl.DataFrame) -> pl.DataFrame:
               ("household_code", "resident_id", "phone")]
     columns = {}
     for queryset in _in_chunks(Member, "member_id", ids):
-        part = snapshot._fetch_columns(queryset.order_by("member_id"),
+        part = snapshot.fetch_columns(queryset.order_by("member_id"),
                                        ["household__code", "resident_id_enc", *fields])
         for name, values in part.items():
             columns.setdefault(name, []).extend(values)
