@@ -115,7 +115,8 @@ INSTALLED_APPS = [
     "dixian.registry",
     "dixian.quality",
     "dixian.exchange",
-    "dixian.cases",  # after exchange: its demo step simulates the procedures over the feeds
+    "dixian.cases",
+    "dixian.simulation",  # after exchange and cases: its demo step simulates the procedures
     "dixian.assistance",
     "dixian.statistics",
     "dixian.policy",

@@ -18,12 +18,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from dixian.assistance import plans
+from dixian.assistance.bridge import assistance as engine
 from dixian.assistance.models import Measure, PlanIssue, Status, SuggestionRecord
 from dixian.core import audit
 from dixian.core.access import NotFound, require, scope_of
 from dixian.core.models import Notification, User
 from dixian.core.roles import Capability, Role, role_has
-from dixian.engine import assistance as engine
 from dixian.registry.models import Household
 
 ORDER = [Status.PLANNED, Status.IN_PROGRESS, Status.IMPLEMENTED, Status.ENDED]
@@ -124,7 +124,7 @@ def do_plan_measures(household: Household, items: list[Item], *, actor,
 
 
 def _instrument_name(code: str) -> str:
-    from dixian.engine import assistance as engine
+    from dixian.assistance.bridge import assistance as engine
 
     item = engine.DEFAULT.instruments.get(code)
     return item.zh if item else code
@@ -287,7 +287,7 @@ def do_bulk_update(data: bytes, file_name: str, *, actor) -> int:
 def _read_rows(data: bytes, file_name: str) -> list[tuple[int, dict]]:
     import csv
 
-    from dixian.engine import filecheck
+    from dixian.assistance.bridge import filecheck
 
     try:
         if file_name.lower().endswith(".xlsx"):

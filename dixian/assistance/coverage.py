@@ -8,9 +8,9 @@ from statistics import median
 
 from django.db.models import Count, Min, Q
 
+from dixian.assistance.bridge import RegionScope
 from dixian.assistance.models import Measure, Status
 from dixian.core.access import scope_q
-from dixian.engine.scope import RegionScope
 
 DEVELOPMENT = ("INDUSTRY", "EMPLOYMENT")
 ABLE = ("ordinary", "skilled")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from dixian.assistance.bridge import assistance as engine
 from dixian.assistance.models import Measure
-from dixian.engine import assistance as engine
 from dixian.registry.models import Household
 
 LAND_FIELDS = ("cultivated_mu", "forest_mu", "returned_forest_mu", "orchard_mu", "pasture_mu",
@@ -61,6 +61,14 @@ def plan_measure(m: Measure) -> engine.PlanMeasure:
             "interest_subsidy_share"))
 
 
+def continuing_after_elimination(household: Household, on: date) -> list[dict]:
+    """The household's measures that run on after its risk is eliminated (loans, posts, the
+    Yulu plan: domain.md §4), as the elimination decision keeps them."""
+    measures = [plan_measure(m) for m in Measure.objects.filter(household=household)]
+    return [{"measure": int(pm.measure_ref), "instrument": pm.instrument, "until": until}
+            for pm, until in engine.continuing_after_elimination(measures, on)]
+
+
 def assess(household: Household, today: date) -> engine.PlanAssessment:
     measures = [plan_measure(m) for m in Measure.objects.filter(household=household)]
     return engine.assess_plan(plan_household(household), plan_members(household), measures,
@@ -93,3 +101,16 @@ def suggestions(household: Household, today: date,
     measures = [plan_measure(m) for m in Measure.objects.filter(household=household)]
     return engine.suggest(plan_household(household), plan_members(household),
                           history() if past is None else past, measures=measures, today=today)
+
+
+def implemented_against(household: Household, risks: list[str]) -> int:
+    """Implemented (or implemented and since ended) measures against one of ``risks``: by the
+    risk the plan recorded, or by category as R4 matches them (the national system's way).
+    What R6's measures condition counts (cases ask through a signal)."""
+    done = list(Measure.objects.filter(household=household,
+                                       status__in=["implemented", "ended"]))
+    plan = engine.PlanHousehold(identified_on=None, risk_types=tuple(risks),
+                                province=household.village_id[:2])
+    coverage = engine.eligible_for_elimination_measures(plan, [plan_measure(m) for m in done])
+    covered = {m.category for measures in coverage.covered.values() for m in measures}
+    return sum(1 for m in done if m.risk_type in risks or covered & {m.category})

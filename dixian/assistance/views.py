@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dixian.assistance import actions, plans
+from dixian.assistance.bridge import assistance as engine
 from dixian.assistance.coverage import coverage
 from dixian.assistance.models import Measure, PlanIssue, Status
 from dixian.core.access import require, scope_of, scope_q
 from dixian.core.roles import Capability, Department, role_has
-from dixian.engine import assistance as engine
 from dixian.registry.actions import access_household
 from dixian.registry.enums import label
 from dixian.registry.people import attach_people
@@ -243,8 +243,8 @@ def issues(request):
 
 @login_required
 def coverage_page(request):
+    from dixian.assistance.bridge import RegionScope
     from dixian.core.access import access_region
-    from dixian.engine.scope import RegionScope
 
     require(request.user, Capability.VIEW_REGISTRY)
     today = _date(request.GET.get("on", "")) or timezone.localdate()

@@ -18,6 +18,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from dixian.cases import eligibility
+from dixian.cases.bridge import (
+    ENUMS,
+    month_of,
+    months_after,
+    months_between,
+    policy_fingerprint,
+)
 from dixian.cases.machine import (
     ACTION_LABELS,
     FINAL,
@@ -33,7 +40,6 @@ from dixian.cases.params import channels_in_force, procedure_params
 from dixian.core import audit
 from dixian.core.access import NotFound, require, scope_of
 from dixian.core.roles import CODE_LENGTH_BY_LEVEL, Capability, Level, Role
-from dixian.engine.schema import ENUMS
 from dixian.registry.models import Household
 
 
@@ -224,7 +230,7 @@ def _enter(case: Case, now: datetime) -> None:
     window = procedure_params(case.village_code)["return_window_months"]
     last = (MonitoringSpell.objects.filter(household=household, ended_on__isnull=False)
             .order_by("-ended_on").first())
-    is_return = bool(last and timezone.localdate(now) <= _add_months(last.ended_on, window))
+    is_return = bool(last and timezone.localdate(now) <= months_after(last.ended_on, window))
     skills = list(household.members.filter(member_status="active").values_list(
         "labour_skill", flat=True))
     MonitoringSpell.objects.create(
@@ -235,7 +241,7 @@ def _enter(case: Case, now: datetime) -> None:
         is_return=is_return, whole_household_no_labour=bool(skills) and all(
             s in eligibility.NO_LABOUR for s in skills))
     household.monitoring_category = case.category
-    household.identified_month = eligibility.month_of(now)
+    household.identified_month = eligibility.local_month(now)
     household.risk_types = case.risk_types[:5]
     household.risk_eliminated = False
     household.elimination_mode = ""
@@ -255,12 +261,13 @@ def _eliminate(case: Case, now: datetime) -> None:
                                                             ended_on__isnull=True)
     fast = procedure_params(case.village_code)["suspicious_fast_elimination_months"]
     today = timezone.localdate(now)
-    months = (today.year - spell.started_on.year) * 12 + today.month - spell.started_on.month
+    months = months_between(month_of(spell.started_on), month_of(today))
     case.flagged_for_supervisors = case.elimination_mode == "ASSISTED" and months < fast
     case.decision_values = {**case.decision_values, "r6": {
         c.name: {"ok": c.ok, "sentence": c.sentence, **c.values} for c in conditions},
         # Loans, posts and the Yulu plan run to their end after elimination (domain.md §4).
         "continuing": _continuing(household, timezone.localdate(now)),
+        "policy": policy_fingerprint(household.village_id, today),
         "after": {"housing_grade": household.housing_grade,
                   "safe_drinking_water": household.safe_drinking_water,
                   "dropout_flag": household.dropout_flag,
@@ -271,26 +278,17 @@ def _eliminate(case: Case, now: datetime) -> None:
     spell.save(update_fields=["ended_on", "elimination_case", "elimination_mode"])
     household.risk_eliminated = True
     household.elimination_mode = case.elimination_mode
-    household.eliminated_month = eligibility.month_of(now)
+    household.eliminated_month = eligibility.local_month(now)
     household.save(update_fields=["risk_eliminated", "elimination_mode", "eliminated_month",
                                   "updated_at"])
 
 
 def _continuing(household: Household, on: date) -> list[dict]:
-    from dixian.assistance import plans
-    from dixian.assistance.models import Measure
-    from dixian.engine.assistance import continuing_after_elimination
+    """The measures that continue after the elimination, as assistance answers."""
+    from dixian.cases.signals import elimination_continuing
 
-    measures = {str(m.pk): m for m in Measure.objects.filter(household=household)}
-    return [{"measure": int(pm.measure_ref), "instrument": pm.instrument, "until": until}
-            for pm, until in continuing_after_elimination(
-                [plans.plan_measure(m) for m in measures.values()], on)]
-
-
-def _add_months(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    return date(year, month + 1, min(day.day, 28))
+    return [item for _receiver, items in elimination_continuing.send(
+        sender=Case, household=household, on=on) for item in (items or [])]
 
 
 def _jsonable(data: dict) -> dict:

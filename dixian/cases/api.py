@@ -186,5 +186,5 @@ def inbox(request):
         out["cases"] = actions.waiting_for(user).count()
         out["overdue"] = actions.overdue(user, now).count()
     if Role(user.role) == Role.VILLAGE_CADRE:
-        out["visits_due"] = monitoring.visits_due(user, eligibility.month_of(now)).count()
+        out["visits_due"] = monitoring.visits_due(user, eligibility.local_month(now)).count()
     return out

@@ -8,9 +8,9 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from dixian.cases import actions
+from dixian.cases.bridge import identity
 from dixian.cases.models import Channel, SelfDeclaration
 from dixian.core import audit, pii
-from dixian.engine import identity
 from dixian.registry.enums import choices
 from dixian.registry.models import Member
 

@@ -12,10 +12,17 @@ from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from dixian.engine import policy as engine_policy
-from dixian.engine.eligibility import categories, elimination
-from dixian.engine.income import r1_for_policy
-from dixian.engine.months import month_add, months_ending
+from dixian.cases.bridge import (
+    categories,
+    elimination,
+    first_day,
+    month_add,
+    month_of,
+    months_between,
+    months_ending,
+    policy_in_force,
+    r1_for_policy,
+)
 from dixian.registry.models import Household
 
 NO_LABOUR = frozenset({"lost", "none"})  # 丧失劳动力, 无劳动力
@@ -23,7 +30,7 @@ NO_LABOUR = frozenset({"lost", "none"})  # 丧失劳动力, 无劳动力
 
 def policy_for(household: Household, day: date):
     """The policy in force for the household's village on ``day``."""
-    return engine_policy.resolve(household.village_id, day)
+    return policy_in_force(household.village_id, day)
 
 
 def line_for(household: Household, year: int, day: date | None = None) -> int:
@@ -32,21 +39,12 @@ def line_for(household: Household, year: int, day: date | None = None) -> int:
     return int(policy_for(household, day)["income.monitoring_line"])
 
 
-def month_of(moment: datetime | date) -> str:
+def local_month(moment: datetime | date) -> str:
     """'YYYY-MM' of a date, or of a moment in the platform's time zone (a clue at 03:00 in
     Beijing on the 1st belongs to that month, not to the previous one in UTC)."""
     if isinstance(moment, datetime) and timezone.is_aware(moment):
         moment = timezone.localtime(moment)
-    return f"{moment.year:04d}-{moment.month:02d}"
-
-
-def first_day(month: str) -> date:
-    """The first day of a 'YYYY-MM' month."""
-    year, number = map(int, month.split("-"))
-    return date(year, number, 1)
-
-
-from dixian.engine.months import months_between  # noqa: E402  (one month arithmetic)
+    return month_of(moment)
 
 
 @dataclass(frozen=True)
@@ -136,7 +134,7 @@ def classify(household: Household, risk_types: list[str], now: datetime,
     today = timezone.localdate(now)
     policy = policy_for(household, today)
     line = int(policy["income.monitoring_line"])
-    w = income_windows(household, [month_of(now)])[month_of(now)]
+    w = income_windows(household, [local_month(now)])[local_month(now)]
     members = w.members or 1
     source = "registry"
     net, rigid = w.household_net, (w.rigid_spending or 0)
@@ -145,7 +143,7 @@ def classify(household: Household, risk_types: list[str], now: datetime,
     if verified and verified.get("rigid_spending") not in (None, ""):
         rigid = int(verified["rigid_spending"])
     if net is None:
-        per_capita, after, block_month = annual_evidence(household, month_of(now), members)
+        per_capita, after, block_month = annual_evidence(household, local_month(now), members)
         if per_capita is not None:
             net, source = round(per_capita * members), f"annual:{block_month}"
             rigid = round((per_capita - after) * members)
@@ -192,27 +190,26 @@ CONDITION_NAMES = {"R6-MONTHS": "months_monitored", "R6-MEASURES": "measures",
 def elimination_conditions(household: Household, now: datetime) -> list[Condition]:
     """Every condition of R6 the province applies, each with what was found; elimination
     needs all of them. The facts are gathered here, the rules decide in the engine."""
-    from dixian.assistance.models import Measure
     from dixian.cases.models import Clue, MonitoringSpell, MonitoringVisit
+    from dixian.cases.signals import implemented_measures
 
     today = timezone.localdate(now)
     policy = policy_for(household, today)
-    this_month = month_of(now)
+    this_month = local_month(now)
     spell = MonitoringSpell.objects.filter(household=household, ended_on__isnull=True).first()
     started = spell.started_on if spell else None
-    started_month = month_of(started) if started else (household.identified_month or this_month)
+    started_month = local_month(started) if started else (household.identified_month or this_month)
     months = months_between(started_month, this_month)
     risks = list(spell.risk_types if spell else household.risk_types or [])
     # "No new risk" compares with the risks the household was identified for: a risk added
     # since (a visit, an alert) is new even though it is now on the household's record.
     identified = list(spell.identification_case.risk_types if spell else risks)
 
-    # Implemented (or implemented and since ended) measures against one of the risks: by the
-    # risk the plan recorded, or by category as R4 matches them (the national system's way).
-    done = list(Measure.objects.filter(household=household,
-                                       status__in=["implemented", "ended"]))
-    covered = _covered_risks(household, risks, done)
-    implemented = sum(1 for m in done if m.risk_type in risks or covered & {m.category})
+    # Implemented (or implemented and since ended) measures against one of the risks, as the
+    # assistance app counts them (by the risk the plan recorded, or by category as R4 does).
+    answers = [n for _receiver, n in implemented_measures.send(
+        sender=Household, household=household, risks=risks)]
+    implemented = sum(answers)
 
     # Stable income: in each of the last n months, the 12-month income ending there (or, where
     # too few months are recorded, the national system's annual block) is at or above that
@@ -300,18 +297,6 @@ PROBLEMS = {"unsafe_housing": _("unsafe housing"), "unsafe_water": _("unsafe dri
 def _shown(value) -> str:
     """A number for a sentence; "—" when it cannot be judged (too few months recorded)."""
     return "—" if value is None else f"{value:g}"
-
-
-def _covered_risks(household: Household, risks: list[str], done: list) -> set[str]:
-    """Categories of the done measures that R4 counts against the household's risks."""
-    from dixian.assistance import plans
-    from dixian.engine import assistance
-
-    plan = assistance.PlanHousehold(identified_on=None, risk_types=tuple(risks),
-                                    province=household.village_id[:2])
-    coverage = assistance.eligible_for_elimination_measures(
-        plan, [plans.plan_measure(m) for m in done])
-    return {m.category for measures in coverage.covered.values() for m in measures}
 
 
 def failed(conditions: list[Condition]) -> list[Condition]:

@@ -14,11 +14,11 @@ from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
 
-from dixian.cases.eligibility import first_day
+from dixian.cases.bridge import RegionScope, require_scope
+from dixian.cases.bridge import first_day
 from dixian.cases.machine import Kind, State
 from dixian.cases.models import Case, MonitoringSpell
 from dixian.core import audit
-from dixian.engine.scope import RegionScope, require_scope
 from dixian.registry.models import Household
 
 

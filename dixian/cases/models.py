@@ -67,6 +67,13 @@ class Case(models.Model):
     def get_category_display(self) -> str:
         return category_name(self.category, self.category_names)
 
+    @property
+    def step_label(self) -> str:
+        """The step the case has reached, as people read it."""
+        from dixian.cases.machine import STATE_LABELS, State
+
+        return str(STATE_LABELS[State(self.state)])
+
 
 class Clue(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="clues")

@@ -18,13 +18,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dixian.cases import actions
-from dixian.cases.eligibility import first_day, income_windows, month_of, months_between
+from dixian.cases.bridge import month_add
+from dixian.cases.bridge import first_day, months_between
+from dixian.cases.eligibility import income_windows, local_month
 from dixian.cases.models import Campaign, CampaignTask, Channel, MonitoringSpell, MonitoringVisit
 from dixian.core import audit
 from dixian.core.access import NotFound, require, scope_of, scope_q
 from dixian.core.models import Region
 from dixian.core.roles import Capability, Level
-from dixian.engine.screening.engine import month_add
 from dixian.registry import actions as registry_actions
 from dixian.registry.models import Household, Income, Source
 
@@ -37,7 +38,7 @@ INCOME_FIELDS = ("wage", "business", "property", "transfer", "business_cost",
 
 def owed_months(spell: MonitoringSpell, until: str) -> list[str]:
     """Months a visit is owed for: from the month after entry up to ``until`` inclusive."""
-    first = month_add(month_of(spell.started_on), 1)
+    first = month_add(local_month(spell.started_on), 1)
     return [month_add(first, k) for k in range(months_between(first, until) + 1)]
 
 
@@ -54,7 +55,7 @@ def visits_due(actor, month: str):
 def missed_visits(actor, now: datetime | None = None, months: int = 3) -> list[tuple]:
     """(household, month) for each of the last ``months`` whole months with no visit."""
     now = now or timezone.now()
-    this = month_of(now)
+    this = local_month(now)
     window = [month_add(this, -k) for k in range(months, 0, -1)]
     spells = list(MonitoringSpell.objects.filter(
         scope_q(scope_of(actor), "village_code"), ended_on__isnull=True,
@@ -133,7 +134,7 @@ def correctable_until(visit: MonitoringVisit) -> date:
     """A saved visit may be corrected until its month closes: the last day of the month in
     which it was recorded (a late visit, recorded after its month, closes with the month it
     was recorded in)."""
-    recorded = month_of(visit.recorded_at)
+    recorded = local_month(visit.recorded_at)
     closes = max(visit.month, recorded)
     return first_day(month_add(closes, 1)) - timedelta(days=1)
 
@@ -160,11 +161,11 @@ def do_correct_visit(visit: MonitoringVisit, *, actor, visited_on: date, values:
             household, changes, actor=actor, source=Source.VISIT,
             source_ref=f"visit:{visit.month}") if changes else {"after": {}}
         income_values = {f: int(values.get(f) or 0) for f in INCOME_FIELDS}
-        Income.objects.filter(household=household, period=visit.month).update(
-            **income_values, source=Source.VISIT, source_ref=f"visit:{visit.month}",
-            updated_at=timezone.now())
+        income = registry_actions.set_month_income(
+            household, visit.month, income_values, actor=actor, source=Source.VISIT,
+            source_ref=f"visit:{visit.month}")
         before = {"visited_on": visit.visited_on.isoformat(), "findings": visit.findings,
-                  "new_risk": visit.new_risk, "note": visit.note}
+                  "new_risk": visit.new_risk, "note": visit.note, "income": income["before"]}
         raise_clue = bool(new_risk) and not visit.new_risk
         visit.visited_on = visited_on
         visit.findings = {"household": {**visit.findings.get("household", {}),
@@ -199,7 +200,7 @@ def do_record_visit(household: Household, month: str, *, actor, visited_on: date
         raise ValidationError(_("only a monitored household has monthly visits"))
     if new_risk:
         actions.check_risk_type(new_risk)
-    if month > month_of(visited_on):  # 'YYYY-MM' strings order as months do
+    if month > local_month(visited_on):  # 'YYYY-MM' strings order as months do
         raise ValidationError(_("a visit for %(month)s cannot happen on %(day)s") % {
             "month": month, "day": visited_on})
     with transaction.atomic():
@@ -212,21 +213,16 @@ def do_record_visit(household: Household, month: str, *, actor, visited_on: date
             household, changes, actor=actor, source=Source.VISIT,
             source_ref=f"visit:{month}") if changes else {"after": {}}
         income_values = {f: int(values.get(f) or 0) for f in INCOME_FIELDS}
-        income, created = Income.objects.get_or_create(
-            household=household, period=month,
-            defaults={**income_values, "source": Source.VISIT, "source_ref": f"visit:{month}",
-                      "created_by": actor})
-        if not created:
-            for f, v in income_values.items():
-                setattr(income, f, v)
-            income.source, income.source_ref = Source.VISIT, f"visit:{month}"
-            income.save()
+        income = registry_actions.set_month_income(
+            household, month, income_values, actor=actor, source=Source.VISIT,
+            source_ref=f"visit:{month}")
         visit = MonitoringVisit.objects.create(
             household=household, village_code=household.village_id, month=month,
             visited_on=visited_on, visitor=actor, new_risk=new_risk, note=note,
             findings={"household": diff.get("after", {}), "income": income_values})
         audit.record("monitoring.visit", actor=actor, obj=visit,
                      region_code=household.village_id,
+                     before={"changes": diff.get("before", {}), "income": income["before"]},
                      after={"month": month, "changes": diff.get("after", {}),
                             "income": income_values, "new_risk": new_risk})
         if new_risk:

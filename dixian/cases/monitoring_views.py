@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from dixian.cases import actions, eligibility, monitoring
-from dixian.cases.eligibility import first_day
+from dixian.cases.bridge import month_add
+from dixian.cases.bridge import first_day
 from dixian.cases.machine import FINAL, KIND_LABELS, STATE_LABELS, Kind, State
 from dixian.cases.models import Campaign, CampaignTask, Case, MonitoringSpell
 from dixian.cases.params import procedure_params
@@ -104,7 +105,7 @@ def inbox(request):
                            days=procedure_params(user.region_id)["village_notice_min_days"]))
                        if first else None)
     if role_has(user.role, Capability.VISIT_HOUSEHOLDS):
-        month = eligibility.month_of(now)
+        month = eligibility.local_month(now)
         context["visits_due"] = attach_people(monitoring.visits_due(user, month)[:50])
         context["month"] = month
         context["visit_due_on"] = first_day(month).replace(
@@ -143,9 +144,6 @@ def notifications(request):
 def household_monitoring(request, code: str):
     """A household's monitoring history: every spell (a return to poverty shows both), its
     cases, visits and measures, and what the person may start from here."""
-    from dixian.assistance.models import Measure
-    from dixian.assistance.views import _decorate
-
     household = access_household(request.user, code)
     spells = list(MonitoringSpell.objects.filter(household=household).order_by("started_on"))
     for spell in spells:
@@ -160,16 +158,16 @@ def household_monitoring(request, code: str):
     from dixian.registry.people import person_of
 
     return render(request, "cases/household_monitoring.html", {
-        "household": household, "person": person_of(household), "spells": spells, "active": active, "cases": cases,
+        "household": household, "person": person_of(household), "spells": spells,
+        "active": active, "cases": cases,
         "open_case": open_case, "visits": household.visits.all()[:12],
-        "measures": _decorate(list(Measure.objects.filter(household=household))),
         "conditions": eligibility.elimination_conditions(household, timezone.now())
         if active and not open_case else None,
         "may_raise": role_has(user.role, Capability.RAISE_CLUES),
         "may_propose": role_has(user.role, Capability.PROPOSE_ELIMINATION) and active
         and not open_case,
         "may_visit": role_has(user.role, Capability.VISIT_HOUSEHOLDS) and active,
-        "month": eligibility.month_of(timezone.now()),
+        "month": eligibility.local_month(timezone.now()),
         "risk_types": choices("risk_type"),
     })
 
@@ -222,8 +220,7 @@ def eliminations(request):
     for case in open_cases:
         case.state_label = STATE_LABELS[State(case.state)]
     months = 6
-    cutoff = date(now.year - (1 if now.month <= months else 0),
-                  (now.month - months - 1) % 12 + 1, 1)
+    cutoff = first_day(month_add(eligibility.local_month(now), -months))
     busy = Case.objects.exclude(state__in=[s.value for s in FINAL]).values("household_id")
     candidates = (MonitoringSpell.objects.filter(scope, ended_on__isnull=True,
                                                  started_on__lt=cutoff)
@@ -244,7 +241,7 @@ def eliminations(request):
 def visits(request):
     require(request.user, Capability.VIEW_REGISTRY)
     now = timezone.now()
-    month = eligibility.month_of(now)
+    month = eligibility.local_month(now)
     due_now = monitoring.visits_due(request.user, month)
     village = request.GET.get("village", "").strip()
     if village.isdigit():

@@ -133,7 +133,7 @@ def bundle(request):
     housing grades. Names, places and masked ID numbers only; no full ID number, no phone."""
     require(request.user, Capability.VISIT_HOUSEHOLDS)
     now = timezone.now()
-    month = eligibility.month_of(now)
+    month = eligibility.local_month(now)
     from dixian.core.access import scope_of, scope_q
 
     spells = list(MonitoringSpell.objects.filter(scope_q(scope_of(request.user), "village_code"),

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from dixian.engine.policy import flat
+from dixian.cases.bridge import flat
 
 #: short name -> policy parameter
 NAMES: dict[str, str] = {
@@ -40,10 +40,10 @@ def procedure_params(region: str | None, on: dt.date | None = None) -> dict[str,
 def channels_in_force(region: str | None, on: dt.date | None = None) -> dict[str, dict]:
     """The detection channels the province runs on ``on``: code -> {"zh", "en"} names, in the
     order forms offer them (policy ``channels.scheme``)."""
-    from dixian.engine.policy import resolve
+    from dixian.cases.bridge import policy_in_force
 
     return {e.code: {"zh": e.name_zh, "en": e.name_en}
-            for e in resolve(region, on or dt.date.today())["channels.scheme"]}
+            for e in policy_in_force(region, on or dt.date.today())["channels.scheme"]}
 
 
 def channel_name(code: str, region: str | None, on: dt.date | None = None) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from dixian.cases import actions
+from dixian.cases.bridge import policy_fingerprint
 from dixian.cases.machine import (
     ACTION_LABELS,
     FINAL,
@@ -207,6 +210,7 @@ def notice(request, village_code: str):
     require(request.user, Capability.VIEW_REGISTRY)  # not the system administrator
     village = access_region(request.user, village_code)
     min_days = procedure_params(village.code)["village_notice_min_days"]
+    fingerprint = policy_fingerprint(village.code, dt.date.today())
     cases = (Case.objects.filter(village_code=village.code, state=State.NOTICE)
              .select_related("household").order_by("notice_started_at", "pk"))
     rows = []
@@ -224,6 +228,7 @@ def notice(request, village_code: str):
     return render(request, "cases/notice.html", {
         "village": village, "township": village.parent, "rows": rows, "start": start,
         "end": start + timedelta(days=min_days), "min_days": min_days,
+        "policy_fingerprint": fingerprint,
         "today": timezone.now()})
 
 
@@ -231,8 +236,7 @@ def notice(request, village_code: str):
 def letter(request, case_id: int):
     """A plain-language letter to the household: the decision, the criteria checked with the
     values used, and how to object."""
-    from dixian.cases.eligibility import line_for
-    from dixian.registry.enums import zh_label  # noqa: F401
+    from dixian.registry.enums import zh_label
     from dixian.registry.income import net_income
 
     require(request.user, Capability.VIEW_REGISTRY)
@@ -241,7 +245,9 @@ def letter(request, case_id: int):
     head = household.members.filter(relation_to_head="head").values_list(
         "name", flat=True).first() or ""
     reference = case.opened_at.strftime("%Y-%m")
-    year = case.opened_at.year
+    income = net_income(household, reference)
+    decision_policy = (case.decision_values.get("r2", {}).get("policy")
+                       or case.decision_values.get("policy", ""))
     return render(request, "cases/letter.html", {
         "case": case, "household": household, "head": head,
         "elimination": case.kind == Kind.ELIMINATION,
@@ -251,8 +257,10 @@ def letter(request, case_id: int):
         "pending": case.state not in FINAL and case.state != State.ANNOUNCED,
         "state": STATE_LABELS[State(case.state)], "decided": case.decided_at,
         "category": category_name(case.category, case.category_names, chinese=True),
-        "income": net_income(household, reference),
-        "line": line_for(household, year),
+        # the criteria, the line and the fingerprint all come from one policy: the one in
+        # force in the household's village in the reference month
+        "income": income, "line": income.line, "policy_fingerprint": income.policy_fingerprint,
+        "decision_policy": decision_policy,
         "risks": "、".join(zh_label("risk_type", r) for r in case.risk_types) or "—",
         "typed_reason": case.decision_values.get("typed_reason", ""),
         "township": household.village.parent, "today": timezone.now()})

@@ -11,9 +11,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from dixian.core.bridge import RegionScope
 from dixian.core.models import AuditEvent, Region, User
 from dixian.core.roles import Capability, role_has
-from dixian.engine.scope import RegionScope
 
 
 class NotFound(Http404):

@@ -3,6 +3,8 @@ stay in the trail; filters still take them)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.utils.translation import gettext_lazy as _
 
 ACTIONS = {
@@ -40,6 +42,7 @@ ACTIONS = {
     "registry.member.update": _("Member updated"),
     "registry.synthetic_load": _("Synthetic data loaded"),
     "screening.run": _("Screening run"),
+    "screening.schedule_advance": _("Screening schedule moved on"),
     "statistics.recompute": _("Statistics recomputed"),
     "user.create": _("User created"),
     "user.deactivate": _("User deactivated"),
@@ -47,16 +50,18 @@ ACTIONS = {
 }
 
 
+#: labels of actions named by a prefix, filled in by the app that owns them at start-up
+#: (cases: ``case.<step>``): prefix → a function of the rest giving the label, or None
+PREFIX_LABELS: dict[str, Callable[[str], object | None]] = {}
+
+
 def action_label(action: str) -> str:
     """A recorded action by its name; a case step by the step's name; else the code."""
     if action in ACTIONS:
         return str(ACTIONS[action])
-    if action.startswith("case."):
-        from dixian.cases.machine import ACTION_LABELS, Action
-
-        step = action.removeprefix("case.")
-        if step in Action.__members__.values() or step in {a.value for a in Action}:
-            return str(ACTION_LABELS[Action(step)])
+    for prefix, label_of in PREFIX_LABELS.items():
+        if action.startswith(prefix) and (found := label_of(action.removeprefix(prefix))):
+            return str(found)
     return action
 
 

@@ -4,9 +4,14 @@
 ('2024-01', '2025-01')
 >>> months_ending("2021-05", 3)
 ['2021-03', '2021-04', '2021-05']
+>>> months_after(dt.date(2025, 1, 31), 1), first_day("2025-02"), month_of(dt.date(2025, 2, 9))
+(datetime.date(2025, 2, 28), datetime.date(2025, 2, 1), '2025-02')
 """
 
 from __future__ import annotations
+
+import calendar
+import datetime as dt
 
 
 def month_index(month: str) -> int:
@@ -32,3 +37,21 @@ def months_ending(last: str, n: int) -> list[str]:
 def months_between(first: str, last: str) -> int:
     """Whole months from ``first`` to ``last`` (negative when ``last`` is earlier)."""
     return month_index(last) - month_index(first)
+
+
+def month_of(day: dt.date) -> str:
+    """``'YYYY-MM'`` of a date (of a datetime as it is: convert an aware one to local time
+    first)."""
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def first_day(month: str) -> dt.date:
+    """The first day of ``'YYYY-MM'``."""
+    return dt.date(int(month[:4]), int(month[5:7]), 1)
+
+
+def months_after(day: dt.date, n: int) -> dt.date:
+    """The same day ``n`` months later (the month's last day when it is shorter)."""
+    month = month_add(month_of(day), n)
+    year, mon = int(month[:4]), int(month[5:7])
+    return dt.date(year, mon, min(day.day, calendar.monthrange(year, mon)[1]))

@@ -20,11 +20,10 @@ from django.utils import timezone
 
 from dixian.core import audit, pii
 from dixian.core.access import scope_of, scope_q
-from dixian.engine import feeds, screening
-from dixian.engine.indicators.periods import check_month
-from dixian.engine.scope import RegionScope, require_scope
+from dixian.exchange.bridge import RegionScope, check_month, feeds, require_scope, screening
+from dixian.exchange.bridge import policy as engine_policy
 from dixian.exchange.models import Alert, FeedBatch, ScreeningRun
-from dixian.engine import policy as engine_policy
+from dixian.exchange.signals import screening_ran
 from dixian.registry import snapshot
 from dixian.registry.models import Household, Member
 
@@ -182,8 +181,6 @@ def do_run_screening(scope: RegionScope, period: str, *, actor=None, department:
     """Snapshot the registry, run the rules (every rule, or one department's) over it and the
     feeds, keep the alerts, and turn what is new in them into clues. ``now`` dates the run
     and its clues (the procedure simulator runs in simulated time)."""
-    from dixian.cases.channels import do_alerts_to_clues
-
     require_scope(scope)
     try:
         check_month(period, "period")
@@ -218,7 +215,10 @@ def do_run_screening(scope: RegionScope, period: str, *, actor=None, department:
         by_rule: dict[str, int] = {}
         for a in rows:
             by_rule[a["rule_id"]] = by_rule.get(a["rule_id"], 0) + 1
-        outcomes = do_alerts_to_clues(run)
+        outcomes: dict[str, int] = {}
+        for _receiver, counts in screening_ran.send(sender=ScreeningRun, run=run):
+            for outcome, count in (counts or {}).items():
+                outcomes[outcome] = outcomes.get(outcome, 0) + count
         run.counts = {"alerts": len(rows), "households": len({a["household_code"] for a in rows}),
                       "by_rule": by_rule, "outcomes": outcomes}
         run.save(update_fields=["counts"])
@@ -241,7 +241,20 @@ def do_run_due_schedules(today=None) -> list[ScreeningRun]:
     for schedule in ScreeningSchedule.objects.filter(active=True, next_run_on__lte=today):
         run = do_run_screening(RegionScope.of(schedule.scope_code), today.strftime("%Y-%m"),
                                department=schedule.department, schedule=schedule)
-        schedule.next_run_on = today + timedelta(days=schedule.every_days)
-        schedule.save(update_fields=["next_run_on"])
+        do_advance_schedule(schedule, today + timedelta(days=schedule.every_days), run=run)
         runs.append(run)
     return runs
+
+
+def do_advance_schedule(schedule, next_run_on, *, run=None, actor=None):
+    """Move a schedule's next run on (after its run), audited with the date it had."""
+    with transaction.atomic():
+        before = schedule.next_run_on
+        schedule.next_run_on = next_run_on
+        schedule.save(update_fields=["next_run_on"])
+        audit.record("screening.schedule_advance", actor=actor, obj=schedule,
+                     region_code=schedule.scope_code,
+                     before={"next_run_on": before.isoformat()},
+                     after={"next_run_on": next_run_on.isoformat(),
+                            "run": run.pk if run is not None else None})
+    return schedule

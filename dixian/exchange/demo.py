@@ -10,9 +10,8 @@ from pathlib import Path
 from django.conf import settings
 
 from dixian.core.demo import DEMO_COUNTY, DemoReport
-from dixian.engine.feeds.synthetic import derive_feeds
-from dixian.engine.scope import RegionScope
 from dixian.exchange import actions
+from dixian.exchange.bridge import RegionScope, derive_feeds
 from dixian.exchange.models import FeedBatch
 from dixian.registry.demo import DEMO_SEED
 

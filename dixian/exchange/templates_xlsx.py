@@ -12,7 +12,7 @@ import io
 
 import pyarrow as pa
 
-from dixian.engine.feeds.schemas import FeedSchema, feed_schema
+from dixian.exchange.bridge import FeedSchema, feed_schema
 from dixian.web.downloads import safe_cell
 
 EXAMPLE_TEXT = {

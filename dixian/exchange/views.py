@@ -184,7 +184,6 @@ OUTCOMES = {
 def feed_alerts(request):
     """A department officer sees the alerts their data raised and what became of each: a
     clue, and the step its case has reached."""
-    from dixian.cases.machine import STATE_LABELS, State
     from dixian.registry.enums import label
 
     found = (scoped_feed_alerts(request.user)
@@ -199,7 +198,7 @@ def feed_alerts(request):
             a.outcome_label = OUTCOMES.get(a.outcome, a.outcome or "—")
             case = a.clue.case if a.clue_id and a.clue.case_id else None
             a.case = case
-            a.case_step = STATE_LABELS[State(case.state)] if case else ""
+            a.case_step = case.step_label if case else ""
             a.risk_label = label("risk_type", a.risk_type) if a.risk_type else "—"
         return attach_people(alerts)
 

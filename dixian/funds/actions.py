@@ -20,8 +20,8 @@ from dixian.core import audit
 from dixian.core.access import NotFound, require, scope_of
 from dixian.core.models import Region
 from dixian.core.roles import Capability, role_has
-from dixian.engine import funds as rules
-from dixian.engine.policy import resolve
+from dixian.funds.bridge import funds as rules
+from dixian.funds.bridge import resolve
 from dixian.funds.models import (
     Allocation,
     Appropriation,

@@ -12,8 +12,8 @@ from decimal import Decimal
 from django.db.models import Count, Max, Q, Sum
 
 from dixian.core.access import code_prefix_q
-from dixian.engine import funds as rules
-from dixian.engine.policy import resolve
+from dixian.funds.bridge import funds as rules
+from dixian.funds.bridge import resolve
 from dixian.funds.models import (
     Allocation,
     Appropriation,

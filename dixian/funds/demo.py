@@ -28,8 +28,8 @@ from django.utils import timezone
 from dixian.core import audit
 from dixian.core.demo import DEMO_COUNTY, DemoReport
 from dixian.core.models import Region
-from dixian.engine import funds as rules
 from dixian.funds import checks
+from dixian.funds.bridge import funds as rules
 from dixian.funds.models import (
     Allocation,
     Appropriation,
@@ -478,6 +478,6 @@ def _work_relief(rng: random.Random, projects: list[Project], by_project) -> int
 
 def _notice_days(region_code: str, day) -> int:
     """The shortest public notice in force for the project's region (funds.notice_min_days)."""
-    from dixian.engine.policy import resolve
+    from dixian.funds.bridge import resolve
 
     return int(resolve(region_code, day)["funds.notice_min_days"])

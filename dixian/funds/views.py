@@ -23,8 +23,6 @@ from django.views.decorators.http import require_POST
 from dixian.core.access import NotFound, require, scope_of
 from dixian.core.models import Region
 from dixian.core.roles import Capability, role_has
-from dixian.engine.funds import classify_asset
-from dixian.engine.policy import resolve
 from dixian.funds import actions, checks, exports
 from dixian.funds.access import (
     access_asset,
@@ -35,6 +33,7 @@ from dixian.funds.access import (
     scoped_distributions,
     scoped_projects,
 )
+from dixian.funds.bridge import classify_asset, resolve
 from dixian.funds.models import (
     Appropriation,
     Asset,

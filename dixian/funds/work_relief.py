@@ -18,10 +18,9 @@ from django.utils import timezone
 from dixian.core import audit
 from dixian.core.access import NotFound, require, scope_of
 from dixian.core.roles import Capability
-from dixian.engine.funds import Finding
-from dixian.engine.funds import work_relief as rules
-from dixian.engine.policy import resolve
 from dixian.funds.actions import money
+from dixian.funds.bridge import Finding, resolve
+from dixian.funds.bridge import work_relief as rules
 from dixian.funds.models import PayrollEntry, Project, ProjectState, Worker, WorkRelief
 from dixian.registry.models import Income, Member, Source
 

@@ -20,10 +20,9 @@ from dixian.core import audit
 from dixian.core.access import NotFound, require, scope_of
 from dixian.core.models import Region
 from dixian.core.roles import Capability
-from dixian.engine import policy as engine
-from dixian.engine.policy.catalogue import parse_record
-from dixian.engine.policy.model import plain
 from dixian.policy import bridge
+from dixian.policy.bridge import parse_record, plain
+from dixian.policy.bridge import policy as engine
 from dixian.policy.models import PolicyChange, Status
 
 POLICY_LEVELS = {2: "province", 4: "prefecture", 6: "county"}

@@ -13,8 +13,8 @@ from ninja.errors import HttpError
 
 from dixian.core.access import require, scope_of, scope_q
 from dixian.core.roles import Capability
-from dixian.engine import policy as engine
 from dixian.policy import actions, preview
+from dixian.policy.bridge import policy as engine
 from dixian.policy.models import PolicyChange
 from dixian.policy.views import _region_for
 from dixian.web.api_body import documented, read_body

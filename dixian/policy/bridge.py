@@ -12,7 +12,19 @@ import datetime as dt
 import threading
 import time
 
+from dixian.core.bridge import reexport
 from dixian.engine import policy as engine
+
+#: engine names re-exported to the app's other modules (dixian/core/bridge.py)
+ENGINE = {
+    "files": "dixian.engine.policy",
+    "parse_record": "dixian.engine.policy.catalogue",
+    "plain": "dixian.engine.policy.model",
+    "policy": "dixian.engine",
+    "preview": "dixian.engine.policy",
+    "RegionScope": "dixian.engine.scope",
+}
+__getattr__ = reexport(globals(), ENGINE)
 
 RELOAD_SECONDS = 5.0
 _lock = threading.Lock()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dixian.engine.policy import preview as engine_preview
-from dixian.engine.scope import RegionScope
 from dixian.policy import bridge
+from dixian.policy.bridge import RegionScope
+from dixian.policy.bridge import preview as engine_preview
 from dixian.policy.models import PolicyChange
 
 

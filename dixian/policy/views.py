@@ -17,8 +17,8 @@ from django.views.decorators.http import require_POST
 
 from dixian.core.access import require, scope_of, scope_q
 from dixian.core.roles import Capability, role_has
-from dixian.engine import policy as engine
 from dixian.policy import actions, preview
+from dixian.policy.bridge import policy as engine
 from dixian.policy.models import PolicyChange, Status
 
 ROWS = 5  # value rows on the proposal form

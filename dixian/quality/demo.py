@@ -1,8 +1,8 @@
 """The quality part of the demo: run the rules once so the issue lists have content."""
 
 from dixian.core.demo import DEMO_COUNTY, DemoReport
-from dixian.engine.scope import RegionScope
 from dixian.quality import bridge
+from dixian.quality.bridge import RegionScope
 from dixian.quality.models import QualityRun
 
 

@@ -6,8 +6,6 @@ from django.utils import timezone
 from ninja import Router
 
 from dixian.core.models import Region
-from dixian.engine.policy import resolve
-from dixian.engine.regional import relocation as rules
 from dixian.regional import relocation
 from dixian.regional.access import (
     access_relocated,
@@ -16,6 +14,8 @@ from dixian.regional.access import (
     scoped_relocated,
     scoped_sites,
 )
+from dixian.regional.bridge import relocation as rules
+from dixian.regional.bridge import resolve
 
 router = Router(tags=["regional"])
 

@@ -32,9 +32,8 @@ from dixian.core import audit
 from dixian.core.demo import DEMO_COUNTY, DemoReport, DemoUser
 from dixian.core.models import Region, User
 from dixian.core.roles import Role
-from dixian.engine.months import month_add
-from dixian.engine.policy import resolve
 from dixian.regional import relocation
+from dixian.regional.bridge import month_add, resolve
 from dixian.regional.models import FollowUp, Relocated, ResettlementSite
 from dixian.registry.models import Household, Member
 

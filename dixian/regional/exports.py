@@ -11,9 +11,9 @@ from openpyxl import Workbook
 
 from dixian.core.access import code_prefix_q
 from dixian.core.cells import safe_row
-from dixian.engine.policy import resolve
-from dixian.engine.regional import relocation as rules
 from dixian.regional import relocation
+from dixian.regional.bridge import relocation as rules
+from dixian.regional.bridge import resolve
 from dixian.regional.models import Relocated, ResettlementSite
 
 

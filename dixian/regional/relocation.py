@@ -17,10 +17,15 @@ from dixian.core import audit
 from dixian.core.access import NotFound, code_prefix_q, require, scope_of
 from dixian.core.models import Region
 from dixian.core.roles import Capability
-from dixian.engine.income import NET_PLUS, r1_for_policy
-from dixian.engine.months import month_add, months_ending
-from dixian.engine.policy import resolve
-from dixian.engine.regional import relocation as rules
+from dixian.regional.bridge import (
+    NET_PLUS,
+    month_add,
+    month_of,
+    months_ending,
+    r1_for_policy,
+    resolve,
+)
+from dixian.regional.bridge import relocation as rules
 from dixian.regional.models import FollowUp, Relocated, ResettlementSite
 from dixian.registry.models import Household, Income, Member
 
@@ -38,10 +43,6 @@ def _count(value, what: str) -> int:
     if not text.isdigit() or int(text) > 100_000:
         raise ValidationError(f"{what}: {value!r} is not a count")
     return int(text)
-
-
-def month_of(day: date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
 
 
 def _valid_month(month: str, today: date) -> str:

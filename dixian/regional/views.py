@@ -22,8 +22,6 @@ from dixian.core.access import NotFound, require, scope_of
 from dixian.core.models import Region
 from dixian.core.pii import shown_name
 from dixian.core.roles import Capability, role_has
-from dixian.engine.policy import resolve
-from dixian.engine.regional import relocation as rules
 from dixian.regional import exports, relocation
 from dixian.regional.access import (
     access_relocated,
@@ -32,6 +30,8 @@ from dixian.regional.access import (
     scoped_relocated,
     scoped_sites,
 )
+from dixian.regional.bridge import relocation as rules
+from dixian.regional.bridge import resolve
 from dixian.regional.models import FollowUp
 
 RULE_LABELS = {

@@ -13,8 +13,15 @@ from django.utils import timezone
 from dixian.core import audit, pii
 from dixian.core.access import NotFound, require, scope_of
 from dixian.core.roles import Capability
-from dixian.engine.scope import RegionScope
-from dixian.registry.models import FieldChange, Household, HouseholdStatus, Member, Source
+from dixian.registry.bridge import RegionScope
+from dixian.registry.models import (
+    FieldChange,
+    Household,
+    HouseholdStatus,
+    Income,
+    Member,
+    Source,
+)
 from dixian.registry.signals import household_split
 
 PROTECTED_FIELDS = {"resident_id", "phone", "monitoring_contact_phone"}
@@ -65,8 +72,8 @@ def _set_fields(obj, changes: dict, household: Household, object_type: str, key:
 
 
 def _findings(household: Household) -> list[dict]:
-    from dixian.engine import quality
     from dixian.registry import snapshot
+    from dixian.registry.bridge import quality
 
     tables = snapshot.snapshot(RegionScope.of(household.village_id), reveal=True,
                                household_code=household.code)
@@ -119,6 +126,28 @@ def do_update_household(household: Household, changes: dict, *, actor,
             audit.record("registry.household.update", actor=actor, obj=household,
                          region_code=household.village_id, **diff)
     return diff
+
+
+def set_month_income(household: Household, month: str, values: dict[str, int], *, actor,
+                     source: str, source_ref: str) -> dict:
+    """Set the month's income components inside the caller's audited action (a visit): a new
+    month is created; an existing one keeps what it was, each changed component a
+    :class:`FieldChange` (old value, new value, source), and takes ``source`` as its
+    provenance. Returns ``{"before": …, "after": …}`` for the caller's audit record (before is
+    None for a new month, else the components as they were)."""
+    income = Income.objects.select_for_update().filter(household=household, period=month).first()
+    if income is None:
+        Income.objects.create(household=household, period=month, **values, source=source,
+                              source_ref=source_ref,
+                              created_by=actor if getattr(actor, "is_authenticated", False)
+                              else None)
+        return {"before": None, "after": dict(values)}
+    old = {f: getattr(income, f) for f in values}
+    _set_fields(income, values, household, "income", f"{household.pk}:{month}", source=source,
+                source_ref=source_ref, actor=actor)
+    income.source, income.source_ref = source, source_ref
+    income.save()
+    return {"before": old, "after": dict(values)}
 
 
 def do_update_member(member: Member, changes: dict, *, actor, source: str = Source.FORM,

@@ -15,10 +15,9 @@ DEMO_SEED = 7
 def last_month() -> str:
     from django.utils import timezone
 
-    first = timezone.localdate().replace(day=1)
-    previous = first.replace(year=first.year - (first.month == 1),
-                             month=(first.month - 2) % 12 + 1)
-    return f"{previous:%Y-%m}"
+    from dixian.registry.bridge import month_add, month_of
+
+    return month_add(month_of(timezone.localdate()), -1)
 
 
 def step_registry(report: DemoReport) -> None:

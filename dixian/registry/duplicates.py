@@ -20,8 +20,8 @@ from django.utils import timezone
 from dixian.core import audit
 from dixian.core.access import NotFound, require, scope_of, scope_q
 from dixian.core.roles import Capability
-from dixian.engine import duplicates as engine
-from dixian.engine.scope import RegionScope
+from dixian.registry.bridge import RegionScope
+from dixian.registry.bridge import duplicates as engine
 from dixian.registry.models import DuplicateDecision, Member
 
 SIDE_FIELDS = ("member_id", "name", "sex", "birth_date", "resident_id_masked",

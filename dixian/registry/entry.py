@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy as _lazy
 from dixian.core.access import NotFound, require, scope_of, scope_q
 from dixian.core.models import Region
 from dixian.core.roles import Capability, Level
-from dixian.engine import identity
 from dixian.registry import actions
+from dixian.registry.bridge import identity
 from dixian.registry.enums import choices
 from dixian.registry.models import Household, Member
 

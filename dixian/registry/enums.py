@@ -4,7 +4,7 @@ Codes and Chinese labels come from the engine's snapshot contract
 (:data:`dixian.engine.schema.ENUMS`), so the registry and the engine cannot drift.
 """
 
-from dixian.engine.schema import ENUMS
+from dixian.registry.bridge import ENUMS
 from dixian.registry.enum_labels import LABELS
 
 
@@ -50,6 +50,6 @@ def category_name(code: str | None, names: dict | None = None, *, chinese: bool 
 
 
 def scheme_names() -> dict[str, dict[str, str]]:
-    from dixian.engine.eligibility.categories import known_categories
+    from dixian.registry.bridge import known_categories
 
     return known_categories()

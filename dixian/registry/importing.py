@@ -36,9 +36,8 @@ from django.utils import timezone
 from dixian.core import audit, pii
 from dixian.core.access import scope_of, scope_q
 from dixian.core.models import Region
-from dixian.engine import schema
-from dixian.engine.scope import RegionScope
 from dixian.registry import layout, reading
+from dixian.registry.bridge import RegionScope, schema
 from dixian.registry.models import (
     FieldChange,
     Household,
@@ -127,7 +126,7 @@ def quality_problems(tables: dict[str, pl.DataFrame], file: str, file_layout: st
                      ) -> list[Problem]:
     """The registry's data-quality rules (the same compiled rules as the bulk run) over the
     file's own records; each finding becomes a problem on the row it concerns."""
-    from dixian.engine import quality
+    from dixian.registry.bridge import quality
 
     records = {}
     for name in ("households", "members", "incomes", "villages"):
@@ -169,7 +168,7 @@ def _merged_with_registry(updates: pl.DataFrame) -> pl.DataFrame:
               ("household_code", "resident_id", "phone")]
     columns = {}
     for queryset in _in_chunks(Member, "member_id", ids):
-        part = snapshot._fetch_columns(queryset.order_by("member_id"),
+        part = snapshot.fetch_columns(queryset.order_by("member_id"),
                                        ["household__code", "resident_id_enc", *fields])
         for name, values in part.items():
             columns.setdefault(name, []).extend(values)
@@ -613,7 +612,7 @@ class _Writer:
         import datetime as dt
 
         from dixian.assistance.models import Measure, Origin, Status
-        from dixian.engine.assistance.catalogue import CATEGORIES, INSTRUMENTS
+        from dixian.registry.bridge import CATEGORIES, INSTRUMENTS
 
         departments = {c.code: c.departments[0] for c in CATEGORIES}
         instrument_of = {(i.category, i.zh): i.code for i in INSTRUMENTS}

@@ -9,10 +9,8 @@ from dataclasses import dataclass
 
 from django.db.models import Sum
 
-from dixian.engine import policy as engine_policy
-from dixian.engine.income import r1_for_policy
-from dixian.engine.months import month_add, months_ending
-from dixian.engine.schema import INCOME_COMPONENTS
+from dixian.registry.bridge import INCOME_COMPONENTS, month_add, months_ending, r1_for_policy
+from dixian.registry.bridge import policy as engine_policy
 from dixian.registry.models import Household
 
 
@@ -42,6 +40,7 @@ class NetIncome:
     household_net: float | None  # R1: annualised over the recorded months; None: not judged
     per_capita: float | None
     line: int
+    policy_fingerprint: str = ""  # the policy the window and the line came from
 
 
 def net_income(household: Household, reference_month: str) -> NetIncome:
@@ -61,4 +60,5 @@ def net_income(household: Household, reference_month: str) -> NetIncome:
     members = household.members.filter(member_status="active").count()
     r = r1_for_policy(rows, members=members, last_month=window[-1], policy=policy)
     return NetIncome(reference_month, window[0], window[-1], r.months_recorded, members, totals,
-                     r.household_net, r.per_capita, int(policy["income.monitoring_line"]))
+                     r.household_net, r.per_capita, int(policy["income.monitoring_line"]),
+                     policy.fingerprint)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from dixian.engine.schema import ALL_SCHEMAS, ENUMS
+from dixian.registry.bridge import ALL_SCHEMAS, ENUMS
 
 TABLES = ("households", "members", "incomes", "villages")
 # Fields the registry derives rather than stores.

@@ -228,8 +228,7 @@ def _drop_backfilled(tables: dict[str, list[dict]]) -> None:
     """A registry import makes a spell (with an imported, closed case) for every household the
     export marks monitored, knowing only months. The ledger holds the real ones: for the
     households whose spells it carries, those stand-ins give way."""
-    from dixian.cases.models import Case, MonitoringSpell
-
+    Case, MonitoringSpell = apps.get_model("cases.Case"), apps.get_model("cases.MonitoringSpell")
     codes = {row["household"] for row in tables["spells"]}
     if not codes:
         return

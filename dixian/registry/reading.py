@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
 import polars as pl
 
-from dixian.engine import filecheck, identity
-from dixian.engine.spreadsheet import FORMULA_PREFIXES, safe_cell
 from dixian.registry import layout
+from dixian.registry.bridge import FORMULA_PREFIXES, filecheck, identity, safe_cell
 
 TRUE_WORDS = {"是", "true", "True", "TRUE", "1", "yes", "Y", "y", "t"}
 FALSE_WORDS = {"否", "false", "False", "FALSE", "0", "no", "N", "n", "f"}

@@ -23,15 +23,15 @@ from django.db import connection
 
 from dixian.core import pii
 from dixian.core.access import scope_q
-from dixian.engine import schema
-from dixian.engine.scope import RegionScope, require_scope
-from dixian.engine.spreadsheet import safe_row, safe_table
 from dixian.registry import layout
+from dixian.registry.bridge import RegionScope, require_scope, safe_row, safe_table, schema
 from dixian.registry.models import Household, Income, Member, VillageReport
 
 
-def _fetch_columns(queryset, fields: list[str]) -> dict[str, list]:
-    """Run a ``values_list`` query on the raw cursor and return its columns.
+def fetch_columns(queryset, fields: list[str]) -> dict[str, list]:
+    """Run a ``values_list`` query on the raw cursor and return its columns: the one reader of
+    database rows into the engine's tables (the registry snapshot here, the ledger tables of
+    ``dixian.statistics.bridge``).
 
     Model instances (and even dicts) cost more than the query for a county's million
     income rows; values come back as the driver gives them and are cast by Arrow.
@@ -79,13 +79,13 @@ def snapshot(scope: RegionScope, *, reveal: bool = False,
                 if c.name not in layout.DERIVED["households"]
                 and c.name not in ("household_code", "village_code", "phone",
                                    "monitoring_contact_phone")]
-    h = _fetch_columns(households, ["code", "village_id", f"phone_{suffix}",
+    h = fetch_columns(households, ["code", "village_id", f"phone_{suffix}",
                                     f"monitoring_contact_phone_{suffix}", *h_fields])
     members = Member.objects.filter(scope_q(scope, "household__village__code"), **one).filter(
         duplicate_of__isnull=True).order_by("member_id")
     m_fields = [c.name for c in layout.columns("members")
                 if c.name not in ("household_code", "resident_id", "phone")]
-    m = _fetch_columns(members, ["household__code", f"resident_id_{suffix}", f"phone_{suffix}",
+    m = fetch_columns(members, ["household__code", f"resident_id_{suffix}", f"phone_{suffix}",
                                  *m_fields])
     head_of = {}
     for code, member_id, relation in zip(m["household__code"], m["member_id"],
@@ -111,13 +111,13 @@ def snapshot(scope: RegionScope, *, reveal: bool = False,
     m["household_code"] = m.pop("household__code")
     incomes = Income.objects.filter(scope_q(scope, "household__village__code"), **one).order_by(
         "household__code", "period")
-    i = _fetch_columns(incomes, ["household__code", "period", *schema.INCOME_COMPONENTS])
+    i = fetch_columns(incomes, ["household__code", "period", *schema.INCOME_COMPONENTS])
     i["household_code"] = i.pop("household__code")
     reports = VillageReport.objects.filter(scope_q(scope, "village__code")).order_by("village")
     if household_code:
         reports = reports.none()
     v_fields = [c.name for c in layout.columns("villages") if c.name != "village_code"]
-    v = _fetch_columns(reports, ["village_id", *v_fields])
+    v = fetch_columns(reports, ["village_id", *v_fields])
     v["village_code"] = v.pop("village_id")
     return {
         name: pa.Table.from_arrays([_array(columns[f.name], f) for f in table_schema],

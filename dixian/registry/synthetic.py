@@ -22,7 +22,7 @@ REGISTRY_TABLES = ("households", "members", "incomes")
 def generate_and_load(scope_code: str, *, households: int, seed: int, out_dir: Path,
                       months: int = 36, end_month: str = "2025-12") -> dict:
     from dixian.core import progress
-    from dixian.engine.synth import generate
+    from dixian.registry.bridge import generate
 
     with progress.task(f"    generating {households:,} households", total=1) as advance:
         summary = generate(scope_code, households=households, seed=seed,

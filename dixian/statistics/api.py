@@ -4,9 +4,8 @@ exact), its sub-regions, and the households behind a figure — scoped like the 
 from django.http import Http404
 from ninja import Router
 
-from dixian.engine.indicators import LIST_INDICATORS
-from dixian.engine.indicators.periods import check_month
 from dixian.statistics import bridge
+from dixian.statistics.bridge import LIST_INDICATORS, check_month
 from dixian.statistics.views import _snapshot, resolve
 
 router = Router(tags=["statistics"])
@@ -17,7 +16,8 @@ def _snapshot_out(snap) -> dict:
             "income_as_of": snap.income_as_of, "periods": snap.periods,
             "series": snap.series, "breakdown": snap.breakdown, "flows": snap.flows,
             "notes": snap.notes, "parameters": snap.parameters,
-            "computed_at": snap.computed_at.isoformat()}
+            "computed_at": snap.computed_at.isoformat(),
+            "policy_fingerprint": snap.policy_fingerprint}
 
 
 @router.get("/{region}")

@@ -17,18 +17,45 @@ from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 from django.conf import settings
-from django.core.exceptions import EmptyResultSet
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from dixian.core import audit
 from dixian.core.access import scope_q
+from dixian.core.bridge import reexport
 from dixian.engine import indicators as engine
+from dixian.engine import policy as engine_policy
 from dixian.engine.indicators.engine import FLOAT_FIELDS
+from dixian.engine.months import month_add
 from dixian.engine.scope import RegionScope, require_scope
+from dixian.registry.snapshot import fetch_columns
 from dixian.statistics import conf
 from dixian.statistics.models import IndicatorSnapshot
+
+#: engine names re-exported to the app's other modules (dixian/core/bridge.py)
+ENGINE = {
+    "check_month": "dixian.engine.indicators.periods",
+    "Column": "dixian.engine.reports",
+    "DEFAULTS": "dixian.engine.indicators.params",
+    "display": "dixian.engine.indicators",
+    "evaluation": "dixian.engine",
+    "HOUSEHOLD_STRATA": "dixian.engine.evaluation",
+    "LIST_INDICATORS": "dixian.engine.indicators",
+    "load_macro": "dixian.engine.indicators",
+    "monitoring_line": "dixian.engine.indicators",
+    "monthly_report": "dixian.engine.indicators.report",
+    "per_capita_income": "dixian.engine.indicators",
+    "RATES": "dixian.engine.evaluation",
+    "Report": "dixian.engine.reports",
+    "ReportTable": "dixian.engine.reports",
+    "safe_row": "dixian.engine.spreadsheet",
+    "Section": "dixian.engine.reports",
+    "three_excesses": "dixian.engine.indicators",
+    "write_pdf": "dixian.engine.reports",
+    "write_xlsx": "dixian.engine.reports",
+}
+__getattr__ = reexport(globals(), ENGINE)
 
 NATION = ""
 NO_PARENT = "-"  # the nation's parent_code
@@ -50,21 +77,6 @@ def parent_of(code: str) -> str | None:
 
 
 # ------------------------------------------------------------------ reading the ledger
-def _columns(queryset, fields: list[str]) -> dict[str, list]:
-    """A ``values_list`` query on the raw cursor, as columns (fast for a county's rows)."""
-    try:
-        sql, params = queryset.values_list(*fields).query.sql_with_params()
-    except EmptyResultSet:
-        return {name: [] for name in fields}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    if not rows:
-        return {name: [] for name in fields}
-    return {name: list(values) for name, values in zip(fields, zip(*rows, strict=True),
-                                                         strict=True)}
-
-
 def _text(values):
     return pa.array([None if v in ("", None) else str(v) for v in values], pa.string())
 
@@ -107,11 +119,6 @@ def _ints(values):
     return pa.array([None if v is None else int(v) for v in values], pa.int64())
 
 
-def _months_before(month: str, n: int) -> str:
-    index = int(month[:4]) * 12 + int(month[5:7]) - 1 - n
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
 def ledger_tables(scope: RegionScope, *, incomes: bool = True,
                   income_months: int | None = None) -> dict[str, pa.Table]:
     """The registry and ledger of ``scope`` as the engine's input tables; with
@@ -122,7 +129,7 @@ def ledger_tables(scope: RegionScope, *, incomes: bool = True,
     from dixian.registry.models import Household, Income, Member
 
     require_scope(scope)
-    h = _columns(Household.objects.filter(scope_q(scope, "village__code")),
+    h = fetch_columns(Household.objects.filter(scope_q(scope, "village__code")),
                  ["code", "village_id", "household_type", "relocated", "housing_grade",
                   "monitoring_category", "identified_month", "risk_types", "risk_eliminated",
                   "elimination_mode", "eliminated_month"])
@@ -135,7 +142,7 @@ def ledger_tables(scope: RegionScope, *, incomes: bool = True,
         "risk_eliminated": _bool(h["risk_eliminated"]),
         "elimination_mode": _text(h["elimination_mode"]),
         "eliminated_month": _text(h["eliminated_month"])})}
-    m = _columns(Member.objects.filter(scope_q(scope, "household__village__code")),
+    m = fetch_columns(Member.objects.filter(scope_q(scope, "household__village__code")),
                  ["household__code", "member_status", "labour_skill", "dibao", "tekun",
                   "health", "disability_type", "birth_date", "relation_to_head", "education",
                   "work_status"])
@@ -151,8 +158,8 @@ def ledger_tables(scope: RegionScope, *, incomes: bool = True,
         if income_months:  # only the months the indicators read
             latest = scoped.aggregate(latest=Max("period"))["latest"]
             if latest:
-                scoped = scoped.filter(period__gte=_months_before(latest, income_months))
-        i = _columns(scoped,
+                scoped = scoped.filter(period__gte=month_add(latest, -income_months))
+        i = fetch_columns(scoped,
                      ["household__code", "period", "wage", "business", "property", "transfer",
                       "business_cost"])
         tables["incomes"] = pa.table({
@@ -245,8 +252,15 @@ def _grouped(table: pa.Table, columns: list[str]) -> dict[str, list[list]]:
     return out
 
 
+def policy_fingerprint(scope: RegionScope) -> str:
+    """The fingerprint of the policy the indicators of ``scope`` use: the engine resolves
+    it for the scope's region on today's date (``indicators.params.resolve``)."""
+    return engine_policy.resolve(engine_policy.region_of_scope(scope),
+                                 dt.date.today()).fingerprint
+
+
 def _records(result: engine.Indicators, computed_at, seconds: float,
-             root: str) -> list[IndicatorSnapshot]:
+             root: str, fingerprint: str = "") -> list[IndicatorSnapshot]:
     used = {k: result.params[k] for k in ("identification_sla_days", "measure_target_days",
                                           "income_window_months")}
     fields = list(engine.SUMMARY_FIELDS)
@@ -284,7 +298,7 @@ def _records(result: engine.Indicators, computed_at, seconds: float,
         income_as_of=result.income_as_of or "", periods=list(result.periods), series=series,
         breakdown=breakdown.get(code, []),
         flows=flows.get(code, []), notes=list(result.notes) if code == root else [],
-        parameters=used,
+        parameters=used, policy_fingerprint=fingerprint,
         computed_at=computed_at, seconds=seconds) for code, series in by_region.items()]
 
 
@@ -299,6 +313,7 @@ def do_recompute(code: str, *, actor=None, months: int | None = None,
     # growth; when as_of is given, everything (it may lie anywhere)
     tables = ledger_tables(scope, income_months=None if as_of else months + 24)
     read = time.perf_counter() - started
+    fingerprint = policy_fingerprint(scope)
     try:
         result = engine.compute(tables, scope, months=months, as_of=as_of, now=local_now(),
                                 params=indicator_params(code))
@@ -310,7 +325,7 @@ def do_recompute(code: str, *, actor=None, months: int | None = None,
                                 params=indicator_params(code))
     seconds = time.perf_counter() - started
     computed_at = timezone.now()
-    records = _records(result, computed_at, seconds, code)
+    records = _records(result, computed_at, seconds, code, fingerprint)
     codes = [r.region_code for r in records]
     with transaction.atomic():
         stale = IndicatorSnapshot.objects.all()
@@ -321,7 +336,7 @@ def do_recompute(code: str, *, actor=None, months: int | None = None,
         IndicatorSnapshot.objects.bulk_create(records, batch_size=500)
         after = {"regions": len(records), "as_of": result.as_of,
                  "seconds": round(seconds, 2), "read_seconds": round(read, 2),
-                 "engine_seconds": result.seconds}
+                 "engine_seconds": result.seconds, "policy": fingerprint}
         audit.record("statistics.recompute", actor=actor, object_type="statistics.indicators",
                      object_id=code or "nation", region_code=code, after=after)
     return after

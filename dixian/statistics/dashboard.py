@@ -18,9 +18,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from dixian.engine.indicators import display, load_macro, three_excesses
-from dixian.engine.reports import Column, ReportTable
 from dixian.registry.enums import category_name, label
+from dixian.statistics.bridge import Column, ReportTable, display, load_macro, three_excesses
 from dixian.statistics.labels import CHILD_LABELS, EVENT_LABELS, STATUS_LABELS
 
 CATEGORIES = ("UNSTABLE", "MARGINAL", "SUDDEN")

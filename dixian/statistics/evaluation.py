@@ -27,12 +27,10 @@ from dixian.core import audit
 from dixian.core.access import require, scope_of
 from dixian.core.models import Region
 from dixian.core.roles import Capability, Level
-from dixian.engine import evaluation as engine
-from dixian.engine.indicators import monitoring_line, per_capita_income
-from dixian.engine.indicators.params import DEFAULTS
-from dixian.engine.scope import RegionScope
 from dixian.registry.models import Household
 from dixian.statistics import bridge
+from dixian.statistics.bridge import DEFAULTS, RegionScope, monitoring_line, per_capita_income
+from dixian.statistics.bridge import evaluation as engine
 from dixian.statistics.models import EvaluationSample, SampledHousehold
 
 FINDING_FIELDS = ("eligible", "elimination_conditions_held", "satisfied")

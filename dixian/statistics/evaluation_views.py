@@ -17,10 +17,9 @@ from django.views.decorators.http import require_POST
 from dixian.core import pii
 from dixian.core.access import NotFound, require, scope_of
 from dixian.core.roles import Capability
-from dixian.engine.evaluation import HOUSEHOLD_STRATA, RATES
-from dixian.engine.spreadsheet import safe_row
 from dixian.registry.models import Member
 from dixian.statistics import evaluation as ev
+from dixian.statistics.bridge import HOUSEHOLD_STRATA, RATES, safe_row
 from dixian.statistics.models import SampledHousehold
 from dixian.statistics.views import XLSX, _attachment, _breadcrumb, _names, resolve, segment
 

@@ -30,6 +30,8 @@ class IndicatorSnapshot(models.Model):
     flows = models.JSONField(default=list)  # [period, category, event, households, persons]
     notes = models.JSONField(default=list)
     parameters = models.JSONField(default=dict)  # the parameters the counts used
+    #: the policy the counts used (dixian.engine.policy: resolve(region, on).fingerprint)
+    policy_fingerprint = models.CharField(_("policy"), max_length=12, blank=True)
     computed_at = models.DateTimeField(_("computed"))
     seconds = models.FloatField(default=0)
 

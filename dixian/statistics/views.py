@@ -26,14 +26,19 @@ from dixian.core import pii
 from dixian.core.access import NotFound, access_region, require, scope_of
 from dixian.core.models import Region
 from dixian.core.roles import Capability, role_has
-from dixian.engine.indicators import LIST_INDICATORS
-from dixian.engine.indicators.periods import check_month
-from dixian.engine.indicators.report import monthly_report
-from dixian.engine.reports import Report, Section, write_pdf, write_xlsx
-from dixian.engine.spreadsheet import safe_row
 from dixian.registry.enums import category_name, label
 from dixian.registry.models import Household, Member
 from dixian.statistics import bridge, conf
+from dixian.statistics.bridge import (
+    LIST_INDICATORS,
+    Report,
+    Section,
+    check_month,
+    monthly_report,
+    safe_row,
+    write_pdf,
+    write_xlsx,
+)
 from dixian.statistics.dashboard import TABLE_TITLES, Dashboard, list_url_factory
 from dixian.statistics.labels import (
     CHILD_LABELS,

@@ -100,8 +100,7 @@ def test_month_helpers():
 
     assert eligibility.months_between("2024-11", "2025-05") == 6
     assert eligibility.months_between("2025-05", "2025-05") == 0
-    assert eligibility.first_day("2025-03") == dt.date(2025, 3, 1)
-    assert eligibility.month_of(dt.date(2025, 1, 31)) == "2025-01"
+    assert eligibility.local_month(dt.date(2025, 1, 31)) == "2025-01"
     # 03:00 in Beijing on the 1st is the 1st (19:00 UTC the day before)
     moment = make_aware(dt.datetime(2025, 2, 28, 19, 0), dt.UTC)
-    assert eligibility.month_of(moment) == "2025-03"
+    assert eligibility.local_month(moment) == "2025-03"

@@ -7,10 +7,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.utils import timezone
 
-from dixian.core.retention import do_purge_rejected_uploads
 from dixian.core.roles import Role
 from dixian.engine.scope import RegionScope
 from dixian.exchange.models import FeedBatch
+from dixian.exchange.retention import do_purge_rejected_uploads
 from dixian.registry import importing, snapshot
 from dixian.registry.models import ImportBatch
 from tests.registry.builders import households_and_members

@@ -75,6 +75,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from dixian.engine.months import month_add
+
 __all__ = [
     "HOUSEHOLD_STRATA",
     "HOUSEHOLD_STRATA_ZH",
@@ -244,12 +246,6 @@ def _bools(table: pa.Table, name: str, default: bool = False) -> np.ndarray:
     return np.asarray(col.to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def _month_minus(month: str, k: int) -> str:
-    y, m = int(month[:4]), int(month[5:7])
-    total = y * 12 + (m - 1) - k
-    return f"{total // 12:04d}-{total % 12 + 1:02d}"
-
-
 def _check_month(month: str, name: str) -> str:
     if not (isinstance(month, str) and len(month) == 7 and month[4] == "-"
             and month[:4].isdigit() and month[5:].isdigit() and 1 <= int(month[5:]) <= 12):
@@ -393,7 +389,7 @@ def draw_sample(
         as_of = max(latest) if latest else None
     if as_of is not None:
         _check_month(as_of, "as_of")
-    window_start = _month_minus(as_of, 11) if as_of else None
+    window_start = month_add(as_of, -11) if as_of else None
 
     def in_window(name: str) -> np.ndarray:
         if window_start is None or name not in table.column_names:

@@ -13,6 +13,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from dixian.engine.months import month_add as add_months
+from dixian.engine.months import month_of, months_after, months_between
+
 __all__ = [
     "AssetRow", "DistributionRow", "Finding", "FundRow", "NoticeRow", "PaymentRow", "ProjectRow",
     "add_months", "classify_asset", "distributions_to_ineligible", "idle_assets", "idle_funds",
@@ -104,25 +107,6 @@ class NoticeRow:
     decided_on: dt.date
     published_on: dt.date | None
     ends_on: dt.date | None
-
-
-def month_of(day: dt.date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
-def add_months(month: str, n: int) -> str:
-    year, mon = int(month[:4]), int(month[5:7])
-    k = year * 12 + mon - 1 + n
-    return f"{k // 12:04d}-{k % 12 + 1:02d}"
-
-
-def months_after(day: dt.date, n: int) -> dt.date:
-    """The same day ``n`` months later (the month's last day when it is shorter)."""
-    import calendar
-
-    month = add_months(month_of(day), n)
-    year, mon = int(month[:4]), int(month[5:7])
-    return dt.date(year, mon, min(day.day, calendar.monthrange(year, mon)[1]))
 
 
 def _pct(x: float) -> str:
@@ -305,7 +289,7 @@ def classify_asset(a: AssetRow, policy: Mapping, today: dt.date) -> tuple[str, s
     since = a.last_income_month or month_of(a.formed_on)
     if add_months(since, months) <= month_of(today):
         return "idle", ("adjust" if a.condition in ("poor", "damaged") else "revive")
-    formed_months = (today.year - a.formed_on.year) * 12 + today.month - a.formed_on.month
+    formed_months = months_between(month_of(a.formed_on), month_of(today))
     if a.book_value > 0 and formed_months >= 12:
         rate = float(a.income_last_12_months / a.book_value)
         if rate < policy["funds.asset_low_return_min"]:

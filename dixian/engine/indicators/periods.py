@@ -26,14 +26,13 @@ def check_month(month: str, name: str = "month") -> str:
 
 
 from dixian.engine.months import month_add as add_months  # noqa: E402
-from dixian.engine.months import month_index, month_of_index  # noqa: E402,F401
+from dixian.engine.months import month_index, month_of_index, months_ending  # noqa: E402,F401
 
 
 def month_range(last: str, n: int) -> list[str]:
     """The ``n`` months ending with ``last``, oldest first."""
     check_month(last, "last")
-    end = month_index(last)
-    return [month_of_index(i) for i in range(end - n + 1, end + 1)]
+    return months_ending(last, n)
 
 
 def month_bounds(month: str) -> tuple[dt.date, dt.date, dt.date]:

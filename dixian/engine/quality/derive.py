@@ -27,6 +27,7 @@ import ibis
 import ibis.expr.types as ir
 
 from .. import identity, schema
+from ..months import month_index, month_of, month_of_index
 from ..rules import lang
 from .params import monitoring_line
 
@@ -75,12 +76,12 @@ RUN_DOCS = {
 
 def run_constants(as_of: _dt.date, params: Mapping[str, Any]) -> dict[str, Any]:
     """The values of the ``dq_run`` row for a run on ``as_of``."""
-    n = as_of.year * 12 + as_of.month - 1
+    n = month_index(month_of(as_of))
     start = n - int(params["income_window_months"]) + 1
     return {"as_of_year": as_of.year, "as_of_md": as_of.month * 100 + as_of.day,
             "as_of_ymd": as_of.year * 10000 + as_of.month * 100 + as_of.day,
             "as_of_month": n, "as_of_month_text": as_of.strftime("%Y-%m"),
-            "window_start_text": f"{start // 12:04d}-{start % 12 + 1:02d}",
+            "window_start_text": month_of_index(start),
             "line": monitoring_line(params, as_of)}
 
 

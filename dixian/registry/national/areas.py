@@ -11,7 +11,7 @@ from collections import defaultdict
 
 from dixian.core.access import scope_q
 from dixian.core.models import Region
-from dixian.engine.scope import RegionScope
+from dixian.registry.bridge import RegionScope
 
 
 def village_resolver(scope: RegionScope):

@@ -12,9 +12,9 @@ from collections import defaultdict
 
 import polars as pl
 
-from dixian.engine import reconcile as engine
-from dixian.engine.scope import RegionScope, require_scope
 from dixian.registry import reading, snapshot
+from dixian.registry.bridge import RegionScope, require_scope
+from dixian.registry.bridge import reconcile as engine
 from dixian.registry.national import areas, writer
 
 

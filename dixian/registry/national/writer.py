@@ -22,10 +22,8 @@ from collections import defaultdict
 from dixian.core.access import scope_q
 from dixian.core.cells import neutralise
 from dixian.core.models import Region
-from dixian.engine import schema
-from dixian.engine.assistance.catalogue import CATEGORIES, INSTRUMENTS
-from dixian.engine.scope import RegionScope, require_scope
 from dixian.registry import layout, snapshot
+from dixian.registry.bridge import CATEGORIES, INSTRUMENTS, RegionScope, require_scope, schema
 from dixian.registry.income import months_before
 from dixian.registry.models import Income, IncomeBlock
 from dixian.registry.national import columns as nc

@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from dixian.engine.scope import RegionScope
 from dixian.exchange import actions
+from dixian.exchange.bridge import RegionScope
 
 
 class Command(BaseCommand):

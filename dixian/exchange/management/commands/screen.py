@@ -2,8 +2,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from dixian.core.roles import Department
-from dixian.engine.scope import RegionScope
 from dixian.exchange import actions
+from dixian.exchange.bridge import RegionScope
 
 
 class Command(BaseCommand):

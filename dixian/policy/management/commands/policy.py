@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from dixian.core.models import User
-from dixian.engine import policy as engine
-from dixian.engine.policy import files
+from dixian.policy.bridge import files
+from dixian.policy.bridge import policy as engine
 
 
 def _date(text: str) -> dt.date:

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from dixian.engine.scope import RegionScope
 from dixian.quality import bridge
+from dixian.quality.bridge import RegionScope
 
 
 class Command(BaseCommand):

@@ -3,8 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from dixian.core import audit
-from dixian.engine.scope import RegionScope
 from dixian.registry import snapshot
+from dixian.registry.bridge import RegionScope
 
 
 class Command(BaseCommand):

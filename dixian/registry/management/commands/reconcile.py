@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from dixian.core import audit
-from dixian.engine.scope import RegionScope
+from dixian.registry.bridge import RegionScope
 from dixian.registry.national import reconcile
 
 

@@ -20,7 +20,7 @@ class Command(BaseCommand):
                             help="load the registry tables into the database")
 
     def handle(self, *args, scope, households, seed, months, out, load, **options):
-        from dixian.engine.synth import generate
+        from dixian.registry.bridge import generate
 
         out_dir = Path(out or settings.VAR_DIR / "synth" / f"{scope}-{seed}")
         started = time.perf_counter()

@@ -5,8 +5,8 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from dixian.assistance.coverage import coverage
-from dixian.cases import simulate
-from dixian.engine.scope import RegionScope
+from dixian.simulation import simulate
+from dixian.simulation.bridge import RegionScope
 
 
 class Command(BaseCommand):

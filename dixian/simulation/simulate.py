@@ -26,7 +26,7 @@ from dixian.cases.machine import FINAL, Action, Kind, State
 from dixian.cases.models import Case, Channel, MonitoringSpell
 from dixian.core.models import User
 from dixian.core.roles import Role
-from dixian.engine.scope import RegionScope
+from dixian.simulation.bridge import RegionScope
 
 # Working days each step takes once the case reaches it: (fewest, most), uniform. Set from
 # the documented local limits (domain.md §2.2: accepted within 2 days, visited within 2,
@@ -163,7 +163,7 @@ def _screen(scope, day: date, rng, result: Result) -> None:
     from dixian.exchange.actions import do_run_screening
     from dixian.exchange.models import FeedBatch
 
-    period = eligibility.month_of(day.replace(day=1) - timedelta(days=1))
+    period = eligibility.local_month(day.replace(day=1) - timedelta(days=1))
     if not FeedBatch.objects.filter(period=period, status="accepted").exists():
         return
     run = do_run_screening(scope, period, now=_at(day, rng))
@@ -322,8 +322,8 @@ def _verified(case: Case, when: datetime) -> dict:
     incomes alone do not hold them)."""
     from dixian.exchange.models import Alert
 
-    window = eligibility.income_windows(case.household, [eligibility.month_of(when)])
-    w = window[eligibility.month_of(when)]
+    window = eligibility.income_windows(case.household, [eligibility.local_month(when)])
+    w = window[eligibility.local_month(when)]
     medical = max((a.value or 0 for a in Alert.objects.filter(
         household=case.household, rule_id__startswith="R7-MED")), default=0)
     return {"net_income": w.household_net, "rigid_spending": int(max(w.rigid_spending,
@@ -420,7 +420,7 @@ def _deliveries(day, deliver_due, rng, used, people, result) -> None:
 
 
 def _visits(scope, day, rng, visit_day, people, result) -> None:
-    month = eligibility.month_of(day)
+    month = eligibility.local_month(day)
     for spell in MonitoringSpell.objects.filter(village_code__startswith=scope.prefixes[0],
                                                 ended_on__isnull=True,
                                                 started_on__lt=day.replace(day=1)):

@@ -9,11 +9,12 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from dixian.cases import actions, ledger, simulate
+from dixian.cases import actions, ledger
 from dixian.cases.models import Case
 from dixian.core.demo import DEMO_COUNTY, DemoReport
-from dixian.engine.scope import RegionScope
 from dixian.registry.demo import DEMO_SEED
+from dixian.simulation import simulate
+from dixian.simulation.bridge import RegionScope
 
 SIMULATED_DAYS = 100
 

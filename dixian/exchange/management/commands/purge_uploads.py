@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from dixian.core.retention import do_purge_rejected_uploads
+from dixian.exchange.retention import do_purge_rejected_uploads
 
 
 class Command(BaseCommand):

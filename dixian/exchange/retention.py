@@ -7,7 +7,8 @@
   default: time to correct and resend); the batch row and its problem report stay, so the
   history of what was sent and why it was refused is kept without the data.
 
-``dixian purge_uploads`` runs :func:`do_purge_rejected_uploads`; schedule it daily.
+``dixian purge_uploads`` runs :func:`do_purge_rejected_uploads`; schedule it daily. It lives
+in the exchange, above the registry, since it purges the uploads of both.
 """
 
 from __future__ import annotations
@@ -19,13 +20,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from dixian.core import audit
+from dixian.exchange.models import FeedBatch
+from dixian.registry.models import ImportBatch
 
 
 def do_purge_rejected_uploads(*, actor=None, now=None) -> dict[str, int]:
     """Delete the files of rejected and duplicate uploads past their retention; audited."""
-    from dixian.exchange.models import FeedBatch
-    from dixian.registry.models import ImportBatch
-
     days = settings.DIXIAN_REJECTED_UPLOAD_RETENTION_DAYS
     cutoff = (now or timezone.now()) - timedelta(days=days)
     counts = {}

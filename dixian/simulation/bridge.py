@@ -1,0 +1,9 @@
+"""The simulation app's one door to the engine: its other modules import the engine names
+they use from here (``tests/engine/test_app_bridges.py``); see ``dixian/core/bridge.py``."""
+
+from dixian.core.bridge import reexport
+
+ENGINE = {
+    "RegionScope": "dixian.engine.scope",
+}
+__getattr__ = reexport(globals(), ENGINE)
