@@ -204,7 +204,8 @@ def measure(households: int, seed: int, work: Path, scope_code: str = "522326") 
             summ["months"], "start": start, "end": end, "periods": len(periods),
             "alerts": alerts.num_rows, "rules": rows, "detection": det, "onsets": n_on,
             "registry_identified": known, "year_end_lag": year_end,
-            "feeds": fsum, "eval_from": eval_from, "eval_to": eval_to, "rejected_files": len(loaded.rejected_files),
+            "feeds": fsum, "eval_from": eval_from, "eval_to": eval_to,
+            "rejected_files": len(loaded.rejected_files),
             "match_rate": {d: round(m.match_rate, 3) for d, m in loaded.matches.items()},
             "seconds": {"generate+derive": round(t_gen, 1), "screening": round(t_run, 1)}}
 

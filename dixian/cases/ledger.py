@@ -14,8 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
 
-from dixian.cases.bridge import RegionScope, require_scope
-from dixian.cases.bridge import first_day
+from dixian.cases.bridge import RegionScope, first_day, require_scope
 from dixian.cases.machine import Kind, State
 from dixian.cases.models import Case, MonitoringSpell
 from dixian.core import audit

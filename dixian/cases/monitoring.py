@@ -18,8 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dixian.cases import actions
-from dixian.cases.bridge import month_add
-from dixian.cases.bridge import first_day, months_between
+from dixian.cases.bridge import first_day, month_add, months_between
 from dixian.cases.eligibility import income_windows, local_month
 from dixian.cases.models import Campaign, CampaignTask, Channel, MonitoringSpell, MonitoringVisit
 from dixian.core import audit

@@ -16,8 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from dixian.cases import actions, eligibility, monitoring
-from dixian.cases.bridge import month_add
-from dixian.cases.bridge import first_day
+from dixian.cases.bridge import first_day, month_add
 from dixian.cases.machine import FINAL, KIND_LABELS, STATE_LABELS, Kind, State
 from dixian.cases.models import Campaign, CampaignTask, Case, MonitoringSpell
 from dixian.cases.params import procedure_params

@@ -15,7 +15,7 @@ from django.utils import timezone
 from dixian.core.models import AuditEvent
 from dixian.core.roles import Role
 from dixian.engine import policy as engine
-from dixian.engine.months import month_add, months_ending
+from dixian.engine.months import months_ending
 from dixian.engine.scope import RegionScope
 from dixian.policy import actions
 from dixian.policy.models import PolicyChange, Status

@@ -149,10 +149,10 @@ COUNTY_STAFF = (Role.COUNTY_APPROVER, Role.COUNTY_ADMIN, Role.ANALYST, Role.AUDI
 
 @pytest.mark.parametrize("role", COUNTY_STAFF)
 def test_the_evaluated_county_cannot_draw_its_own_sample(county, role):
+    from django.core.exceptions import PermissionDenied
+
     from dixian.core.models import Region
     from dixian.statistics import evaluation as ev
-
-    from django.core.exceptions import PermissionDenied
 
     with pytest.raises((ev.EvaluationError, PermissionDenied)):  # not its own, or not at all
         ev.do_draw_sample(Region.objects.get(code=COUNTY), actor=county[role], villages=2,

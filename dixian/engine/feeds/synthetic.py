@@ -155,12 +155,14 @@ def derive_feeds(synth_dir: str | Path, out_dir: str | Path, *, seed: int = 0,
         "oop_compliant": np.r_[oop.to_numpy(), (bcost * 0.3).round().astype(int)],
     })
     medical["basic_paid"] = ((medical.total_cost - medical.oop_compliant) * 0.8).round().astype(int)
-    medical["critical_paid"] = ((medical.total_cost - medical.oop_compliant) * 0.12).round().astype(int)
+    covered = medical.total_cost - medical.oop_compliant
+    medical["critical_paid"] = (covered * 0.12).round().astype(int)
     medical["assistance_paid"] = (medical.total_cost - medical.oop_compliant - medical.basic_paid
                                   - medical.critical_paid)
     medical["settle_date"] = _date(medical.month, rng)
     medical["admission_date"] = medical["settle_date"]
-    medical["hospital"] = np.where(medical.visit_type == "inpatient", "望谟县人民医院", "乡镇卫生院")
+    medical["hospital"] = np.where(medical.visit_type == "inpatient", "望谟县人民医院",
+                                   "乡镇卫生院")
     medical["diagnosis"] = None
     medical = medical[medical.month <= last]
     medical["claim_id"] = [f"YB{i:09d}" for i in range(len(medical))]

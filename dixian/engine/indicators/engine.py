@@ -1110,7 +1110,8 @@ def compute(tables: Mapping[str, Any], scope: RegionScope, *, as_of: str | None 
         return Indicators(summary=empty.empty_table(), breakdown=BREAKDOWN_SCHEMA.empty_table(),
                           flows=FLOWS_SCHEMA.empty_table(), periods=(), income_as_of=None,
                           as_of=as_of or "", roots=(), levels=(),
-                          params=P.resolve(params, region=region_of_scope(scope)), notes=("empty scope: nothing to count",))
+                          params=P.resolve(params, region=region_of_scope(scope)),
+                          notes=("empty scope: nothing to count",))
     model = _Model(tables, scope, as_of=as_of, months=months, params=params, now=now,
                    backend=backend)
     model.build(incomes=True)

@@ -45,7 +45,7 @@ def by_month_table(name: str, region: str | None, last_month: str, *, overlay=()
                    with_changes: bool = True) -> dict[str, Any]:
     """``{"YYYY-MM": value in force on the month's last day}`` from January of FIRST_YEAR to
     ``last_month``: a change in force from the 7th counts for its month."""
-    from dixian.engine.months import month_add, months_between
+    from dixian.engine.months import months_between
 
     first = f"{FIRST_YEAR}-01"
     months = [month_add(first, k) for k in range(months_between(first, last_month) + 1)]

@@ -81,7 +81,8 @@ def render_markdown() -> str:
         if r.where:
             out.append(f"* filter: {_where(r.where)}")
         if r.args:
-            out.append(f"* arguments: {_cell({k: _where(v) if k in ('start', 'end') else v for k, v in r.args.items()})}")
+            shown = {k: _where(v) if k in ("start", "end") else v for k, v in r.args.items()}
+            out.append(f"* arguments: {_cell(shown)}")
         if r.risk_type:
             out.append(f"* risk type: `{r.risk_type}` ({ENUMS['risk_type'][r.risk_type]})")
         if r.category:

@@ -36,7 +36,8 @@ OPERATORS: dict[str, tuple[str, str]] = {
     "village_event": ("本期推送的村级（或户级）记录：村级记录覆盖该村所有农户",
                       "village-level (or household-level) records received in the event "
                       "window: a village record reaches every household of the village"),
-    "sum_window": ("回看期内（按结算日期）金额合计超过门槛；门槛按人群（脱贫/监测对象或其他农村人口）",
+    "sum_window": ("回看期内（按结算日期）金额合计超过门槛；"
+                   "门槛按人群（脱贫/监测对象或其他农村人口）",
                    "the sum of an amount over the look-back window (by record date) exceeds a "
                    "threshold that depends on the cohort (脱贫 or monitored vs other rural)"),
     "max_record": ("本期推送的单条记录金额超过门槛（按人群）",
@@ -46,10 +47,12 @@ OPERATORS: dict[str, tuple[str, str]] = {
     "income_below_line": ("近12个月人均纯收入（R1）低于监测范围，且未纳入监测或已消除风险",
                           "12-month per-capita net income (R1) below the monitoring line, and "
                           "the household is not (or no longer) monitored"),
-    "rigid_spending_below_line": ("人均纯收入不低于监测范围，但扣除刚性支出后低于监测范围（突发严重困难）",
+    "rigid_spending_below_line": ("人均纯收入不低于监测范围，"
+                                  "但扣除刚性支出后低于监测范围（突发严重困难）",
                                   "per-capita net income at or above the line, but below it "
                                   "after the rigid spending (sudden severe hardship)"),
-    "negative_screen": ("资产核查：有线索的农户名下有车辆、商品房、工商注册或财政供养人员，标记复核（不自动排除）",
+    "negative_screen": ("资产核查：有线索的农户名下有车辆、商品房、工商注册或财政供养人员，"
+                        "标记复核（不自动排除）",
                         "asset check: a household with another clue that holds a vehicle, "
                         "commercial housing, a business or a public-payroll member is flagged "
                         "for review (never excluded automatically)"),

@@ -30,7 +30,7 @@ def mutants(condition: str) -> list[str]:
     nodes = list(ast.walk(tree))
     out = []
     for index, node in enumerate(nodes):
-        def variant(change):
+        def variant(change, index=index):
             copy = ast.parse(condition, mode="eval")
             target = list(ast.walk(copy))[index]
             change(target, copy)

@@ -8,9 +8,9 @@ import pytest
 
 from dixian.engine import quality as q
 from dixian.engine.quality import derive
-from dixian.engine.rules import lang
 from dixian.engine.quality.engine import RuleError, compile_check
 from dixian.engine.quality.spec import Rule
+from dixian.engine.rules import lang
 
 
 def test_at_least_sixty_rules_with_unique_stable_ids():
