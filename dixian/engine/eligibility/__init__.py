@@ -8,8 +8,7 @@ they name, and ``procedure.elimination_conditions`` lists those that apply. The 
 gathers a household's facts (:mod:`dixian.cases.eligibility`); the rules decide here.
 """
 
-from dixian.engine.eligibility.categories import Assignment, assign, category_rules, names_of
+from dixian.engine.eligibility.categories import Assignment, assign, category_rules
 from dixian.engine.eligibility.elimination import CONDITIONS, Result, assess
 
-__all__ = ["Assignment", "CONDITIONS", "Result", "assess", "assign", "category_rules",
-           "names_of"]
+__all__ = ["Assignment", "CONDITIONS", "Result", "assess", "assign", "category_rules"]

@@ -93,14 +93,6 @@ def _none(rule: Rule, facts, policy) -> Assignment:
                       rule.sentence(facts, policy, "zh"), rule.sentence(facts, policy, "en"))
 
 
-def names_of(code: str, policy: Mapping[str, Any]) -> dict[str, str]:
-    """The names of a category code in the scheme in force ({} when it has none)."""
-    for entry in policy[SCHEME]:
-        if entry.code == code:
-            return {"zh": entry.name_zh, "en": entry.name_en}
-    return {}
-
-
 def known_categories() -> dict[str, dict[str, str]]:
     """Every category code any scheme defines (the baseline's and approved changes', any
     region), with the names of its latest definition: what a category code found in the

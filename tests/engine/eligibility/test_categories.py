@@ -144,3 +144,59 @@ def test_the_table_version_agrees_with_the_one_household_version(policy):
     got = table.mutate(category=assign_table(table, policy)).to_pyarrow()
     assert got.column("category").to_pylist() == [assign(r, policy).category for r in rows]
     assert set(got.column("category").to_pylist()) == {None, "UNSTABLE", "MARGINAL", "SUDDEN"}
+
+
+def test_a_decision_keeps_the_whole_record_of_its_rule(policy):
+    """What a case keeps from R2 (its category, names, the rule and its fingerprint, and the
+    sentence in both languages), for each outcome; a different rule gives a different
+    fingerprint."""
+    from dixian.engine.eligibility.categories import NONE, UNKNOWN
+    from dixian.engine.rules.spec import Rule
+
+    marginal = assign(facts(8000.0), policy)
+    entry = next(e for e in policy["categories.scheme"] if e.code == "MARGINAL")
+    expected = Rule("R2-MARGINAL", 1, entry.when, entry.sentence_zh, entry.sentence_en,
+                    source="categories.scheme")
+    assert (marginal.category, marginal.name_zh, marginal.name_en, marginal.rule) == (
+        "MARGINAL", "边缘易致贫户", "Household at the margin of poverty", "R2-MARGINAL")
+    assert marginal.rule_fingerprint == expected.fingerprint()
+    assert marginal.sentence_en == (f"Per-capita net income 8000 yuan is below the monitoring "
+                                    f"line {LINE} yuan (an ordinary household)")
+    assert marginal.sentence("en") == marginal.sentence_en
+    assert marginal.sentence("zh-hans") == marginal.sentence_zh
+    assert marginal.names() == {"zh": "边缘易致贫户", "en": "Household at the margin of poverty"}
+
+    above = assign(facts(LINE + 100.0), policy)
+    assert (above.category, above.name_zh, above.name_en, above.names()) == (None, "", "", {})
+    assert (above.rule, above.rule_fingerprint) == ("R2-NONE", NONE.fingerprint())
+    assert above.sentence_en.startswith(f"Per-capita net income {LINE + 100} yuan")
+    assert "均不低于" in above.sentence_zh
+    unknown = assign(facts(None), policy)
+    assert (unknown.rule, unknown.rule_fingerprint) == ("R2-UNKNOWN", UNKNOWN.fingerprint())
+    assert unknown.sentence_en.startswith("The income is recorded for 12 of the 12 months")
+    assert len({marginal.rule_fingerprint, above.rule_fingerprint,
+                unknown.rule_fingerprint}) == 3
+
+
+def test_missing_facts_are_named(policy):
+    incomplete = facts(8000.0)
+    del incomplete["risk_types"], incomplete["members"]
+    with pytest.raises(KeyError, match=r"R2 needs the facts \['members', 'risk_types'\]"):
+        assign(incomplete, policy)
+
+
+def test_the_rules_of_the_scheme_are_named_by_their_codes(policy):
+    from dixian.engine.eligibility import category_rules
+
+    rules = category_rules(policy)
+    assert [r.id for _e, r in rules] == ["R2-UNSTABLE", "R2-MARGINAL", "R2-SUDDEN"]
+    assert {(r.version, r.source) for _e, r in rules} == {(1, "categories.scheme")}
+    assert [e.code for e, _r in rules] == ["UNSTABLE", "MARGINAL", "SUDDEN"]
+
+
+def test_known_categories_span_every_scheme():
+    from dixian.engine.eligibility.categories import known_categories
+
+    known = known_categories()
+    assert known["SUDDEN"] == {"zh": "突发严重困难户", "en": "Household in sudden severe difficulty"}
+    assert set(known) >= {"UNSTABLE", "MARGINAL", "SUDDEN"}
