@@ -198,5 +198,6 @@ def test_known_categories_span_every_scheme():
     from dixian.engine.eligibility.categories import known_categories
 
     known = known_categories()
-    assert known["SUDDEN"] == {"zh": "突发严重困难户", "en": "Household in sudden severe difficulty"}
+    assert known["SUDDEN"] == {"zh": "突发严重困难户",
+                               "en": "Household in sudden severe difficulty"}
     assert set(known) >= {"UNSTABLE", "MARGINAL", "SUDDEN"}
