@@ -43,6 +43,34 @@ every run and decision records the fingerprint of the policy it used.
 
 `dixian policy show --region 52 --on 2026-06-01 --json` prints the resolved policy.
 
+**Categories, channels and rules are policy too.** `categories.scheme` is the ordered list of
+the categories a province identifies households under (R2), each with its code, Chinese and
+English names, a condition in the rule language (`dixian/engine/rules/lang.py`, over the
+facts the parameter lists) and the sentence the decision and the letter show; the first
+category whose condition holds is assigned. 2021–2025's three categories are the national
+default; no 2026 national text lists or abolishes them, so a province that adopts its own
+sub-types (by severity and risk type, say) proposes a new scheme as a change, in the TOML file
+or as JSON on the page:
+
+```toml
+[[value]]
+parameter = "categories.scheme"
+value = [
+  { code = "KEY", name_zh = "防止返贫致贫对象（重点）", name_en = "Priority",
+    when = "per_capita < P.income.monitoring_line and whole_household_no_labour",
+    sentence_zh = "整户无劳动能力，人均纯收入{per_capita:.0f}元", sentence_en = "..." },
+  { code = "INCOME", name_zh = "防止返贫致贫对象（收入型）", name_en = "Income type",
+    when = "per_capita < P.income.monitoring_line", sentence_zh = "...", sentence_en = "..." },
+]
+```
+
+Cases and spells keep the category's code and names in force when they were decided; pages,
+letters and statistics read those. `channels.scheme` lists the detection channels a province
+runs and their names (2026: 农户自主申报、基层日常排查、部门大数据预警); a clue on a channel
+the province does not run is refused. `procedure.elimination_conditions`,
+`screening.rules_off` and `quality.rules_off` switch R6 conditions, screening rules and quality
+rules off.
+
 Source tags follow domain.md: [V] verified national text, [VL] verified local text, [S]
 secondary, [M] media, [I] our inference (marked *inferred* below), [NF] not found.
 """
