@@ -55,13 +55,22 @@ or as JSON on the page:
 ```toml
 [[value]]
 parameter = "categories.scheme"
-value = [
-  { code = "KEY", name_zh = "防止返贫致贫对象（重点）", name_en = "Priority",
-    when = "per_capita < P.income.monitoring_line and whole_household_no_labour",
-    sentence_zh = "整户无劳动能力，人均纯收入{per_capita:.0f}元", sentence_en = "..." },
-  { code = "INCOME", name_zh = "防止返贫致贫对象（收入型）", name_en = "Income type",
-    when = "per_capita < P.income.monitoring_line", sentence_zh = "...", sentence_en = "..." },
-]
+
+[[value.value]]
+code = "KEY"
+name_zh = "防止返贫致贫对象（重点）"
+name_en = "Priority"
+when = "per_capita < P.income.monitoring_line and whole_household_no_labour"
+sentence_zh = "整户无劳动能力，人均纯收入{per_capita:.0f}元"
+sentence_en = "No one can work; per-capita income {per_capita:.0f} yuan"
+
+[[value.value]]
+code = "INCOME"
+name_zh = "防止返贫致贫对象（收入型）"
+name_en = "Income type"
+when = "per_capita < P.income.monitoring_line"
+sentence_zh = "人均纯收入{per_capita:.0f}元，低于监测范围{P.income.monitoring_line}元"
+sentence_en = "Per-capita income {per_capita:.0f} yuan, below the line"
 ```
 
 Cases and spells keep the category's code and names in force when they were decided; pages,
