@@ -44,6 +44,51 @@ ACTIONS = {
     "user.create": _("User created"),
     "user.deactivate": _("User deactivated"),
     "user.reset_password": _("Password reset"),
+    "user.change_password": _("Password changed"),
+    "user.reactivate": _("User reactivated"),
+    "user.rescope": _("User's region or role changed"),
+    "user.two_factor_begin": _("Two-factor sign-in set up begun"),
+    "user.two_factor_confirm": _("Two-factor sign-in set up"),
+    "user.two_factor_reset": _("Two-factor sign-in reset"),
+    "token.create": _("Department token created"),
+    "token.revoke": _("Department token revoked"),
+    "token.rotate": _("Department token rotated"),
+    "department.setting": _("Department setting changed"),
+    "dci.search": _("Data exchange search"),
+    "dci.subscribe": _("Data exchange subscription"),
+    "dci.unsubscribe": _("Data exchange subscription ended"),
+    "funds.allocation": _("Funds allocated"),
+    "funds.appropriation": _("Funds appropriated"),
+    "funds.asset": _("Project asset registered"),
+    "funds.asset_assessment": _("Project asset assessed"),
+    "funds.asset_income": _("Project asset income recorded"),
+    "funds.demo_history": _("Demonstration fund history loaded"),
+    "funds.disposal_decision": _("Asset disposal decided"),
+    "funds.disposal_request": _("Asset disposal requested"),
+    "funds.distribution": _("Asset income distributed"),
+    "funds.notice_posted": _("Project notice posted"),
+    "funds.payment": _("Project payment"),
+    "funds.work_relief": _("Work-relief project recorded"),
+    "funds.work_relief_hire": _("Work-relief worker hired"),
+    "funds.work_relief_payroll": _("Work-relief wages paid"),
+    "policy.propose": _("Policy change proposed"),
+    "policy.approve": _("Policy change approved"),
+    "policy.reject": _("Policy change rejected"),
+    "registry.department_facts": _("Department values applied"),
+    "registry.duplicate_decide": _("Duplicate person decided"),
+    "registry.duplicate_reverse": _("Duplicate decision reversed"),
+    "registry.fact_conflict.decide": _("Department value decided"),
+    "registry.household.add": _("Household added"),
+    "registry.household.arrive": _("Household arrived"),
+    "registry.household.change_head": _("Head of household changed"),
+    "registry.household.merge": _("Households merged"),
+    "registry.household.move": _("Household moved"),
+    "registry.member.marriage_in": _("Member joined by marriage"),
+    "registry.member.joined": _("Member joined"),
+    "registry.reconcile": _("Registry reconciled"),
+    "retention.purge_uploads": _("Old uploads purged"),
+    "screening.schedule_active": _("Screening schedule switched on or off"),
+    "screening.schedule_create": _("Screening schedule created"),
 }
 
 
@@ -57,6 +102,12 @@ def action_label(action: str) -> str:
         step = action.removeprefix("case.")
         if step in Action.__members__.values() or step in {a.value for a in Action}:
             return str(ACTION_LABELS[Action(step)])
+    if action.startswith("funds."):
+        from dixian.funds.models import ProjectStep
+
+        step = action.removeprefix("funds.")
+        if step in ProjectStep.Kind.values:
+            return str(_("Project step: %(step)s") % {"step": ProjectStep.Kind(step).label})
     return action
 
 
