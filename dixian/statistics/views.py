@@ -242,8 +242,13 @@ def _full_name(code: str) -> str:
 
 
 def build_report(request, code: str, snap):
+    """The month's report, with the dashboard's figures: exact, or suppressed as the shared
+    view (``?view=shared``); incomes of the dashboard's income month."""
+    from dixian.statistics.dashboard import income_period
+
     period = _period(request, snap)
     k = snap.periods.index(period)
+    incomes_at = income_period(snap, period)
 
     def row_at(series, p):
         return {f: v[snap.periods.index(p)] for f, v in series.items()} if p else {}
@@ -261,7 +266,8 @@ def build_report(request, code: str, snap):
          for r in snap.flows if r[0] == period],
         [(names.get(c.region_code, c.region_code), row_at(c.series, period))
          for c in children if period in c.periods],
-        lang=lang, shared=True, threshold=conf.suppress_below(),
+        lang=lang, shared=request.GET.get("view") == "shared", threshold=conf.suppress_below(),
+        income_row=row_at(snap.series, incomes_at), income_period=incomes_at,
         sla_days=int(snap.parameters.get("identification_sla_days", 15)),
         target_days=int(snap.parameters.get("measure_target_days", 15)),
         issued=timezone.localdate().isoformat(),
