@@ -143,6 +143,7 @@ def region(request, region: str):
         "regions_table": board.tables["regions"], "trend_table": board.tables["trend"],
         "charts": board.charts(), "child_label": CHILD_LABELS.get(len(code), ""),
         "national": code == bridge.NATION,
+        "stale": bridge.changed_since(code, snap.computed_at),
     })
     return render(request, "statistics/dashboard.html", context)
 
@@ -160,9 +161,10 @@ def households(request, region: str):
     except ValueError:
         raise Http404 from None
     filters = {k: (request.GET.get(k) or None) for k in ("category", "risk", "status")}
-    rows = bridge.households_behind(code, indicator, period=period,
-                                    category=filters["category"], risk_type=filters["risk"],
-                                    status=filters["status"]).to_pylist()
+    behind = bridge.households_behind(code, indicator, period=period,
+                                      category=filters["category"], risk_type=filters["risk"],
+                                      status=filters["status"])
+    rows = behind.to_pylist()
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     codes = [r["household_code"] for r in page.object_list]
     found = {h.code: h for h in Household.objects.filter(code__in=codes)
@@ -192,7 +194,8 @@ def households(request, region: str):
         "region": place, "segment": segment(code), "title": LIST_LABELS[indicator],
         "indicator": indicator, "period": period, "narrowing": narrowing, "page": page,
         "items": items, "value_label": VALUE_LABELS.get(indicator, ""),
-        "query": query.urlencode(), "crumbs": _breadcrumb(request.user, code)})
+        "query": query.urlencode(), "crumbs": _breadcrumb(request.user, code),
+        "computed_at": bridge.computed_at(behind)})
 
 
 def _download_name(code: str, name: str, period: str, ext: str) -> str:

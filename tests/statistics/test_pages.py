@@ -214,3 +214,24 @@ def test_the_report_and_the_dashboard_agree(client, users, view):
     if view == "":  # the month's single elimination (H4), exact
         assert _report_cells(client.get(
             f"/statistics/{COUNTY}/report.xlsx?period=2025-05"))["本月风险消除户数"] == 1
+
+
+def test_cached_figures_show_their_age(client, county):
+    """The dashboard says when its figures were computed and how long ago, and warns once
+    the region's ledger has changed since; a list behind a figure says when it was listed."""
+    from dixian.core import audit
+
+    client.force_login(county[Role.COUNTY_APPROVER])
+    page = client.get(f"/statistics/{COUNTY}/").content.decode()
+    assert 'id="computed-at"' in page and 'id="stale-note"' not in page
+    audit.record("registry.household.update", actor=None, object_type="registry.household",
+                 object_id=f"{VILLAGE}0001", region_code=VILLAGE)
+    page = client.get(f"/statistics/{COUNTY}/").content.decode()
+    assert 'id="stale-note"' in page
+    audit.record("registry.household.update", actor=None, object_type="registry.household",
+                 object_id="5226330010010001", region_code="522633001001")  # another county
+    bridge.do_recompute(COUNTY, as_of="2025-05", months=3)
+    assert 'id="stale-note"' not in client.get(f"/statistics/{COUNTY}/").content.decode()
+    listed = client.get(f"/statistics/{COUNTY}/households/?indicator=monitored&period=2025-05"
+                        ).content.decode()
+    assert 'id="computed-at"' in listed
