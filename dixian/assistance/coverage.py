@@ -64,9 +64,12 @@ def coverage(scope: RegionScope, today: date) -> Coverage:
     measures = Measure.objects.filter(scope_q(scope, "village_code"), planned_on__lte=today)
     able = Member.objects.filter(household_id__in=monitored, member_status="active",
                                  labour_skill__in=ABLE).values("household_id")
-    alleviated = Household.objects.filter(scope_q(scope, "village__code"),
-                                          household_type="poverty_alleviated").values("pk")
-    in_base = Q(household_id__in=alleviated) | Q(household_id__in=monitored)
+    is_alleviated = Q(household_type="poverty_alleviated") & scope_q(scope, "village__code")
+    alleviated = Household.objects.filter(is_alleviated).count()
+    # monitored households not counted among the alleviated (row tests, no id lists)
+    monitored_only = Household.objects.filter(pk__in=monitored).exclude(is_alleviated).count()
+    in_base = (Q(household__household_type="poverty_alleviated")
+               & scope_q(scope, "household__village__code")) | Q(household_id__in=monitored)
     first = dict(measures.filter(household_id__in=monitored).values("household_id")
                  .annotate(first=Min("planned_on")).values_list("household_id", "first"))
     lags, clue_lags = [], []
@@ -86,8 +89,7 @@ def coverage(scope: RegionScope, today: date) -> Coverage:
         labour_with_development=households(measures.filter(
             household_id__in=able, category__in=DEVELOPMENT,
             status__in=[Status.IMPLEMENTED, Status.ENDED])),
-        industry_base=Household.objects.filter(
-            Q(pk__in=alleviated) | Q(pk__in=monitored)).count(),
+        industry_base=alleviated + monitored_only,
         industry_covered=households(measures.filter(in_base, category="INDUSTRY")),
         days_identification_to_measure=median(lags) if lags else None,
         days_clue_to_measure=median(clue_lags) if clue_lags else None,
