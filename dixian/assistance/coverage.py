@@ -49,7 +49,8 @@ class Coverage:
 
 def coverage(scope: RegionScope, today: date) -> Coverage:
     """Each share counted by the database (sub-queries, not lists of ids brought into Python
-    and sent back: a county's 20,000 poverty-alleviated households made that take 1.6 s)."""
+    and sent back: the demo county's 17,500 poverty-alleviated households made that take up
+    to 1.6 s)."""
     from dixian.cases.models import MonitoringSpell
     from dixian.registry.models import Household, Member
 
