@@ -129,8 +129,12 @@ def service_account(request, account_id: int):
             request.session["token_shown"] = clear
             return redirect("service_account", account_id=account.pk)
     shown = request.session.pop("token_shown", "") if request.method == "GET" else ""
+    labels = dict(Scope.choices)
+    account_tokens = list(account.api_tokens.all())
+    for token in account_tokens:  # the scopes by their labels, not their codes
+        token.scope_labels = [str(labels.get(scope, scope)) for scope in token.scopes]
     return render(request, "connect/account.html", {
-        "account": account, "tokens": account.api_tokens.all(), "form": form,
+        "account": account, "tokens": account_tokens, "form": form,
         "shown": shown, "errors": errors})
 
 

@@ -13,3 +13,15 @@ class FundsConfig(AppConfig):
 
         if step_funds not in demo.STEPS:
             demo.STEPS.append(step_funds)
+        from dixian.core import audit_labels
+
+        audit_labels.PREFIX_LABELS["funds."] = _step_label
+
+
+def _step_label(step: str):
+    """A project step's audit action (``funds.<step>``) by the step's name."""
+    from dixian.funds.models import ProjectStep
+
+    if step in ProjectStep.Kind.values:
+        return _("Project step: %(step)s") % {"step": ProjectStep.Kind(step).label}
+    return None

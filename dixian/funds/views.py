@@ -186,8 +186,9 @@ def apply(request):
             beneficiaries = []
             for line in p.get("beneficiaries", "").splitlines():
                 if line.strip():
-                    code, _sep, how = line.strip().partition(",")
-                    beneficiaries.append((code.strip(), how.strip() or "jobs"))
+                    code, _sep, how = line.strip().replace("，", ",").partition(",")
+                    beneficiaries.append((code.strip(),
+                                          _code_of(Benefit.choices, how) or "jobs"))
             year = int(p.get("year") or today.year + 1)
             project = actions.do_apply_project(
                 region_code=request.user.region_id or "", title=p.get("title", ""),
@@ -407,6 +408,15 @@ def _row(asset, today):
     return next(r for r in checks.asset_rows(asset.region_code, today) if r.key == str(asset.pk))
 
 
+def _code_of(choices, typed: str) -> str:
+    """A choice typed by its label (as the page lists them) or by its code: the code."""
+    typed = typed.strip()
+    for value, label in choices:
+        if typed in (value, str(label)):
+            return value
+    return typed
+
+
 def _shares(text: str) -> list[actions.Share]:
     shares = []
     for n, line in enumerate(text.splitlines(), start=1):
@@ -416,7 +426,8 @@ def _shares(text: str) -> list[actions.Share]:
         if len(cells) < 2:
             raise ValidationError(f"line {n}: write channel,amount[,household,member,basis]")
         cells += [""] * (5 - len(cells))
-        shares.append(actions.Share(channel=cells[0], amount=cells[1], household_code=cells[2],
+        shares.append(actions.Share(channel=_code_of(Distribution.Channel.choices, cells[0]),
+                                    amount=cells[1], household_code=cells[2],
                                     member_id=cells[3], basis=cells[4]))
     return shares
 

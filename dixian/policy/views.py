@@ -160,7 +160,7 @@ def change_decide(request, change_id: int):
 def propose_page(request):
     require(request.user, Capability.PROPOSE_POLICY)
     params = engine.parameters()
-    choices = [(n, f"{n} — {params[n].title_zh}") for n in sorted(params)
+    choices = [(n, params[n].title_zh) for n in sorted(params)
                if params[n].level != "nation"]
     form = {"region": request.user.region_id or "", "rows": [{} for _k in range(ROWS)]}
     errors: list[str] = []

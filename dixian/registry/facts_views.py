@@ -21,12 +21,45 @@ def scoped_conflicts(user):
     return FactConflict.objects.filter(scope_q(scope_of(user), "village_code"))
 
 
+def _shown(conflict: FactConflict) -> tuple[str, str, str]:
+    """The field by its name and the two values by their labels (低保 城市低保, not dibao urban)."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    from dixian.engine.schema import ENUMS
+    from dixian.registry.enums import label
+    from dixian.registry.models import Household, Member
+
+    field_label = conflict.field
+    for model in (Member, Household) if conflict.member_id else (Household, Member):
+        try:
+            field_label = str(model._meta.get_field(conflict.field).verbose_name)
+            break
+        except FieldDoesNotExist:
+            continue
+
+    def value(v) -> str:
+        if v is None or v == "":
+            return "—"
+        if isinstance(v, bool):
+            return str(_("Yes") if v else _("No"))
+        if conflict.field in ENUMS and isinstance(v, str):
+            return label(conflict.field, v)
+        if isinstance(v, list):
+            return "、".join(value(x) for x in v)
+        return str(v)
+
+    return field_label, value(conflict.entered_value), value(conflict.department_value)
+
+
 @login_required
 def conflicts(request):
     status = request.GET.get("status", FactConflict.Status.OPEN)
     found = scoped_conflicts(request.user).filter(status=status).select_related(
         "household", "member")
     page = Paginator(found, 50).get_page(request.GET.get("page"))
+    for conflict in page.object_list:
+        conflict.field_label, conflict.entered_label, conflict.department_label = _shown(
+            conflict)
     return render(request, "registry/fact_conflicts.html", {"page": page, "status": status,
                                                             "statuses": FactConflict.Status})
 

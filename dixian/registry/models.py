@@ -112,7 +112,11 @@ class Household(Provenanced):
     class Meta:
         verbose_name = _("household")
         verbose_name_plural = _("households")
-        indexes = [models.Index(fields=["village", "code"], name="household_village_idx")]
+        indexes = [models.Index(fields=["village", "code"], name="household_village_idx"),
+                   # counts of a type in a region (coverage's poverty-alleviated households)
+                   # read the index alone
+                   models.Index(fields=["household_type", "village"],
+                                name="household_type_village_idx")]
 
     def __str__(self) -> str:
         return self.code

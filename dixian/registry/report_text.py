@@ -17,6 +17,8 @@ COUNTS = {
     "villages_changed": _("village reports changed"),
     "rejected_rows": _("rows rejected"),
     "problems": _("problems"),
+    "spells": _("monitoring spells carried over"),
+    "eliminated": _("of them with the risk eliminated"),
 }
 
 RULES = {

@@ -135,7 +135,8 @@ def reveal_id(request, member_id: str):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("File (CSV, XLSX, or a ZIP of the national export's files)"))
+    file = forms.FileField(label=_("File (CSV, XLSX, or a compressed archive of the national "
+                                   "export's files)"))
     valid_rows_only = forms.BooleanField(
         label=_("Apply the valid rows and return the rejected rows in a file"), required=False)
     accept_quality_issues = forms.BooleanField(
@@ -198,7 +199,14 @@ def import_rejected_rows(request, batch_id: int):
 @login_required
 def household_access(request, code: str):
     """What the platform holds about a household and who saw or changed it."""
+    from dixian.core.audit_labels import action_label, role_label
     from dixian.registry.access_report import access_household_report
 
     report = access_household_report(request.user, code)
+    protected = {"resident_id": _("ID number"), "phone": _("phone")}
+    report["protected_labels"] = [str(protected.get(v, v)) for v in
+                                  report["held"]["protected_values"]]
+    for event in report["events"]:  # the action and the role by their names
+        event["action_label"] = action_label(event["action"])
+        event["role_label"] = role_label(event["role"]) if event["role"] else ""
     return render(request, "registry/household_access.html", report)

@@ -326,7 +326,7 @@ def _verified(case: Case, when: datetime) -> dict:
     w = window[eligibility.local_month(when)]
     medical = max((a.value or 0 for a in Alert.objects.filter(
         household=case.household, rule_id__startswith="R7-MED")), default=0)
-    return {"net_income": w.household_net, "rigid_spending": int(max(w.rigid_spending,
+    return {"net_income": w.household_net, "rigid_spending": int(max(w.rigid_spending or 0,
                                                                      medical))}
 
 

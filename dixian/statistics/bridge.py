@@ -362,6 +362,32 @@ def ledger_generation() -> str:
 
 BEHIND_CACHE_SECONDS = 6 * 3600
 
+#: Audited actions that change no figure (sign-ins, reads, notifications, recomputation).
+NOT_LEDGER_WRITES = ("auth.", "pii.reveal", "registry.export", "notification.",
+                     "statistics.", "user.", "token.", "dci.search")
+
+
+def changed_since(code: str, moment) -> bool:
+    """Whether the ledger of the region changed after ``moment`` (an audited write in it):
+    the dashboard's figures, computed at ``moment``, may then be behind."""
+    from django.db.models import Q
+
+    from dixian.core.models import AuditEvent
+
+    writes = AuditEvent.objects.filter(time__gt=moment)
+    if code:
+        writes = writes.filter(region_code__startswith=code)
+    skip = Q()
+    for prefix in NOT_LEDGER_WRITES:
+        skip |= Q(action__startswith=prefix)
+    return writes.exclude(skip).exists()
+
+
+def computed_at(table: pa.Table):
+    """When a list of households behind a figure was computed (None if not recorded)."""
+    stamp = (table.schema.metadata or {}).get(b"computed_at")
+    return dt.datetime.fromisoformat(stamp.decode()) if stamp else None
+
 
 def households_behind(code: str, indicator: str, *, period: str, category: str | None = None,
                       risk_type: str | None = None, status: str | None = None) -> pa.Table:
@@ -394,6 +420,9 @@ def _households_behind(code: str, indicator: str, *, period: str, category: str 
                        risk_type: str | None, status: str | None) -> pa.Table:
     scope = scope_for(code)
     tables = ledger_tables(scope, incomes=indicator in INCOME_INDICATORS)
-    return engine.households_for(tables, scope, indicator, period=period, category=category,
-                                 risk_type=risk_type, status=status, now=local_now(),
-                                 params=indicator_params(code))
+    table = engine.households_for(tables, scope, indicator, period=period, category=category,
+                                  risk_type=risk_type, status=status, now=local_now(),
+                                  params=indicator_params(code))
+    # when the list was computed travels with it, through the cache (the page shows it)
+    return table.replace_schema_metadata({**(table.schema.metadata or {}),
+                                          b"computed_at": timezone.now().isoformat().encode()})

@@ -41,6 +41,17 @@ TABLE_TITLES = {
 }
 
 
+def income_period(snapshot, period: str) -> str | None:
+    """The latest month up to ``period`` with a year of incomes (a month's incomes arrive
+    after it ends): the month the income figures of the dashboard and the report read."""
+    periods = list(snapshot.periods)
+    persons = snapshot.series.get("fgt_persons") or []
+    for k in reversed(range(periods.index(period) + 1 if period in periods else 0)):
+        if k < len(persons) and (persons[k] or 0) > 0:
+            return periods[k]
+    return None
+
+
 @dataclass
 class Cell:
     value: Any = None  # the number (or text) a download holds; None when missing/suppressed
@@ -117,11 +128,7 @@ class Dashboard:
         return None if values is None else values[self.periods.index(period)]
 
     def _income_period(self) -> str | None:
-        """The latest month up to the selected one with a year of incomes."""
-        for period in reversed(self.periods[:self.k + 1]):
-            if (self.at("fgt_persons", period) or 0) > 0:
-                return period
-        return None
+        return income_period(self.snapshot, self.period)
 
     def url(self, indicator: str, period: str | None = None, **filters) -> str:
         if self.list_url is None:

@@ -148,6 +148,7 @@ def region(request, region: str):
         "regions_table": board.tables["regions"], "trend_table": board.tables["trend"],
         "charts": board.charts(), "child_label": CHILD_LABELS.get(len(code), ""),
         "national": code == bridge.NATION,
+        "stale": bridge.changed_since(code, snap.computed_at),
     })
     return render(request, "statistics/dashboard.html", context)
 
@@ -165,9 +166,10 @@ def households(request, region: str):
     except ValueError:
         raise Http404 from None
     filters = {k: (request.GET.get(k) or None) for k in ("category", "risk", "status")}
-    rows = bridge.households_behind(code, indicator, period=period,
-                                    category=filters["category"], risk_type=filters["risk"],
-                                    status=filters["status"]).to_pylist()
+    behind = bridge.households_behind(code, indicator, period=period,
+                                      category=filters["category"], risk_type=filters["risk"],
+                                      status=filters["status"])
+    rows = behind.to_pylist()
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     codes = [r["household_code"] for r in page.object_list]
     found = {h.code: h for h in Household.objects.filter(code__in=codes)
@@ -197,7 +199,8 @@ def households(request, region: str):
         "region": place, "segment": segment(code), "title": LIST_LABELS[indicator],
         "indicator": indicator, "period": period, "narrowing": narrowing, "page": page,
         "items": items, "value_label": VALUE_LABELS.get(indicator, ""),
-        "query": query.urlencode(), "crumbs": _breadcrumb(request.user, code)})
+        "query": query.urlencode(), "crumbs": _breadcrumb(request.user, code),
+        "computed_at": bridge.computed_at(behind)})
 
 
 def _download_name(code: str, name: str, period: str, ext: str) -> str:
@@ -247,8 +250,13 @@ def _full_name(code: str) -> str:
 
 
 def build_report(request, code: str, snap):
+    """The month's report, with the dashboard's figures: exact, or suppressed as the shared
+    view (``?view=shared``); incomes of the dashboard's income month."""
+    from dixian.statistics.dashboard import income_period
+
     period = _period(request, snap)
     k = snap.periods.index(period)
+    incomes_at = income_period(snap, period)
 
     def row_at(series, p):
         return {f: v[snap.periods.index(p)] for f, v in series.items()} if p else {}
@@ -266,7 +274,8 @@ def build_report(request, code: str, snap):
          for r in snap.flows if r[0] == period],
         [(names.get(c.region_code, c.region_code), row_at(c.series, period))
          for c in children if period in c.periods],
-        lang=lang, shared=True, threshold=conf.suppress_below(),
+        lang=lang, shared=request.GET.get("view") == "shared", threshold=conf.suppress_below(),
+        income_row=row_at(snap.series, incomes_at), income_period=incomes_at,
         sla_days=int(snap.parameters.get("identification_sla_days", 15)),
         target_days=int(snap.parameters.get("measure_target_days", 15)),
         issued=timezone.localdate().isoformat(),

@@ -177,3 +177,17 @@ def test_coverage_by_sub_region_stays_within_scope(client, monitored, users):
     client.force_login(users[Role.TOWNSHIP_REVIEWER])
     assert client.get(f"/assistance/coverage/?region={VILLAGE}").status_code == 200
     assert client.get(f"/assistance/coverage/?region={COUNTY}").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_coverage_page_counts_in_the_database(client, monitored, users,
+                                                  django_assert_max_num_queries):
+    """The shares are counted by sub-queries, a fixed number of queries whatever the size of
+    the county (its ids are not brought into Python and sent back)."""
+    actions.do_plan_measures(monitored, [
+        actions.Item(instrument="WORKSHOP_JOB", member_id=_head(monitored))],
+        actor=users[Role.COUNTY_APPROVER])
+    client.force_login(users[Role.COUNTY_APPROVER])
+    with django_assert_max_num_queries(16):
+        page = client.get("/assistance/coverage/")
+    assert page.status_code == 200

@@ -104,8 +104,9 @@ def _first_table(response) -> dict:
 def test_the_monthly_report(client, county, settings):
     client.force_login(county[Role.COUNTY_APPROVER])
     url = f"/statistics/{COUNTY}/report.xlsx?period=2025-05"
-    cells = _first_table(client.get(url))
-    assert cells["累计识别户数"] is None  # a shared document: 4 households < 5 is suppressed
+    # the shared version, as the dashboard's shared view: 4 households < 5 is suppressed
+    assert _first_table(client.get(url + "&view=shared"))["累计识别户数"] is None
+    assert _first_table(client.get(url))["累计识别户数"] == 4  # exact, as the dashboard
     settings.DIXIAN_STATS_SUPPRESS_BELOW = 1
     cells = _first_table(client.get(url))
     assert (cells["监测对象户数（未消除风险）"], cells["累计识别户数"]) == (3, 4)
@@ -162,3 +163,75 @@ def test_the_api_gives_the_figures_and_the_households_behind_them(client, county
     assert f"{VILLAGE}0001" in listed["households"]
     children = client.get(f"/api/statistics/{COUNTY}/children").json()
     assert children and all(c["region_code"].startswith(COUNTY) for c in children)
+
+
+def _report_cells(response) -> dict:
+    """Every table of the report's workbook: the first column's label → the next value."""
+    book = load_workbook(io.BytesIO(response.content))
+    cells = {}
+    for sheet in book.worksheets[1:]:
+        for r in sheet.iter_rows():
+            if r[0].value and len(r) > 1:
+                cells.setdefault(r[0].value, r[1].value)
+    return cells
+
+
+@pytest.mark.parametrize("view", ["", "shared"])
+def test_the_report_and_the_dashboard_agree(client, users, view):
+    """The month's eliminations, the stock and the income section: the report's figures are
+    the dashboard's, exact or shared alike, including the latest month, whose incomes have
+    not arrived yet (both read the latest month with a year of incomes)."""
+    from dixian.statistics import conf
+    from dixian.statistics.dashboard import Dashboard
+
+    build_county()
+    bridge.do_recompute(COUNTY, as_of="2025-07", months=4)  # incomes end in 2025-06
+    snap = bridge.snapshot_of(COUNTY)
+    client.force_login(users[Role.COUNTY_APPROVER])
+    for period in ("2025-05", "2025-07"):
+        board = Dashboard(code=COUNTY, snapshot=snap, children=bridge.children_of(COUNTY),
+                          names={}, period=period, shared=view == "shared",
+                          threshold=conf.suppress_below(), list_url=None,
+                          region_url=lambda c: "")
+        cells = _report_cells(client.get(
+            f"/statistics/{COUNTY}/report.xlsx?period={period}&view={view}"))
+        cards = {c.key: c.value.replace(",", "") for c in board.cards}
+
+        def card(key, cards=cards):  # a suppressed count ("<5") is the report's empty cell
+            return int(cards[key]) if cards[key].isdigit() else None
+
+        assert cells["本月风险消除户数"] == card("new_eliminated")
+        assert cells["监测对象户数（未消除风险）"] == card("monitored")
+        assert cells["本月新识别户数"] == card("new_identified")
+        incomes = [row[1].value for row in board.tables["incomes"].rows]
+        assert board.income_period == ("2025-06" if period == "2025-07" else period)
+        # the dashboard's rows: households, their mean income, median, growth, monitored
+        # households, their mean, median, the line, FGT0 …
+        assert cells["脱贫户人均纯收入（元，近12个月）"] == pytest.approx(incomes[1], abs=0.05)
+        assert cells["监测户人均纯收入（元）"] == pytest.approx(incomes[5], abs=0.05)
+        assert cells["监测范围（元/人·年）"] == pytest.approx(incomes[7], abs=0.05)
+        assert cells["监测范围（元/人·年）"] is not None  # the income section is filled
+    if view == "":  # the month's single elimination (H4), exact
+        assert _report_cells(client.get(
+            f"/statistics/{COUNTY}/report.xlsx?period=2025-05"))["本月风险消除户数"] == 1
+
+
+def test_cached_figures_show_their_age(client, county):
+    """The dashboard says when its figures were computed and how long ago, and warns once
+    the region's ledger has changed since; a list behind a figure says when it was listed."""
+    from dixian.core import audit
+
+    client.force_login(county[Role.COUNTY_APPROVER])
+    page = client.get(f"/statistics/{COUNTY}/").content.decode()
+    assert 'id="computed-at"' in page and 'id="stale-note"' not in page
+    audit.record("registry.household.update", actor=None, object_type="registry.household",
+                 object_id=f"{VILLAGE}0001", region_code=VILLAGE)
+    page = client.get(f"/statistics/{COUNTY}/").content.decode()
+    assert 'id="stale-note"' in page
+    audit.record("registry.household.update", actor=None, object_type="registry.household",
+                 object_id="5226330010010001", region_code="522633001001")  # another county
+    bridge.do_recompute(COUNTY, as_of="2025-05", months=3)
+    assert 'id="stale-note"' not in client.get(f"/statistics/{COUNTY}/").content.decode()
+    listed = client.get(f"/statistics/{COUNTY}/households/?indicator=monitored&period=2025-05"
+                        ).content.decode()
+    assert 'id="computed-at"' in listed

@@ -139,6 +139,8 @@ TEXT: dict[str, dict[str, str]] = {
         "note_source": ("数据来源：底线平台台账（监测周期、审批案件、帮扶措施、数据质量问题）"
                         "，{computed}计算。"),
         "note_defs": "指标定义见平台文档《统计指标》（docs/statistics.md）。",
+        "note_income": "收入和贫困指标为截至{month}的12个月（最近一个收入满一年的月份）。",
+        "note_exact": "内部版本：数字未作小数抑制，仅供工作使用，不得对外公开。",
     },
     "en": {
         "title": "Monthly report on the dynamic monitoring to prevent return to poverty",
@@ -228,6 +230,9 @@ TEXT: dict[str, dict[str, str]] = {
         "note_source": ("Source: the Dixian ledger (monitoring spells, cases, measures, data-q"
                         "uality issues), computed {computed}."),
         "note_defs": "Definitions: docs/statistics.md.",
+        "note_income": ("Incomes and poverty over the 12 months to {month} (the latest month "
+                        "with a full year of incomes)."),
+        "note_exact": "Internal version: exact figures, for work use only, not for publication.",
     },
 }
 
@@ -249,12 +254,18 @@ def monthly_report(region_name: str, period: str, row: Mapping[str, Any],
                    children: Sequence[tuple[str, Mapping[str, Any]]], *, lang: str = "zh",
                    shared: bool = True, threshold: int = DEFAULT_THRESHOLD,
                    issuer: str | None = None, issued: str | None = None,
-                   computed: str = "", sla_days: int = 15, target_days: int = 15) -> Report:
+                   computed: str = "", sla_days: int = 15, target_days: int = 15,
+                   income_row: Mapping[str, Any] | None = None,
+                   income_period: str | None = None) -> Report:
     """The report of one region for one month.
 
     ``row`` and ``previous`` are summary rows (:data:`~.engine.SUMMARY_FIELDS`) of the month
     and the month before (empty when unknown); ``breakdown`` and ``flows`` the region's rows
     of that month; ``children`` (name, summary row) pairs of the sub-regions.
+    ``income_row`` is the summary row of ``income_period``, the latest month up to ``period``
+    with a full year of incomes (a month's incomes arrive after it ends, so the month itself
+    often has none): the income section reads it, as the dashboard does. Without it the
+    section reads ``row``. ``shared=False`` gives the internal version: exact counts.
     """
     t = TEXT[lang]
     y, m = int(period[:4]), int(period[5:7])
@@ -391,23 +402,25 @@ def monthly_report(region_name: str, period: str, row: Mapping[str, Any],
     def pct(v):
         return None if v is None else v * 100
 
-    pa_n = g(row, "pa_income_n") or 0
+    inc = row if income_row is None else income_row
+    pa_n = g(inc, "pa_income_n") or 0
     withheld = shared and 0 < pa_n < threshold
     rows5 = [
         (t["i_ident_lag"], g(row, "ident_lag_median_days")),
         (t["i_measure_lag"], g(row, "measure_lag_median_days")),
-        (t["i_pa_mean"], None if withheld else g(row, "pa_income_mean")),
-        (t["i_pa_median"], None if withheld else g(row, "pa_income_median")),
-        (t["i_pa_growth"], None if withheld else pct(g(row, "pa_income_growth"))),
-        (t["i_mon_mean"], None if shared and 0 < (g(row, "mon_income_n") or 0) < threshold
-         else g(row, "mon_income_mean")),
-        (t["i_line"], g(row, "poverty_line")),
-        (t["i_fgt0"], pct(g(row, "fgt0"))), (t["i_fgt1"], pct(g(row, "fgt1"))),
-        (t["i_fgt2"], pct(g(row, "fgt2"))), (t["i_vuln"], pct(g(row, "vulnerability"))),
+        (t["i_pa_mean"], None if withheld else g(inc, "pa_income_mean")),
+        (t["i_pa_median"], None if withheld else g(inc, "pa_income_median")),
+        (t["i_pa_growth"], None if withheld else pct(g(inc, "pa_income_growth"))),
+        (t["i_mon_mean"], None if shared and 0 < (g(inc, "mon_income_n") or 0) < threshold
+         else g(inc, "mon_income_mean")),
+        (t["i_line"], g(inc, "poverty_line")),
+        (t["i_fgt0"], pct(g(inc, "fgt0"))), (t["i_fgt1"], pct(g(inc, "fgt1"))),
+        (t["i_fgt2"], pct(g(inc, "fgt2"))), (t["i_vuln"], pct(g(inc, "vulnerability"))),
     ]
     t5 = ReportTable(t["t5"], [Column(t["indicator"]), Column(t["value"], kind="number",
                                                               decimals=1)],
-                     rows5)
+                     rows5, note=t["note_income"].format(month=income_period)
+                     if income_period else None)
     records = g(row, "quality_records") or 0
     quality = g(row, "quality_open")
     rows6 = [(t["o_cases"], g(row, "cases_overdue"), None),
@@ -456,8 +469,7 @@ def monthly_report(region_name: str, period: str, row: Mapping[str, Any],
         nh=shown(g(row, "new_identified_households")),
         eh=shown(g(row, "new_eliminated_households")))
     notes = [t["note_rates"], t["note_source"].format(computed=computed), t["note_defs"]]
-    if shared:
-        notes.insert(0, t["note_suppress"].format(t=threshold))
+    notes.insert(0, t["note_suppress"].format(t=threshold) if shared else t["note_exact"])
     sections = [Section(t["s1"], paragraphs=[intro], tables=[t1]), Section(t["s2"], tables=[t2]),
                 Section(t["s3"], tables=[t3]), Section(t["s4"], tables=[t4]),
                 Section(t["s5"], tables=[t5]), Section(t["s6"], tables=[t6])]
