@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "dixian.policy",
     "dixian.funds",
     "dixian.connect",
+    "dixian.alarms",
 ]
 
 MIDDLEWARE = [

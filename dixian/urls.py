@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("dixian.policy.urls")),
     path("", include("dixian.funds.urls")),
     path("", include("dixian.connect.urls")),
+    path("", include("dixian.alarms.urls")),
     path("api/", api.urls),
 ]
 

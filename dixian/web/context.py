@@ -18,6 +18,7 @@ NAVIGATION = [
     ("funds", _("Funds and projects"), Capability.VIEW_FUNDS),
     ("quality_issues", _("Data quality"), Capability.VIEW_REGISTRY),
     ("statistics", _("Statistics"), Capability.VIEW_REGISTRY),
+    ("alarms", _("Bottom-line alarms"), Capability.VIEW_REGIONS),
     ("imports", _("Imports"), Capability.IMPORT_REGISTRY),
     ("duplicates", _("Duplicates"), Capability.VIEW_REGISTRY),
     ("regions", _("Regions"), Capability.VIEW_REGIONS),
