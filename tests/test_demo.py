@@ -45,3 +45,9 @@ def test_the_demo_builds_a_populated_county_with_users_and_issues(monkeypatch, s
     for rule in ("FUNDS_INDUSTRY_SHARE_LOW", "FUNDS_PAID_BEFORE_ACCEPTANCE",
                  "FUNDS_INCOME_TO_INELIGIBLE"):
         assert f"1 {rule}" in out, rule
+    # The bottom-line alarm: the demo's flood raised one (issue 14 item 8).
+    from dixian.alarms.models import Alarm
+
+    alarm = Alarm.objects.get(area_code__startswith="522326")
+    assert alarm.kind == "entry" and alarm.households.count() >= 5
+    assert "bottom-line alarm raised 1 alarm(s)" in out

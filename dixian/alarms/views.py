@@ -49,6 +49,7 @@ def alarm_list(request):
 @login_required
 def alarm_detail(request, alarm_id: int):
     from dixian.cases.models import MonitoringSpell
+    from dixian.registry.enums import label
     from dixian.registry.people import attach_people
 
     alarm = access_alarm(request.user, alarm_id)
@@ -66,5 +67,7 @@ def alarm_detail(request, alarm_id: int):
     for h in households:
         h.person = replace(h.person, name=pii.shown_name(request.user, h.person.name))
         h.alarm_spell = spells.get(h.pk)
+        h.alarm_risks = ", ".join(label("risk_type", r) for r in (
+            h.alarm_spell.risk_types if h.alarm_spell else []))
     return render(request, "alarms/detail.html", {"alarm": alarm, "households": households,
                                                   "may_read": may_read})

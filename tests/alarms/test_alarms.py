@@ -79,7 +79,9 @@ def test_a_flood_raises_one_alarm_with_its_households_sent_to_county_and_provinc
 @pytest.mark.django_db
 def test_the_command_runs_the_scan(flooded, capsys):
     call_command("alarm", "run", "--region", COUNTY, "--month", MONTH)
-    assert "1 new alarm(s)" in capsys.readouterr().out
+    assert "1 new alarm(s) in 522326" in capsys.readouterr().out
+    call_command("alarm", "run", "--all", "--month", MONTH)  # the province: nothing new
+    assert "0 new alarm(s) in 52" in capsys.readouterr().out
     assert Alarm.objects.count() == 1
 
 
