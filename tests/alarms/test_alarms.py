@@ -102,3 +102,9 @@ def test_pages_show_alarms_in_scope_only_with_names_masked_by_role(flooded, user
     client.force_login(outsider)
     assert f"/alarms/{alarm.pk}/" not in client.get("/alarms/").content.decode()
     assert client.get(f"/alarms/{alarm.pk}/").status_code == 404
+    from dixian.core.models import User
+
+    orphan = User.objects.create(username="orphan", role=Role.COUNTY_APPROVER)  # no region
+    client.force_login(orphan)
+    assert f"/alarms/{alarm.pk}/" not in client.get("/alarms/").content.decode()
+    assert client.get(f"/alarms/{alarm.pk}/").status_code == 404
