@@ -31,7 +31,6 @@ significant one (Kulldorff's secondary clusters must not overlap).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -218,6 +217,3 @@ def scan(spells: pa.Table, households: pa.Table, month: str, params: Params) -> 
     alarms.sort(key=lambda a: (a.area_code, a.kind))
     return alarms
 
-
-def log10_p(p: float) -> float:
-    return -math.log10(max(p, 1e-300))
