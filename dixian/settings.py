@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "dixian.funds",
     "dixian.regional",  # after funds: its demo step runs after the funds step
     "dixian.connect",
+    "dixian.alarms",
 ]
 
 MIDDLEWARE = [

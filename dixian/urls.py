@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("dixian.funds.urls")),
     path("", include("dixian.regional.urls")),
     path("", include("dixian.connect.urls")),
+    path("", include("dixian.alarms.urls")),
     path("api/", api.urls),
 ]
 

@@ -53,3 +53,9 @@ def test_the_demo_builds_a_populated_county_with_users_and_issues(monkeypatch, s
     assert FollowUp.objects.exists() and "relocation: " in out
     assert "2 households with labour and nobody employed" in out
     assert User.objects.filter(username="site", role="site_manager").exists()
+    # The bottom-line alarm: the demo's flood raised one (issue 14 item 8).
+    from dixian.alarms.models import Alarm
+
+    alarm = Alarm.objects.get(area_code__startswith="522326")
+    assert alarm.kind == "entry" and alarm.households.count() >= 5
+    assert "bottom-line alarm raised 1 alarm(s)" in out

@@ -8,6 +8,15 @@ from collections.abc import Callable
 from django.utils.translation import gettext_lazy as _
 
 ACTIONS = {
+    "alarm.demo_flood": _("Demo: a flood planted for the bottom-line alarm"),
+    "alarm.raise": _("Bottom-line alarm raised"),
+    "regional.demo_relocation": _("Demo: relocation follow-up built"),
+    "regional.follow_up": _("Relocated member's employment followed up"),
+    "regional.relocated_link": _("Relocated household linked to its site"),
+    "regional.site_create": _("Resettlement site registered"),
+    "regional.site_facilities": _("Resettlement site's facilities updated"),
+    "registry.export_ledger": _("Ledger exported"),
+    "registry.import_ledger": _("Ledger imported"),
     "assistance.plan": _("Measure planned"),
     "assistance.update": _("Measure updated"),
     "auth.login": _("Logged in"),

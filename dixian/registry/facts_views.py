@@ -25,7 +25,7 @@ def _shown(conflict: FactConflict) -> tuple[str, str, str]:
     """The field by its name and the two values by their labels (低保 城市低保, not dibao urban)."""
     from django.core.exceptions import FieldDoesNotExist
 
-    from dixian.engine.schema import ENUMS
+    from dixian.registry.bridge import ENUMS
     from dixian.registry.enums import label
     from dixian.registry.models import Household, Member
 

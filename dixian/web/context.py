@@ -19,6 +19,7 @@ NAVIGATION = [
     ("relocation", _("Relocation follow-up"), Capability.VIEW_REGIONAL),
     ("quality_issues", _("Data quality"), Capability.VIEW_REGISTRY),
     ("statistics", _("Statistics"), Capability.VIEW_REGISTRY),
+    ("alarms", _("Bottom-line alarms"), Capability.VIEW_REGIONS),
     ("imports", _("Imports"), Capability.IMPORT_REGISTRY),
     ("duplicates", _("Duplicates"), Capability.VIEW_REGISTRY),
     ("regions", _("Regions"), Capability.VIEW_REGIONS),

@@ -77,6 +77,8 @@ ROUTES = [
     Route("api:reverse_duplicate_decision", "/api/registry/duplicates/decisions/999999/reverse",
           Capability.EDIT_REGISTRY, api=True, method="post", in_scope_status=404),
     Route("quality_issues", "/quality/", Capability.VIEW_REGISTRY),
+    Route("alarms", "/alarms/", Capability.VIEW_REGIONS),
+    Route("alarm", "/alarms/{alarm}/", Capability.VIEW_REGIONS, scoped=True),
     Route("quality_villages", "/quality/villages/", Capability.VIEW_REGISTRY),
     Route("quality_run", "/quality/run/", Capability.IMPORT_REGISTRY, method="post",
           in_scope_status=302),
@@ -525,12 +527,18 @@ def registry_targets(users, settings, tmp_path):
     regional_inside, regional_outside = regional_targets(VILLAGE, OUTSIDE_VILLAGE)
     funds_inside |= regional_inside
     funds_outside |= regional_outside
+    from dixian.alarms.models import Alarm
+
+    def alarm_on(code):
+        return Alarm.objects.create(area_code=code, level="village", kind="entry",
+                                    first_month="2025-05", month="2025-05", observed=9,
+                                    expected=0.5, p_value=1e-9, threshold=1e-6).pk
     near_targets = {code: {
         "code": code, "household": f"{code}0001", "member": f"{code}0001-01",
         "issue": QualityIssue.objects.filter(village_id=code).first().pk,
         "case": near_cases[code].pk, "alert": Alert.objects.filter(village_id=code).first().pk,
         "task": campaign.tasks.get(household__code=f"{code}0001").pk,
-        "measure": near_measures[code].pk} for code in near}
+        "measure": near_measures[code].pk, "alarm": alarm_on(code)} for code in near}
     return {
         # same county, outside the scope of the village cadre and the township reviewer
         "near": {Role.VILLAGE_CADRE: [near_targets[SAME_TOWNSHIP_VILLAGE],
@@ -547,14 +555,14 @@ def registry_targets(users, settings, tmp_path):
                    "alert": alert.pk, "campaign": campaign.pk,
                    "task": campaign.tasks.get(household__code=f"{VILLAGE}0001").pk,
                    "measure": measure.pk, "user": users[Role.VILLAGE_CADRE].pk,
-                   **inside_machine},
+                   "alarm": alarm_on(VILLAGE), **inside_machine},
         "outside": [{**funds_outside, "household": f"{OUTSIDE_VILLAGE}0001",
                      "member": f"{OUTSIDE_VILLAGE}0001-01",
                      "batch": other_batch.pk, "issue": other_issue.pk, "case": other_case.pk,
                      "feed": other_feed.pk, "alert": other_alert.pk,
                      "campaign": other_campaign.pk, "task": other_campaign.tasks.first().pk,
                      "measure": other_measure.pk, "user": neighbour_cadre.pk,
-                     **outside_machine},
+                     "alarm": alarm_on(OUTSIDE_VILLAGE), **outside_machine},
                     {"project": 999999, "asset": 999999, "notice": 999999, "site": 999999,
                      "allocation": 999999, "appropriation": 999999, "income": 999999,
                      "disposal": 999999,
@@ -563,7 +571,7 @@ def registry_targets(users, settings, tmp_path):
                      "issue": 999999, "case": 999999, "feed": 999999, "alert": 999999,
                      "campaign": 999999, "task": 999999, "measure": 999999, "user": 999999,
                      "account": 999999, "token": 999999, "schedule": 999999,
-                     "conflict": 999999}],
+                     "conflict": 999999, "alarm": 999999}],
     }
 
 
@@ -689,7 +697,7 @@ def test_anonymous_requests_go_to_login_or_get_401(client, county_regions):
                                  member="5223261012010001-01", batch=1, issue=1, case=1,
                                  feed=1, alert=1, campaign=1, task=1, measure=1, project=1,
                                  asset=1, notice=1, user=1, account=1, token=1, schedule=1,
-                                 conflict=1, site=1, relocated=1)
+                                 conflict=1, site=1, relocated=1, alarm=1)
         response = client.get(path) if route.method == "get" else client.post(path)
         if route.api:
             assert response.status_code == 401, route
