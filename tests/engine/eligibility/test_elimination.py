@@ -69,7 +69,7 @@ def test_a_province_switches_a_condition_off():
                           where="test", parameters=load().parameters)
     p = resolve(COUNTY, ON, overlay=[record], with_changes=False)
     found = results(p, implemented_measures=0)
-    assert "R6-MEASURES" not in found and all(r.ok for r in found.values())
+    assert list(found) == keep and all(r.ok for r in found.values())
 
 
 def test_a_changed_parameter_moves_the_limit():
@@ -79,3 +79,27 @@ def test_a_changed_parameter_moves_the_limit():
     p = resolve(COUNTY, ON, overlay=[record], with_changes=False)
     assert not results(p, months_monitored=8)["R6-MONTHS"].ok
     assert "至少需 9 个月" in results(p, months_monitored=8)["R6-MONTHS"].sentence_zh
+
+
+def test_each_result_keeps_its_rule_and_both_sentences(policy):
+    from dixian.engine.eligibility.elimination import BY_ID
+
+    found = results(policy, months_monitored=5)
+    for rule_id, result in found.items():
+        assert result.fingerprint == BY_ID[rule_id].fingerprint()
+    months, rigid = found["R6-MONTHS"], found["R6-RIGID"]
+    assert months.sentence_en == "Monitored for 5 months since 2026-01 (at least 6 needed)"
+    assert months.sentence_zh == "自 2026-01 起已监测 5 个月（至少需 6 个月）"
+    assert months.sentence("en") == months.sentence_en
+    assert rigid.ok and rigid.sentence_en == "Income after rigid spending 9300 yuan per person " \
+        "(line 8700)"
+    labour = results(policy, whole_household_no_labour=True)["R6-LABOUR"]
+    assert labour.sentence_en.startswith("No one in the household is able to work")
+    assert labour.sentence_zh.startswith("整户无劳动能力")
+    assert found["R6-LABOUR"].sentence_en == "Someone in the household can work"
+
+
+def test_missing_facts_are_named(policy):
+    facts = {k: v for k, v in EXAMPLE.items() if k not in ("new_risks", "stable_months")}
+    with pytest.raises(KeyError, match=r"R6 needs the facts \['new_risks', 'stable_months'\]"):
+        assess(facts, policy)
