@@ -21,10 +21,10 @@ from django.utils import timezone
 from dixian.core import audit, pii
 from dixian.core.access import scope_of, scope_q
 from dixian.engine import feeds, screening
+from dixian.engine import policy as engine_policy
 from dixian.engine.indicators.periods import check_month
 from dixian.engine.scope import RegionScope, require_scope
 from dixian.exchange.models import Alert, FeedBatch, ScreeningRun
-from dixian.engine import policy as engine_policy
 from dixian.registry import snapshot
 from dixian.registry.models import Household, Member
 
@@ -178,7 +178,8 @@ def _engine_backend(engine: str):
 
 
 def do_run_screening(scope: RegionScope, period: str, *, actor=None, department: str = "",
-                     engine: str = "duckdb", schedule=None, now=None) -> ScreeningRun:
+                     engine: str = "duckdb", schedule=None, now=None,
+                     due_on=None) -> ScreeningRun:
     """Snapshot the registry, run the rules (every rule, or one department's) over it and the
     feeds, keep the alerts, and turn what is new in them into clues. ``now`` dates the run
     and its clues (the procedure simulator runs in simulated time)."""
@@ -222,6 +223,8 @@ def do_run_screening(scope: RegionScope, period: str, *, actor=None, department:
         run.counts = {"alerts": len(rows), "households": len({a["household_code"] for a in rows}),
                       "by_rule": by_rule, "outcomes": outcomes}
         run.save(update_fields=["counts"])
+        if schedule is not None:  # moved on with its run: a run is never made twice
+            _move_on(schedule, due_on or timezone.localdate(started_at))
         audit.record("screening.run", actor=actor, obj=run, region_code=scope.audit_region(),
                      after={"period": period, "alerts": len(rows), "batches": used,
                             "engine": engine, "department": department,
@@ -229,19 +232,38 @@ def do_run_screening(scope: RegionScope, period: str, *, actor=None, department:
     return run
 
 
-def do_run_due_schedules(today=None) -> list[ScreeningRun]:
-    """Run every active schedule whose next run is due, for the current month, and move it
-    on. A schedule that fails stays due and the error propagates (cron reports it)."""
+class ScheduleAlreadyRan(Exception):
+    """Another process ran this schedule meanwhile (two timers at once): this run is undone."""
+
+
+def _move_on(schedule, due_on) -> None:
+    """Compare and set: only the process that still sees the old date moves it on."""
     from datetime import timedelta
 
+    from dixian.exchange.models import ScreeningSchedule
+
+    new = due_on + timedelta(days=schedule.every_days)
+    moved = ScreeningSchedule.objects.filter(pk=schedule.pk, next_run_on=schedule.next_run_on) \
+        .update(next_run_on=new)
+    if not moved:
+        raise ScheduleAlreadyRan(schedule.pk)
+    schedule.next_run_on = new
+
+
+def do_run_due_schedules(today=None) -> list[ScreeningRun]:
+    """Run every active schedule whose next run is due, for the current month, and move it
+    on in the run's own transaction (killed in between, neither happened; run again, it runs
+    once). A schedule that fails stays due and the error propagates (cron reports it)."""
     from dixian.exchange.models import ScreeningSchedule
 
     today = today or timezone.localdate()
     runs = []
     for schedule in ScreeningSchedule.objects.filter(active=True, next_run_on__lte=today):
-        run = do_run_screening(RegionScope.of(schedule.scope_code), today.strftime("%Y-%m"),
-                               department=schedule.department, schedule=schedule)
-        schedule.next_run_on = today + timedelta(days=schedule.every_days)
-        schedule.save(update_fields=["next_run_on"])
-        runs.append(run)
+        try:
+            runs.append(do_run_screening(RegionScope.of(schedule.scope_code),
+                                         today.strftime("%Y-%m"),
+                                         department=schedule.department, schedule=schedule,
+                                         due_on=today))
+        except ScheduleAlreadyRan:
+            continue
     return runs

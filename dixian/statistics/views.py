@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.tasks import TaskResultStatus
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -33,7 +34,7 @@ from dixian.engine.reports import Report, Section, write_pdf, write_xlsx
 from dixian.engine.spreadsheet import safe_row
 from dixian.registry.enums import label
 from dixian.registry.models import Household, Member
-from dixian.statistics import bridge, conf
+from dixian.statistics import bridge, conf, tasks
 from dixian.statistics.dashboard import TABLE_TITLES, Dashboard, list_url_factory
 from dixian.statistics.labels import (
     CHILD_LABELS,
@@ -292,7 +293,14 @@ def report(request, region: str, fmt: str):
 def recompute(request, region: str):
     require(request.user, Capability.IMPORT_REGISTRY)
     code, _place = resolve(request.user, region)
-    result = bridge.do_recompute(code, actor=request.user)
-    messages.success(request, _("Indicators recomputed: %(regions)s regions, latest month "
-                                "%(as_of)s, %(seconds)s s.") % result)
+    task = tasks.recompute.enqueue(code, actor_id=request.user.pk,
+                                   request_id=getattr(request, "request_id", ""))
+    if task.status == TaskResultStatus.SUCCESSFUL:  # run at once (dev, tests)
+        messages.success(request, _("Indicators recomputed: %(regions)s regions, latest month "
+                                    "%(as_of)s, %(seconds)s s.") % task.return_value)
+    elif task.status == TaskResultStatus.FAILED:
+        messages.error(request, _("The recompute failed; the administrator finds the reason "
+                                  "in the logs."))
+    else:  # queued for the worker
+        messages.info(request, _("Recompute started: the figures change when it has run."))
     return redirect("statistics_region", segment(code))
