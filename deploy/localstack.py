@@ -32,13 +32,15 @@ def free_port() -> int:
 
 
 def make_keys(folder: Path) -> dict[str, Path]:
-    """The three secrets, one file each, mode 0600 (docs/deployment.md, step 3)."""
+    """The four secrets, one file each, mode 0600 (docs/deployment.md, step 3)."""
     folder.mkdir(parents=True, exist_ok=True)
     key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
     lookup = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
+    audit = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
     files = {"SECRET_KEY_FILE": ("secret-key", secrets.token_urlsafe(50)),
              "DIXIAN_DATA_KEYS_FILE": ("data-keys", f"k1:{key}"),
-             "DIXIAN_LOOKUP_KEY_FILE": ("lookup-key", lookup)}
+             "DIXIAN_LOOKUP_KEY_FILE": ("lookup-key", lookup),
+             "DIXIAN_AUDIT_KEY_FILE": ("audit-key", audit)}
     out = {}
     for variable, (name, value) in files.items():
         path = folder / name
@@ -98,6 +100,19 @@ class Stack:
         self.processes: dict[str, subprocess.Popen] = {}
         self.logs = folder / "logs"
         self.logs.mkdir(parents=True, exist_ok=True)
+        self._forker: Forker | None = None
+
+    @property
+    def forker(self) -> Forker:
+        if self._forker is None or self._forker.process.poll() is not None:
+            self._forker = Forker(self)
+        return self._forker
+
+    def run(self, *args, check=True, timeout: float = 900) -> subprocess.CompletedProcess:
+        """``dixian ARGS`` in this configuration, forked from a process that has already
+        imported the application (see Forker): the same command, without the 10–20 s of
+        imports a cold start costs on a loaded machine. Output: stdout and stderr together."""
+        return self.forker.run(list(args), check=check, timeout=timeout)
 
     @property
     def base_url(self) -> str:
@@ -189,6 +204,144 @@ class Stack:
     def stop_all(self) -> None:
         for name in list(self.processes):
             self.stop(name)
+        if self._forker is not None:
+            self._forker.close()
+            self._forker = None
+
+
+_ZYGOTE = r"""
+import json, os, sys, traceback
+import django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dixian.settings")
+django.setup()
+from django.core.management import get_commands, load_command_class
+from django.urls import get_resolver
+get_resolver().url_patterns  # the whole application, imported once
+for name, app in get_commands().items():
+    load_command_class(app, name)
+from django.db import connections
+connections.close_all()  # a child opens its own
+from dixian import cli
+reply = sys.stdout
+for line in sys.stdin:
+    request = json.loads(line)
+    if "poll" in request:
+        pid, status = os.waitpid(request["poll"], os.WNOHANG if request.get("nohang") else 0)
+        code = os.waitstatus_to_exitcode(status) if pid else None
+        reply.write(json.dumps({"code": code}) + "\n")
+        reply.flush()
+        continue
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        os.setsid()
+        log = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.dup2(log, 1)
+        os.dup2(log, 2)
+        os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+        sys.stdout = open(1, "w", buffering=1, encoding="utf-8", closefd=False)
+        sys.stderr = open(2, "w", buffering=1, encoding="utf-8", closefd=False)
+        code = 0
+        try:
+            cli.main(["dixian", *request["argv"]])
+        except SystemExit as exc:
+            if isinstance(exc.code, str):
+                print(exc.code, file=sys.stderr)
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        except BaseException:
+            traceback.print_exc()
+            code = 1
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    reply.write(json.dumps({"pid": pid}) + "\n")
+    reply.flush()
+"""
+
+
+class Forker:
+    """A process that imports the application once in this configuration, then forks one
+    child per command (``dixian.cli.main`` with the command's arguments, in a session of
+    its own). A child is the command exactly as ``dixian ARGS`` runs it, minus the cold
+    start; ``kill -9`` of its process group is a kill of that command. The parent holds no
+    database connection (closed before any fork)."""
+
+    def __init__(self, stack: Stack):
+        self.stack = stack
+        self.count = 0
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", _ZYGOTE], cwd=ROOT, env=stack.env(), text=True,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=(stack.logs / "forker.log").open("ab"))
+
+    def _ask(self, request: dict) -> dict:
+        import json
+
+        self.process.stdin.write(json.dumps(request) + "\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError("the command forker died: see "
+                               f"{self.stack.logs / 'forker.log'}")
+        return json.loads(line)
+
+    def spawn(self, argv: list[str]) -> Child:
+        self.count += 1
+        log = self.stack.logs / f"command-{self.count}.log"
+        return Child(self, self._ask({"argv": list(argv), "log": str(log)})["pid"], log,
+                     list(argv))
+
+    def run(self, argv: list[str], check=True, timeout: float = 900):
+        child = self.spawn(argv)
+        code = child.wait(timeout)
+        result = subprocess.CompletedProcess(["dixian", *argv], code, child.output(),
+                                             child.output())
+        if check and code != 0:
+            raise RuntimeError(f"dixian {' '.join(argv)} exited {code}:\n{child.output()}")
+        return result
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.stdin.close()
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+class Child:
+    def __init__(self, forker: Forker, pid: int, log: Path, argv: list[str]):
+        self.forker, self.pid, self.log, self.argv = forker, pid, log, argv
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            self.returncode = self.forker._ask({"poll": self.pid, "nohang": True})["code"]
+        return self.returncode
+
+    def wait(self, timeout: float = 900) -> int:
+        deadline = time.monotonic() + timeout
+        while self.poll() is None:
+            if time.monotonic() > deadline:
+                self.kill()
+                raise TimeoutError(f"dixian {' '.join(self.argv)} ran over {timeout} s")
+            time.sleep(0.05)
+        return self.returncode
+
+    def kill(self) -> int:
+        """SIGKILL to the command's process group, then reap it."""
+        if self.returncode is None:
+            try:
+                os.killpg(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.returncode = self.forker._ask({"poll": self.pid})["code"]
+        return self.returncode
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
 
 
 class _HttpsBehindProxy(http.cookiejar.DefaultCookiePolicy):

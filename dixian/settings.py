@@ -126,6 +126,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "dixian.web.health.ProbeMiddleware",  # /healthz, /readyz: before any session work
     "dixian.core.middleware.UploadLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "dixian.core.middleware.LanguageMiddleware",

@@ -37,3 +37,4 @@ urlpatterns = [
 
 handler404 = "dixian.web.views.not_found"
 handler403 = "dixian.web.views.permission_denied"
+handler500 = "dixian.core.middleware.server_error"

@@ -21,7 +21,6 @@ import json
 import os
 import random
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -31,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "deploy"))
 
-from localstack import DIXIAN, Cluster, Stack  # noqa: E402
+from localstack import Cluster, Stack  # noqa: E402
 
 COUNTY = "522326"
 PERIOD = "2026-11"
@@ -71,10 +70,11 @@ class Import(Operation):
     household per cycle: applied wholly or not at all, one APPLIED batch per file."""
 
     name = "registry import"
+    first_write = "registry_household"
 
     def prepare(self):
         self.base = self.work / "registry.xlsx"
-        self.stack.dixian("export", "--region", COUNTY, "--format", "xlsx", "--reveal",
+        self.stack.run("export", "--region", COUNTY, "--format", "xlsx", "--reveal",
                           "-o", str(self.base))
         from openpyxl import load_workbook
 
@@ -96,7 +96,7 @@ class Import(Operation):
         path = self.work / f"registry-{cycle}.xlsx"
         book.save(path)
         self.last = cycle
-        return [*DIXIAN, "import", str(path), "--region", COUNTY, "--accept-quality-issues"]
+        return ["import", str(path), "--region", COUNTY, "--accept-quality-issues"]
 
     def check(self):
         problems = []
@@ -130,6 +130,7 @@ class Feed(Operation):
     or not at all, its Parquet batch whole."""
 
     name = "feed upload"
+    first_write = "exchange_feedbatch"
 
     def prepare(self):
         from dixian.engine.feeds.synthetic import derive_feeds
@@ -152,7 +153,7 @@ class Feed(Operation):
         path = self.work / f"cycle{cycle}-{self.base.name}"
         pq.write_table(table, path)
         self.last = path
-        return [*DIXIAN, "feed", "upload", str(path), "--department", "medical_insurance",
+        return ["feed", "upload", str(path), "--department", "medical_insurance",
                 "--region", COUNTY]
 
     def check(self):
@@ -185,9 +186,10 @@ class Screen(Operation):
     """`dixian screen`: a run with all its alerts and clues, or nothing."""
 
     name = "screening run"
+    first_write = "exchange_screeningrun"
 
     def command(self, cycle):
-        return [*DIXIAN, "screen", "--region", COUNTY, "--period", PERIOD]
+        return ["screen", "--region", COUNTY, "--period", PERIOD]
 
     def check(self):
         problems = []
@@ -209,6 +211,7 @@ class Indicators(Operation):
     """`dixian indicators`: the county's cached indicators replaced as a whole."""
 
     name = "indicator recompute"
+    first_write = "statistics_indicatorsnapshot"
 
     def check(self):
         problems = []
@@ -224,7 +227,7 @@ class Indicators(Operation):
         return problems
 
     def command(self, cycle):
-        return [*DIXIAN, "indicators", "--region", COUNTY]
+        return ["indicators", "--region", COUNTY]
 
     def calibrated(self):
         self.regions = self.sql("SELECT count(*) FROM statistics_indicatorsnapshot WHERE "
@@ -237,24 +240,25 @@ class Step(Operation):
     transaction) per case: each case moved once, with its event and audit row, or not."""
 
     name = "procedure step"
+    first_write = "cases_caseevent"
 
     def prepare(self):
         self.township = self.sql(
             "SELECT substr(village_id, 1, 9) t FROM registry_household WHERE village_id LIKE "
             f"'{COUNTY}%' GROUP BY t ORDER BY count(*) DESC LIMIT 1")
-        self.stack.dixian("users", "create", "fault-township", "--role", "township_reviewer",
+        self.stack.run("users", "create", "fault-township", "--role", "township_reviewer",
                           "--region", self.township, "--password", "Fault-test-pass-2026")
         self.driver("--clues")
 
     def driver(self, *args):
-        return self.stack.dixian("shell", "-c", _STEP_DRIVER.format(
+        return self.stack.run("shell", "-c", _STEP_DRIVER.format(
             township=self.township, clues="--clues" in args))
 
     def command(self, cycle):
         if int(self.sql("SELECT count(*) FROM cases_case WHERE state = 'clue' AND "
                         f"village_code LIKE '{self.township}%'")) < 10:
             self.driver("--clues")  # close the accepted cases, new clues on their households
-        return [*DIXIAN, "shell", "-c", _STEP_DRIVER.format(township=self.township,
+        return ["shell", "-c", _STEP_DRIVER.format(township=self.township,
                                                              clues=False)]
 
     def check(self):
@@ -355,12 +359,15 @@ def file_store_leftovers(stack: Stack) -> dict:
 # ---------------------------------------------------------------------------- the harness
 def run_timed(stack: Stack, command: list[str]) -> tuple[int, float, str]:
     started = time.perf_counter()
-    result = subprocess.run(command, cwd=ROOT, env=stack.env(), capture_output=True, text=True,
-                            timeout=1800)
-    return result.returncode, time.perf_counter() - started, result.stdout + result.stderr
+    child = stack.forker.spawn(command)
+    code = child.wait(1800)
+    return code, time.perf_counter() - started, child.output()
 
 
 def kill_cycles(op: Operation, kills: int, rng: random.Random, log) -> dict:
+    """`make faults`: each cycle kills the command at a uniformly random moment of the
+    duration an uninterrupted run took (the command's own work: it is forked from a process
+    that has imported the application, so no kill is wasted on the start-up)."""
     op.prepare()
     code, duration, output = run_timed(op.stack, op.command(0))
     if code != 0:
@@ -369,56 +376,168 @@ def kill_cycles(op: Operation, kills: int, rng: random.Random, log) -> dict:
         op.calibrated()
     violations, landed = [], 0
     for cycle in range(1, kills + 1):
-        command = op.command(cycle)
         at = rng.uniform(0.05, 1.0) * duration
-        process = subprocess.Popen(command, cwd=ROOT, env=op.stack.env(),
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                   start_new_session=True)
-        try:
-            process.wait(at)
-            finished = True
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-            finished = False
+        child = op.stack.forker.spawn(op.command(cycle))
+        deadline = time.monotonic() + at
+        while child.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        finished = child.returncode is not None
+        if not finished:
+            child.kill()
         landed += not finished
         found = op.check()
         violations += [f"cycle {cycle} (kill at {at:.2f} s): {v}" for v in found]
         log(f"  {op.name}: cycle {cycle}, kill at {at:.2f} s of {duration:.2f} s"
             f"{' (had finished)' if finished else ''}: "
             f"{'; '.join(found) if found else 'invariants hold'}")
-    code, _seconds, output = run_timed(op.stack, op.command(kills + 1))
+    return _rerun(op, kills + 1, violations, {"operation": op.name, "kills": kills,
+                                              "killed_mid_run": landed,
+                                              "duration_s": round(duration, 2)})
+
+
+def _rerun(op: Operation, cycle: int, violations: list[str], result: dict) -> dict:
+    code, _seconds, output = run_timed(op.stack, op.command(cycle))
     if not op.finished(code, output):
         violations.append(f"the re-run failed: {output[-500:]}")
     violations += [f"after the re-run: {v}" for v in op.complete()]
-    return {"operation": op.name, "kills": kills, "killed_mid_run": landed,
-            "duration_s": round(duration, 2), "violations": violations}
+    return {**result, "violations": violations}
 
 
-def database_restart(stack: Stack, rng: random.Random, log) -> dict:
-    """The database stopped (immediate shutdown, as a crash) and started again during a
-    screening run and during an indicator recompute."""
+# The audit chain's advisory lock (dixian/core/audit.py): every write records its audit row
+# last in its transaction, under this lock.
+AUDIT_LOCK = 0x6469786961
+
+
+class Gate:
+    """Stop a command at an observable point inside its transaction: hold a lock that the
+    command needs next, wait until PostgreSQL shows the command's backend waiting for it, and
+    only then kill. No timing: the kill lands at the same point on an idle or a loaded
+    machine.
+
+    - ``("write", TABLE)``: ``LOCK TABLE`` in SHARE mode (reads go on, writes wait): the
+      command is stopped at its first write to TABLE.
+    - ``("audit", None)``: the audit chain's advisory lock: the command is stopped after all
+      its writes, as it records its audit row, just before its commit.
+    """
+
+    def __init__(self, stack: Stack, point: str, table: str | None):
+        import psycopg
+
+        self.point, self.table = point, table
+        self.conn = psycopg.connect(stack.cluster.url(stack.database), autocommit=True)
+        if point == "audit":
+            self.conn.execute("SELECT pg_advisory_lock(%s)", [AUDIT_LOCK])
+        else:
+            self.conn.execute("BEGIN")
+            self.conn.execute(f"LOCK TABLE {table} IN SHARE MODE")
+
+    def waiter(self) -> int | None:
+        """The backend pid waiting on this gate, if any."""
+        if self.point == "audit":
+            where = "l.locktype = 'advisory'"
+            args: list = []
+        else:
+            where = "l.locktype = 'relation' AND l.relation = %s::regclass"
+            args = [self.table]
+        row = self.conn.execute(f"SELECT l.pid FROM pg_locks l WHERE NOT l.granted AND "
+                                f"l.pid <> pg_backend_pid() AND {where} LIMIT 1",
+                                args).fetchone()
+        return row[0] if row else None
+
+    def open(self, backend: int | None = None, seconds: float = 60) -> None:
+        """Release the lock; then wait until the killed command's backend has gone (it
+        finds its client gone and rolls back)."""
+        try:
+            if self.point == "audit":
+                self.conn.execute("SELECT pg_advisory_unlock_all()")
+            else:
+                self.conn.execute("ROLLBACK")
+            deadline = time.monotonic() + seconds
+            while backend is not None and self.conn.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE pid = %s",
+                    [backend]).fetchone()[0]:
+                if time.monotonic() > deadline:
+                    self.conn.execute("SELECT pg_terminate_backend(%s)", [backend])
+                time.sleep(0.05)
+        finally:
+            self.conn.close()
+
+
+def stop_at(stack: Stack, argv: list[str], point: str, table: str | None,
+            seconds: float = 600):
+    """Start ``dixian ARGV`` and return (child, gate, backend) once the command waits at the
+    gate; backend is None when the command finished without reaching it."""
+    gate = Gate(stack, point, table)
+    child = stack.forker.spawn(argv)
+    deadline = time.monotonic() + seconds
+    backend = None
+    while backend is None and child.poll() is None:
+        if time.monotonic() > deadline:
+            child.kill()
+            gate.open()
+            raise TimeoutError(f"dixian {argv[0]} neither reached {point} nor finished")
+        backend = gate.waiter()
+        if backend is None:
+            time.sleep(0.02)
+    return child, gate, backend
+
+
+def kill_at_states(op: Operation, log) -> dict:
+    """The CI-sized faults: kill the command at its first write and again as it records its
+    audit row (both inside its transaction), check the invariants after each, then run it
+    once more uninterrupted."""
+    op.prepare()
+    violations, landed = [], 0
+    points = [("write", op.first_write), ("audit", None)]
+    for cycle, (point, table) in enumerate(points, start=1):
+        child, gate, backend = stop_at(op.stack, op.command(cycle), point, table)
+        finished = backend is None
+        if not finished:
+            child.kill()
+        gate.open(backend)
+        landed += not finished
+        found = op.check()
+        where = f"at its first write to {table}" if table else "as it records its audit row"
+        violations += [f"kill {where}: {v}" for v in found]
+        if finished:  # it never reached the point: the test would prove nothing
+            violations.append(f"kill {where}: the command finished without reaching it "
+                              f"(exit {child.returncode}): {child.output()[-300:]}")
+        log(f"  {op.name}: killed {where}"
+            f"{' (had finished)' if finished else ''}: "
+            f"{'; '.join(found) if found else 'invariants hold'}")
+    return _rerun(op, len(points) + 1, violations, {"operation": op.name,
+                                                    "kills": len(points),
+                                                    "killed_mid_run": landed})
+
+
+def database_restart(stack: Stack, rng: random.Random, log, ops=None) -> dict:
+    """The database stopped (immediate shutdown, as a crash) and started again while a
+    screening run and an indicator recompute are inside their transaction: each is held at
+    its audit row (the gate above), the cluster is killed and started, and the command must
+    end with a clear error; then the invariants, a re-run, and the audit chain."""
     results = []
-    for op in (Screen(stack, Path()), Indicators(stack, Path())):
-        code, duration, _ = run_timed(stack, op.command(0))
-        process = subprocess.Popen(op.command(1), cwd=ROOT, env=stack.env(),
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                   start_new_session=True, text=True)
-        time.sleep(rng.uniform(0.5, 0.9) * duration)
+    for op in ops or (Screen(stack, Path()), Indicators(stack, Path())):
+        child, gate, backend = stop_at(stack, op.command(1), "audit", None)
         stack.cluster.kill()
+        try:
+            gate.conn.close()
+        except Exception:  # noqa: BLE001 - the connection died with the server
+            pass
         stack.cluster.start()
-        out, err = process.communicate(timeout=600)
-        clear = process.returncode == 0 or "the database is not reachable" in err
+        code = child.wait(600)
+        err = child.output()
+        clear = backend is not None and (code == 0 or "the database is not reachable" in err)
         problems = op.check()
-        code, _s, output = run_timed(stack, op.command(2))
-        verify = stack.dixian("audit", "verify", check=False)
-        results.append({"operation": op.name, "exit": process.returncode,
+        rerun, _s, output = run_timed(stack, op.command(2))
+        verify = stack.run("audit", "verify", check=False)
+        results.append({"operation": op.name, "exit": code,
                         "message": err.strip().splitlines()[-1] if err.strip() else "",
                         "clear_error": clear, "violations": problems,
-                        "rerun_ok": code == 0, "audit_intact": verify.returncode == 0})
-        log(f"  database restart during {op.name}: exit {process.returncode}, "
+                        "rerun_ok": rerun == 0, "audit_intact": verify.returncode == 0})
+        log(f"  database restart during {op.name}: exit {code}, "
             f"{results[-1]['message'][:140]!r}; invariants "
-            f"{'hold' if not problems else problems}; re-run {'ok' if code == 0 else output}")
+            f"{'hold' if not problems else problems}; re-run "
+            f"{'ok' if rerun == 0 else output[-300:]}")
     return {"runs": results}
 
 
@@ -434,6 +553,7 @@ def full_disk(stack: Stack, work: Path, log) -> dict:
     mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(media)],
                              capture_output=True, text=True).returncode == 0
     result = {"method": "a 1 MiB tmpfs on MEDIA_ROOT, filled" if mounted else "not run"}
+    started = False
     try:
         if not mounted:
             log("  full disk: cannot mount a tmpfs here (not root?): skipped")
@@ -442,7 +562,10 @@ def full_disk(stack: Stack, work: Path, log) -> dict:
         # leave room for half the file: the original cannot be written whole
         (media / "filler").write_bytes(b"\0" * (1024 * 1024 - feed.stat().st_size // 2 - 8192))
         before = stack.cluster.psql(stack.database, "SELECT count(*) FROM exchange_feedbatch")
-        stack.start_web(workers=1)
+        web = stack.processes.get("web")
+        started = web is None or web.poll() is not None
+        if started:  # else the running server writes to the same MEDIA_ROOT path
+            stack.start_web(workers=1)
         client = Client(stack.base_url)
         assert client.login("fault-medical", "Fault-test-pass-2026").status_code == 302
         page = client.get("/feeds/")
@@ -475,7 +598,8 @@ def full_disk(stack: Stack, work: Path, log) -> dict:
         log(f"  full disk: HTTP {status}, {int(after) - int(before)} batch rows added, "
             f"files left {leftovers}")
     finally:
-        stack.stop("web")
+        if mounted and started:
+            stack.stop("web")
         if mounted:
             subprocess.run(["umount", str(media)], check=False)
         shutil.rmtree(media, ignore_errors=True)
@@ -485,17 +609,17 @@ def full_disk(stack: Stack, work: Path, log) -> dict:
 
 def build(stack: Stack, households: int, log) -> None:
     started = time.perf_counter()
-    stack.dixian("migrate", "--no-input")
-    stack.dixian("regions", "load", "--province", COUNTY[:2])
-    stack.dixian("synth", COUNTY, "--households", str(households), "--months", "14", "--load",
+    stack.run("migrate", "--no-input")
+    stack.run("regions", "load", "--province", COUNTY[:2])
+    stack.run("synth", COUNTY, "--households", str(households), "--months", "14", "--load",
                  "--out", str(stack.folder / "synth"))
-    stack.dixian("collectstatic", "--no-input")
+    stack.run("collectstatic", "--no-input")
     fault_users(stack)
     log(f"built a county of {households} households in {time.perf_counter() - started:.0f} s")
 
 
 def fault_users(stack: Stack) -> None:
-    stack.dixian("users", "create", "fault-medical", "--role", "department_officer",
+    stack.run("users", "create", "fault-medical", "--role", "department_officer",
                  "--region", COUNTY, "--department", "medical_insurance",
                  "--password", "Fault-test-pass-2026")
 
@@ -537,7 +661,7 @@ def main(argv=None) -> int:
         results["database_restart"] = database_restart(stack, rng, log)
         if (work / "feeds").exists():
             results["full_disk"] = full_disk(stack, work, log)
-        verify = stack.dixian("audit", "verify", check=False)
+        verify = stack.run("audit", "verify", check=False)
         results["audit_chain"] = verify.stdout.strip() or verify.stderr.strip()
         results["uptime_after"] = os.popen("uptime").read().strip()
     finally:

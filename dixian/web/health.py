@@ -51,3 +51,18 @@ def readyz(request):
         log.warning("readyz: database unreachable: %s", exc.__class__.__name__)
         return JsonResponse({"status": "database unreachable"}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+class ProbeMiddleware:
+    """Answer the probes before any other middleware: no session is read (a prober that
+    keeps a cookie would otherwise make the session and user middleware ask the database,
+    and a database outage would end /healthz in an error instead of 200)."""
+
+    PROBES = {"/healthz": healthz, "/readyz": readyz}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        probe = self.PROBES.get(request.path)
+        return probe(request) if probe else self.get_response(request)

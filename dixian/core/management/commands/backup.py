@@ -5,7 +5,7 @@ A backup is a folder::
 
     database.dump   pg_dump's custom format (PostgreSQL) or a SQLite copy (database.sqlite3)
     media.tar       MEDIA_ROOT: originals and Parquet batches (written once, never changed)
-    keys/           SECRET_KEY, DIXIAN_DATA_KEYS, DIXIAN_LOOKUP_KEY (0600); --keys-to puts
+    keys/           SECRET_KEY, DIXIAN_DATA_KEYS, DIXIAN_LOOKUP_KEY, DIXIAN_AUDIT_KEY (0600); --keys-to puts
                     them elsewhere, which is what production should do (docs/deployment.md)
     manifest.json   when, which database engine, the applied migrations, SHA-256 of each file
 
@@ -33,7 +33,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 KEY_FILES = {"secret-key": "SECRET_KEY", "data-keys": "DIXIAN_DATA_KEYS",
-             "lookup-key": "DIXIAN_LOOKUP_KEY"}
+             "lookup-key": "DIXIAN_LOOKUP_KEY", "audit-key": "DIXIAN_AUDIT_KEY"}
 
 
 def _pg_tool(name: str) -> str:
@@ -154,13 +154,14 @@ class Command(BaseCommand):
                 raise CommandError(f"{src / name} does not match its SHA-256 in the manifest")
         keys_dir = Path(keys_from) if keys_from else src / "keys"
         differing = [name for name, setting in KEY_FILES.items() if name != "secret-key"
-                     and _fingerprint(getattr(settings, setting))
-                     != manifest["keys"].get(name)]
+                     and name in manifest["keys"]  # an older backup has no audit key
+                     and _fingerprint(getattr(settings, setting)) != manifest["keys"][name]]
         if differing and not ignore_keys:
             raise CommandError(
                 f"the configured {', '.join(differing)} differ from the backup's: install the "
-                f"key files from {keys_dir} (DIXIAN_DATA_KEYS_FILE, DIXIAN_LOOKUP_KEY_FILE) "
-                "first, or the restored ID numbers cannot be read")
+                f"key files from {keys_dir} (DIXIAN_DATA_KEYS_FILE, DIXIAN_LOOKUP_KEY_FILE, "
+                "DIXIAN_AUDIT_KEY_FILE) first, or the restored ID numbers cannot be read "
+                "nor the audit chain verified")
         vendor = connection.vendor
         if vendor != manifest["database"]:
             raise CommandError(f"the backup is of {manifest['database']}, this is {vendor}")
