@@ -248,7 +248,13 @@ class Step(Operation):
             f"'{COUNTY}%' GROUP BY t ORDER BY count(*) DESC LIMIT 1")
         self.stack.run("users", "create", "fault-township", "--role", "township_reviewer",
                           "--region", self.township, "--password", "Fault-test-pass-2026")
-        self.driver("--clues")
+        self.new_clues()
+
+    def new_clues(self):
+        made = self.driver("--clues")
+        if self.sql("SELECT count(*) FROM cases_case WHERE state = 'clue' AND "
+                    f"village_code LIKE '{self.township}%'") == "0":
+            raise RuntimeError(f"no clue to step on in {self.township}:\n{made.stdout[-2000:]}")
 
     def driver(self, *args):
         return self.stack.run("shell", "-c", _STEP_DRIVER.format(
@@ -257,7 +263,7 @@ class Step(Operation):
     def command(self, cycle):
         if int(self.sql("SELECT count(*) FROM cases_case WHERE state = 'clue' AND "
                         f"village_code LIKE '{self.township}%'")) < 10:
-            self.driver("--clues")  # close the accepted cases, new clues on their households
+            self.new_clues()  # close the accepted cases, new clues on their households
         return ["shell", "-c", _STEP_DRIVER.format(township=self.township,
                                                              clues=False)]
 
@@ -311,16 +317,17 @@ if {clues}:
                               data={{"participants": "fault test", "minutes": "fault test"}})
     open_ = Case.objects.exclude(state__in=["monitored", "eliminated", "not_proposed",
                                              "rejected"]).values("household_id")
-    for h in Household.objects.filter(village_id__startswith="{township}").exclude(
+    for h in Household.objects.filter(village__code__startswith="{township}").exclude(
             pk__in=open_)[:400]:
         try:
             actions.do_receive_clue(h, channel="self_declaration", risk_type="ILLNESS",
                                     actor=actor, description="fault test")
         except Exception as exc:
             print("clue skipped:", exc)
-for case in Case.objects.filter(state="clue", kind="identification",
-                                village_code__startswith="{township}").order_by("pk"):
-    actions.do_transition(case.pk, "accept", actor=actor, expected_state="clue")
+else:  # the operation under test: accept each clue, one transaction per case
+    for case in Case.objects.filter(state="clue", kind="identification",
+                                    village_code__startswith="{township}").order_by("pk"):
+        actions.do_transition(case.pk, "accept", actor=actor, expected_state="clue")
 """
 
 
