@@ -13,16 +13,43 @@ same bytes. :class:`SafeFileStorage` therefore
 
 from __future__ import annotations
 
+import contextvars
 import errno
 import hashlib
 import os
 import tempfile
+from contextlib import contextmanager
 
 from django.core.files.storage import FileSystemStorage
 
 
 class StoreError(OSError):
     """The file could not be stored (full disk, no permission): nothing was recorded."""
+
+
+_created: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("created",
+                                                                            default=None)
+
+
+@contextmanager
+def all_or_nothing():
+    """Files stored inside the block are removed again when the block fails (the disk full
+    at the second file of an upload, the database refusing its row): a failed upload leaves
+    no file behind. A file that was already stored (the same bytes, an earlier upload) is
+    kept."""
+    created: list[str] = []
+    token = _created.set(created)
+    try:
+        yield
+    except BaseException:
+        for path in created:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+        raise
+    finally:
+        _created.reset(token)
 
 
 def _digest_of_file(path: str) -> str:
@@ -64,6 +91,8 @@ class SafeFileStorage(FileSystemStorage):
             os.chmod(temporary, self.file_permissions_mode or 0o640)
             os.replace(temporary, full_path)
             temporary = None
+            if (created := _created.get()) is not None:
+                created.append(full_path)
         except OSError as exc:
             reason = ("the disk is full" if exc.errno in (errno.ENOSPC, errno.EDQUOT)
                       else exc.strerror or str(exc))

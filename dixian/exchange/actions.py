@@ -107,11 +107,13 @@ def do_upload_feed(data: bytes, file_name: str, *, department: str, actor=None,
 
 
 def _save(batch: FeedBatch, data: bytes, parquet: bytes | None, actor) -> FeedBatch:
+    from dixian.core.storage import all_or_nothing
+
     stem = f"{batch.department}-{batch.checksum[:12]}"
-    batch.original.save(f"{stem}-{batch.file_name[-60:]}", ContentFile(data), save=False)
-    if parquet is not None:
-        batch.parquet.save(f"{stem}.parquet", ContentFile(parquet), save=False)
-    with transaction.atomic():
+    with all_or_nothing(), transaction.atomic():  # no file left behind by a failed upload
+        batch.original.save(f"{stem}-{batch.file_name[-60:]}", ContentFile(data), save=False)
+        if parquet is not None:
+            batch.parquet.save(f"{stem}.parquet", ContentFile(parquet), save=False)
         batch.save()
         region = RegionScope.from_stored(batch.scope_code).audit_region()
         audit.record("feed.upload", actor=actor, obj=batch, region_code=region,

@@ -36,3 +36,14 @@ def test_a_full_disk_leaves_nothing_and_says_so(store, tmp_path, monkeypatch):
     with pytest.raises(StoreError, match="the disk is full.*Nothing was recorded"):
         store.save("feeds/abc-file.csv", ContentFile(b"x" * 10_000))
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
+def test_a_failed_upload_removes_the_files_it_stored_and_keeps_older_ones(store, tmp_path):
+    from dixian.core.storage import all_or_nothing
+
+    kept = store.save("feeds/old.csv", ContentFile(b"stored before"))
+    with pytest.raises(StoreError), all_or_nothing():
+        store.save("feeds/old.csv", ContentFile(b"stored before"))  # reused, not created
+        store.save("feeds/new-original.csv", ContentFile(b"the original"))
+        raise StoreError(errno.ENOSPC, "the Parquet batch did not fit")
+    assert sorted(p.name for p in (tmp_path / "feeds").iterdir()) == [kept.split("/")[-1]]
