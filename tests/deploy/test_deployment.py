@@ -39,7 +39,8 @@ pytestmark = [
     pytest.mark.skipif(
         not os.environ.get("DATABASE_URL", "sqlite").startswith("sqlite")
         and os.environ.get("DIXIAN_DEPLOY_TEST") != "1",
-        reason="brings its own PostgreSQL: runs once, in the SQLite pass"),
+        reason="brings its own PostgreSQL: runs once, in the SQLite pass (scripts/run-tests "
+               "leaves tests/deploy out of the PostgreSQL pass)"),
     pytest.mark.skipif(not list(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
                        and not os.environ.get("PG_BINDIR"), reason="no PostgreSQL binaries"),
 ]
