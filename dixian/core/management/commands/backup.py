@@ -5,7 +5,8 @@ A backup is a folder::
 
     database.dump   pg_dump's custom format (PostgreSQL) or a SQLite copy (database.sqlite3)
     media.tar       MEDIA_ROOT: originals and Parquet batches (written once, never changed)
-    keys/           SECRET_KEY, DIXIAN_DATA_KEYS, DIXIAN_LOOKUP_KEY, DIXIAN_AUDIT_KEY (0600); --keys-to puts
+    keys/           SECRET_KEY, DIXIAN_DATA_KEYS, DIXIAN_LOOKUP_KEY, DIXIAN_AUDIT_KEY
+                    (0600); --keys-to puts
                     them elsewhere, which is what production should do (docs/deployment.md)
     manifest.json   when, which database engine, the applied migrations, SHA-256 of each file
 
