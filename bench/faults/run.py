@@ -2,14 +2,19 @@
 check that nothing is partial or duplicated and that running it again completes; restart the
 database in the middle of a run; fill the disk during an upload.
 
-    .venv/bin/python bench/faults/run.py --kills 20            # make faults
-    .venv/bin/python bench/faults/run.py --kills 3 --small     # the CI-sized version
+    .venv/bin/python bench/faults/run.py --kills 20                 # make faults
+    .venv/bin/python bench/faults/run.py --kills 3 --households 120  # a quick look
+
+The CI-sized version is tests/deploy/test_deployment.py: it uses this module's operations and
+checks, but kills each command at observable points (``Gate``, ``kill_at_states``) instead of
+at random moments.
 
 It brings up the production setup of docs/deployment.md on this machine (deploy/localstack.py:
 a private PostgreSQL cluster, keys in files, production settings) with a synthetic county, and
 runs each operation as its command (`dixian import`, `dixian feed upload`, `dixian screen`,
-`dixian indicators`, and a procedure driver that takes a step on each open clue). A kill lands
-at a uniformly random moment of the operation's measured duration. After every kill the
+`dixian indicators`, and a procedure driver that takes a step on each open clue), each forked
+from a process that has imported the application (localstack.Forker). A kill lands at a
+uniformly random moment of the operation's measured duration. After every kill the
 invariants of docs/reliability.md are checked with SQL and on the file store.
 """
 
