@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 VENV := .venv
 
-.PHONY: demo test test-sqlite mutation lint messages bench-regions bench-import bench-queue clean fuzz
+.PHONY: demo test test-sqlite mutation lint messages bench-regions bench-import bench-queue clean fuzz load faults
 
 $(VENV)/.synced: pyproject.toml uv.lock scripts/bootstrap
 	scripts/bootstrap
@@ -54,3 +54,10 @@ fuzz: $(VENV)/.synced  ## a longer fuzz run: file readers (Hypothesis) and the A
 	  DIXIAN_API_FUZZ_EXAMPLES=$${DIXIAN_API_FUZZ_EXAMPLES:-50} \
 	  $(VENV)/bin/python -m pytest tests/fuzz tests/web/test_api_fuzz.py -q \
 	  --hypothesis-show-statistics --durations=0
+
+load: $(VENV)/.synced  ## Locust, 100 users of mixed roles for 5 minutes against gunicorn + PostgreSQL (docs/reliability.md)
+	scripts/bootstrap --group bench
+	$(VENV)/bin/python bench/load/run.py --users 100 --minutes 5 --write-doc
+
+faults: $(VENV)/.synced  ## kill -9 x20 during each write, a database restart, a full disk (docs/reliability.md)
+	$(VENV)/bin/python bench/faults/run.py --kills 20 --json var/faults.json

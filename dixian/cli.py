@@ -41,17 +41,31 @@ def main(argv: list[str] | None = None) -> None:
         _print_help()
         return
     from django.core.management import execute_from_command_line
+    from django.db import InterfaceError, OperationalError
 
-    if argv[1] in PROGRESS_COMMANDS and not any(a in ("-h", "--help") for a in argv[2:]):
-        # long work: bars for what the command tracks (dixian.core.progress), and the
-        # command's own elapsed time
-        from dixian.core import progress
+    from dixian.core.storage import StoreError
 
-        with progress.shown(), progress.task(f"dixian {argv[1]}", total=1) as done:
-            execute_from_command_line(["dixian", *argv[1:]])
-            done()
-        return
-    execute_from_command_line(["dixian", *argv[1:]])
+    try:
+        if argv[1] in PROGRESS_COMMANDS and not any(a in ("-h", "--help") for a in argv[2:]):
+            # long work: bars for what the command tracks (dixian.core.progress), and the
+            # command's own elapsed time
+            from dixian.core import progress
+
+            with progress.shown(), progress.task(f"dixian {argv[1]}", total=1) as done:
+                execute_from_command_line(["dixian", *argv[1:]])
+                done()
+            return
+        execute_from_command_line(["dixian", *argv[1:]])
+    except (OperationalError, InterfaceError) as exc:
+        # The database went away mid-command (restart, failover): its open transaction was
+        # rolled back; every Dixian step is atomic and safe to run again.
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"dixian: the database is not reachable ({first}). The step in progress was "
+              "rolled back; run the command again when the database is back.", file=sys.stderr)
+        raise SystemExit(3) from None
+    except StoreError as exc:
+        print(f"dixian: {exc.strerror}", file=sys.stderr)
+        raise SystemExit(4) from None
 
 
 if __name__ == "__main__":

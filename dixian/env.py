@@ -98,6 +98,8 @@ def database_from_url(url: str, base_dir: Path) -> dict:
             "PORT": str(parsed.port or ""),
             "OPTIONS": options,
             "CONN_MAX_AGE": 60,
+            # a connection kept from before a database restart is checked, not reused broken
+            "CONN_HEALTH_CHECKS": True,
         }
     raise ConfigError(
         f"DATABASE_URL scheme {parsed.scheme!r} is not supported; use sqlite:/// or postgres://"

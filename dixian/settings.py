@@ -124,10 +124,12 @@ INSTALLED_APPS = [
     "dixian.regional",  # after funds: its demo step runs after the funds step
     "dixian.connect",
     "dixian.alarms",
+    "django_tasks_db",  # the background worker's queue (`dixian db_worker`)
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "dixian.web.health.ProbeMiddleware",  # /healthz, /readyz: before any session work
     "dixian.core.middleware.UploadLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "dixian.core.middleware.LanguageMiddleware",
@@ -142,7 +144,11 @@ MIDDLEWARE = [
     "dixian.core.middleware.RequestContextMiddleware",
     "dixian.core.middleware.PrivateResponseMiddleware",
     "dixian.core.middleware.BadInputMiddleware",
+    "dixian.core.middleware.ServiceUnavailableMiddleware",
 ]
+
+if MODE == "production":  # static files from the application server (after collectstatic)
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "dixian.urls"
 WSGI_APPLICATION = "dixian.wsgi.application"
@@ -221,7 +227,23 @@ USE_TZ = True
 
 MEDIA_ROOT = VAR_DIR / "media"  # originals of uploaded files (never served publicly)
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(env_str("DIXIAN_STATIC_ROOT", str(VAR_DIR / "static")))
+STORAGES = {
+    # uploads: atomic writes, content-addressed reuse, a clear error on a full disk
+    "default": {"BACKEND": "dixian.core.storage.SafeFileStorage"},
+    # Production serves the hashed, compressed copies that `dixian collectstatic` writes.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+                    if MODE == "production"
+                    else "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# Background tasks (Django's task framework). In production the queue is a database table
+# and `dixian db_worker` runs it (docs/deployment.md); dev and test run each task at once.
+TASK_BACKEND = env_str("DIXIAN_TASK_BACKEND", "database" if MODE == "production" else "immediate")
+if TASK_BACKEND not in {"database", "immediate"}:
+    raise ConfigError(f"DIXIAN_TASK_BACKEND={TASK_BACKEND!r}: use database or immediate.")
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend" if TASK_BACKEND == "database"
+                     else "django.tasks.backends.immediate.ImmediateBackend"}}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("DIXIAN_SESSION_AGE", 8 * 3600)
@@ -256,12 +278,23 @@ if MODE == "production":
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("DIXIAN_HSTS_PRELOAD", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Probes reach the application server directly, over plain HTTP (docs/deployment.md).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
+# Structured logs (dixian/core/logs.py): JSON lines on standard error in production.
+LOG_FORMAT = env_str("DIXIAN_LOG_FORMAT", "json" if MODE == "production" else "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": "WARNING"},
+    "formatters": {
+        "json": {"()": "dixian.core.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler",
+                             "formatter": "json" if LOG_FORMAT == "json" else "text"}},
+    "root": {"handlers": ["console"],
+             "level": env_str("DIXIAN_LOG_LEVEL", "INFO" if MODE == "production" else "WARNING")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
 # Labels for the navigation; defined here so makemessages finds them once.

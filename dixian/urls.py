@@ -2,10 +2,12 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from dixian.api import api
-from dixian.web import account, people, views
+from dixian.web import account, health, people, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
@@ -37,3 +39,4 @@ urlpatterns = [
 
 handler404 = "dixian.web.views.not_found"
 handler403 = "dixian.web.views.permission_denied"
+handler500 = "dixian.core.middleware.server_error"

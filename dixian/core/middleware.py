@@ -188,3 +188,69 @@ def pending_step(request) -> str | None:
         if not request.session.get("two_factor_ok"):
             return "two_factor"
     return None
+
+
+class ServiceUnavailableMiddleware:
+    """Faults of the machine, not of the request, answered in words instead of a server error:
+
+    - the database went away (restart, failover, network): 503 with ``Retry-After``; the
+      interrupted transaction was rolled back. /readyz says so too (dixian/web/health.py).
+    - the file store could not take an upload (a full disk): 507; nothing was recorded
+      (dixian/core/storage.py).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        return unavailable(request, exception)
+
+
+def server_error(request):
+    """handler500: a database or file-store fault raised outside a view (in a middleware
+    that reads the session's user, say) is answered like one raised in it; anything else is
+    Django's plain 500 page."""
+    import sys
+
+    from django.views.defaults import server_error as plain
+
+    return unavailable(request, sys.exc_info()[1]) or plain(request)
+
+
+def unavailable(request, exception):
+    import logging
+
+    from django.db import InterfaceError, OperationalError
+    from django.http import HttpResponse, JsonResponse
+    from django.template.loader import render_to_string
+    from django.utils.translation import gettext as _
+
+    from dixian.core.storage import StoreError
+
+    if isinstance(exception, OperationalError | InterfaceError):
+        status, title = 503, _("The database is not reachable")
+        text = _("The platform cannot reach its database just now (a restart or a network "
+                 "fault). Nothing you sent in this request was saved. Try again in a "
+                 "minute; if it lasts, tell the system administrator.")
+    elif isinstance(exception, StoreError):
+        status, title = 507, _("The file could not be stored")
+        text = _("The server could not store the file (its disk is full). Nothing was "
+                 "recorded. Tell the system administrator, then send the file again.")
+    else:
+        return None
+    first = (str(exception).strip().splitlines() or [type(exception).__name__])[0]
+    logging.getLogger("dixian.faults").error("%s: %s", title, first,
+                                             extra={"status": status, "path": request.path})
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": f"{title}. {text}"}, status=status)
+    else:
+        # rendered without the request: the context processors would ask the database
+        response = HttpResponse(render_to_string("web/unavailable.html",
+                                                 {"title": title, "text": text}),
+                                status=status)
+    if status == 503:
+        response["Retry-After"] = "30"
+    return response

@@ -106,11 +106,13 @@ def do_upload_feed(data: bytes, file_name: str, *, department: str, actor=None,
 
 
 def _save(batch: FeedBatch, data: bytes, parquet: bytes | None, actor) -> FeedBatch:
+    from dixian.core.storage import all_or_nothing
+
     stem = f"{batch.department}-{batch.checksum[:12]}"
-    batch.original.save(f"{stem}-{batch.file_name[-60:]}", ContentFile(data), save=False)
-    if parquet is not None:
-        batch.parquet.save(f"{stem}.parquet", ContentFile(parquet), save=False)
-    with transaction.atomic():
+    with all_or_nothing(), transaction.atomic():  # no file left behind by a failed upload
+        batch.original.save(f"{stem}-{batch.file_name[-60:]}", ContentFile(data), save=False)
+        if parquet is not None:
+            batch.parquet.save(f"{stem}.parquet", ContentFile(parquet), save=False)
         batch.save()
         region = RegionScope.from_stored(batch.scope_code).audit_region()
         audit.record("feed.upload", actor=actor, obj=batch, region_code=region,
@@ -177,7 +179,8 @@ def _engine_backend(engine: str):
 
 
 def do_run_screening(scope: RegionScope, period: str, *, actor=None, department: str = "",
-                     engine: str = "duckdb", schedule=None, now=None) -> ScreeningRun:
+                     engine: str = "duckdb", schedule=None, now=None,
+                     due_on=None) -> ScreeningRun:
     """Snapshot the registry, run the rules (every rule, or one department's) over it and the
     feeds, keep the alerts, and turn what is new in them into clues. ``now`` dates the run
     and its clues (the procedure simulator runs in simulated time)."""
@@ -222,6 +225,8 @@ def do_run_screening(scope: RegionScope, period: str, *, actor=None, department:
         run.counts = {"alerts": len(rows), "households": len({a["household_code"] for a in rows}),
                       "by_rule": by_rule, "outcomes": outcomes}
         run.save(update_fields=["counts"])
+        if schedule is not None:  # moved on with its run: a run is never made twice
+            _move_on(schedule, due_on or timezone.localdate(started_at), run=run, actor=actor)
         audit.record("screening.run", actor=actor, obj=run, region_code=scope.audit_region(),
                      after={"period": period, "alerts": len(rows), "batches": used,
                             "engine": engine, "department": department,
@@ -229,32 +234,44 @@ def do_run_screening(scope: RegionScope, period: str, *, actor=None, department:
     return run
 
 
-def do_run_due_schedules(today=None) -> list[ScreeningRun]:
-    """Run every active schedule whose next run is due, for the current month, and move it
-    on. A schedule that fails stays due and the error propagates (cron reports it)."""
+class ScheduleAlreadyRan(Exception):
+    """Another process ran this schedule meanwhile (two timers at once): this run is undone."""
+
+
+def _move_on(schedule, due_on, *, run=None, actor=None) -> None:
+    """Compare and set: only the process that still sees the old date moves it on; audited
+    with the date it had and the run that moved it."""
     from datetime import timedelta
 
+    from dixian.exchange.models import ScreeningSchedule
+
+    before = schedule.next_run_on
+    new = due_on + timedelta(days=schedule.every_days)
+    moved = ScreeningSchedule.objects.filter(pk=schedule.pk, next_run_on=before) \
+        .update(next_run_on=new)
+    if not moved:
+        raise ScheduleAlreadyRan(schedule.pk)
+    schedule.next_run_on = new
+    audit.record("screening.schedule_advance", actor=actor, obj=schedule,
+                 region_code=schedule.scope_code, before={"next_run_on": before.isoformat()},
+                 after={"next_run_on": new.isoformat(),
+                        "run": run.pk if run is not None else None})
+
+
+def do_run_due_schedules(today=None) -> list[ScreeningRun]:
+    """Run every active schedule whose next run is due, for the current month, and move it
+    on in the run's own transaction (killed in between, neither happened; run again, it runs
+    once). A schedule that fails stays due and the error propagates (cron reports it)."""
     from dixian.exchange.models import ScreeningSchedule
 
     today = today or timezone.localdate()
     runs = []
     for schedule in ScreeningSchedule.objects.filter(active=True, next_run_on__lte=today):
-        run = do_run_screening(RegionScope.of(schedule.scope_code), today.strftime("%Y-%m"),
-                               department=schedule.department, schedule=schedule)
-        do_advance_schedule(schedule, today + timedelta(days=schedule.every_days), run=run)
-        runs.append(run)
+        try:
+            runs.append(do_run_screening(RegionScope.of(schedule.scope_code),
+                                         today.strftime("%Y-%m"),
+                                         department=schedule.department, schedule=schedule,
+                                         due_on=today))
+        except ScheduleAlreadyRan:
+            continue
     return runs
-
-
-def do_advance_schedule(schedule, next_run_on, *, run=None, actor=None):
-    """Move a schedule's next run on (after its run), audited with the date it had."""
-    with transaction.atomic():
-        before = schedule.next_run_on
-        schedule.next_run_on = next_run_on
-        schedule.save(update_fields=["next_run_on"])
-        audit.record("screening.schedule_advance", actor=actor, obj=schedule,
-                     region_code=schedule.scope_code,
-                     before={"next_run_on": before.isoformat()},
-                     after={"next_run_on": next_run_on.isoformat(),
-                            "run": run.pk if run is not None else None})
-    return schedule

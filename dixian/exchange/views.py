@@ -5,10 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,7 +16,8 @@ from django.views.decorators.http import require_POST
 
 from dixian.core.access import NotFound, require, scope_of, scope_q
 from dixian.core.roles import Capability, role_has
-from dixian.exchange import actions
+from dixian.exchange.bridge import check_month
+from dixian.exchange import actions, tasks
 from dixian.exchange.models import Alert, FeedBatch, ScreeningRun
 from dixian.registry.people import attach_people
 from dixian.web import downloads
@@ -238,11 +239,21 @@ def feed_template(request):
 def run_screening(request):
     require(request.user, Capability.RUN_SCREENING)
     period = request.POST.get("period") or timezone.now().strftime("%Y-%m")
-    try:
-        run = actions.do_run_screening(scope_of(request.user), period, actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, "; ".join(exc.messages))
+    try:  # a malformed period is the visitor's error, said before anything is queued
+        check_month(period, "period")
+    except ValueError as exc:
+        messages.error(request, str(exc))
         return redirect("alerts")
-    messages.success(request, _("Screening for %(period)s: %(alerts)s alerts.")
-                     % {"period": period, "alerts": run.counts["alerts"]})
+    result = tasks.run_screening.enqueue(period, actor_id=request.user.pk,
+                                         request_id=getattr(request, "request_id", ""))
+    if result.status == TaskResultStatus.SUCCESSFUL:  # run at once (dev, tests)
+        run = ScreeningRun.objects.get(pk=result.return_value)
+        messages.success(request, _("Screening for %(period)s: %(alerts)s alerts.")
+                         % {"period": period, "alerts": run.counts["alerts"]})
+    elif result.status == TaskResultStatus.FAILED:
+        messages.error(request, _("The screening for %(period)s failed; the administrator "
+                                  "finds the reason in the logs.") % {"period": period})
+    else:  # queued for the worker
+        messages.info(request, _("Screening for %(period)s started: its alerts appear here "
+                                 "when it has run.") % {"period": period})
     return redirect("alerts")

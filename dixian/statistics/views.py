@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.tasks import TaskResultStatus
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -28,7 +29,7 @@ from dixian.core.models import Region
 from dixian.core.roles import Capability, role_has
 from dixian.registry.enums import category_name, label
 from dixian.registry.models import Household, Member
-from dixian.statistics import bridge, conf
+from dixian.statistics import bridge, conf, tasks
 from dixian.statistics.bridge import (
     LIST_INDICATORS,
     Report,
@@ -306,7 +307,14 @@ def report(request, region: str, fmt: str):
 def recompute(request, region: str):
     require(request.user, Capability.IMPORT_REGISTRY)
     code, _place = resolve(request.user, region)
-    result = bridge.do_recompute(code, actor=request.user)
-    messages.success(request, _("Indicators recomputed: %(regions)s regions, latest month "
-                                "%(as_of)s, %(seconds)s s.") % result)
+    task = tasks.recompute.enqueue(code, actor_id=request.user.pk,
+                                   request_id=getattr(request, "request_id", ""))
+    if task.status == TaskResultStatus.SUCCESSFUL:  # run at once (dev, tests)
+        messages.success(request, _("Indicators recomputed: %(regions)s regions, latest month "
+                                    "%(as_of)s, %(seconds)s s.") % task.return_value)
+    elif task.status == TaskResultStatus.FAILED:
+        messages.error(request, _("The recompute failed; the administrator finds the reason "
+                                  "in the logs."))
+    else:  # queued for the worker
+        messages.info(request, _("Recompute started: the figures change when it has run."))
     return redirect("statistics_region", segment(code))

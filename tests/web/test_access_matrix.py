@@ -381,7 +381,7 @@ ROUTES = [
 # Routes that need no login, or that are the login machinery itself.
 PUBLIC = {"login", "logout", "set_language", "declare", "declare_start", "manifest",
           "service_worker", "favicon", "api:api-root", "api:openapi-json",
-          "api:openapi-view"}
+          "api:openapi-view", "healthz", "readyz"}
 
 
 def _all_url_names(patterns, prefix=""):

@@ -84,6 +84,8 @@ def _shift(months: pd.Series, k) -> pd.Series:
 
 def _date(months: pd.Series, rng: np.random.Generator) -> pd.Series:
     day = rng.integers(1, 29, len(months))
+    if len(months) == 0:  # a small county may have no such event at all
+        return np.array([], dtype=object)
     return pd.to_datetime(months.to_numpy().astype(str) + "-" + pd.Series(day).map(
         "{:02d}".format).to_numpy(), format="%Y-%m-%d").date
 

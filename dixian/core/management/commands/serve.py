@@ -12,8 +12,9 @@ class Command(BaseCommand):
     def handle(self, *args, addr, **options):
         if settings.MODE == "production":
             raise CommandError(
-                "In production run a WSGI server in front of dixian.wsgi:application "
-                "(see docs/deployment.md); `dixian serve` is for dev and demo."
+                "In production run gunicorn (`gunicorn -c deploy/gunicorn.conf.py`) behind "
+                "nginx, with the worker and the timers: see docs/deployment.md. "
+                "`dixian serve` is for dev and demo."
             )
         call_command("migrate", verbosity=0, interactive=False)
         self.stdout.write(f"Serving Dixian at http://{addr}/")
