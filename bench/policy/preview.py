@@ -298,6 +298,8 @@ def main(argv=None) -> int:
     ap.add_argument("--repeat", type=int, default=3, help="interleaved runs of each path")
     ap.add_argument("--changes", default=",".join(CHANGES))
     ap.add_argument("--write-doc", action="store_true")
+    ap.add_argument("--report-only", action="store_true",
+                    help="the report from the runs kept in results.json (no new run)")
     a = ap.parse_args(argv)
     if a.mode != "all":
         print(json.dumps(child(a.mode, a.change), default=str))
@@ -327,7 +329,15 @@ def main(argv=None) -> int:
                   "changes": {}}
     changes = a.changes.split(",")
     runs: dict = {c: {"incremental": [], "baseline": []} for c in changes}
-    for k in range(a.repeat):
+    if a.report_only:
+        kept = json.loads(RESULTS.read_text())
+        info["repeat"] = kept["repeat"]
+        info["date"] = kept["date"]
+        info["changes"] = {c: {"same": r["same"], "differences": r["differences"]}
+                           for c, r in kept["changes"].items()}
+        runs = kept["runs"]
+        changes = [c for c in changes if runs.get(c, {}).get("baseline")]
+    for k in range(0 if a.report_only else a.repeat):
         for change in changes:
             order = ("incremental", "baseline") if k % 2 == 0 else ("baseline", "incremental")
             for mode in order:
@@ -345,12 +355,15 @@ def main(argv=None) -> int:
             prev = info["changes"].get(change, {"same": True, "differences": {}})
             info["changes"][change] = {"same": prev["same"] and not diff,
                                        "differences": prev["differences"] or diff}
+        # kept after every round, so that an interrupted benchmark can still be reported
+        RESULTS.write_text(json.dumps({**info, "repeat": k + 1, "runs": runs}, indent=2,
+                                      default=str) + "\n")
     for change in changes:
         info["changes"][change].update(
             {m: _summary(rs) for m, rs in runs[change].items()})
     text = report(info)
     print(text)
-    RESULTS.write_text(json.dumps(info, indent=2, default=str) + "\n")
+    RESULTS.write_text(json.dumps({**info, "runs": runs}, indent=2, default=str) + "\n")
     ok = all(c["same"] for c in info["changes"].values())
     if not ok:
         print("THE PREVIEW AND THE BASELINE DIFFER; see results.json", file=sys.stderr)

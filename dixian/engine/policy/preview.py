@@ -111,14 +111,19 @@ def preview(snapshot_tables: Mapping[str, Any], feeds_tables: Mapping[str, Any] 
         out.seconds = time.perf_counter() - started
         return out
     year = int(period[:4])
-    if names & INCOME_NAMES:
-        _range(out, snapshot_tables, scope, period, on, overlay, region, year)
+    policies = ((), overlay)
+    params = [_overrides(region, year, on, ov) for ov in policies]
     rules = affected_rules(names)
+    r1s = None   # R1 under each policy, computed once for the range and the R2 rules
+    if names & INCOME_NAMES or _reads_income(rules):
+        r1s = _r1_tables(snapshot_tables, scope, period, params)
+    if names & INCOME_NAMES:
+        _range(out, snapshot_tables, r1s, [_line(region, year, p, on) for p in params])
     out.rules_run = list(rules)
     if rules:
-        runs = [_alerts(snapshot_tables, feeds_tables, scope, period, on,
-                        _overrides(region, year, on, ov), rules, backend)
-                for ov in ((), overlay)]
+        given = r1s if r1s is not None and _reads_income(rules) else (None, None)
+        runs = [_alerts(snapshot_tables, feeds_tables, scope, period, on, p, rules, backend,
+                        income) for p, income in zip(params, given, strict=True)]
         dependent = dependent_rules(rules)
         if dependent:
             from dixian.engine.screening import RULES_BY_ID
@@ -129,10 +134,9 @@ def preview(snapshot_tables: Mapping[str, Any], feeds_tables: Mapping[str, Any] 
             flipped = {k[0] for k in runs[0]} ^ {k[0] for k in runs[1]}
             flipped &= holders
             if flipped:
-                sub = _only(snapshot_tables, flipped)
-                for run, ov in zip(runs, ((), overlay), strict=True):
-                    alerts = _alerts(sub, feeds_tables, scope, period, on,
-                                     _overrides(region, year, on, ov), None, backend)
+                sub, feeds, incomes = _just(snapshot_tables, feeds_tables, flipped, r1s)
+                for run, p, income in zip(runs, params, incomes, strict=True):
+                    alerts = _alerts(sub, feeds, scope, period, on, p, None, backend, income)
                     run.update({k: a for k, a in alerts.items() if k[2] in dependent})
             out.rules_run += dependent
         codes = {k[0] for k in set(runs[0]) ^ set(runs[1])}
@@ -153,14 +157,59 @@ def dependent_rules(rules: Iterable[str]) -> list[str]:
     return [r.id for r in RULES if r.operator == "negative_screen" and r.id not in set(rules)]
 
 
-def _alerts(snapshot_tables, feeds_tables, scope, period, on, params, rules, backend
-            ) -> dict[tuple, dict[str, Any]]:
+#: the screening operators that read R1 (given to them when the preview has it)
+INCOME_OPERATORS = ("income_below_line", "rigid_spending_below_line")
+
+
+def _reads_income(rules: Iterable[str]) -> bool:
+    from dixian.engine.screening import RULES_BY_ID
+
+    return any(RULES_BY_ID[r].operator in INCOME_OPERATORS for r in rules)
+
+
+def _line(region, year, params, on) -> float:
+    from dixian.engine.screening import engine as screening
+
+    return float(screening.resolve(region, year, params, on=on)["monitoring_line"])
+
+
+def _r1_tables(snapshot_tables, scope, period, params) -> list[pa.Table]:
+    """R1 under each policy: computed once when both have the same income window."""
+    from dixian.engine.screening import engine as screening
+
+    window = ("income_window_months", "income_window_min_months")
+    r1 = screening.r1_table(snapshot_tables, scope, period=period, params=params[0])
+    if all(params[0][k] == params[1][k] for k in window):
+        return [r1, r1]
+    return [r1, screening.r1_table(snapshot_tables, scope, period=period, params=params[1])]
+
+
+def _just(snapshot_tables, feeds_tables, codes: set[str], r1s
+          ) -> tuple[dict[str, Any], dict[str, Any], list]:
+    """The snapshot and the feeds of just the households ``codes`` (the feeds' village-level
+    records kept), and their R1 under each policy when it is known (then the income rows are
+    not read again). Every rule's alerts for these households are the same on these tables
+    as on the whole ones: each operator works household by household, and a feed record's
+    member belongs to the household it is matched to."""
+    from dixian.engine.schema import SNAPSHOT_SCHEMAS
+
+    feeds = _only(feeds_tables or {}, codes, unassigned=True)
+    if r1s is None:
+        return _only(snapshot_tables, codes), feeds, [None, None]
+    sub = _only({"households": snapshot_tables["households"]}, codes)
+    sub.update({n: SNAPSHOT_SCHEMAS[n].empty_table() for n in ("members", "incomes")})
+    keep = pa.array(sorted(codes), pa.string())
+    return sub, feeds, [r.filter(pc.is_in(r["household_code"], value_set=keep)) for r in r1s]
+
+
+def _alerts(snapshot_tables, feeds_tables, scope, period, on, params, rules, backend,
+            income=None) -> dict[tuple, dict[str, Any]]:
     """(household, member, rule) -> the alert's village, risk type, value and threshold."""
     from dixian.engine.screening import engine as screening
 
     keys = ("household_code", "member_id", "rule_id")
     alerts = screening.run(snapshot_tables, feeds_tables, scope, period=period, params=params,
-                           rules=rules, backend=backend, on=on)
+                           rules=rules, backend=backend, on=on, income=income, render=False)
     return {tuple(a[k] or "" for k in keys): a for a in alerts.select(
         [*keys, "village_code", "risk_type", "value", "threshold"]).to_pylist()}
 
@@ -172,9 +221,11 @@ def _is_ibis(t: Any) -> bool:
 
 
 def _only(tables: Mapping[str, Any], codes: Iterable[str],
-          columns: Mapping[str, list[str]] | None = None) -> dict[str, Any]:
+          columns: Mapping[str, list[str]] | None = None, *, unassigned: bool = False
+          ) -> dict[str, Any]:
     """``tables`` (Arrow, pandas, Parquet paths or Ibis tables) restricted to the households
-    ``codes``, as Arrow tables (Ibis tables stay Ibis tables, filtered)."""
+    ``codes`` (and, if ``unassigned``, to the rows of no household: a feed's village-level
+    records), as Arrow tables (Ibis tables stay Ibis tables, filtered)."""
     import duckdb
 
     from dixian.engine.screening.engine import _arrow, _parquet_files
@@ -187,12 +238,17 @@ def _only(tables: Mapping[str, Any], codes: Iterable[str],
     try:
         for name, src in tables.items():
             cols = (columns or {}).get(name)
+            if src is None:
+                continue
             if _is_ibis(src):
-                t = src.filter(src.household_code.isin(codes))
+                pred = src.household_code.isin(codes)
+                t = src.filter(pred | src.household_code.isnull() if unassigned else pred)
                 out[name] = t.select(*cols) if cols else t
                 continue
             what = ", ".join(f'"{c}"' for c in cols) if cols else "*"
             where = "WHERE household_code IN (SELECT household_code FROM dixian_keys)"
+            if unassigned:
+                where += " OR household_code IS NULL"
             if _parquet_files(src):
                 paths = [str(p) for p in src] if isinstance(src, (list, tuple)) else [str(src)]
                 res = con.sql(f"SELECT {what} FROM read_parquet(?) {where}", params=[paths])
@@ -250,24 +306,16 @@ def _categories(snapshot_tables, codes: Iterable[str]) -> dict[str, str]:
             for k, t in types.items()}
 
 
-def _range(out: Preview, snapshot_tables, scope, period, on, overlay, region, year) -> None:
+def _range(out: Preview, snapshot_tables, r1s: list[pa.Table], lines: list[float]) -> None:
     """Households whose R1 falls below the line under one policy and not the other.
 
-    When the income window is the same under both policies, R1 is computed once and only the
-    households between the two lines can change side."""
-    from dixian.engine.screening import engine as screening
-
-    params = [_overrides(region, year, on, ov) for ov in ((), overlay)]
-    lines = [float(screening.resolve(region, year, p, on=on)["monitoring_line"])
-             for p in params]
-    window = ("income_window_months", "income_window_min_months")
-    r1 = screening.r1_table(snapshot_tables, scope, period=period, params=params[0])
-    if all(params[0][k] == params[1][k] for k in window):
+    When R1 is the same under both policies (the same income window), only the households
+    between the two lines can change side."""
+    if r1s[0] is r1s[1]:
         lo, hi = sorted(lines)
+        r1 = r1s[0]
         r1 = r1.filter(pc.and_(pc.greater_equal(r1["pcni"], lo), pc.less(r1["pcni"], hi)))
         r1s = [r1, r1]
-    else:
-        r1s = [r1, screening.r1_table(snapshot_tables, scope, period=period, params=params[1])]
     tables = []
     for r, line in zip(r1s, lines, strict=True):
         below = r.filter(pc.less(r["pcni"], line))
