@@ -253,12 +253,17 @@ def report(info: dict) -> str:
         "item; the benchmark fails otherwise. `tests/engine/policy/test_preview_bench.py` runs "
         "both paths on a 20,000-person county for both proposals and for a change of the "
         "income window.",
-        "* Where the incremental path saves: the line change needs R1 once instead of four "
-        "times (the baseline's two classifications and its two R2 runs each aggregate the "
-        "12-month income window) and three rules instead of 17 under each policy; the medical "
-        "change needs one feed rule (R7-MED-01) and no R1 at all. The floor of the line "
-        "change is R1 itself: the two R2 runs recompute it inside the screening, and sharing "
-        "it across runs would change the screening engine, not the preview.",
+        "* Where the incremental path saves: the line change computes R1 (the 12-month "
+        "income window aggregated by household) once and gives it to the three R2 rules under "
+        "both policies (`screening.run(income=...)`), where the baseline computes it four times "
+        "(its two classifications and its two full screenings), and runs 3 rules instead of 17 "
+        "under each policy; the medical change runs one feed rule (R7-MED-01) and no R1. The "
+        "asset check (R7-AST-01, shown only with another clue) is re-run, with every rule, on "
+        "just the asset holders whose touched alerts came or went, and their own feed records "
+        "(the baseline has it from its full runs). Neither path renders the alerts' "
+        "sentences (`render=False`): the ratio is the computation saved, not the "
+        "formatting. R1 is most of the line change's time; it is the floor of any preview of "
+        "an income change.",
         f"* Measured {info['date']} with DuckDB {info['versions']['duckdb']}, Ibis "
         f"{info['versions']['ibis']}, pyarrow {info['versions']['pyarrow']}, Python "
         f"{platform.python_version()}; {os.cpu_count()} CPUs shared with other sessions "
