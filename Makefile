@@ -49,6 +49,9 @@ bench-screening: $(VENV)/.synced  ## screening a 10-million-person province (Duc
 bench-indicators: $(VENV)/.synced  ## every R9 indicator for a 10-million-person province, against pandas; dashboard timings
 	$(VENV)/bin/python bench/indicators/run.py --repeat 3 --write-doc
 
+bench-preview: $(VENV)/.synced  ## a policy change's preview over a 10-million-person province, against re-running every rule under both policies
+	nice -n 10 $(VENV)/bin/python bench/policy/preview.py --repeat 3 --write-doc
+
 fuzz: $(VENV)/.synced  ## a longer fuzz run: file readers (Hypothesis) and the API (schemathesis), figures in docs/reliability.md
 	DIXIAN_MODE=test DATABASE_URL="sqlite:///:memory:" DIXIAN_FUZZ_EXAMPLES=$${DIXIAN_FUZZ_EXAMPLES:-300} \
 	  DIXIAN_API_FUZZ_EXAMPLES=$${DIXIAN_API_FUZZ_EXAMPLES:-50} \

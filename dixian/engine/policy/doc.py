@@ -41,6 +41,14 @@ appearing or disappearing). A second administrator approves or rejects it; both 
 audited. From its effective date screening, procedures, quality rules and statistics use it;
 every run and decision records the fingerprint of the policy it used.
 
+**Preview.** `dixian.engine.policy.preview` computes only what the change touches: R1 once (twice
+only when the income window changes) and, of it, the households between the current and the
+proposed line; the screening rules that read a changed parameter, under both policies; and the
+asset check (the negative screen, shown only with another clue) on just the asset holders whose
+other alerts came or went. `make bench-preview` checks on a 10-million-person province that
+this gives the same result as re-running every rule and the whole R1 classification under both
+policies, and times both (docs/benchmarks.md, "Policy preview").
+
 `dixian policy show --region 52 --on 2026-06-01 --json` prints the resolved policy.
 
 **Categories, channels and rules are policy too.** `categories.scheme` is the ordered list of

@@ -1,10 +1,16 @@
 """What a proposed policy change would do on the current registry, before it takes effect.
 
 The current and the proposed policy are resolved side by side (the proposal as an overlay)
-and only what the change touches is computed: the R1 incomes once, compared with both lines
-(households entering or leaving the monitoring range), and only the screening rules that read
-a changed parameter, under both policies (alerts appearing or disappearing). Counts come by
-county and category with the households behind each; the platform scopes and masks them.
+and only what the change touches is computed: the R1 incomes once (twice only when the income
+window changes), compared with both lines (households entering or leaving the monitoring
+range: those whose R1 lies between the two lines), and only the screening rules that read a
+changed parameter, under both policies (alerts appearing or disappearing). The negative
+screen (an asset check that only flags a household with another clue) reads no parameter but
+depends on the other alerts: it is re-run, with every rule, on just the households holding
+assets whose touched alerts changed. Counts come by county and category with the households
+behind each; the platform scopes and masks them. ``bench/policy/preview.py`` checks that this
+gives the same result as re-running every rule and the whole R1 classification under both
+policies.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from dixian.engine.policy.model import Record
@@ -24,6 +31,9 @@ from dixian.engine.scope import RegionScope, require_scope
 #: R2's category for a household below the line, by household type (domain.md R2)
 CATEGORY_BELOW_LINE = {"poverty_alleviated": "UNSTABLE"}
 DEFAULT_CATEGORY_BELOW_LINE = "MARGINAL"
+#: the policy parameters R1 and the monitoring range read
+INCOME_NAMES = frozenset({"income.monitoring_line", "income.window_months",
+                          "income.window_min_months"})
 
 
 @dataclass
@@ -89,8 +99,6 @@ def preview(snapshot_tables: Mapping[str, Any], feeds_tables: Mapping[str, Any] 
             backend: Any = "duckdb") -> Preview:
     """The effect of ``overlay`` (a proposal's records) on ``scope``'s registry for ``period``
     (the latest income month), against the policy in force on ``on``."""
-    from dixian.engine.screening import engine as screening
-
     scope = require_scope(scope)
     started = time.perf_counter()
     region = region_of_scope(scope)
@@ -103,21 +111,36 @@ def preview(snapshot_tables: Mapping[str, Any], feeds_tables: Mapping[str, Any] 
         out.seconds = time.perf_counter() - started
         return out
     year = int(period[:4])
-    income_names = {"income.monitoring_line", "income.window_months", "income.window_min_months"}
-    if names & income_names:
-        _range(out, snapshot_tables, scope, period, on, overlay, region, year)
+    policies = ((), overlay)
+    params = [_overrides(region, year, on, ov) for ov in policies]
     rules = affected_rules(names)
-    out.rules_run = rules
+    r1s = None   # R1 under each policy, computed once for the range and the R2 rules
+    if names & INCOME_NAMES or _reads_income(rules):
+        r1s = _r1_tables(snapshot_tables, scope, period, params)
+    if names & INCOME_NAMES:
+        _range(out, snapshot_tables, r1s, [_line(region, year, p, on) for p in params])
+    out.rules_run = list(rules)
     if rules:
-        keys = ("household_code", "member_id", "rule_id")
-        runs = []
-        for ov in ((), overlay):
-            alerts = screening.run(snapshot_tables, feeds_tables, scope, period=period,
-                                   params=_overrides(region, year, on, ov), rules=rules,
-                                   backend=backend, on=on)
-            runs.append({tuple(a[k] or "" for k in keys): a for a in alerts.select(
-                [*keys, "village_code", "risk_type", "value", "threshold"]).to_pylist()})
-        cats = _categories(snapshot_tables)
+        given = r1s if r1s is not None and _reads_income(rules) else (None, None)
+        runs = [_alerts(snapshot_tables, feeds_tables, scope, period, on, p, rules, backend,
+                        income) for p, income in zip(params, given, strict=True)]
+        dependent = dependent_rules(rules)
+        if dependent:
+            from dixian.engine.screening import RULES_BY_ID
+
+            # only a household whose touched alerts came or went can gain or lose an alert
+            # of the negative screen, and only if it holds assets: all rules on just those
+            holders = _households_in(feeds_tables, {RULES_BY_ID[r].feed for r in dependent})
+            flipped = {k[0] for k in runs[0]} ^ {k[0] for k in runs[1]}
+            flipped &= holders
+            if flipped:
+                sub, feeds, incomes = _just(snapshot_tables, feeds_tables, flipped, r1s)
+                for run, p, income in zip(runs, params, incomes, strict=True):
+                    alerts = _alerts(sub, feeds, scope, period, on, p, None, backend, income)
+                    run.update({k: a for k, a in alerts.items() if k[2] in dependent})
+            out.rules_run += dependent
+        codes = {k[0] for k in set(runs[0]) ^ set(runs[1])}
+        cats = _categories(snapshot_tables, codes)
         for kind, a, b in (("alerts_appearing", runs[1], runs[0]),
                            ("alerts_disappearing", runs[0], runs[1])):
             items = [{**a[k], "category": cats.get(k[0], "")} for k in sorted(set(a) - set(b))]
@@ -126,32 +149,185 @@ def preview(snapshot_tables: Mapping[str, Any], feeds_tables: Mapping[str, Any] 
     return out
 
 
-def _categories(snapshot_tables) -> dict[str, str]:
-    h = snapshot_tables["households"]
+def dependent_rules(rules: Iterable[str]) -> list[str]:
+    """Rules outside ``rules`` whose alerts depend on other rules' alerts (the negative
+    screen flags only a household with another clue)."""
+    from dixian.engine.screening import RULES
+
+    return [r.id for r in RULES if r.operator == "negative_screen" and r.id not in set(rules)]
+
+
+#: the screening operators that read R1 (given to them when the preview has it)
+INCOME_OPERATORS = ("income_below_line", "rigid_spending_below_line")
+
+
+def _reads_income(rules: Iterable[str]) -> bool:
+    from dixian.engine.screening import RULES_BY_ID
+
+    return any(RULES_BY_ID[r].operator in INCOME_OPERATORS for r in rules)
+
+
+def _line(region, year, params, on) -> float:
+    from dixian.engine.screening import engine as screening
+
+    return float(screening.resolve(region, year, params, on=on)["monitoring_line"])
+
+
+def _r1_tables(snapshot_tables, scope, period, params) -> list[pa.Table]:
+    """R1 under each policy: computed once when both have the same income window."""
+    from dixian.engine.screening import engine as screening
+
+    window = ("income_window_months", "income_window_min_months")
+    r1 = screening.r1_table(snapshot_tables, scope, period=period, params=params[0])
+    if all(params[0][k] == params[1][k] for k in window):
+        return [r1, r1]
+    return [r1, screening.r1_table(snapshot_tables, scope, period=period, params=params[1])]
+
+
+def _just(snapshot_tables, feeds_tables, codes: set[str], r1s
+          ) -> tuple[dict[str, Any], dict[str, Any], list]:
+    """The snapshot and the feeds of just the households ``codes`` (the feeds' village-level
+    records kept), and their R1 under each policy when it is known (then the income rows are
+    not read again). Every rule's alerts for these households are the same on these tables
+    as on the whole ones: each operator works household by household, and a feed record's
+    member belongs to the household it is matched to."""
+    from dixian.engine.schema import SNAPSHOT_SCHEMAS
+
+    feeds = _only(feeds_tables or {}, codes, unassigned=True)
+    if r1s is None:
+        return _only(snapshot_tables, codes), feeds, [None, None]
+    sub = _only({"households": snapshot_tables["households"]}, codes)
+    sub.update({n: SNAPSHOT_SCHEMAS[n].empty_table() for n in ("members", "incomes")})
+    keep = pa.array(sorted(codes), pa.string())
+    return sub, feeds, [r.filter(pc.is_in(r["household_code"], value_set=keep)) for r in r1s]
+
+
+def _alerts(snapshot_tables, feeds_tables, scope, period, on, params, rules, backend,
+            income=None) -> dict[tuple, dict[str, Any]]:
+    """(household, member, rule) -> the alert's village, risk type, value and threshold."""
+    from dixian.engine.screening import engine as screening
+
+    keys = ("household_code", "member_id", "rule_id")
+    alerts = screening.run(snapshot_tables, feeds_tables, scope, period=period, params=params,
+                           rules=rules, backend=backend, on=on, income=income, render=False)
+    return {tuple(a[k] or "" for k in keys): a for a in alerts.select(
+        [*keys, "village_code", "risk_type", "value", "threshold"]).to_pylist()}
+
+
+def _is_ibis(t: Any) -> bool:
+    import ibis.expr.types as ir
+
+    return isinstance(t, ir.Table)
+
+
+def _only(tables: Mapping[str, Any], codes: Iterable[str],
+          columns: Mapping[str, list[str]] | None = None, *, unassigned: bool = False
+          ) -> dict[str, Any]:
+    """``tables`` (Arrow, pandas, Parquet paths or Ibis tables) restricted to the households
+    ``codes`` (and, if ``unassigned``, to the rows of no household: a feed's village-level
+    records), as Arrow tables (Ibis tables stay Ibis tables, filtered)."""
+    import duckdb
+
+    from dixian.engine.screening.engine import _arrow, _parquet_files
+
+    codes = sorted(codes)
+    keys = pa.table({"household_code": pa.array(codes, pa.string())})
+    con = duckdb.connect()
+    con.register("dixian_keys", keys)
+    out: dict[str, Any] = {}
+    try:
+        for name, src in tables.items():
+            cols = (columns or {}).get(name)
+            if src is None:
+                continue
+            if _is_ibis(src):
+                pred = src.household_code.isin(codes)
+                t = src.filter(pred | src.household_code.isnull() if unassigned else pred)
+                out[name] = t.select(*cols) if cols else t
+                continue
+            what = ", ".join(f'"{c}"' for c in cols) if cols else "*"
+            where = "WHERE household_code IN (SELECT household_code FROM dixian_keys)"
+            if unassigned:
+                where += " OR household_code IS NULL"
+            if _parquet_files(src):
+                paths = [str(p) for p in src] if isinstance(src, (list, tuple)) else [str(src)]
+                res = con.sql(f"SELECT {what} FROM read_parquet(?) {where}", params=[paths])
+            else:
+                con.register("dixian_src", _arrow(src))
+                res = con.sql(f"SELECT {what} FROM dixian_src {where}")
+            out[name] = res.to_arrow_table()
+    finally:
+        con.close()
+    return out
+
+
+def _households_in(feeds_tables: Mapping[str, Any] | None, feeds: Iterable[str]) -> set[str]:
+    """The households that have a record in one of ``feeds``."""
+    import duckdb
+
+    from dixian.engine.screening.engine import _arrow, _parquet_files
+
+    out: set[str] = set()
+    for feed in feeds:
+        src = (feeds_tables or {}).get(feed)
+        if src is None:
+            continue
+        if _is_ibis(src):
+            col = src.select("household_code").distinct().to_pyarrow()["household_code"]
+        elif _parquet_files(src):
+            paths = [str(p) for p in src] if isinstance(src, (list, tuple)) else [str(src)]
+            con = duckdb.connect()
+            col = con.sql("SELECT DISTINCT household_code FROM read_parquet(?)",
+                          params=[paths]).to_arrow_table()["household_code"]
+            con.close()
+        else:
+            t = _arrow(src)
+            if "household_code" not in t.column_names:
+                continue
+            col = pc.unique(t["household_code"])
+        out.update(c for c in col.to_pylist() if c)
+    return out
+
+
+def _households(snapshot_tables, codes: Iterable[str]) -> pa.Table:
+    """household_code, village_code, household_type of the households ``codes``."""
+    h = _only({"households": snapshot_tables["households"]}, codes,
+              {"households": ["household_code", "village_code", "household_type"]})
+    t = h["households"]
+    return t.to_pyarrow() if _is_ibis(t) else t
+
+
+def _categories(snapshot_tables, codes: Iterable[str]) -> dict[str, str]:
+    """The category of each of the households ``codes`` (R2's below the line)."""
+    h = _households(snapshot_tables, codes)
     types = dict(zip(h["household_code"].to_pylist(), h["household_type"].to_pylist(),
                      strict=True))
     return {k: CATEGORY_BELOW_LINE.get(t or "", DEFAULT_CATEGORY_BELOW_LINE)
             for k, t in types.items()}
 
 
-def _range(out: Preview, snapshot_tables, scope, period, on, overlay, region, year) -> None:
-    """Households whose R1 falls below the line under one policy and not the other."""
-    from dixian.engine.screening import engine as screening
+def _range(out: Preview, snapshot_tables, r1s: list[pa.Table], lines: list[float]) -> None:
+    """Households whose R1 falls below the line under one policy and not the other.
 
-    h = snapshot_tables["households"]
+    When R1 is the same under both policies (the same income window), only the households
+    between the two lines can change side."""
+    if r1s[0] is r1s[1]:
+        lo, hi = sorted(lines)
+        r1 = r1s[0]
+        r1 = r1.filter(pc.and_(pc.greater_equal(r1["pcni"], lo), pc.less(r1["pcni"], hi)))
+        r1s = [r1, r1]
+    tables = []
+    for r, line in zip(r1s, lines, strict=True):
+        below = r.filter(pc.less(r["pcni"], line))
+        tables.append({k: round(p, 2) for k, p in zip(below["household_code"].to_pylist(),
+                                                      below["pcni"].to_pylist(), strict=True)})
+    now, then = tables
+    line_now, line_then = lines
+    changed = set(now) ^ set(then)
+    h = _households(snapshot_tables, changed)
     villages = dict(zip(h["household_code"].to_pylist(), h["village_code"].to_pylist(),
                         strict=True))
-    cats = _categories(snapshot_tables)
-    tables = []
-    for ov in ((), overlay):
-        params = _overrides(region, year, on, ov)
-        r1 = screening.r1_table(snapshot_tables, scope, period=period, params=params)
-        line = float(screening.resolve(region, year, params, on=on)["monitoring_line"])
-        below = r1.filter(pc.less(r1["pcni"], line))
-        tables.append(({k: round(p, 2) for k, p in zip(below["household_code"].to_pylist(),
-                                                       below["pcni"].to_pylist(),
-                                                       strict=True)}, line))
-    (now, line_now), (then, line_then) = tables
+    cats = _categories(snapshot_tables, changed)
     for kind, a, b in (("entering", then, now), ("leaving", now, then)):
         keys = sorted(set(a) - set(b))
         setattr(out, kind, [{"household_code": k, "village_code": villages.get(k, ""),

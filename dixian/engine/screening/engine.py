@@ -99,17 +99,18 @@ class Context:
     ``stage`` (optional) materialises an intermediate table that several rules share (the
     R1 incomes of :meth:`income`): on SQL backends :func:`run` makes it a temporary table, so
     that the 100 million income rows of a province are aggregated once, not once per R2 rule.
-    The compiled SQL of a single rule (:func:`to_sql`) is unstaged.
+    The compiled SQL of a single rule (:func:`to_sql`) is unstaged. ``income``: the R1 table
+    already computed (as :func:`r1_table` gives it), used instead of computing it.
     """
 
     def __init__(self, tables: Mapping[str, ir.Table], params: Mapping[str, Any], period: str,
-                 stage: Any = None):
+                 stage: Any = None, income: ir.Table | None = None):
         self.t = tables
         self.p = params
         self.period = period
         self.period_end = _first_day(month_add(period, 1))   # exclusive
         self._stage = stage
-        self._income: ir.Table | None = None
+        self._income: ir.Table | None = income
 
     def param(self, v: Any) -> Any:
         """A literal, ``"P.name"`` or ``"P.a * P.b"`` (a number)."""
@@ -554,7 +555,8 @@ def r1_table(snapshot_tables: Mapping[str, Any], scope: RegionScope, *, period: 
 def run(snapshot_tables: Mapping[str, Any], feeds_tables: Mapping[str, Any] | None,
         scope: RegionScope, *, period: str, params: Mapping[str, Any] | None = None,
         rules: Iterable[str | Rule] | None = None, backend: Any = "duckdb",
-        on: _dt.date | None = None) -> pa.Table:
+        on: _dt.date | None = None, income: pa.Table | None = None,
+        render: bool = True) -> pa.Table:
     """All screening alerts for ``period`` (``'YYYY-MM'``) in ``scope``, as :data:`ALERTS`.
 
     ``snapshot_tables``: ``households``, ``members``, ``incomes`` (Arrow tables, pandas frames,
@@ -564,6 +566,12 @@ def run(snapshot_tables: Mapping[str, Any], feeds_tables: Mapping[str, Any] | No
     ``"duckdb"``, ``"spark"`` or an Ibis backend (e.g. PostgreSQL holding the tables, given as
     its Ibis tables). ``on``: the run's day, whose policy applies (default: the period's last
     day). Rows are sorted by village, household, member, rule and date.
+
+    ``income``: R1 as :func:`r1_table` gives it for the same snapshot, period and income
+    window, when the caller has it already (a policy preview runs the R2 rules under two
+    policies on one R1); the ``incomes`` and ``members`` tables are then not read.
+    ``render=False``: the alerts without their JSON evidence and sentences (nulls), for callers
+    that only compare alerts.
     """
     scope = require_scope(scope)
     if not isinstance(period, str) or len(period) != 7 or period[4] != "-":
@@ -577,13 +585,17 @@ def run(snapshot_tables: Mapping[str, Any], feeds_tables: Mapping[str, Any] | No
         if stage is not None:
             # read once: every rule joins the households (cohort, dedupe), some several times
             tables["households"] = stage(tables["households"].select(*HOUSEHOLD_COLUMNS))
-        ctx = Context(tables, p, period, stage=stage)
+        given = None
+        if income is not None:
+            given = ibis.memtable(income)
+            given = stage(given) if stage is not None else given
+        ctx = Context(tables, p, period, stage=stage, income=given)
         expr = build_all(chosen, ctx)
         raw = con.to_pyarrow(expr)
     finally:
         if stage is not None:
             stage.drop()
-    return _finish(raw, chosen, p, period)
+    return _finish(raw, chosen, p, period, render=render)
 
 
 class _Stage:
@@ -618,8 +630,8 @@ def _fmt(x: float | None) -> str:
 _JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)
 
 
-def _finish(raw: pa.Table, rules: tuple[Rule, ...], p: Mapping[str, Any], period: str
-            ) -> pa.Table:
+def _finish(raw: pa.Table, rules: tuple[Rule, ...], p: Mapping[str, Any], period: str,
+            render: bool = True) -> pa.Table:
     """The alerts: negative-screen rows without another clue dropped, sorted, with the JSON
     evidence, the two sentences and the household counts (associated monitoring).
 
@@ -643,6 +655,14 @@ def _finish(raw: pa.Table, rules: tuple[Rule, ...], p: Mapping[str, Any], period
     at = pc.index_in(hh, counts["h"])
     household_alerts = pc.take(counts["count_all"], at).cast(pa.int32())
     associated = pc.take(counts["m_count_distinct"], at).cast(pa.int32())
+    if not render:
+        none = pa.nulls(raw.num_rows, pa.string())
+        extra = {"evidence": none, "sentence_zh": none, "sentence_en": none,
+                 "household_alerts": household_alerts,
+                 "household_review": pa.array(np.ones(raw.num_rows, dtype=bool)),
+                 "associated_members": associated}
+        cols = [extra[f.name] if f.name in extra else raw[f.name].cast(f.type) for f in ALERTS]
+        return pa.Table.from_arrays(cols, schema=ALERTS)
 
     window = int(p["income_window_months"])
     year = period[:4]
