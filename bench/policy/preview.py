@@ -94,17 +94,18 @@ def baseline(snapshot: Mapping[str, Any], feeds: Mapping[str, Any] | None, scope
     import pyarrow.compute as pc
 
     from dixian.engine.policy import preview as P
-    from dixian.engine.policy import region_of_scope
+    from dixian.engine.policy import region_of_scope, resolve
     from dixian.engine.screening import RULES
     from dixian.engine.screening import engine as screening
 
     region, year = region_of_scope(scope), int(period[:4])
-    alerts, below, lines = [], [], []
+    alerts, below, lines, r1s = [], [], [], []
     for ov in ((), overlay):
         params = P._overrides(region, year, on, ov)
         alerts.append(P._alerts(snapshot, feeds, scope, period, on, params, None, "duckdb"))
         r1 = screening.r1_table(snapshot, scope, period=period, params=params)
         line = float(screening.resolve(region, year, params, on=on)["monitoring_line"])
+        r1s.append(r1)
         b = r1.filter(pc.less(r1["pcni"], line))
         below.append({k: round(x, 2) for k, x in zip(b["household_code"].to_pylist(),
                                                      b["pcni"].to_pylist(), strict=True)})
@@ -114,14 +115,20 @@ def baseline(snapshot: Mapping[str, Any], feeds: Mapping[str, Any] | None, scope
     h = P._households(snapshot, codes)
     villages = dict(zip(h["household_code"].to_pylist(), h["village_code"].to_pylist(),
                         strict=True))
-    cats = P._categories(snapshot, codes)
+    policies = (resolve(region, on), resolve(region, on, overlay=overlay))
     out: dict[str, Any] = {"rules_run": [r.id for r in RULES]}
-    for kind, a, b in (("entering", below[1], below[0]), ("leaving", below[0], below[1])):
+    for kind, a, b, k_policy in (("entering", below[1], below[0], 1),
+                                 ("leaving", below[0], below[1], 0)):
+        keys = sorted(set(a) - set(b))
+        cats = P._categories(snapshot, keys, policies[k_policy], a)
         out[kind] = [{"household_code": k, "village_code": villages.get(k, ""),
                       "category": cats.get(k, ""), "pcni": a[k], "line_before": lines[0],
-                      "line_after": lines[1]} for k in sorted(set(a) - set(b))]
-    for kind, a, b in (("alerts_appearing", alerts[1], alerts[0]),
-                       ("alerts_disappearing", alerts[0], alerts[1])):
+                      "line_after": lines[1]} for k in keys]
+    for kind, a, b, k_policy in (("alerts_appearing", alerts[1], alerts[0], 1),
+                                 ("alerts_disappearing", alerts[0], alerts[1], 0)):
+        alert_codes = {k[0] for k in set(alerts[0]) ^ set(alerts[1])}
+        cats = P._categories(snapshot, alert_codes, policies[k_policy],
+                             P._pcni(r1s[k_policy], alert_codes))
         out[kind] = [{**a[k], "category": cats.get(k[0], "")} for k in sorted(set(a) - set(b))]
     return out
 

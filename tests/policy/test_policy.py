@@ -327,3 +327,18 @@ def test_a_channel_the_province_does_not_run_is_refused(county_near_the_line, ad
                                      risk_type="ILLNESS")
     clue = case_actions.do_receive_clue(household, channel="cadre_visit", risk_type="ILLNESS")
     assert clue.get_channel_display() == "基层日常排查"
+
+
+@pytest.mark.django_db
+def test_the_preview_counts_by_the_proposed_scheme(county_near_the_line, admins):
+    from dixian.policy import preview
+
+    change = actions.do_propose_policy_change(
+        region="52", title="新类别", basis_number="黔乡振发〔2026〕10号",
+        basis_date=PROPOSED.date(), basis_text="对象按困难程度分类。", effective_from=EFFECTIVE,
+        actor=admins[0], now=PROPOSED,
+        values=[{"parameter": LINE, "value": 9500},
+                {"parameter": "categories.scheme", "value": SEVERITY_SCHEME}])
+    result = preview.compute(change)
+    assert {row["category"] for row in result["by_county"]} == {"INCOME"}
+    assert sum(row["entering"] for row in result["by_county"]) == 2

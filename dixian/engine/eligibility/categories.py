@@ -33,6 +33,11 @@ SCHEME = "categories.scheme"
 FACTS = ("per_capita", "per_capita_after_rigid", "household_net", "rigid_spending", "members",
          "months_recorded", "poverty_alleviated", "risk_types", "whole_household_no_labour")
 FACTS_UNKNOWN = dict.fromkeys(FACTS)
+#: their types, for a table that lacks some of them (unknown, typed)
+FACT_TYPES = {"per_capita": "float64", "per_capita_after_rigid": "float64",
+              "household_net": "float64", "rigid_spending": "float64", "members": "int64",
+              "months_recorded": "int64", "poverty_alleviated": "boolean",
+              "risk_types": "array<string>", "whole_household_no_labour": "boolean"}
 
 #: the sentence when no category applies, and when the income cannot be judged
 NONE = Rule(
@@ -119,9 +124,7 @@ def assign_table(table, policy: Mapping[str, Any]):
     def column(name: str):
         if name in table.columns:
             return table[name]
-        if name == "risk_types":
-            return ibis.null("array<string>")
-        return ibis.null("float64")
+        return ibis.null(FACT_TYPES.get(name, "float64"))
 
     cases = []
     for entry, rule in category_rules(policy):

@@ -29,8 +29,6 @@ from dixian.engine.policy.resolution import region_of_scope, resolve
 from dixian.engine.scope import RegionScope, require_scope
 
 #: R2's category for a household below the line, by household type (domain.md R2)
-CATEGORY_BELOW_LINE = {"poverty_alleviated": "UNSTABLE"}
-DEFAULT_CATEGORY_BELOW_LINE = "MARGINAL"
 #: the policy parameters R1 and the monitoring range read
 INCOME_NAMES = frozenset({"income.monitoring_line", "income.window_months",
                           "income.window_min_months"})
@@ -74,7 +72,9 @@ class Preview:
 
 
 def _plain(v: Any) -> Any:
-    return list(v) if isinstance(v, tuple) else v
+    from dixian.engine.policy.model import plain
+
+    return plain(v)
 
 
 def affected_rules(changed: Iterable[str]) -> list[str]:
@@ -118,7 +118,8 @@ def preview(snapshot_tables: Mapping[str, Any], feeds_tables: Mapping[str, Any] 
     if names & INCOME_NAMES or _reads_income(rules):
         r1s = _r1_tables(snapshot_tables, scope, period, params)
     if names & INCOME_NAMES:
-        _range(out, snapshot_tables, r1s, [_line(region, year, p, on) for p in params])
+        _range(out, snapshot_tables, r1s, [_line(region, year, p, on) for p in params],
+               (before, after))
     out.rules_run = list(rules)
     if rules:
         given = r1s if r1s is not None and _reads_income(rules) else (None, None)
@@ -140,9 +141,13 @@ def preview(snapshot_tables: Mapping[str, Any], feeds_tables: Mapping[str, Any] 
                     run.update({k: a for k, a in alerts.items() if k[2] in dependent})
             out.rules_run += dependent
         codes = {k[0] for k in set(runs[0]) ^ set(runs[1])}
-        cats = _categories(snapshot_tables, codes)
-        for kind, a, b in (("alerts_appearing", runs[1], runs[0]),
-                           ("alerts_disappearing", runs[0], runs[1])):
+        known = r1s
+        if known is None and codes:  # R1 of just these households, for their categories
+            known = _r1_tables(_only(snapshot_tables, codes), scope, period, params)
+        for kind, a, b, policy, r1 in (
+                ("alerts_appearing", runs[1], runs[0], after, known[1] if known else None),
+                ("alerts_disappearing", runs[0], runs[1], before, known[0] if known else None)):
+            cats = _categories(snapshot_tables, codes, policy, _pcni(r1, codes))
             items = [{**a[k], "category": cats.get(k[0], "")} for k in sorted(set(a) - set(b))]
             setattr(out, kind, items)
     out.seconds = time.perf_counter() - started
@@ -297,16 +302,39 @@ def _households(snapshot_tables, codes: Iterable[str]) -> pa.Table:
     return t.to_pyarrow() if _is_ibis(t) else t
 
 
-def _categories(snapshot_tables, codes: Iterable[str]) -> dict[str, str]:
-    """The category of each of the households ``codes`` (R2's below the line)."""
+def _categories(snapshot_tables, codes: Iterable[str], policy: Mapping[str, Any],
+                pcni: Mapping[str, float]) -> dict[str, str]:
+    """The category the province's scheme (``categories.scheme`` of ``policy``) gives each of
+    the households ``codes`` from what the preview knows of them: R1 (``pcni``) and the
+    household type; "" where the scheme assigns none or R1 is not known here."""
+    import ibis
+
+    from dixian.engine.eligibility.categories import assign_table
+
     h = _households(snapshot_tables, codes)
-    types = dict(zip(h["household_code"].to_pylist(), h["household_type"].to_pylist(),
-                     strict=True))
-    return {k: CATEGORY_BELOW_LINE.get(t or "", DEFAULT_CATEGORY_BELOW_LINE)
-            for k, t in types.items()}
+    keys = h["household_code"].to_pylist()
+    facts = pa.table({
+        "household_code": keys,
+        "per_capita": pa.array([pcni.get(k) for k in keys], pa.float64()),
+        "per_capita_after_rigid": pa.array([pcni.get(k) for k in keys], pa.float64()),
+        "poverty_alleviated": pc.equal(h["household_type"], "poverty_alleviated")})
+    t = ibis.memtable(facts)
+    got = t.mutate(category=assign_table(t, policy)).to_pyarrow()
+    return {k: c or "" for k, c in zip(got["household_code"].to_pylist(),
+                                       got["category"].to_pylist(), strict=True)}
 
 
-def _range(out: Preview, snapshot_tables, r1s: list[pa.Table], lines: list[float]) -> None:
+def _pcni(r1: pa.Table | None, codes: Iterable[str]) -> dict[str, float]:
+    """R1 of the households ``codes`` ({} when R1 was not computed)."""
+    if r1 is None:
+        return {}
+    wanted = pa.array(sorted(set(codes)), pa.string())
+    t = r1.filter(pc.is_in(r1["household_code"], wanted))
+    return dict(zip(t["household_code"].to_pylist(), t["pcni"].to_pylist(), strict=True))
+
+
+def _range(out: Preview, snapshot_tables, r1s: list[pa.Table], lines: list[float],
+           policies: tuple = (None, None)) -> None:
     """Households whose R1 falls below the line under one policy and not the other.
 
     When R1 is the same under both policies (the same income window), only the households
@@ -327,9 +355,10 @@ def _range(out: Preview, snapshot_tables, r1s: list[pa.Table], lines: list[float
     h = _households(snapshot_tables, changed)
     villages = dict(zip(h["household_code"].to_pylist(), h["village_code"].to_pylist(),
                         strict=True))
-    cats = _categories(snapshot_tables, changed)
-    for kind, a, b in (("entering", then, now), ("leaving", now, then)):
+    for kind, a, b, policy in (("entering", then, now, policies[1]),
+                               ("leaving", now, then, policies[0])):
         keys = sorted(set(a) - set(b))
+        cats = _categories(snapshot_tables, keys, policy, a) if policy is not None else {}
         setattr(out, kind, [{"household_code": k, "village_code": villages.get(k, ""),
                              "category": cats.get(k, ""), "pcni": a[k],
                              "line_before": line_now, "line_after": line_then} for k in keys])
