@@ -16,8 +16,8 @@ from django.views.decorators.http import require_POST
 
 from dixian.core.access import NotFound, require, scope_of, scope_q
 from dixian.core.roles import Capability, role_has
-from dixian.exchange.bridge import check_month
 from dixian.exchange import actions, tasks
+from dixian.exchange.bridge import check_month
 from dixian.exchange.models import Alert, FeedBatch, ScreeningRun
 from dixian.registry.people import attach_people
 from dixian.web import downloads
