@@ -27,6 +27,7 @@ __all__ = ["NAMES", "PARAMETERS", "DEFAULTS", "resolve", "by_year", "interest_su
 
 #: short name -> policy parameter
 NAMES: dict[str, str] = {
+    "rules_off": "assistance.rules_off",
     "measure_deadline_days_after_identification": "assistance.measure_deadline_days",
     "labour_shortage_max_able_share": "labour.shortage_max_able_share",
     "tekun_able_age_min": "labour.tekun_able_age_min",

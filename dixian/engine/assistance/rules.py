@@ -582,8 +582,9 @@ def assess_plan(household: PlanHousehold, members: Iterable[PlanMember],
         raise ValueError("an assistance plan needs the household's identification date")
     members, measures = tuple(members), tuple(measures)
     cat = catalogue or for_province(household.province)
-    rules = tuple(rules_for(household.province) if rules is None else rules)
     p = params if params is not None else resolve(household.province, today.year)
+    rules = tuple(r for r in (rules_for(household.province) if rules is None else rules)
+                  if r.id not in p.get("rules_off", ()))
     active = _active(members)
     ident = household.identified_on
     days = int(p["measure_deadline_days_after_identification"])

@@ -352,3 +352,15 @@ def test_the_result_is_deterministic():
     args = dict(today=AFTER_DUE)
     assert check_plan(hh("ILLNESS", "DROPOUT"), ms, [], **args) == \
         check_plan(hh("ILLNESS", "DROPOUT"), ms_, [], **args)
+
+
+def test_a_province_switches_a_plan_rule_off():
+    """Issue 11 item 7: a rule in ``assistance.rules_off`` makes no finding."""
+    from dixian.engine.assistance.params import resolve
+
+    rule_id, risk, _cats = RISK_RULES[0]
+    assert [v for v in plan(risk) if v.rule_id == rule_id]
+    params = resolve("52", AFTER_DUE.year, {"rules_off": (rule_id,)})
+    found = check_plan(hh(risk), [member()], [], today=AFTER_DUE, params=params,
+                       include_checks=False)
+    assert [v for v in found if v.rule_id == rule_id] == []

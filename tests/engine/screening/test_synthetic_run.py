@@ -105,3 +105,10 @@ def test_the_switchable_rules_are_the_catalogue():
 
     assert parameters()["screening.rules_off"].choices == tuple(r.id for r in SCREENING)
     assert parameters()["quality.rules_off"].choices == tuple(r.id for r in QUALITY)
+
+
+def test_the_switchable_assistance_rules_are_the_catalogue():
+    from dixian.engine.assistance.rules import RULES as ASSISTANCE
+    from dixian.engine.policy import parameters
+
+    assert parameters()["assistance.rules_off"].choices == tuple(r.id for r in ASSISTANCE)
