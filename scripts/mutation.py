@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-COPIED = ("dixian", "tests", "docs", "scripts", "manage.py", "pyproject.toml")
+COPIED = ("dixian", "tests", "docs", "scripts", "manage.py", "pyproject.toml", "conftest.py")
 KILLED = {1, 3, 36, -24, 24, 152, 255}  # test failures and timeouts (mutmut's stats.py)
 SCORE_FILE = ROOT / "docs" / "mutation-score.json"
 
