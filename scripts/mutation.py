@@ -60,7 +60,7 @@ def prepare(module: dict, workdir: Path) -> None:
     text += f"""
 [tool.mutmut]
 source_paths = ["dixian"]
-also_copy = ["docs", "scripts", "manage.py"]
+also_copy = ["docs", "scripts", "manage.py", "conftest.py"]
 only_mutate = {_toml_list([module["path"]])}
 pytest_add_cli_args = {_toml_list(settings.get("pytest_args", []))}
 pytest_add_cli_args_test_selection = {_toml_list(module["tests"])}
