@@ -128,7 +128,7 @@ def test_the_table_version_agrees_with_the_one_household_version(policy):
 
     rows = [facts(pc, after=after, rigid=rigid, alleviated=al, risks=risks, no_labour=nl)
             for pc in (None, LINE - 1, LINE, LINE + 500)
-            for after, rigid in ((None, 0), (LINE - 1, 800), (LINE + 1, 0))
+            for after, rigid in ((None, 0), (LINE - 1, 800), (LINE + 1, 0), (LINE - 1, None))
             for al in (True, False) for risks in ((), ("DISASTER",)) for nl in (True, False)]
     for row in rows:
         if row["per_capita"] is not None and row["per_capita_after_rigid"] is None:
