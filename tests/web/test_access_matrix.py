@@ -697,7 +697,8 @@ def test_anonymous_requests_go_to_login_or_get_401(client, county_regions):
                                  member="5223261012010001-01", batch=1, issue=1, case=1,
                                  feed=1, alert=1, campaign=1, task=1, measure=1, project=1,
                                  asset=1, notice=1, user=1, account=1, token=1, schedule=1,
-                                 conflict=1, site=1, relocated=1, alarm=1)
+                                 conflict=1, site=1, relocated=1, alarm=1, allocation=1,
+                                 appropriation=1, income=1, disposal=1)
         response = client.get(path) if route.method == "get" else client.post(path)
         if route.api:
             assert response.status_code == 401, route
