@@ -97,6 +97,7 @@ def test_each_result_keeps_its_rule_and_both_sentences(policy):
     assert labour.sentence_en.startswith("No one in the household is able to work")
     assert labour.sentence_zh.startswith("整户无劳动能力")
     assert found["R6-LABOUR"].sentence_en == "Someone in the household can work"
+    assert found["R6-LABOUR"].sentence_zh == "家中有劳动能力成员"
 
 
 def test_missing_facts_are_named(policy):
