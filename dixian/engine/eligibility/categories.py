@@ -33,6 +33,8 @@ SCHEME = "categories.scheme"
 FACTS = ("per_capita", "per_capita_after_rigid", "household_net", "rigid_spending", "members",
          "months_recorded", "poverty_alleviated", "risk_types", "whole_household_no_labour")
 FACTS_UNKNOWN = dict.fromkeys(FACTS)
+#: the facts' enumerations, for ``is_code``: none is enumerated
+NO_ENUMERATION: dict[str, list[str]] = {}
 #: their types, for a table that lacks some of them (unknown, typed)
 FACT_TYPES = {"per_capita": "float64", "per_capita_after_rigid": "float64",
               "household_net": "float64", "rigid_spending": "float64", "members": "int64",
@@ -122,14 +124,11 @@ def assign_table(table, policy: Mapping[str, Any]):
     from dixian.engine.rules import lang
 
     def column(name: str):
-        if name in table.columns:
-            return table[name]
-        return ibis.null(FACT_TYPES.get(name, "float64"))
+        return table[name] if name in table.columns else ibis.null(FACT_TYPES[name])
 
+    judged = table["per_capita"].notnull()
     cases = []
     for entry, rule in category_rules(policy):
-        condition = lang.compile_expr(rule.tree, column, policy, lambda n: None)
-        cases.append((condition.fill_null(False), ibis.literal(entry.code, "string")))
-    judged = table["per_capita"].notnull()
-    return ibis.ifelse(judged, ibis.cases(*cases, else_=ibis.null("string")),
-                       ibis.null("string"))
+        condition = lang.compile_expr(rule.tree, column, policy, NO_ENUMERATION.get)
+        cases.append((judged & condition.fill_null(False), ibis.literal(entry.code)))
+    return ibis.cases(*cases)

@@ -84,8 +84,11 @@ class Rule:
         """True, False, or None when a fact it needs is unknown."""
         return lang.evaluate(self.tree, facts, policy)
 
-    def sentence(self, facts: Mapping[str, Any], policy: Mapping[str, Any],
-                 language: str = "zh", *, held: bool = True) -> str:
+    def sentence(self, facts: Mapping[str, Any], policy: Mapping[str, Any], language: str,
+                 *, held: bool = True) -> str:
+        """The sentence in ``language`` ("zh…" or "en…"), for when the rule held or not."""
+        if not language.startswith(("zh", "en")):
+            raise ValueError(f"{self.id}: no sentence in {language!r} (zh or en)")
         zh = language.startswith("zh")
         template = (self.sentence_zh if zh else self.sentence_en) if held or not (
             self.failed_zh and self.failed_en) else (self.failed_zh if zh else self.failed_en)

@@ -201,3 +201,38 @@ def test_known_categories_span_every_scheme():
     assert known["SUDDEN"] == {"zh": "突发严重困难户",
                                "en": "Household in sudden severe difficulty"}
     assert set(known) >= {"UNSTABLE", "MARGINAL", "SUDDEN"}
+
+
+def test_the_scheme_declares_the_facts_r2_gathers():
+    from dixian.engine.eligibility.categories import FACT_TYPES, FACTS
+    from dixian.engine.policy import parameters
+
+    assert parameters()["categories.scheme"].fields == FACTS
+    assert set(FACT_TYPES) == set(FACTS)
+
+
+def test_the_latest_definition_of_a_code_names_it(monkeypatch):
+    """A code defined by several schemes (any region, any date) is named as its latest
+    definition names it, whatever order the records come in."""
+    from dixian.engine.eligibility.categories import known_categories
+    from dixian.engine.policy import resolution
+
+    def scheme(start, name):
+        return parse_record({"from": start, "value": [{**SEVERITY[1], "name_zh": name}],
+                             "source": "test"}, parameter="categories.scheme", region="52",
+                            where="test", parameters=load().parameters)
+
+    later, earlier = scheme(dt.date(2027, 1, 1), "新名称"), scheme(dt.date(2022, 1, 1), "旧名称")
+    monkeypatch.setattr(resolution, "_change_source", lambda: (later, earlier))
+    assert known_categories()["INCOME"]["zh"] == "新名称"
+    monkeypatch.setattr(resolution, "_change_source", lambda: (earlier, later))
+    assert known_categories()["INCOME"]["zh"] == "新名称"
+    assert known_categories()["MARGINAL"]["zh"] == "边缘易致贫户"
+
+
+def test_a_sentence_is_in_chinese_or_english_only():
+    from dixian.engine.eligibility import category_rules
+
+    _entry, rule = category_rules(resolve(COUNTY, ON, with_changes=False))[0]
+    with pytest.raises(ValueError, match="no sentence in 'fr'"):
+        rule.sentence(facts(8000.0), {}, "fr")
