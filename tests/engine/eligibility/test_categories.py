@@ -236,3 +236,18 @@ def test_a_sentence_is_in_chinese_or_english_only():
     _entry, rule = category_rules(resolve(COUNTY, ON, with_changes=False))[0]
     with pytest.raises(ValueError, match="no sentence in 'fr'"):
         rule.sentence(facts(8000.0), {}, "fr")
+
+
+def test_a_table_lacking_facts_treats_them_as_unknown():
+    """The preview knows only R1 and the household type: a condition on a missing fact does
+    not hold, the next category is tried."""
+    import ibis
+    import pyarrow as pa
+
+    from dixian.engine.eligibility.categories import assign_table
+
+    p = resolve(COUNTY, ON, overlay=[_scheme(SEVERITY)], with_changes=False)
+    t = ibis.memtable(pa.table({"per_capita": [LINE - 1.0, LINE + 1.0, None],
+                                "poverty_alleviated": [True, False, True]}))
+    got = t.mutate(category=assign_table(t, p)).to_pyarrow()["category"].to_pylist()
+    assert got == ["INCOME", None, None]
