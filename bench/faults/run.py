@@ -20,6 +20,7 @@ invariants of docs/reliability.md are checked with SQL and on the file store.
 
 from __future__ import annotations
 
+import abc
 import argparse
 import io
 import json
@@ -41,7 +42,7 @@ COUNTY = "522326"
 PERIOD = "2026-11"
 
 
-class Operation:
+class Operation(abc.ABC):
     name = ""
 
     def __init__(self, stack: Stack, work: Path):
@@ -50,11 +51,12 @@ class Operation:
     def sql(self, query: str) -> str:
         return self.stack.cluster.psql(self.stack.database, query)
 
-    def prepare(self) -> None:
+    def prepare(self) -> None:  # noqa: B027 - optional hook: most operations need nothing
         """Before the first run."""
 
+    @abc.abstractmethod
     def command(self, cycle: int) -> list[str]:
-        raise NotImplementedError
+        """The command line of one cycle of the operation (each subclass says its own)."""
 
     def check(self) -> list[str]:
         """Invariants after a kill: a list of violations (empty when all hold)."""

@@ -29,13 +29,17 @@ def plant_flood(area_code: str, day, n: int = FLOODED) -> int:
     watched = MonitoringSpell.objects.filter(ended_on__isnull=True).values("household_id")
     chosen = list(Household.objects.filter(code_prefix_q("village_id", area_code))
                   .exclude(pk__in=watched).order_by("code")[:n])
+    from dixian.cases.params import procedure_params
+
     moment = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
+    opened = moment - timedelta(days=3)
     with transaction.atomic():
         for h in chosen:
+            sla = procedure_params(h.village_id, day)["identification_sla_days"]
             case = Case.objects.create(
                 household=h, village_code=h.village_id, kind=Kind.IDENTIFICATION,
-                state=State.MONITORED, opened_at=moment - timedelta(days=3),
-                deadline=moment + timedelta(days=12), decided_at=moment,
+                state=State.MONITORED, opened_at=opened,
+                deadline=opened + timedelta(days=sla), decided_at=moment,
                 risk_types=["DISASTER"], category="SUDDEN", imported=True,
                 decision_values={"origin": "demo flood"})
             MonitoringSpell.objects.create(

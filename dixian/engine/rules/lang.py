@@ -276,6 +276,24 @@ def enum_comparisons(tree: ast.AST) -> list[tuple[str, list[Any]]]:
     return out
 
 
+def _param_value(node, params: Mapping[str, Any]) -> Any:
+    """The value of ``P.name`` (or ``P.area.name``) in ``params``."""
+    name = _param_name(node)
+    if name not in params:
+        raise RuleSyntaxError(f"unknown parameter P.{name}")
+    return params[name]
+
+
+def _seq_values(node, params: Mapping[str, Any]) -> list:
+    """The values of an ``in`` operand: a literal tuple or a tuple parameter."""
+    if _is_param(node):
+        value = _param_value(node, params)
+        if not isinstance(value, list | tuple):
+            raise RuleSyntaxError(f"P.{_param_name(node)} is not a tuple")
+        return list(value)
+    return [e.value for e in node.elts]
+
+
 def compile_expr(tree: ast.Expression, resolve: Callable[[str], ir.Value],
                  params: Mapping[str, Any], enums: Callable[[str], list[str] | None]
                  ) -> ir.Value:
@@ -286,18 +304,10 @@ def compile_expr(tree: ast.Expression, resolve: Callable[[str], ir.Value],
     """
 
     def param(node):
-        name = _param_name(node)
-        if name not in params:
-            raise RuleSyntaxError(f"unknown parameter P.{name}")
-        return params[name]
+        return _param_value(node, params)
 
     def seq(node):
-        if _is_param(node):
-            value = param(node)
-            if not isinstance(value, list | tuple):
-                raise RuleSyntaxError(f"P.{_param_name(node)} is not a tuple")
-            return list(value)
-        return [e.value for e in node.elts]
+        return _seq_values(node, params)
 
     def c(node):
         if isinstance(node, ast.BoolOp):
@@ -457,18 +467,10 @@ def evaluate(tree: ast.Expression, record: Mapping[str, Any],
     """
 
     def param(node):
-        name = _param_name(node)
-        if name not in params:
-            raise RuleSyntaxError(f"unknown parameter P.{name}")
-        return params[name]
+        return _param_value(node, params)
 
     def seq(node):
-        if _is_param(node):
-            value = param(node)
-            if not isinstance(value, list | tuple):
-                raise RuleSyntaxError(f"P.{_param_name(node)} is not a tuple")
-            return list(value)
-        return [e.value for e in node.elts]
+        return _seq_values(node, params)
 
     def e(node):
         if isinstance(node, ast.BoolOp):
