@@ -30,6 +30,7 @@ from dixian.core.demo import DEMO_COUNTY, DemoReport
 from dixian.core.models import Region
 from dixian.funds import checks
 from dixian.funds.bridge import funds as rules
+from dixian.funds.bridge import resolve
 from dixian.funds.models import (
     Allocation,
     Appropriation,
@@ -376,6 +377,7 @@ def _incomes(rng: random.Random, assets: list[Asset], today: date) -> int:
             month = rules.add_months(month, 1)
     AssetIncome.objects.bulk_create(income_rows)
     since = rules.add_months(this_month, -12)
+    oldest_able = resolve(DEMO_COUNTY, today)["labour.able_age_max"]
     alive = {}
     rows: list[Distribution] = []
     for income in income_rows:
@@ -383,21 +385,26 @@ def _incomes(rng: random.Random, assets: list[Asset], today: date) -> int:
             continue
         village = income.asset.region_code
         if village not in alive:
-            alive[village] = list(Member.objects.filter(
+            members = list(Member.objects.filter(
                 household__village_id=village, household__status="active",
-                member_status="active").select_related("household")[:40])
-        members = alive[village]
+                member_status="active").select_related("household")
+                .prefetch_related("household__members")[:40])
+            weak = [m for m in members if checks.weak_household(m.household, oldest_able)]
+            alive[village] = (members, weak or members)
+        members, weak = alive[village]
         amount = income.amount
         collective = _money(float(amount) * 0.5)
         rows.append(Distribution(income=income, region_code=village,
                                  channel=Distribution.Channel.COLLECTIVE, amount=collective,
                                  basis="村集体经济收入"))
         if members:
-            for channel, share, basis in [
-                    (Distribution.Channel.WELFARE_POST, 0.3, "公益性岗位报酬（保洁员）"),
-                    (Distribution.Channel.HOUSEHOLD, 0.15, "弱劳力脱贫户差异化分配"),
-                    (Distribution.Channel.AWARD, 0.05, "人居环境积分奖励")]:
-                m = rng.choice(members)
+            # tilted to the weak (domain.md §7.3): the post and the household share go to
+            # elderly, weak, ill or disabled households, the award to anyone
+            for channel, share, basis, among in [
+                    (Distribution.Channel.WELFARE_POST, 0.3, "公益性岗位报酬（保洁员）", weak),
+                    (Distribution.Channel.HOUSEHOLD, 0.15, "弱劳力脱贫户差异化分配", weak),
+                    (Distribution.Channel.AWARD, 0.05, "人居环境积分奖励", members)]:
+                m = rng.choice(among)
                 rows.append(Distribution(income=income, region_code=village, channel=channel,
                                          household=m.household, member=m,
                                          amount=_money(float(amount) * share), basis=basis))
