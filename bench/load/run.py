@@ -32,7 +32,7 @@ DEMO_USERS = ("cadre", "township", "approver", "countyadmin", "medical", "analys
               "sysadmin")
 
 
-def prepare(stack: Stack) -> Path:
+def prepare(stack: Stack, households: int = 50_000) -> Path:
     ready = stack.cluster.psql("postgres", "SELECT count(*) FROM pg_database WHERE "
                                            "datname = 'dixian'")
     if ready == "0":
@@ -41,8 +41,10 @@ def prepare(stack: Stack) -> Path:
         and stack.cluster.psql("dixian", "SELECT count(*) FROM core_user WHERE username = "
                                          "'cadre'") == "1"
     if not has_demo:
-        print("building the demo county in production mode (about half an hour)…", flush=True)
-        stack.dixian("demo", "--no-serve", timeout=6 * 3600)
+        print(f"building the demo county in production mode ({households:,} households; about "
+              "half an hour at 50,000)…", flush=True)
+        stack.dixian("demo", "--no-serve", timeout=6 * 3600,
+                     DIXIAN_DEMO_HOUSEHOLDS=str(households))
     stack.dixian("migrate", "--no-input")
     stack.dixian("collectstatic", "--no-input")
     script = ("from dixian.core.models import User\n"
@@ -107,6 +109,8 @@ def main(argv=None) -> int:
     parser.add_argument("--spawn-rate", type=float, default=5)
     parser.add_argument("--workers", type=int, default=5)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--households", type=int, default=50_000,
+                        help="the demo county's size when it is first built (the whole county)")
     parser.add_argument("--write-doc", action="store_true")
     args = parser.parse_args(argv)
     import signal
@@ -117,11 +121,7 @@ def main(argv=None) -> int:
     cluster = Cluster(FOLDER / "pg")
     cluster.start()
     stack = Stack(FOLDER, cluster)
-    stack.keys = {name: FOLDER / "keys" / file for name, file in (
-        ("SECRET_KEY_FILE", "secret-key"), ("DIXIAN_DATA_KEYS_FILE", "data-keys"),
-        ("DIXIAN_LOOKUP_KEY_FILE", "lookup-key"))}
-    stack.var = FOLDER / "var"
-    users = prepare(stack)
+    users = prepare(stack, args.households)
     size = stack.cluster.psql("dixian", "SELECT (SELECT count(*) FROM registry_household) || "
                               "' households, ' || (SELECT count(*) FROM registry_member) || "
                               "' members, ' || (SELECT count(*) FROM cases_case) || ' cases, ' "

@@ -88,7 +88,9 @@ CHECKS: list[Check] = []
 def check(id: str, *, version: int, severity: str, title_zh: str, title_en: str,
           sentence_zh: str, sentence_en: str, instruments: Sequence[str] = (),
           params: Sequence[str] = (), source: str, department: str | None = None):
-    """Register the decorated function as check ``id``."""
+    """Register a function as check ``id``: ``check("C-…", …)(function)`` right after its
+    definition (not decorator syntax: mutmut does not mutate decorated functions, and these
+    functions decide; docs/mutation-testing.md)."""
     def register(func):
         unknown = [p for p in params if p not in PARAMETERS]
         if unknown or severity not in ("error", "warning"):
@@ -146,21 +148,16 @@ def _months_between(start: date, end: date) -> int:
 
 
 # ============================================================================ every measure
-@check("C-GEN-01", version=1, severity="error",
-       title_zh="措施类别不在目录中", title_en="Unknown measure category",
-       sentence_zh="帮扶措施类别“{category}”不在本省措施目录中",
-       sentence_en="Measure category {category} is not in the province's catalogue",
-       source="catalogue (§2.3 national columns)")
 def unknown_category(ctx):
     if ctx.measure.category not in ctx.catalogue.categories:
         return {"category": ctx.measure.category}
+check("C-GEN-01", version=1, severity="error",
+      title_zh="措施类别不在目录中", title_en="Unknown measure category",
+      sentence_zh="帮扶措施类别“{category}”不在本省措施目录中",
+      sentence_en="Measure category {category} is not in the province's catalogue",
+      source="catalogue (§2.3 national columns)")(unknown_category)
 
 
-@check("C-GEN-02", version=1, severity="error",
-       title_zh="措施不在目录中或与类别不符", title_en="Unknown instrument or wrong category",
-       sentence_zh="帮扶措施“{instrument}”{problem_zh}",
-       sentence_en="Instrument {instrument} {problem_en}",
-       source="catalogue")
 def instrument_in_catalogue(ctx):
     m = ctx.measure
     if m.instrument is None or m.category not in ctx.catalogue.categories:
@@ -174,24 +171,25 @@ def instrument_in_catalogue(ctx):
         return {"instrument": inst.zh, "problem_zh": f"属于“{cat.zh}”，不能登记在"
                                                       f"“{ctx.catalogue.category(m.category).zh}”",
                 "problem_en": f"belongs to {inst.category}, not {m.category}"}
+check("C-GEN-02", version=1, severity="error",
+      title_zh="措施不在目录中或与类别不符", title_en="Unknown instrument or wrong category",
+      sentence_zh="帮扶措施“{instrument}”{problem_zh}",
+      sentence_en="Instrument {instrument} {problem_en}",
+      source="catalogue")(instrument_in_catalogue)
 
 
-@check("C-GEN-03", version=1, severity="error",
-       title_zh="金额为负数", title_en="Negative amount",
-       sentence_zh="{instrument_zh}金额为 {amount} 元，不能为负数",
-       sentence_en="The amount of {instrument_en} is {amount} yuan; it cannot be negative",
-       source="[I] amounts (loans, subsidies, 低保/特困 benefits) are non-negative")
 def amount_not_negative(ctx):
     if ctx.measure.amount is not None and ctx.measure.amount < 0:
         zh, en = _inst_label(ctx)
         return {"instrument_zh": zh, "instrument_en": en, "amount": ctx.measure.amount}
+check("C-GEN-03", version=1, severity="error",
+      title_zh="金额为负数", title_en="Negative amount",
+      sentence_zh="{instrument_zh}金额为 {amount} 元，不能为负数",
+      sentence_en="The amount of {instrument_en} is {amount} yuan; it cannot be negative",
+      source="[I] amounts (loans, subsidies, 低保/特困 benefits) are non-negative",
+      )(amount_not_negative)
 
 
-@check("C-GEN-04", version=1, severity="error",
-       title_zh="到人措施未指明本户成员", title_en="Member-level measure without a member",
-       sentence_zh="{instrument_zh}须落实到具体成员，{problem_zh}",
-       sentence_en="{instrument_en} is for a named member; {problem_en}",
-       source="catalogue target; §2.3 person-level fields")
 def member_named(ctx):
     m = ctx.measure
     inst = ctx.catalogue.instruments.get(m.instrument or "")
@@ -203,13 +201,13 @@ def member_named(ctx):
     if inst is not None and inst.target == "member" and m.member_ref is None:
         return {"instrument_zh": zh, "instrument_en": en, "problem_zh": "但未指明成员",
                 "problem_en": "no member is named"}
+check("C-GEN-04", version=1, severity="error",
+      title_zh="到人措施未指明本户成员", title_en="Member-level measure without a member",
+      sentence_zh="{instrument_zh}须落实到具体成员，{problem_zh}",
+      sentence_en="{instrument_en} is for a named member; {problem_en}",
+      source="catalogue target; §2.3 person-level fields")(member_named)
 
 
-@check("C-GEN-05", version=1, severity="error",
-       title_zh="措施状态与日期不符", title_en="Status and dates disagree",
-       sentence_zh="措施状态为“{status_zh}”，但{problem_zh}",
-       sentence_en="The measure is {status_en}, but {problem_en}",
-       source="measure life: planned → in progress → implemented → ended")
 def status_dates(ctx):
     m = ctx.measure
     zh, en = STATUSES[m.status]
@@ -225,13 +223,13 @@ def status_dates(ctx):
     if problem:
         return {"status_zh": zh, "status_en": en, "problem_zh": problem[0],
                 "problem_en": problem[1]}
+check("C-GEN-05", version=1, severity="error",
+      title_zh="措施状态与日期不符", title_en="Status and dates disagree",
+      sentence_zh="措施状态为“{status_zh}”，但{problem_zh}",
+      sentence_en="The measure is {status_en}, but {problem_en}",
+      source="measure life: planned → in progress → implemented → ended")(status_dates)
 
 
-@check("C-GEN-06", version=1, severity="error",
-       title_zh="措施日期顺序错误或晚于今天", title_en="Dates out of order or in the future",
-       sentence_zh="{what_zh}（{day}）{problem_zh}",
-       sentence_en="The {what_en} ({day}) {problem_en}",
-       source="§5.3 timeliness (dates in order, none in the future)")
 def dates_in_order(ctx):
     m = ctx.measure
     named = (("started_on", "开始日期", "start date"), ("implemented_on", "实施日期",
@@ -249,27 +247,26 @@ def dates_in_order(ctx):
     if m.ended_on and first and m.ended_on < first:
         return {"what_zh": "结束日期", "what_en": "end date", "day": m.ended_on,
                 "problem_zh": "早于开始日期", "problem_en": "is before the start date"}
+check("C-GEN-06", version=1, severity="error",
+      title_zh="措施日期顺序错误或晚于今天", title_en="Dates out of order or in the future",
+      sentence_zh="{what_zh}（{day}）{problem_zh}",
+      sentence_en="The {what_en} ({day}) {problem_en}",
+      source="§5.3 timeliness (dates in order, none in the future)")(dates_in_order)
 
 
 # ============================================================================ micro-credit
-@check("C-MC-01", version=1, severity="error", instruments=("MICROCREDIT",),
-       params=("microcredit_max_amount",),
-       title_zh="小额信贷金额超过上限", title_en="Micro-credit above the maximum",
-       sentence_zh="小额信贷金额 {amount} 元，超过上限 {max} 元",
-       sentence_en="The micro-credit loan of {amount} yuan exceeds the maximum of {max} yuan",
-       source="§3.3, §11.1 microcredit.max_amount [VL S58]")
 def microcredit_amount(ctx):
     cap = ctx.params["microcredit_max_amount"]
     if ctx.measure.amount is not None and ctx.measure.amount > cap:
         return {"amount": ctx.measure.amount, "max": cap}
+check("C-MC-01", version=1, severity="error", instruments=("MICROCREDIT",),
+      params=("microcredit_max_amount",),
+      title_zh="小额信贷金额超过上限", title_en="Micro-credit above the maximum",
+      sentence_zh="小额信贷金额 {amount} 元，超过上限 {max} 元",
+      sentence_en="The micro-credit loan of {amount} yuan exceeds the maximum of {max} yuan",
+      source="§3.3, §11.1 microcredit.max_amount [VL S58]")(microcredit_amount)
 
 
-@check("C-MC-02", version=1, severity="error", instruments=("MICROCREDIT",),
-       params=("microcredit_max_years",),
-       title_zh="小额信贷期限超过上限", title_en="Micro-credit term too long",
-       sentence_zh="小额信贷期限 {months} 个月，超过 {years} 年",
-       sentence_en="The micro-credit term of {months} months exceeds {years} years",
-       source="§3.3, §11.1 microcredit.max_years [VL S58]")
 def microcredit_term(ctx):
     m = ctx.measure
     months = m.term_months
@@ -278,28 +275,28 @@ def microcredit_term(ctx):
     years = ctx.params["microcredit_max_years"]
     if months is not None and months > 12 * years:
         return {"months": months, "years": years}
+check("C-MC-02", version=1, severity="error", instruments=("MICROCREDIT",),
+      params=("microcredit_max_years",),
+      title_zh="小额信贷期限超过上限", title_en="Micro-credit term too long",
+      sentence_zh="小额信贷期限 {months} 个月，超过 {years} 年",
+      sentence_en="The micro-credit term of {months} months exceeds {years} years",
+      source="§3.3, §11.1 microcredit.max_years [VL S58]")(microcredit_term)
 
 
-@check("C-MC-03", version=1, severity="error", instruments=("MICROCREDIT",),
-       params=("microcredit_borrower_min_age", "microcredit_borrower_max_age"),
-       title_zh="借款人年龄不符合要求", title_en="Borrower too young or too old",
-       sentence_zh="借款人在贷款开始时（{on}）{age}岁，小额信贷借款人须为{min}-{max}周岁",
-       sentence_en="The borrower is {age} at the loan start ({on}); micro-credit borrowers "
-                   "must be {min}–{max}",
-       source="§3.3, §11.1 microcredit.borrower_age [VL S58]")
 def microcredit_borrower_age(ctx):
     lo, hi = ctx.params["microcredit_borrower_min_age"], ctx.params["microcredit_borrower_max_age"]
     for age, on in _ages(ctx, while_running=False):
         if not lo <= age <= hi:
             return {"age": age, "on": on, "min": lo, "max": hi}
+check("C-MC-03", version=1, severity="error", instruments=("MICROCREDIT",),
+      params=("microcredit_borrower_min_age", "microcredit_borrower_max_age"),
+      title_zh="借款人年龄不符合要求", title_en="Borrower too young or too old",
+      sentence_zh="借款人在贷款开始时（{on}）{age}岁，小额信贷借款人须为{min}-{max}周岁",
+      sentence_en="The borrower is {age} at the loan start ({on}); micro-credit borrowers "
+                  "must be {min}–{max}",
+      source="§3.3, §11.1 microcredit.borrower_age [VL S58]")(microcredit_borrower_age)
 
 
-@check("C-MC-04", version=1, severity="error", instruments=("MICROCREDIT",),
-       params=("microcredit_interest_subsidy_share_by_year",),
-       title_zh="小额信贷贴息比例超过当年标准", title_en="Interest subsidy above the year's share",
-       sentence_zh="{year}年小额信贷贴息比例为{share}，超过当年标准{max}",
-       sentence_en="The {year} interest subsidy share of {share} exceeds that year's {max}",
-       source="§3.3, §11.1 microcredit.interest_subsidy_share [VL S58]")
 def microcredit_interest_subsidy(ctx):
     m = ctx.measure
     if m.interest_subsidy_share is None:
@@ -309,31 +306,31 @@ def microcredit_interest_subsidy(ctx):
     cap = interest_subsidy_share(year, ctx.params)
     if m.interest_subsidy_share > cap + 1e-9:
         return {"year": str(year), "share": f"{m.interest_subsidy_share:.0%}", "max": f"{cap:.0%}"}
+check("C-MC-04", version=1, severity="error", instruments=("MICROCREDIT",),
+      params=("microcredit_interest_subsidy_share_by_year",),
+      title_zh="小额信贷贴息比例超过当年标准", title_en="Interest subsidy above the year's share",
+      sentence_zh="{year}年小额信贷贴息比例为{share}，超过当年标准{max}",
+      sentence_en="The {year} interest subsidy share of {share} exceeds that year's {max}",
+      source="§3.3, §11.1 microcredit.interest_subsidy_share [VL S58]",
+      )(microcredit_interest_subsidy)
 
 
 # ============================================================================ posts
-@check("C-PWP-01", version=1, severity="error", instruments=("PUBLIC_WELFARE_POST",),
-       params=("public_welfare_post_min_age", "public_welfare_post_max_age_exclusive"),
-       title_zh="公益性岗位人员年龄不符合要求", title_en="Post holder too young or too old",
-       sentence_zh="公益性岗位人员在{on}为{age}岁，岗位人员须年满{min}岁且不满{max_excl}岁",
-       sentence_en="The post holder is {age} on {on}; holders must be at least {min} and "
-                   "under {max_excl}",
-       source="§5.3, §11.1 public_welfare_post [VL S17 rules 5_12_004/005, 3_01_008]")
 def post_age(ctx):
     lo = ctx.params["public_welfare_post_min_age"]
     hi = ctx.params["public_welfare_post_max_age_exclusive"]
     for age, on in _ages(ctx, while_running=True):
         if not lo <= age < hi:
             return {"age": age, "on": on, "min": lo, "max_excl": hi}
+check("C-PWP-01", version=1, severity="error", instruments=("PUBLIC_WELFARE_POST",),
+      params=("public_welfare_post_min_age", "public_welfare_post_max_age_exclusive"),
+      title_zh="公益性岗位人员年龄不符合要求", title_en="Post holder too young or too old",
+      sentence_zh="公益性岗位人员在{on}为{age}岁，岗位人员须年满{min}岁且不满{max_excl}岁",
+      sentence_en="The post holder is {age} on {on}; holders must be at least {min} and "
+                  "under {max_excl}",
+      source="§5.3, §11.1 public_welfare_post [VL S17 rules 5_12_004/005, 3_01_008]")(post_age)
 
 
-@check("C-PWP-02", version=1, severity="error", instruments=("PUBLIC_WELFARE_POST",),
-       params=("public_welfare_post_max_posts_per_person",),
-       title_zh="同一人同时担任的公益性岗位过多", title_en="Too many posts for one person",
-       sentence_zh="该成员在{on}已有{held}个公益性岗位，每人同时最多{max}个",
-       sentence_en="The member already holds {held} public-welfare posts on {on}; at most "
-                   "{max} at a time",
-       source="§5.3, §11.1 public_welfare_post.max_posts_per_person [VL S17 rules 3_01_010/011]")
 def posts_per_person(ctx):
     m = ctx.measure
     start = m.start_or_plan
@@ -354,43 +351,44 @@ def posts_per_person(ctx):
     cap = ctx.params["public_welfare_post_max_posts_per_person"]
     if len(held) >= cap:
         return {"held": len(held), "on": start, "max": cap}
+check("C-PWP-02", version=1, severity="error", instruments=("PUBLIC_WELFARE_POST",),
+      params=("public_welfare_post_max_posts_per_person",),
+      title_zh="同一人同时担任的公益性岗位过多", title_en="Too many posts for one person",
+      sentence_zh="该成员在{on}已有{held}个公益性岗位，每人同时最多{max}个",
+      sentence_en="The member already holds {held} public-welfare posts on {on}; at most "
+                  "{max} at a time",
+      source="§5.3, §11.1 public_welfare_post.max_posts_per_person [VL S17 rules 3_01_010/011]",
+      )(posts_per_person)
 
 
 # ============================================================================ education
-@check("C-EDU-01", version=1, severity="error", instruments=("YULU_PLAN",),
-       title_zh="雨露计划对象不是职业院校在校生", title_en="Yulu plan for a non-vocational student",
-       sentence_zh="雨露计划只资助中职、高职在校生，该成员在校状况为“{status}”",
-       sentence_en="The Yulu plan is only for students in secondary or higher vocational "
-                   "school; the member's schooling status is {status_en}",
-       source="§3.3 [VL S17 rule 1111_2]")
 def yulu_vocational(ctx):
     if ctx.member is not None and ctx.member.schooling_status not in VOCATIONAL_STATUSES:
         s = ctx.member.schooling_status
         return {"status": ENUMS["schooling_status"].get(s, "未登记") if s else "未登记",
                 "status_en": s or "not recorded"}
+check("C-EDU-01", version=1, severity="error", instruments=("YULU_PLAN",),
+      title_zh="雨露计划对象不是职业院校在校生", title_en="Yulu plan for a non-vocational student",
+      sentence_zh="雨露计划只资助中职、高职在校生，该成员在校状况为“{status}”",
+      sentence_en="The Yulu plan is only for students in secondary or higher vocational "
+                  "school; the member's schooling status is {status_en}",
+      source="§3.3 [VL S17 rule 1111_2]")(yulu_vocational)
 
 
-@check("C-EDU-02", version=1, severity="warning", instruments=("STUDENT_AID",),
-       title_zh="学生资助对象不在校", title_en="Student aid for a member not in school",
-       sentence_zh="学生资助对象在校状况为“{status}”，不是在校学生",
-       sentence_en="Student aid goes to a member whose schooling status is {status_en}, not a "
-                   "pupil or student",
-       source="[I] §3.3 因学 → school aid")
 def student_aid_in_school(ctx):
     if ctx.member is not None and not ctx.member.in_school:
         s = ctx.member.schooling_status
         return {"status": ENUMS["schooling_status"].get(s, "未登记") if s else "未登记",
                 "status_en": s or "not recorded"}
+check("C-EDU-02", version=1, severity="warning", instruments=("STUDENT_AID",),
+      title_zh="学生资助对象不在校", title_en="Student aid for a member not in school",
+      sentence_zh="学生资助对象在校状况为“{status}”，不是在校学生",
+      sentence_en="Student aid goes to a member whose schooling status is {status_en}, not a "
+                  "pupil or student",
+      source="[I] §3.3 因学 → school aid")(student_aid_in_school)
 
 
 # ============================================================================ social security
-@check("C-SS-01", version=1, severity="warning", instruments=("TEKUN",),
-       params=("tekun_able_age_min", "tekun_able_age_max"),
-       title_zh="特困供养对象为健康劳动年龄人口", title_en="特困 for a healthy working-age adult",
-       sentence_zh="特困供养对象{age}岁、身体健康且不在校，请核实是否符合特困条件",
-       sentence_en="The 特困 recipient is {age}, healthy and not a student; verify the "
-                   "eligibility",
-       source="§5.3 [VL S17 rules 5_15_018/019]")
 def tekun_able_adult(ctx):
     mem = ctx.member
     if mem is None or mem.health != "healthy" or mem.in_school:
@@ -399,14 +397,15 @@ def tekun_able_adult(ctx):
     if age is not None and ctx.params["tekun_able_age_min"] <= age <= \
             ctx.params["tekun_able_age_max"]:
         return {"age": age}
+check("C-SS-01", version=1, severity="warning", instruments=("TEKUN",),
+      params=("tekun_able_age_min", "tekun_able_age_max"),
+      title_zh="特困供养对象为健康劳动年龄人口", title_en="特困 for a healthy working-age adult",
+      sentence_zh="特困供养对象{age}岁、身体健康且不在校，请核实是否符合特困条件",
+      sentence_en="The 特困 recipient is {age}, healthy and not a student; verify the "
+                  "eligibility",
+      source="§5.3 [VL S17 rules 5_15_018/019]")(tekun_able_adult)
 
 
-@check("C-SS-02", version=1, severity="warning", instruments=("TEKUN",),
-       title_zh="同一人同时享受低保和特困供养", title_en="低保 and 特困 for the same person",
-       sentence_zh="该成员同时享受低保和特困供养，特困人员不再重复享受低保",
-       sentence_en="The member receives both 低保 and 特困 support; 特困 recipients do not also "
-                   "receive 低保",
-       source="[M] 社会救助暂行办法: 特困供养 replaces 低保 for the person")
 def dibao_and_tekun(ctx):
     m = ctx.measure
     if m.instrument != "TEKUN" or m.member_ref is None or not m.running_on(ctx.today):
@@ -418,63 +417,69 @@ def dibao_and_tekun(ctx):
                    x.member_ref == m.member_ref for x in ctx.measures)
     if on_dibao or (member is not None and member.dibao in ("rural", "urban")):
         return {}
+check("C-SS-02", version=1, severity="warning", instruments=("TEKUN",),
+      title_zh="同一人同时享受低保和特困供养", title_en="低保 and 特困 for the same person",
+      sentence_zh="该成员同时享受低保和特困供养，特困人员不再重复享受低保",
+      sentence_en="The member receives both 低保 and 特困 support; 特困 recipients do not also "
+                  "receive 低保",
+      source="[M] 社会救助暂行办法: 特困供养 replaces 低保 for the person")(dibao_and_tekun)
 
 
-@check("C-SS-03", version=1, severity="error", instruments=("DISABILITY_ALLOWANCES",),
-       title_zh="残疾人补贴对象不是残疾人", title_en="Disability allowance without a disability",
-       sentence_zh="残疾人两项补贴发给了未登记残疾的成员（健康状况：{health}）",
-       sentence_en="Disability allowances go to a member with no recorded disability (health: "
-                   "{health_en})",
-       source="§5.3 [VL S17 rules 4_11_012–016]")
 def allowance_disabled(ctx):
     mem = ctx.member
     if mem is not None and not mem.disabled:
         return {"health": ENUMS["health"].get(mem.health, "未登记") if mem.health else "未登记",
                 "health_en": mem.health or "not recorded"}
+check("C-SS-03", version=1, severity="error", instruments=("DISABILITY_ALLOWANCES",),
+      title_zh="残疾人补贴对象不是残疾人", title_en="Disability allowance without a disability",
+      sentence_zh="残疾人两项补贴发给了未登记残疾的成员（健康状况：{health}）",
+      sentence_en="Disability allowances go to a member with no recorded disability (health: "
+                  "{health_en})",
+      source="§5.3 [VL S17 rules 4_11_012–016]")(allowance_disabled)
 
 
 # ============================================================================ employment
-@check("C-EMP-01", version=1, severity="warning", instruments=("MIGRANT_TRANSPORT_SUBSIDY",),
-       title_zh="交通补贴对象未在县外务工", title_en="Transport subsidy without out-of-county work",
-       sentence_zh="外出务工交通补贴对象的务工状况为“{status}”，不是县外务工",
-       sentence_en="The transport subsidy goes to a member whose work status is {status_en}, "
-                   "not work outside the county",
-       source="§5.3 [VL S17 rules 4_11_012–016]")
 def transport_migrant(ctx):
     mem = ctx.member
     if mem is not None and mem.work_status not in MIGRANT_WORK_STATUSES:
         s = mem.work_status
         return {"status": ENUMS["work_status"].get(s, "未登记") if s else "未登记",
                 "status_en": s or "not recorded"}
+check("C-EMP-01", version=1, severity="warning", instruments=("MIGRANT_TRANSPORT_SUBSIDY",),
+      title_zh="交通补贴对象未在县外务工", title_en="Transport subsidy without out-of-county work",
+      sentence_zh="外出务工交通补贴对象的务工状况为“{status}”，不是县外务工",
+      sentence_en="The transport subsidy goes to a member whose work status is {status_en}, "
+                  "not work outside the county",
+      source="§5.3 [VL S17 rules 4_11_012–016]")(transport_migrant)
 
 
-@check("C-EMP-02", version=1, severity="warning",
-       instruments=("JOB_REFERRAL", "MIGRANT_TRANSPORT_SUBSIDY", "WORKSHOP_JOB",
-                    "VOCATIONAL_TRAINING"),
-       title_zh="就业帮扶对象无劳动能力",
-       title_en="Employment measure for a member who cannot work",
-       sentence_zh="{instrument_zh}的对象劳动技能为“{skill}”，请核实劳动能力",
-       sentence_en="{instrument_en} goes to a member recorded as {skill_en}; verify the labour "
-                   "capacity",
-       source="[I], as rule 5_15_013 (employment needs an able member) [VL S17]")
 def employment_able(ctx):
     mem = ctx.member
     if mem is not None and mem.no_labour:
         zh, en = _inst_label(ctx)
         return {"instrument_zh": zh, "instrument_en": en,
                 "skill": ENUMS["labour_skill"][mem.labour_skill], "skill_en": mem.labour_skill}
+check("C-EMP-02", version=1, severity="warning",
+      instruments=("JOB_REFERRAL", "MIGRANT_TRANSPORT_SUBSIDY", "WORKSHOP_JOB",
+                   "VOCATIONAL_TRAINING"),
+      title_zh="就业帮扶对象无劳动能力",
+      title_en="Employment measure for a member who cannot work",
+      sentence_zh="{instrument_zh}的对象劳动技能为“{skill}”，请核实劳动能力",
+      sentence_en="{instrument_en} goes to a member recorded as {skill_en}; verify the labour "
+                  "capacity",
+      source="[I], as rule 5_15_013 (employment needs an able member) [VL S17]")(employment_able)
 
 
 # ============================================================================ housing
-@check("C-HOU-01", version=1, severity="warning", instruments=("HOUSE_RENOVATION",),
-       title_zh="危房改造对象住房为安全等级", title_en="Renovation of a safe (A/B) house",
-       sentence_zh="危房改造只针对C、D级危房，该户住房鉴定为{grade}",
-       sentence_en="Renovation is for C- and D-grade houses; this house is graded {grade_en}",
-       source="§1.3 [VL S29]")
 def renovation_unsafe(ctx):
     h = ctx.household
     if h is not None and h.housing_grade in ("A", "B"):
         return {"grade": ENUMS["housing_grade"][h.housing_grade], "grade_en": h.housing_grade}
+check("C-HOU-01", version=1, severity="warning", instruments=("HOUSE_RENOVATION",),
+      title_zh="危房改造对象住房为安全等级", title_en="Renovation of a safe (A/B) house",
+      sentence_zh="危房改造只针对C、D级危房，该户住房鉴定为{grade}",
+      sentence_en="Renovation is for C- and D-grade houses; this house is graded {grade_en}",
+      source="§1.3 [VL S29]")(renovation_unsafe)
 
 
 CHECKS_BY_ID: dict[str, Check] = {c.id: c for c in CHECKS}
