@@ -91,7 +91,13 @@ def step_label(step: Callable) -> str:
 
 def build() -> DemoReport:
     """Run the steps in order; each shows as a bar with its elapsed time when the command
-    line turned progress on (``dixian demo``)."""
+    line turned progress on (``dixian demo``).
+
+    Each step is one transaction: a build interrupted mid-step (Ctrl-C, a killed process)
+    leaves nothing of that step behind, so the next ``make demo`` runs it again instead of
+    taking its partial work for done (each step skips itself when its work is there)."""
+    from django.db import transaction
+
     from dixian.core import progress
 
     report = DemoReport()
@@ -99,7 +105,7 @@ def build() -> DemoReport:
     for number, step in enumerate(STEPS, start=1):
         label = f"[{number}/{len(STEPS)}] {step_label(step)}"
         watch = progress.Stopwatch()
-        with progress.task(label, total=1) as advance:
+        with progress.task(label, total=1) as advance, transaction.atomic():
             step(report)
             advance()
         report.timings.append((step_label(step), round(watch.seconds, 1)))
