@@ -57,12 +57,13 @@ def prepare(module: dict, workdir: Path) -> None:
             shutil.copy2(source, workdir / name)
     settings = config()
     text = (workdir / "pyproject.toml").read_text()
+    pytest_args = [*settings.get("pytest_args", []), *module.get("pytest_args", [])]
     text += f"""
 [tool.mutmut]
 source_paths = ["dixian"]
 also_copy = ["docs", "scripts", "manage.py", "conftest.py"]
 only_mutate = {_toml_list([module["path"]])}
-pytest_add_cli_args = {_toml_list(settings.get("pytest_args", []))}
+pytest_add_cli_args = {_toml_list(pytest_args)}
 pytest_add_cli_args_test_selection = {_toml_list(module["tests"])}
 timeout_constant = {float(settings.get("timeout_seconds", 120))}
 use_git_change_detection = false
