@@ -12,6 +12,8 @@ ACTIONS = {
     "alarm.raise": _("Bottom-line alarm raised"),
     "regional.demo_relocation": _("Demo: relocation follow-up built"),
     "regional.follow_up": _("Relocated member's employment followed up"),
+    "regional.land_quota_proceeds": _("Land-quota proceeds entered as funds"),
+    "regional.land_quota_trade": _("Land-quota trade recorded"),
     "regional.relocated_link": _("Relocated household linked to its site"),
     "regional.site_create": _("Resettlement site registered"),
     "regional.site_facilities": _("Resettlement site's facilities updated"),

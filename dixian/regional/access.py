@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 
 from dixian.core.access import NotFound, require, scope_of, scope_q
 from dixian.core.roles import Capability
-from dixian.regional.models import Relocated, ResettlementSite
+from dixian.regional.models import LandQuotaTrade, Relocated, ResettlementSite
 
 
 def scoped_sites(user) -> QuerySet[ResettlementSite]:
@@ -40,3 +40,10 @@ def check_region(user, code: str) -> str:
     if not code or not code.isdigit() or not scope_of(user).contains(code):
         raise NotFound
     return code
+
+
+def scoped_trades(user) -> QuerySet[LandQuotaTrade]:
+    """Land-quota trades are fund matters: read by whoever reads the funds, within the
+    selling county's scope (a village or township user sees none)."""
+    require(user, Capability.VIEW_FUNDS)
+    return LandQuotaTrade.objects.filter(scope_q(scope_of(user), "county_code"))

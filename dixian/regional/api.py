@@ -13,6 +13,7 @@ from dixian.regional.access import (
     check_region,
     scoped_relocated,
     scoped_sites,
+    scoped_trades,
 )
 from dixian.regional.bridge import relocation as rules
 from dixian.regional.bridge import resolve
@@ -78,3 +79,22 @@ def relocation_household(request, relocated_id: int):
                             "employed": f.employed, "employer": f.employer,
                             "monthly_income": f.monthly_income}
                            for f in item.follow_ups.select_related("member")]}
+
+
+@router.get("/land-quotas")
+def land_quota_trades(request):
+    """The land-quota trades in the user's scope (domain.md §8.6) with their proceeds, the fund
+    allocation each entered, and the findings."""
+    from dixian.regional import land_quota
+
+    trades = list(scoped_trades(request.user)[:1000])
+    return {"trades": [{"id": t.pk, "county_code": t.county_code, "contract": t.contract,
+                        "kind": t.kind, "buyer": t.buyer, "mu": str(t.mu),
+                        "price_per_mu": str(t.price_per_mu),
+                        "proceeds": str(land_quota.proceeds(t)), "traded_on": t.traded_on,
+                        "proceeds_received_on": t.proceeds_received_on,
+                        "allocation": t.allocation_id} for t in trades],
+            "findings": [{"rule": f.rule, "trade": int(f.object_key),
+                          "county_code": f.region_code, "sentence_zh": f.sentence_zh,
+                          "sentence_en": f.sentence_en}
+                         for f in land_quota.findings(trades, timezone.localdate())]}

@@ -9,7 +9,8 @@ class RegionalConfig(AppConfig):
 
     def ready(self) -> None:
         from dixian.core import demo
-        from dixian.regional.demo import step_regional
+        from dixian.regional.demo import step_land_quotas, step_regional
 
-        if step_regional not in demo.STEPS:
-            demo.STEPS.append(step_regional)
+        for step in (step_regional, step_land_quotas):
+            if step not in demo.STEPS:
+                demo.STEPS.append(step)

@@ -22,7 +22,8 @@ Planted: (1) a household with labour whose members were all found not employed l
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -32,9 +33,10 @@ from dixian.core import audit
 from dixian.core.demo import DEMO_COUNTY, DemoReport, DemoUser
 from dixian.core.models import Region, User
 from dixian.core.roles import Role
-from dixian.regional import relocation
+from dixian.funds.models import Allocation, Source
+from dixian.regional import land_quota, relocation
 from dixian.regional.bridge import month_add, resolve
-from dixian.regional.models import FollowUp, Relocated, ResettlementSite
+from dixian.regional.models import FollowUp, LandQuotaTrade, Relocated, ResettlementSite
 from dixian.registry.models import Household, Member
 
 SEED = 16
@@ -203,3 +205,58 @@ def build_relocation(county: str, today: date, *, seed: int = SEED) -> dict:
     return {"sites": len(sites), "households": len(links), "follow_ups": len(rows),
             "largest": largest,
             "planted": [r.household.code for r in (planted_none, planted_stale) if r]}
+
+
+# Cross-provincial transfer-out price of general farmland quota, 2018 rules (domain.md §8.6
+# [M], not verified): the demo's one cross-provincial trade is priced at it.
+CROSS_PRICE_PER_MU = Decimal("300000")
+# Within the province each province sets its own prices (§8.6 [M]); the demo's are a half.
+INTRA_PRICE_PER_MU = Decimal("150000")
+
+
+def step_land_quotas(report: DemoReport) -> None:
+    """Land-quota trades: the county's quota sold, its proceeds in the funds, two findings."""
+    if LandQuotaTrade.objects.filter(county_code=DEMO_COUNTY).exists():
+        return
+    officer = User.objects.filter(username="finance").first()
+    if officer is None:
+        return
+    today = timezone.localdate()
+    made = []
+    # The funds step recorded the county's land-quota money of one year: that money is the
+    # proceeds of a cross-provincial sale (望谟县 is a national key county; allowed to 2025).
+    money = Allocation.objects.filter(county_code=DEMO_COUNTY, source=Source.LAND_QUOTA) \
+        .order_by("received_on").first()
+    if money is not None:
+        sold = money.received_on - timedelta(days=60)
+        trade = land_quota.do_record_trade(
+            county_code=DEMO_COUNTY, contract=f"WM-{sold.year}-KS-001", kind="cross",
+            buyer="广东省", mu=money.amount / CROSS_PRICE_PER_MU,
+            price_per_mu=CROSS_PRICE_PER_MU, traded_on=sold, actor=officer)
+        made.append(land_quota.do_enter_proceeds(trade, received_on=money.received_on,
+                                                 actor=officer, allocation=money))
+    # This year: a sale within the province whose proceeds were entered in the funds …
+    trade = land_quota.do_record_trade(
+        county_code=DEMO_COUNTY, contract=f"WM-{today.year}-SN-001", kind="intra",
+        buyer="贵阳市", mu=Decimal("20"), price_per_mu=INTRA_PRICE_PER_MU,
+        traded_on=today - timedelta(days=75), actor=officer)
+    made.append(land_quota.do_enter_proceeds(trade, received_on=today - timedelta(days=40),
+                                             actor=officer))
+    # … and two planted irregularities: proceeds received long ago and never entered, and a
+    # cross-provincial sale after the transition ended.
+    days = int(resolve(DEMO_COUNTY, today)["regional.land_quota_proceeds_to_funds_days"])
+    made.append(land_quota.do_record_trade(
+        county_code=DEMO_COUNTY, contract=f"WM-{today.year}-SN-002", kind="intra",
+        buyer="遵义市", mu=Decimal("12.5"), price_per_mu=INTRA_PRICE_PER_MU,
+        traded_on=today - timedelta(days=days + 60),
+        proceeds_received_on=today - timedelta(days=days + 30), actor=officer))
+    made.append(land_quota.do_record_trade(
+        county_code=DEMO_COUNTY, contract=f"WM-{today.year}-KS-002", kind="cross",
+        buyer="浙江省", mu=Decimal("10"), price_per_mu=CROSS_PRICE_PER_MU,
+        traded_on=today - timedelta(days=20), actor=officer))
+    found = land_quota.findings(made, today)
+    total = sum(land_quota.proceeds(t) for t in made)
+    report.notes.append(
+        f"land quotas: {len(made)} trades, {total:,.0f} yuan of proceeds, "
+        f"{sum(t.allocation_id is not None for t in made)} entered as funds; findings: "
+        + ", ".join(f"1 {f.rule}" for f in found))

@@ -87,3 +87,33 @@ class FollowUp(models.Model):
     @property
     def employed(self) -> bool:
         return self.kind != self.Kind.NONE
+
+
+class LandQuotaTrade(models.Model):
+    """A trade of a county's surplus construction-land quota (增减挂钩节余指标交易, domain.md
+    §8.6): sold within the province or, during the transition and for a national key county
+    only, to another province. Its proceeds return to the county and are entered as a fund
+    allocation of the ``land_quota`` source (:mod:`dixian.regional.land_quota`)."""
+
+    class Kind(models.TextChoices):
+        INTRA = "intra", _("Within the province")
+        CROSS = "cross", _("Across provinces")
+
+    county_code = models.CharField(_("selling county"), max_length=6, db_index=True)
+    contract = models.CharField(_("contract number"), max_length=80)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    buyer = models.CharField(_("buyer (area or body)"), max_length=120)
+    mu = models.DecimalField(_("area (mu)"), max_digits=12, decimal_places=2)
+    price_per_mu = models.DecimalField(_("price (yuan per mu)"), max_digits=12,
+                                       decimal_places=2)
+    traded_on = models.DateField(_("traded on"))
+    proceeds_received_on = models.DateField(_("proceeds received"), null=True, blank=True)
+    allocation = models.OneToOneField("funds.Allocation", null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="land_quota_trade")
+    recorded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+
+    class Meta:
+        ordering = ["-traded_on", "pk"]
+        constraints = [models.UniqueConstraint(fields=["county_code", "contract"],
+                                               name="land_quota_contract_once")]

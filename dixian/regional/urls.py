@@ -11,6 +11,8 @@ urlpatterns = [
     path("regional/relocation/households/<int:pk>/", views.relocated, name="relocated"),
     path("regional/relocation/households/<int:pk>/act/", views.relocated_act,
          name="relocated_act"),
+    path("regional/land-quotas/", views.land_quotas, name="land_quotas"),
+    path("regional/land-quotas/act/", views.land_quota_act, name="land_quota_act"),
     path("regional/relocation/<str:code>/", views.region, name="relocation_region"),
     path("regional/relocation/<str:code>/export.xlsx", views.export, name="relocation_export"),
 ]

@@ -22,17 +22,18 @@ from dixian.core.access import NotFound, require, scope_of
 from dixian.core.models import Region
 from dixian.core.pii import shown_name
 from dixian.core.roles import Capability, role_has
-from dixian.regional import exports, relocation
+from dixian.regional import exports, land_quota, relocation
 from dixian.regional.access import (
     access_relocated,
     access_site,
     check_region,
     scoped_relocated,
     scoped_sites,
+    scoped_trades,
 )
 from dixian.regional.bridge import relocation as rules
 from dixian.regional.bridge import resolve
-from dixian.regional.models import FollowUp
+from dixian.regional.models import FollowUp, LandQuotaTrade
 
 RULE_LABELS = {
     "RELOCATION_HOUSEHOLD_WITHOUT_EMPLOYMENT": _l("Household with labour and nobody employed"),
@@ -241,3 +242,69 @@ def relocated_act(request, pk: int):
     except ValidationError as exc:
         _errors(request, exc)
     return redirect("relocated", item.pk)
+
+
+# ------------------------------------------------------------------ land-quota trades (§8.6)
+
+LAND_QUOTA_LABELS = {
+    "LAND_QUOTA_CROSS_AFTER_TRANSITION": _l("Cross-provincial trade after the transition"),
+    "LAND_QUOTA_CROSS_NOT_KEY_COUNTY": _l("Cross-provincial trade by a county that is not a "
+                                          "national key county"),
+    "LAND_QUOTA_PROCEEDS_NOT_IN_FUNDS": _l("Proceeds not entered as funds"),
+}
+
+
+@login_required
+def land_quotas(request):
+    """The land-quota trades of the user's region: each trade with its proceeds and whether
+    they are in the county's funds, the findings, and (for a fund officer) the forms."""
+    trades = scoped_trades(request.user).select_related("allocation")
+    today = timezone.localdate()
+    listed = list(trades[:LIST_LIMIT])
+    found = land_quota.findings(listed, today)
+    for t in listed:
+        t.proceeds = land_quota.proceeds(t)
+    return render(request, "regional/land_quotas.html", {
+        "trades": listed, "kinds": LandQuotaTrade.Kind.choices,
+        "findings": [{"rule": f.rule, "key": f.object_key, "sentence": _sentence(f),
+                      "label": LAND_QUOTA_LABELS.get(f.rule, f.rule)} for f in found],
+        "may_manage": role_has(request.user.role, Capability.MANAGE_FUNDS),
+        "county": (request.user.region_id or "")[:6]})
+
+
+@login_required
+@require_POST
+def land_quota_act(request):
+    """Record a trade, or enter a trade's proceeds as the county's funds."""
+    require(request.user, Capability.MANAGE_FUNDS)
+    try:
+        _land_quota_post(request)
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("land_quotas")
+
+
+def _land_quota_post(request) -> None:
+    data = request.POST
+    if data.get("trade"):
+        try:
+            trade = scoped_trades(request.user).get(pk=int(data["trade"]))
+        except (LandQuotaTrade.DoesNotExist, ValueError):
+            raise NotFound from None
+        received = _date(data.get("received_on", ""), _("proceeds received"))
+        land_quota.do_enter_proceeds(trade, received_on=received or timezone.localdate(),
+                                     actor=request.user)
+        messages.success(request, _("The proceeds are entered as the county's funds."))
+        return
+    traded_on = _date(data.get("traded_on", ""), _("traded on"))
+    if traded_on is None:
+        raise ValidationError(_("traded on: the date is required"))
+    land_quota.do_record_trade(
+        county_code=(data.get("county_code") or "").strip(),
+        contract=data.get("contract", ""), kind=data.get("kind", ""),
+        buyer=data.get("buyer", ""), mu=data.get("mu", ""),
+        price_per_mu=data.get("price_per_mu", ""), traded_on=traded_on,
+        proceeds_received_on=_date(data.get("proceeds_received_on", ""),
+                                   _("proceeds received")),
+        actor=request.user)
+    messages.success(request, _("The trade is recorded."))

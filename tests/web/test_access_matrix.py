@@ -270,6 +270,12 @@ ROUTES = [
           Capability.VIEW_REGIONAL, api=True, scoped=True),
     Route("api:relocation_household", "/api/regional/relocation/households/{relocated}",
           Capability.VIEW_REGIONAL, api=True, scoped=True),
+    # land-quota trades (fund matters: the selling county's scope)
+    Route("land_quotas", "/regional/land-quotas/", Capability.VIEW_FUNDS),
+    Route("land_quota_act", "/regional/land-quotas/act/", Capability.MANAGE_FUNDS,
+          method="post", in_scope_status=302),  # nothing sent: back with the error
+    Route("api:land_quota_trades", "/api/regional/land-quotas", Capability.VIEW_FUNDS,
+          api=True),
     Route("allocations", "/funds/allocations/", Capability.VIEW_FUNDS),
     Route("allocation_add", "/funds/allocations/add/", Capability.MANAGE_FUNDS, method="post",
           in_scope_status=302),  # nothing sent: back with the error

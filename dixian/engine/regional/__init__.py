@@ -1,2 +1,3 @@
 """Regional programmes without Django (domain.md §8): the relocation follow-up's indicators
-(:mod:`dixian.engine.regional.relocation`). Findings reuse :class:`dixian.engine.funds.Finding`."""
+(:mod:`dixian.engine.regional.relocation`) and the land-quota trades' findings
+(:mod:`dixian.engine.regional.land_quota`). Findings reuse :class:`dixian.engine.funds.Finding`."""
