@@ -68,3 +68,39 @@ def test_a_relocated_households_employment_follow_up(page, screenshot, county_re
     assert page.locator("[data-figure=zero-employment]").inner_text() == "0"
     assert page.locator("[data-figure=employment-rate]").inner_text() == "50.0%"
     screenshot("4-site-goal-met")
+
+
+@pytest.mark.browser
+def test_a_land_quota_trade_feeds_the_funds(page, screenshot, county_regions):
+    """The finance bureau records a cross-provincial sale of the county's surplus land quota
+    (a national key county, before the transition ended), enters its proceeds as the
+    county's funds, and sees them among the allocations; a sale across provinces after 2025
+    is found."""
+    officer = make_user(Role.FUND_OFFICER, COUNTY, username="cai.zheng")
+    _as(page, officer)
+    page.goto("/funds/")
+    page.click("#land-quotas")
+    page.wait_for_url("**/regional/land-quotas/")
+    _post(page, "#trade-form", {"contract": "WM-2025-KS-001", "kind": "cross",
+                                "buyer": "广东省", "mu": "50", "price_per_mu": "300000",
+                                "traded_on": "2025-03-01"})
+    row = page.locator("#trades tbody tr").first
+    assert "15,000,000" in row.inner_text()
+    assert page.locator("#findings [data-rule]").count() == 0
+    screenshot("5-land-quota-trade-recorded")
+    page.locator("#trades form input[name=received_on]").fill("2025-05-10")
+    page.click("#trades form button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator("#trades [data-allocation]").count() == 1
+    screenshot("6-proceeds-entered-as-funds")
+
+    _post(page, "#trade-form", {"contract": "WM-2026-KS-002", "kind": "cross",
+                                "buyer": "浙江省", "mu": "10", "price_per_mu": "300000",
+                                "traded_on": "2026-02-01"})
+    assert page.locator(
+        "#findings [data-rule=LAND_QUOTA_CROSS_AFTER_TRANSITION]").count() == 1
+    screenshot("7-cross-provincial-sale-after-2025-found")
+
+    page.goto("/funds/allocations/")
+    assert page.locator("text=522326-WM-2025-KS-001").count() == 1
+    screenshot("8-allocation-in-the-funds")
