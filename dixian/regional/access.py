@@ -7,7 +7,13 @@ from django.db.models import QuerySet
 
 from dixian.core.access import NotFound, require, scope_of, scope_q
 from dixian.core.roles import Capability
-from dixian.regional.models import LandQuotaTrade, Relocated, ResettlementSite
+from dixian.regional.models import (
+    BudgetUnit,
+    ConsumptionBatch,
+    LandQuotaTrade,
+    Relocated,
+    ResettlementSite,
+)
 
 
 def scoped_sites(user) -> QuerySet[ResettlementSite]:
@@ -47,3 +53,18 @@ def scoped_trades(user) -> QuerySet[LandQuotaTrade]:
     selling county's scope (a village or township user sees none)."""
     require(user, Capability.VIEW_FUNDS)
     return LandQuotaTrade.objects.filter(scope_q(scope_of(user), "county_code"))
+
+
+def scoped_units(user) -> QuerySet[BudgetUnit]:
+    """Budget units and their consumption purchases: read with the funds, within the unit's
+    region."""
+    require(user, Capability.VIEW_FUNDS)
+    return BudgetUnit.objects.filter(scope_q(scope_of(user), "region_code"))
+
+
+def scoped_consumption_batches(user) -> QuerySet[ConsumptionBatch]:
+    require(user, Capability.VIEW_FUNDS)
+    scope = scope_of(user)
+    if scope.national:
+        return ConsumptionBatch.objects.all()
+    return ConsumptionBatch.objects.filter(scope_q(scope, "region_code"))

@@ -14,6 +14,7 @@ from dixian.regional.access import (
     scoped_relocated,
     scoped_sites,
     scoped_trades,
+    scoped_units,
 )
 from dixian.regional.bridge import relocation as rules
 from dixian.regional.bridge import resolve
@@ -98,3 +99,27 @@ def land_quota_trades(request):
                           "county_code": f.region_code, "sentence_zh": f.sentence_zh,
                           "sentence_en": f.sentence_en}
                          for f in land_quota.findings(trades, timezone.localdate())]}
+
+
+@router.get("/consumption")
+def consumption_units(request, year: int | None = None):
+    """Each budget unit's year in the user's scope (domain.md §8.4): canteen food budget,
+    reserved amount and share, bought from poverty-alleviated areas, completion, and the
+    findings."""
+    from dixian.regional import consumption
+
+    today = timezone.localdate()
+    if year is None or not 2016 <= year <= today.year + 1:
+        year = today.year
+    rows = consumption.unit_years(scoped_units(request.user), year)
+    return {"year": year,
+            "units": [{"id": int(r.key), "name": r.name, "region_code": r.region_code,
+                       "food_budget": str(r.food_budget), "reserved": str(r.reserved),
+                       "bought": str(r.bought),
+                       "reserved_share": None if r.reserved_share is None
+                       else float(r.reserved_share),
+                       "completion": None if r.completion is None else float(r.completion)}
+                      for r in rows],
+            "findings": [{"rule": f.rule, "unit": int(f.object_key),
+                          "sentence_zh": f.sentence_zh, "sentence_en": f.sentence_en}
+                         for f in consumption.findings(rows, today)]}

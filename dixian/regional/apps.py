@@ -9,8 +9,8 @@ class RegionalConfig(AppConfig):
 
     def ready(self) -> None:
         from dixian.core import demo
-        from dixian.regional.demo import step_land_quotas, step_regional
+        from dixian.regional.demo import step_consumption, step_land_quotas, step_regional
 
-        for step in (step_regional, step_land_quotas):
+        for step in (step_regional, step_land_quotas, step_consumption):
             if step not in demo.STEPS:
                 demo.STEPS.append(step)

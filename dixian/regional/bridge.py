@@ -9,6 +9,7 @@ ENGINE = {
     "months_ending": "dixian.engine.months",
     "NET_PLUS": "dixian.engine.income",
     "r1_for_policy": "dixian.engine.income",
+    "consumption": "dixian.engine.regional",
     "land_quota": "dixian.engine.regional",
     "relocation": "dixian.engine.regional",
     "resolve": "dixian.engine.policy",

@@ -34,9 +34,16 @@ from dixian.core.demo import DEMO_COUNTY, DemoReport, DemoUser
 from dixian.core.models import Region, User
 from dixian.core.roles import Role
 from dixian.funds.models import Allocation, Source
-from dixian.regional import land_quota, relocation
+from dixian.regional import consumption, land_quota, relocation
+from dixian.regional.bridge import consumption as consumption_rules
 from dixian.regional.bridge import month_add, resolve
-from dixian.regional.models import FollowUp, LandQuotaTrade, Relocated, ResettlementSite
+from dixian.regional.models import (
+    BudgetUnit,
+    FollowUp,
+    LandQuotaTrade,
+    Relocated,
+    ResettlementSite,
+)
 from dixian.registry.models import Household, Member
 
 SEED = 16
@@ -260,3 +267,65 @@ def step_land_quotas(report: DemoReport) -> None:
         f"land quotas: {len(made)} trades, {total:,.0f} yuan of proceeds, "
         f"{sum(t.allocation_id is not None for t in made)} entered as funds; findings: "
         + ", ".join(f"1 {f.rule}" for f in found))
+
+
+# Consumption assistance (§8.4): the county's budget units reserve a share of their canteen
+# food purchases and buy more than they reserved, as Guangxi's units did in 2023 (316 M of
+# 223 M reserved, 141 % [V S66b]); two planted irregularities.
+BUDGET_UNITS = [("望谟县人民医院", 2_400_000), ("望谟县中医院", 1_300_000),
+                ("望谟县第一中学", 3_100_000), ("望谟县民族中学", 2_200_000),
+                ("望谟县机关事务服务中心", 1_800_000), ("望谟县公安局", 900_000)]
+SUPPLIERS = [("望谟县板栗专业合作社", "板栗"), ("望谟县茶叶种植专业合作社", "茶叶"),
+             ("望谟县蔬菜保供基地", "蔬菜"), ("望谟县生态黄牛养殖合作社", "牛肉"),
+             ("望谟县优质稻米加工厂", "大米"), ("册亨县糯米蕉合作社", "糯米蕉")]
+COMPLETION_2023_GUANGXI = 316 / 223
+
+
+def step_consumption(report: DemoReport) -> None:
+    """Consumption assistance: budget units, their reserved shares, a year of purchases."""
+    if BudgetUnit.objects.filter(region_code=DEMO_COUNTY).exists():
+        return
+    officer = User.objects.filter(username="finance").first()
+    if officer is None:
+        return
+    rng = random.Random(SEED + 4)
+    today = timezone.localdate()
+    share = float(resolve(DEMO_COUNTY, today)["regional.consumption_reserved_share_min"])
+    lines = [",".join(h[0] for h in consumption_rules.HEADERS.values())]
+    for n, (name, budget) in enumerate(BUDGET_UNITS):
+        unit = consumption.do_register_unit(region_code=DEMO_COUNTY, name=name, actor=officer)
+        for year in (today.year - 1, today.year):
+            reserved_share = share * rng.uniform(1.0, 1.6)
+            if n == 5 and year == today.year:  # planted: reserves too little
+                reserved_share = share * 0.6
+            reserved = round(budget * reserved_share, -3)
+            consumption.do_set_plan(unit, year=year, food_budget=budget, reserved=reserved,
+                                    actor=officer)
+            completion = rng.uniform(1.0, 2 * COMPLETION_2023_GUANGXI - 1.0)
+            if year == today.year:  # the year so far
+                completion *= (today.timetuple().tm_yday / 366)
+            if n == 4 and year == today.year - 1:  # planted: bought less than reserved
+                completion = 0.7
+            target, orders = reserved * completion, 0
+            while target > 0:
+                supplier, product = rng.choice(SUPPLIERS)
+                amount = min(target, round(rng.uniform(2_000, 30_000), 2))
+                day = date(year, 1, 1) + timedelta(days=rng.randrange(
+                    max(1, (today - date(year, 1, 1)).days) if year == today.year else 365))
+                county = "522327" if supplier.startswith("册亨") else DEMO_COUNTY
+                orders += 1
+                lines.append(f"832-{year}-{n + 1:02d}{orders:05d},{name},{day},{supplier},"
+                             f"{county},{product},{amount:.2f},832平台")
+                target -= amount
+    batch = consumption.do_import_purchases(("\n".join(lines) + "\n").encode(),
+                                            "832平台订单导出.csv", actor=officer)
+    rows = consumption.unit_years(BudgetUnit.objects.filter(region_code=DEMO_COUNTY),
+                                  today.year - 1)
+    found = consumption.findings(consumption.unit_years(
+        BudgetUnit.objects.filter(region_code=DEMO_COUNTY), today.year) + rows, today)
+    bought = sum(r.bought for r in rows)
+    reserved = sum(r.reserved for r in rows)
+    report.notes.append(
+        f"consumption: {len(BUDGET_UNITS)} budget units, {batch.rows:,} orders from the 832 "
+        f"platform; {today.year - 1}: {bought:,.0f} yuan bought of {reserved:,.0f} reserved "
+        f"({bought / reserved:.0%}); findings: " + ", ".join(f"1 {f.rule}" for f in found))

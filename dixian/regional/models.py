@@ -117,3 +117,74 @@ class LandQuotaTrade(models.Model):
         ordering = ["-traded_on", "pk"]
         constraints = [models.UniqueConstraint(fields=["county_code", "contract"],
                                                name="land_quota_contract_once")]
+
+
+class BudgetUnit(models.Model):
+    """A budget unit (预算单位: a hospital, a school, a bureau) that buys products from
+    poverty-alleviated areas for its canteen (消费帮扶, domain.md §8.4)."""
+
+    region_code = models.CharField(_("region"), max_length=12, db_index=True)
+    name = models.CharField(_("budget unit"), max_length=120)
+
+    class Meta:
+        ordering = ["region_code", "name"]
+        constraints = [models.UniqueConstraint(fields=["region_code", "name"],
+                                               name="budget_unit_name_once_a_region")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ConsumptionPlan(models.Model):
+    """A unit's year: its canteen food-purchase budget and the amount it reserved for
+    products from poverty-alleviated areas (预留份额)."""
+
+    unit = models.ForeignKey(BudgetUnit, on_delete=models.PROTECT, related_name="plans")
+    year = models.PositiveSmallIntegerField(_("year"))
+    food_budget = models.DecimalField(_("canteen food budget (yuan)"), max_digits=14,
+                                      decimal_places=2)
+    reserved = models.DecimalField(_("reserved (yuan)"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["-year", "unit_id"]
+        constraints = [models.UniqueConstraint(fields=["unit", "year"],
+                                               name="consumption_plan_once_a_year")]
+
+
+class ConsumptionBatch(models.Model):
+    """One purchase file as sent: applied whole or not at all, its problems kept."""
+
+    region_code = models.CharField(max_length=12, db_index=True)  # the sender's scope
+    file_name = models.CharField(_("file"), max_length=200)
+    sha256 = models.CharField(max_length=64)
+    original = models.FileField(_("original file"), upload_to="consumption/%Y/%m/")
+    received_at = models.DateTimeField(_("received"))
+    accepted = models.BooleanField(_("accepted"), default=False)
+    rows = models.PositiveIntegerField(_("purchases"), default=0)
+    problems = models.JSONField(default=list, blank=True)
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+
+
+class ConsumptionPurchase(models.Model):
+    """One order of products from a poverty-alleviated area, with the row it came from."""
+
+    unit = models.ForeignKey(BudgetUnit, on_delete=models.PROTECT, related_name="purchases")
+    batch = models.ForeignKey(ConsumptionBatch, on_delete=models.PROTECT,
+                              related_name="purchases")
+    source_row = models.PositiveIntegerField()
+    order = models.CharField(_("order number"), max_length=80)
+    purchased_on = models.DateField(_("purchased on"))
+    supplier = models.CharField(_("supplier"), max_length=120)
+    supplier_county = models.CharField(_("supplier's county"), max_length=6, db_index=True)
+    product = models.CharField(_("product"), max_length=120, blank=True)
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=14, decimal_places=2)
+    channel = models.CharField(_("channel"), max_length=16)
+
+    class Meta:
+        ordering = ["-purchased_on", "pk"]
+        constraints = [models.UniqueConstraint(fields=["unit", "order"],
+                                               name="consumption_order_once_a_unit")]

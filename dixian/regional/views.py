@@ -6,6 +6,7 @@ household's employment follow-up, and the region's workbook. Reads go through
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,18 +23,21 @@ from dixian.core.access import NotFound, require, scope_of
 from dixian.core.models import Region
 from dixian.core.pii import shown_name
 from dixian.core.roles import Capability, role_has
-from dixian.regional import exports, land_quota, relocation
+from dixian.regional import consumption, exports, land_quota, relocation
 from dixian.regional.access import (
     access_relocated,
     access_site,
     check_region,
+    scoped_consumption_batches,
     scoped_relocated,
     scoped_sites,
     scoped_trades,
+    scoped_units,
 )
+from dixian.regional.bridge import consumption as consumption_rules
 from dixian.regional.bridge import relocation as rules
 from dixian.regional.bridge import resolve
-from dixian.regional.models import FollowUp, LandQuotaTrade
+from dixian.regional.models import BudgetUnit, ConsumptionBatch, FollowUp, LandQuotaTrade
 
 RULE_LABELS = {
     "RELOCATION_HOUSEHOLD_WITHOUT_EMPLOYMENT": _l("Household with labour and nobody employed"),
@@ -308,3 +312,124 @@ def _land_quota_post(request) -> None:
                                    _("proceeds received")),
         actor=request.user)
     messages.success(request, _("The trade is recorded."))
+
+
+# ------------------------------------------------------------ consumption assistance (§8.4)
+
+CONSUMPTION_LABELS = {
+    "CONSUMPTION_RESERVED_BELOW_SHARE": _l("Reserved share below the policy"),
+    "CONSUMPTION_BELOW_RESERVED": _l("Bought less than reserved"),
+}
+UPLOAD_LIMIT = 20 * 1024 * 1024
+# What each problem of a purchase file means, for the person who corrects it (the engine's
+# message, in English, is kept in the batch for the administrator).
+FILE_PROBLEMS = {
+    "file_type": _l("A purchase file is CSV or XLSX."),
+    "empty": _l("The file is empty (not even a header row)."),
+    "missing_column": _l("The header lacks required columns."),
+    "no_rows": _l("The file has a header but no purchase."),
+    "required": _l("The cell is empty."),
+    "date": _l("Not a date (YYYY-MM-DD)."),
+    "amount": _l("Not an amount above 0 yuan."),
+    "county_code": _l("Not a 6-digit county code."),
+    "channel": _l("Not one of the channels (832平台, 直接采购, 东西部协作, 其他)."),
+    "duplicate_order": _l("The unit's order is already on an earlier row."),
+    "unknown_unit": _l("No budget unit of this name in your region: register it first."),
+    "order_changed": _l("The unit's order is already recorded with other terms."),
+    "encoding": _l("The file is not text in UTF-8, GBK or GB18030."),
+    "control_character": _l("The file contains a control character (a binary file?)."),
+    "not_xlsx": _l("The file is not an Excel workbook (.xlsx)."),
+    "archive_too_large": _l("The workbook is too large once unpacked."),
+    "unreadable": _l("The file cannot be read."),
+}
+
+
+def _year(value: str | None) -> int:
+    today = timezone.localdate()
+    try:
+        year = int(value or today.year)
+    except ValueError:
+        return today.year
+    return year if 2016 <= year <= today.year + 1 else today.year
+
+
+@login_required
+def consumption_home(request):
+    """Each budget unit's year: canteen food budget, reserved amount and share, bought from
+    poverty-alleviated areas, completion; the findings; the forms and the recent files."""
+    units = scoped_units(request.user)
+    year = _year(request.GET.get("year"))
+    today = timezone.localdate()
+    rows = consumption.unit_years(units, year)
+    found = consumption.findings(rows, today)
+    flagged = {f.object_key for f in found}
+    share = Decimal(str(resolve((request.user.region_id or "52")[:6] or "52", today)[
+        "regional.consumption_reserved_share_min"]))
+    return render(request, "regional/consumption.html", {
+        "year": year, "rows": rows, "flagged": flagged, "share": share,
+        "units": units.order_by("name")[:LIST_LIMIT],
+        "unplanned": units.exclude(pk__in=[int(r.key) for r in rows]).count(),
+        "findings": [{"rule": f.rule, "key": f.object_key, "sentence": _sentence(f),
+                      "label": CONSUMPTION_LABELS.get(f.rule, f.rule)} for f in found],
+        "batches": scoped_consumption_batches(request.user)[:10],
+        "may_manage": role_has(request.user.role, Capability.MANAGE_FUNDS),
+        "region": request.user.region_id or ""})
+
+
+@login_required
+@require_POST
+def consumption_act(request):
+    """Register a unit, set a unit's year, or send a purchase file."""
+    require(request.user, Capability.MANAGE_FUNDS)
+    data = request.POST
+    try:
+        if data.get("do") == "unit":
+            consumption.do_register_unit(region_code=data.get("region_code", ""),
+                                         name=data.get("name", ""), actor=request.user)
+            messages.success(request, _("The budget unit is registered."))
+        elif data.get("do") == "plan":
+            try:
+                unit = scoped_units(request.user).get(pk=int(data.get("unit", "")))
+            except (ValueError, BudgetUnit.DoesNotExist):
+                raise NotFound from None
+            consumption.do_set_plan(unit, year=_year(data.get("year")),
+                                    food_budget=data.get("food_budget", ""),
+                                    reserved=data.get("reserved", ""), actor=request.user)
+            messages.success(request, _("The unit's year is saved."))
+        elif data.get("do") == "file":
+            upload = request.FILES.get("file")
+            if upload is None:
+                raise ValidationError(_("file: choose a CSV or XLSX file"))
+            if upload.size > UPLOAD_LIMIT:
+                raise ValidationError(_("file: %(name)s is larger than %(limit)s MB")
+                                      % {"name": upload.name, "limit": UPLOAD_LIMIT >> 20})
+            batch = consumption.do_import_purchases(upload.read(), upload.name,
+                                                    actor=request.user)
+            return redirect("consumption_batch", batch.pk)
+        else:
+            raise ValidationError(_("Nothing to do: choose a form."))
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("consumption")
+
+
+@login_required
+def consumption_batch(request, pk: int):
+    """A purchase file: accepted with its purchases, or refused with every problem."""
+    try:
+        batch = scoped_consumption_batches(request.user).get(pk=pk)
+    except ConsumptionBatch.DoesNotExist:
+        raise NotFound from None
+    problems = [{**p, "text": FILE_PROBLEMS.get(p["rule"], p["message"])}
+                for p in batch.problems[:500]]
+    return render(request, "regional/consumption_batch.html", {
+        "batch": batch, "problems": problems,
+        "purchases": batch.purchases.select_related("unit")[:LIST_LIMIT]})
+
+
+@login_required
+def consumption_template(request):
+    require(request.user, Capability.VIEW_FUNDS)
+    response = HttpResponse(consumption_rules.template_csv(), content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="consumption-purchases.csv"'
+    return response

@@ -104,3 +104,49 @@ def test_a_land_quota_trade_feeds_the_funds(page, screenshot, county_regions):
     page.goto("/funds/allocations/")
     assert page.locator("text=522326-WM-2025-KS-001").count() == 1
     screenshot("8-allocation-in-the-funds")
+
+
+@pytest.mark.browser
+def test_a_units_consumption_share_check(page, screenshot, county_regions, tmp_path):
+    """The finance bureau registers a hospital with its year's canteen budget and reserved
+    share, sends the 832 platform's orders (a refused file first: nothing applied, each
+    problem named), and sees the hospital's share and completion; a unit that reserves too
+    little is found."""
+    officer = make_user(Role.FUND_OFFICER, COUNTY, username="cai.xiaofei")
+    _as(page, officer)
+    page.goto("/funds/")
+    page.click("#consumption")
+    page.wait_for_url("**/regional/consumption/")
+    for name in ("望谟县人民医院", "望谟县公安局"):
+        _post(page, "#unit-form", {"name": name, "region_code": COUNTY})
+    year = timezone.localdate().year
+    page.goto(f"/regional/consumption/?year={year}")
+    page.locator("#plan-form select[name=unit]").select_option(label="望谟县人民医院")
+    _post(page, "#plan-form", {"food_budget": "1000000", "reserved": "150000"})
+    page.goto(f"/regional/consumption/?year={year}")
+    page.locator("#plan-form select[name=unit]").select_option(label="望谟县公安局")
+    _post(page, "#plan-form", {"food_budget": "500000", "reserved": "30000"})
+    header = "订单编号,采购单位,采购日期,供应商,供应商所在县代码,商品,金额（元）\n"
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes((header + f"A1,望谟县人民医院,{year}-03-15,板栗合作社,522326,板栗,60000\n"
+                     f"A2,县一中,{year}-03-16,茶叶合作社,522326,茶叶,100\n").encode("gb18030"))
+    page.set_input_files("#file-form input[name=file]", str(bad))
+    page.click("#file-form button[type=submit]")
+    page.wait_for_url("**/regional/consumption/files/*/")
+    assert page.locator("#problems [data-rule=unknown_unit]").count() == 1
+    screenshot("9-purchase-file-refused-row-by-row")
+    good = tmp_path / "orders.csv"
+    good.write_bytes((header + f"A1,望谟县人民医院,{year}-03-15,板栗合作社,522326,板栗,60000\n"
+                      f"A2,望谟县人民医院,{year}-04-16,茶叶合作社,522326,茶叶,45000\n")
+                     .encode("gb18030"))
+    page.goto("/regional/consumption/")
+    page.set_input_files("#file-form input[name=file]", str(good))
+    page.click("#file-form button[type=submit]")
+    page.wait_for_url("**/regional/consumption/files/*/")
+    assert page.locator("#purchases tbody tr").count() == 2
+    page.click(".breadcrumb a")
+    hospital = page.locator("#units tr", has_text="望谟县人民医院")
+    assert hospital.locator("[data-figure=share]").inner_text() == "15.0%"
+    assert hospital.locator("[data-figure=completion]").inner_text() == "70.0%"
+    assert page.locator("#findings [data-rule=CONSUMPTION_RESERVED_BELOW_SHARE]").count() == 1
+    screenshot("10-units-share-and-completion")

@@ -270,6 +270,15 @@ ROUTES = [
           Capability.VIEW_REGIONAL, api=True, scoped=True),
     Route("api:relocation_household", "/api/regional/relocation/households/{relocated}",
           Capability.VIEW_REGIONAL, api=True, scoped=True),
+    # consumption assistance (fund matters: the budget unit's region)
+    Route("consumption", "/regional/consumption/", Capability.VIEW_FUNDS),
+    Route("consumption_act", "/regional/consumption/act/", Capability.MANAGE_FUNDS,
+          method="post", in_scope_status=302),  # nothing sent: back with the error
+    Route("consumption_template", "/regional/consumption/template.csv", Capability.VIEW_FUNDS),
+    Route("consumption_batch", "/regional/consumption/files/999999/", Capability.VIEW_FUNDS,
+          in_scope_status=404),  # no such file
+    Route("api:consumption_units", "/api/regional/consumption", Capability.VIEW_FUNDS,
+          api=True),
     # land-quota trades (fund matters: the selling county's scope)
     Route("land_quotas", "/regional/land-quotas/", Capability.VIEW_FUNDS),
     Route("land_quota_act", "/regional/land-quotas/act/", Capability.MANAGE_FUNDS,
