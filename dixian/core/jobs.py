@@ -69,9 +69,12 @@ def _kept_name(file_name: str, data: bytes) -> str:
 
 
 def do_create_job(kind: str, *, actor, scope_code: str, task, args=(), kwargs=None,
-                  data: bytes | None = None, file_name: str = "", request_id: str = "",
-                  rerun_of: Job | None = None) -> Job:
-    """Record a queued job (and keep its file first: nothing is lost if the worker dies)."""
+                  data: bytes | None = None, file_name: str = "", kept_as: str = "",
+                  request_id: str = "", rerun_of: Job | None = None) -> Job:
+    """Record a queued job (and keep its file first: nothing is lost if the worker dies).
+
+    ``kept_as`` is the name the importer will give the original (so that it reuses the
+    stored file); by default the registry importer's (SHA-256 prefix, file name)."""
     from dixian.core.storage import all_or_nothing
 
     job = Job(kind=kind, actor=actor if getattr(actor, "is_authenticated", False) else None,
@@ -80,7 +83,8 @@ def do_create_job(kind: str, *, actor, scope_code: str, task, args=(), kwargs=No
               call={"task": task.module_path, "args": list(args), "kwargs": kwargs or {}})
     with all_or_nothing(), transaction.atomic():
         if data is not None:
-            job.file.save(_kept_name(file_name, data), ContentFile(data), save=False)
+            job.file.save(kept_as or _kept_name(file_name, data), ContentFile(data),
+                          save=False)
         elif rerun_of is not None and rerun_of.file:
             job.file.name = rerun_of.file.name
         job.save()
@@ -109,11 +113,13 @@ def enqueue(job: Job) -> Job:
 
 
 def start(kind: str, *, actor, scope_code: str, task, args=(), kwargs=None,
-          data: bytes | None = None, file_name: str = "", request_id: str = "") -> Job:
+          data: bytes | None = None, file_name: str = "", kept_as: str = "",
+          request_id: str = "") -> Job:
     """Record a job and queue it; returns the job (finished already with the immediate
     backend of dev and tests)."""
     job = do_create_job(kind, actor=actor, scope_code=scope_code, task=task, args=args,
-                        kwargs=kwargs, data=data, file_name=file_name, request_id=request_id)
+                        kwargs=kwargs, data=data, file_name=file_name, kept_as=kept_as,
+                        request_id=request_id)
     return enqueue(job)
 
 

@@ -110,12 +110,19 @@ def do_upload_feed(data: bytes, file_name: str, *, department: str, actor=None,
     return batch
 
 
+def original_name(department: str, checksum: str, file_name: str) -> str:
+    """The name a feed's original is kept under (its upload job keeps it there first)."""
+    feed = FEED_OF_DEPARTMENT.get(department, department)
+    return f"{feed}-{checksum[:12]}-{file_name[:255][-60:]}"
+
+
 def _save(batch: FeedBatch, data: bytes, parquet: bytes | None, actor) -> FeedBatch:
     from dixian.core.storage import all_or_nothing
 
     stem = f"{batch.department}-{batch.checksum[:12]}"
     with all_or_nothing(), transaction.atomic():  # no file left behind by a failed upload
-        batch.original.save(f"{stem}-{batch.file_name[-60:]}", ContentFile(data), save=False)
+        batch.original.save(original_name(batch.department, batch.checksum, batch.file_name),
+                            ContentFile(data), save=False)
         if parquet is not None:
             batch.parquet.save(f"{stem}.parquet", ContentFile(parquet), save=False)
         batch.save()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -52,9 +54,13 @@ def feeds(request):
         scope = scope_of(request.user)
         if scope.is_empty:
             raise NotFound
+        data = upload.read()
         job = jobs.start(Job.Kind.FEED_UPLOAD, actor=request.user,
                          scope_code=scope.stored_code(), task=tasks.upload_feed,
-                         data=upload.read(), file_name=upload.name,
+                         data=data, file_name=upload.name,
+                         kept_as=actions.original_name(request.user.department,
+                                                       hashlib.sha256(data).hexdigest(),
+                                                       upload.name),
                          kwargs={"department": request.user.department,
                                  "period": form.cleaned_data["period"] or None},
                          request_id=getattr(request, "request_id", ""))

@@ -44,6 +44,13 @@ def test_an_import_with_errors_is_reported_then_a_good_file_applies(page, screen
     page.click("[data-nav=imports]")
     page.set_input_files("input[type=file]", _file(tmp_path, "乐元村.xlsx", bad.getvalue()))
     page.click("#import-form button.primary")
+    # acknowledged at once: the job's page follows the import until it finishes
+    page.wait_for_url("**/jobs/*/")
+    page.locator("#job[data-status=done]").wait_for()
+    assert page.locator("#job-status").inner_text().startswith("完成")
+    assert page.locator("#job-progress").get_attribute("value") == "1"
+    screenshot("0-import-job-finished")
+    page.click("#job-result")
     page.wait_for_url("**/imports/*/")
     assert "未导入任何数据" in page.locator("#status").inner_text()
     row = page.locator("#problems tbody tr", has_text="富裕户")
@@ -55,6 +62,8 @@ def test_an_import_with_errors_is_reported_then_a_good_file_applies(page, screen
     page.click("text=导入")
     page.set_input_files("input[type=file]", _file(tmp_path, "乐元村-修正.xlsx", good))
     page.click("#import-form button.primary")
+    page.wait_for_url("**/jobs/*/")
+    page.click("#job-result")
     page.wait_for_url("**/imports/*/")
     assert page.locator("#status").inner_text() == "已导入"
     screenshot("2-report-applied")
