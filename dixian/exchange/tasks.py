@@ -48,7 +48,7 @@ def upload_feed(*, department: str, period: str | None = None, job_id: int) -> s
         batch = do_upload_feed(jobs.file_bytes(job), job.file_name, department=department,
                                actor=job.actor, period=period, progress=report)
         return (reverse("feed_batch", kwargs={"batch_id": batch.pk}),
-                _("%(status)s: %(rows)s rows, %(matched)s matched.") % {
+                _("%(status)s (%(rows)s rows, %(matched)s matched).") % {
                     "status": batch.get_status_display(), "rows": batch.rows,
                     "matched": batch.matched})
 

@@ -24,7 +24,7 @@ def import_upload(*, valid_rows_only: bool = False, accept_quality_issues: bool 
             progress=report)
         batch = outcome.batch
         return (reverse("import_report", kwargs={"batch_id": batch.pk}),
-                _("%(status)s: %(problems)s problem(s).") % {
+                _("%(status)s (%(problems)s problem(s) reported).") % {
                     "status": batch.get_status_display(), "problems": len(outcome.problems)})
 
     return jobs.run(job_id, work)

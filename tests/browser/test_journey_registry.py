@@ -50,6 +50,11 @@ def test_an_import_with_errors_is_reported_then_a_good_file_applies(page, screen
     assert page.locator("#job-status").inner_text().startswith("完成")
     assert page.locator("#job-progress").get_attribute("value") == "1"
     screenshot("0-import-job-finished")
+    size = page.viewport_size
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot("0-import-job-phone")
+    page.set_viewport_size(size)
     page.click("#job-result")
     page.wait_for_url("**/imports/*/")
     assert "未导入任何数据" in page.locator("#status").inner_text()
