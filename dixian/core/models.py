@@ -196,7 +196,7 @@ class Job(models.Model):
         QUEUED = "queued", _("Waiting")
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+        FAILED = "failed", _("Job failed")
 
     FOLDERS = {"registry_import": "imports", "feed_upload": "feeds",
                "measures_upload": "measures"}
@@ -232,3 +232,10 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def shown_status_label(self) -> str:
+        """The status a list shows: a running job whose worker died reads as failed."""
+        from dixian.core.jobs import shown_status
+
+        return str(Job.Status(shown_status(self)).label)

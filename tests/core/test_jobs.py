@@ -149,6 +149,8 @@ def test_a_job_whose_worker_died_is_shown_failed_and_runs_again(client, users, s
     assert state["status"] == "failed" and "重新运行" in state["error"]
     page = client.get(f"/jobs/{job.pk}/").content.decode()
     assert 'id="job-rerun"' in page and "hx-trigger" not in page
+    listed = client.get("/jobs/").content.decode()
+    assert re.search(rf'/jobs/{job.pk}/">{job.pk}</a></td><td>[^<]+</td><td>失败<', listed)
     # a job still alive is shown running, refreshing itself
     fresh = jobs.do_create_job(Job.Kind.REGISTRY_IMPORT, actor=admin, scope_code=COUNTY,
                                task=tasks.import_upload, data=b"x", file_name="x.csv")
