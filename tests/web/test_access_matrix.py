@@ -533,7 +533,6 @@ def registry_targets(users, settings, tmp_path):
     funds_inside |= regional_inside
     funds_outside |= regional_outside
     from dixian.alarms.models import Alarm
-
     from dixian.core.models import Job
 
     def job_in(code):
