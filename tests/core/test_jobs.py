@@ -261,3 +261,21 @@ def test_with_the_database_backend_the_upload_waits_for_the_worker_which_runs_it
     assert Household.objects.count() == 2
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
     assert job.result_url == f"/imports/{ImportBatch.objects.get().pk}/"
+
+
+@pytest.mark.django_db
+def test_a_full_disk_refuses_the_upload_at_once_with_no_job_and_no_file(client, users,
+                                                                        monkeypatch, tmp_path):
+    import errno
+    import os
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    client.force_login(users[Role.COUNTY_ADMIN])
+    data = _registry_file()
+    monkeypatch.setattr(os, "replace", full)
+    response = _upload(client, data)
+    assert response.status_code == 507 and "磁盘已满" in response.content.decode()
+    assert not Job.objects.exists() and not ImportBatch.objects.exists()
+    assert [p for p in (tmp_path / "media").rglob("*") if p.is_file()] == []
