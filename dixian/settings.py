@@ -242,6 +242,9 @@ STORAGES = {
 TASK_BACKEND = env_str("DIXIAN_TASK_BACKEND", "database" if MODE == "production" else "immediate")
 if TASK_BACKEND not in {"database", "immediate"}:
     raise ConfigError(f"DIXIAN_TASK_BACKEND={TASK_BACKEND!r}: use database or immediate.")
+# A running job whose worker has sent no sign of life for this long is shown as failed (its
+# worker died) and may be run again; longer than the longest single write of an import.
+DIXIAN_JOB_STALE_SECONDS = env_int("DIXIAN_JOB_STALE_SECONDS", 15 * 60)
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend" if TASK_BACKEND == "database"
                      else "django.tasks.backends.immediate.ImmediateBackend"}}
 

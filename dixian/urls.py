@@ -2,7 +2,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from dixian.api import api
-from dixian.web import account, health, people, views
+from dixian.web import account, health, jobs, people, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -23,6 +23,10 @@ urlpatterns = [
     path("account/two-factor/", account.two_factor, name="two_factor"),
     path("account/two-factor/setup/", account.two_factor_setup, name="two_factor_setup"),
     path("audit/", views.audit, name="audit"),
+    path("jobs/", jobs.job_list, name="jobs"),
+    path("jobs/<int:job_id>/", jobs.job_page, name="job"),
+    path("jobs/<int:job_id>/status.json", jobs.job_status, name="job_status"),
+    path("jobs/<int:job_id>/rerun/", jobs.job_rerun, name="job_rerun"),
     path("", include("dixian.registry.urls")),
     path("", include("dixian.quality.urls")),
     path("", include("dixian.cases.urls")),

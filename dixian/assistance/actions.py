@@ -22,6 +22,7 @@ from dixian.assistance.bridge import assistance as engine
 from dixian.assistance.models import Measure, PlanIssue, Status, SuggestionRecord
 from dixian.core import audit
 from dixian.core.access import NotFound, require, scope_of
+from dixian.core.jobs import no_progress
 from dixian.core.models import Notification, User
 from dixian.core.roles import Capability, Role, role_has
 from dixian.registry.models import Household
@@ -235,10 +236,13 @@ STATUS_ZH = {"计划": Status.PLANNED, "实施中": Status.IN_PROGRESS, "已实�
              "已结束": Status.ENDED}
 
 
-def do_bulk_update(data: bytes, file_name: str, *, actor) -> int:
+def do_bulk_update(data: bytes, file_name: str, *, actor, progress=no_progress) -> int:
     """A department officer updates many measures from a spreadsheet (XLSX or CSV): all rows
-    or none, each problem named by file, row, column, value and rule."""
+    or none, each problem named by file, row, column, value and rule. ``progress(stage, done,
+    total)`` hears of each step (reading, validating, writing)."""
+    progress("reading", 0, 3)
     rows = _read_rows(data, file_name)
+    progress("validating", 1, 3)
     problems, parsed = [], []
     for number, row in rows:
         def bad(column, value, rule, number=number):
@@ -267,6 +271,7 @@ def do_bulk_update(data: bytes, file_name: str, *, actor) -> int:
         parsed.append((number, measure_id, status, on or None, str(row.get("evidence") or "")))
     if problems:
         raise ValidationError(problems)
+    progress("writing", 2, 3)
     with transaction.atomic():
         for number, measure_id, status, on, evidence in parsed:
             try:

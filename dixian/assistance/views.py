@@ -15,11 +15,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dixian.assistance import actions, plans
+from dixian.assistance import actions, plans, tasks
 from dixian.assistance.bridge import assistance as engine
 from dixian.assistance.coverage import coverage
 from dixian.assistance.models import Measure, PlanIssue, Status
-from dixian.core.access import require, scope_of, scope_q
+from dixian.core import jobs
+from dixian.core.access import NotFound, require, scope_of, scope_q
+from dixian.core.models import Job
 from dixian.core.roles import Capability, Department, role_has
 from dixian.registry.actions import access_household
 from dixian.registry.enums import label
@@ -209,14 +211,14 @@ def board_upload(request):
     if upload is None:
         messages.error(request, _("Choose a spreadsheet to upload."))
         return redirect("measures")
-    try:
-        n = actions.do_bulk_update(upload.read(), upload.name, actor=request.user)
-        messages.success(request, _("%(n)d measure(s) updated from %(file)s.") % {
-            "n": n, "file": upload.name})
-    except ValidationError as exc:
-        for message in exc.messages[:50]:
-            messages.error(request, message)
-    return redirect("measures")
+    scope = scope_of(request.user)
+    if scope.is_empty:
+        raise NotFound
+    job = jobs.start(Job.Kind.MEASURES_UPLOAD, actor=request.user,
+                     scope_code=scope.stored_code(), task=tasks.bulk_update,
+                     data=upload.read(), file_name=upload.name,
+                     request_id=getattr(request, "request_id", ""))
+    return redirect("job", job_id=job.pk)
 
 
 @login_required

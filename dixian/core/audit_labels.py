@@ -51,6 +51,8 @@ ACTIONS = {
     "registry.household.split": _("Household split"),
     "registry.household.update": _("Household updated"),
     "registry.import": _("Registry imported"),
+    "job.create": _("Background job started"),
+    "job.finish": _("Background job finished"),
     "registry.member.birth": _("Birth recorded"),
     "registry.member.move": _("Member moved"),
     "registry.member.update": _("Member updated"),

@@ -169,3 +169,73 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["user", "read_at"], name="notification_inbox_idx")]
+
+
+def _job_file(job: Job, filename: str) -> str:
+    """An upload waiting for its job is kept where its importer keeps originals (the same
+    name the batch will give it, so the batch reuses the stored file)."""
+    from django.utils import timezone
+
+    folder = Job.FOLDERS.get(job.kind, "jobs")
+    return timezone.now().strftime(f"{folder}/%Y/%m/") + filename
+
+
+class Job(models.Model):
+    """Long work asked for from a page and run by the worker (`dixian db_worker`): an upload
+    processed, a screening run, a recompute. The page shows its stage and progress; the
+    lifecycle is in :mod:`dixian.core.jobs`."""
+
+    class Kind(models.TextChoices):
+        REGISTRY_IMPORT = "registry_import", _("Registry import")
+        FEED_UPLOAD = "feed_upload", _("Department feed upload")
+        MEASURES_UPLOAD = "measures_upload", _("Measures updated from a spreadsheet")
+        SCREENING = "screening", _("Screening run")
+        RECOMPUTE = "recompute", _("Indicators recomputed")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Job failed")
+
+    FOLDERS = {"registry_import": "imports", "feed_upload": "feeds",
+               "measures_upload": "measures"}
+
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="jobs")
+    scope_code = models.CharField(_("region"), max_length=1000)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices,
+                              default=Status.QUEUED)
+    stage = models.CharField(_("stage"), max_length=64, blank=True)
+    done = models.PositiveIntegerField(_("done"), default=0)
+    total = models.PositiveIntegerField(_("total"), null=True, blank=True)
+    file = models.FileField(_("original file"), upload_to=_job_file, blank=True, max_length=300)
+    file_name = models.CharField(_("file"), max_length=255, blank=True)
+    call = models.JSONField(default=dict)  # the task's path, arguments and keywords
+    request_id = models.CharField(max_length=64, blank=True)
+    result_url = models.CharField(max_length=300, blank=True)
+    summary = models.CharField(_("result"), max_length=500, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    rerun_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
+        indexes = [models.Index(fields=["actor", "created_at"], name="job_actor_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def shown_status_label(self) -> str:
+        """The status a list shows: a running job whose worker died reads as failed."""
+        from dixian.core.jobs import shown_status
+
+        return str(Job.Status(shown_status(self)).label)

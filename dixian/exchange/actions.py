@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from dixian.core import audit, pii
 from dixian.core.access import scope_of, scope_q
+from dixian.core.jobs import no_progress
 from dixian.exchange.bridge import RegionScope, check_month, feeds, require_scope, screening
 from dixian.exchange.bridge import policy as engine_policy
 from dixian.exchange.models import Alert, FeedBatch, ScreeningRun
@@ -55,11 +56,12 @@ def _member_tokens(scope: RegionScope) -> pa.Table:
 
 def do_upload_feed(data: bytes, file_name: str, *, department: str, actor=None,
                    scope: RegionScope | None = None, period: str | None = None,
-                   members: pa.Table | None = None) -> FeedBatch:
+                   members: pa.Table | None = None, progress=no_progress) -> FeedBatch:
     """Validate, match and keep one department file. A bad file stores only its report.
 
     ``members`` (token, member id, household code) may be given when many files are
-    received in a row, so that the registry's tokens are read once."""
+    received in a row, so that the registry's tokens are read once. ``progress(stage,
+    done, total)`` hears of each step (reading, matching, writing)."""
     if actor is not None:
         scope = scope_of(actor)
     require_scope(scope)
@@ -77,12 +79,14 @@ def do_upload_feed(data: bytes, file_name: str, *, department: str, actor=None,
         batch = FeedBatch(status=FeedBatch.Status.DUPLICATE, period=previous.period,
                           rows=previous.rows, problems=[{"same_as_batch": previous.pk}], **base)
         return _save(batch, data, None, actor)
+    progress("reading", 0, 3)
     table, report = feeds.validate(data, file_name, feed, period=period)
     problems = [p.__dict__ for p in report.problems][:5000]
     if table is None:
         batch = FeedBatch(status=FeedBatch.Status.REJECTED, period=report.period or "",
                           rows=report.rows, problems=problems, **base)
         return _save(batch, data, None, actor)
+    progress("matching", 1, 3)
     if "resident_id" in table.column_names:
         table = feeds.add_tokens(table, _tokenize)
         members = members if members is not None else _member_tokens(scope)
@@ -91,6 +95,7 @@ def do_upload_feed(data: bytes, file_name: str, *, department: str, actor=None,
         n_matched, n_unmatched = match_report.matched, match_report.records - match_report.matched
     else:
         n_matched, n_unmatched = table.num_rows, 0
+    progress("writing", 2, 3)
     out = io.BytesIO()
     pq.write_table(table, out)
     batch = FeedBatch(status=FeedBatch.Status.ACCEPTED, period=report.period or "",
@@ -105,12 +110,19 @@ def do_upload_feed(data: bytes, file_name: str, *, department: str, actor=None,
     return batch
 
 
+def original_name(department: str, checksum: str, file_name: str) -> str:
+    """The name a feed's original is kept under (its upload job keeps it there first)."""
+    feed = FEED_OF_DEPARTMENT.get(department, department)
+    return f"{feed}-{checksum[:12]}-{file_name[:255][-60:]}"
+
+
 def _save(batch: FeedBatch, data: bytes, parquet: bytes | None, actor) -> FeedBatch:
     from dixian.core.storage import all_or_nothing
 
     stem = f"{batch.department}-{batch.checksum[:12]}"
     with all_or_nothing(), transaction.atomic():  # no file left behind by a failed upload
-        batch.original.save(f"{stem}-{batch.file_name[-60:]}", ContentFile(data), save=False)
+        batch.original.save(original_name(batch.department, batch.checksum, batch.file_name),
+                            ContentFile(data), save=False)
         if parquet is not None:
             batch.parquet.save(f"{stem}.parquet", ContentFile(parquet), save=False)
         batch.save()

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from dixian.core import jobs
 from dixian.core.access import NotFound, require, scope_of, scope_q
+from dixian.core.models import Job
 from dixian.core.roles import Capability, role_has
 from dixian.exchange import actions, tasks
 from dixian.exchange.bridge import check_month
@@ -48,11 +51,23 @@ def feeds(request):
     form = FeedForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        batch = actions.do_upload_feed(upload.read(), upload.name,
-                                       department=request.user.department, actor=request.user,
-                                       period=form.cleaned_data["period"] or None)
-        return redirect("feed_batch", batch_id=batch.pk)
-    return render(request, "exchange/feeds.html", {"form": form, "batches": batches[:50]})
+        scope = scope_of(request.user)
+        if scope.is_empty:
+            raise NotFound
+        data = upload.read()
+        job = jobs.start(Job.Kind.FEED_UPLOAD, actor=request.user,
+                         scope_code=scope.stored_code(), task=tasks.upload_feed,
+                         data=data, file_name=upload.name,
+                         kept_as=actions.original_name(request.user.department,
+                                                       hashlib.sha256(data).hexdigest(),
+                                                       upload.name),
+                         kwargs={"department": request.user.department,
+                                 "period": form.cleaned_data["period"] or None},
+                         request_id=getattr(request, "request_id", ""))
+        return redirect("job", job_id=job.pk)
+    return render(request, "exchange/feeds.html", {
+        "form": form, "batches": batches[:50],
+        "jobs": Job.objects.filter(actor=request.user).order_by("-created_at")[:10]})
 
 
 @login_required
@@ -244,16 +259,12 @@ def run_screening(request):
     except ValueError as exc:
         messages.error(request, str(exc))
         return redirect("alerts")
-    result = tasks.run_screening.enqueue(period, actor_id=request.user.pk,
-                                         request_id=getattr(request, "request_id", ""))
-    if result.status == TaskResultStatus.SUCCESSFUL:  # run at once (dev, tests)
-        run = ScreeningRun.objects.get(pk=result.return_value)
-        messages.success(request, _("Screening for %(period)s: %(alerts)s alerts.")
-                         % {"period": period, "alerts": run.counts["alerts"]})
-    elif result.status == TaskResultStatus.FAILED:
-        messages.error(request, _("The screening for %(period)s failed; the administrator "
-                                  "finds the reason in the logs.") % {"period": period})
-    else:  # queued for the worker
-        messages.info(request, _("Screening for %(period)s started: its alerts appear here "
-                                 "when it has run.") % {"period": period})
-    return redirect("alerts")
+    scope = scope_of(request.user)
+    if scope.is_empty:
+        raise NotFound
+    request_id = getattr(request, "request_id", "")
+    job = jobs.start(Job.Kind.SCREENING, actor=request.user, scope_code=scope.stored_code(),
+                     task=tasks.run_screening, args=[period],
+                     kwargs={"actor_id": request.user.pk, "request_id": request_id},
+                     request_id=request_id)
+    return redirect("job", job_id=job.pk)

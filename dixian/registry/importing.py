@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from dixian.core import audit, pii
 from dixian.core.access import scope_of, scope_q
+from dixian.core.jobs import no_progress
 from dixian.core.models import Region
 from dixian.registry import layout, reading
 from dixian.registry.bridge import RegionScope, schema
@@ -56,6 +57,7 @@ PROTECTED = {  # snapshot field → (model column prefix, normaliser, masker)
     "resident_id": "resident_id",
 }
 CHUNK = 5000
+STEPS = 4  # reading, matching, validating, writing
 INCOME_COLUMNS = ("wage", "business", "property", "transfer", "business_cost",
                   "insurance_payout", "compliant_oop_medical")
 
@@ -72,8 +74,11 @@ class Outcome:
 
 def import_file(data: bytes, file_name: str, *, actor=None, scope: RegionScope | None = None,
                 valid_rows_only: bool = False, accept_quality_issues: bool = False,
-                source: str = Source.IMPORT) -> Outcome:
-    """Import one file within ``scope`` (the actor's scope when an actor is given)."""
+                source: str = Source.IMPORT, progress=no_progress) -> Outcome:
+    """Import one file within ``scope`` (the actor's scope when an actor is given).
+
+    ``progress(stage, done, total)`` hears of each step (reading, validating, matching,
+    writing) as it starts: a background job's page shows it."""
     if actor is not None:
         scope = scope_of(actor)
     if scope is None or scope.is_empty:
@@ -89,13 +94,16 @@ def import_file(data: bytes, file_name: str, *, actor=None, scope: RegionScope |
 
     from dixian.registry.national import areas
 
+    progress("reading", 0, STEPS)
     result = reading.read(data, file_name, areas.village_resolver(scope))
     problems = list(result.problems)
     tables = result.tables
     if result.layout == "national" and "members" in tables \
             and "household_code" in tables["members"].columns:
         tables["members"] = _keep_member_numbers(tables["members"])
+    progress("matching", 1, STEPS)
     problems += _check_against_database(tables, scope, file_name)
+    progress("validating", 2, STEPS)
     problems += quality_problems(tables, file_name, result.layout)
 
     blocking = [p for p in problems if p.severity == "error" and
@@ -107,6 +115,7 @@ def import_file(data: bytes, file_name: str, *, actor=None, scope: RegionScope |
     rejected_rows = _rejected_rows(blocking)
     kept, error_rows = _drop_rejected(tables, rejected_rows)
     stamp = f"batch:{checksum[:12]}"
+    progress("writing", 3, STEPS)  # before the transaction: the page sees it
     with transaction.atomic():
         counts = apply_tables(kept, actor=actor, source=source, source_ref=stamp)
         counts["rejected_rows"] = sum(len(rows) for rows in rejected_rows.values())

@@ -14,10 +14,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from dixian.core import pii
+from dixian.core import jobs, pii
 from dixian.core.access import NotFound, require, scope_of, scope_q
+from dixian.core.models import Job
 from dixian.core.roles import Capability, role_has
-from dixian.registry import actions, importing
+from dixian.registry import actions, tasks
 from dixian.registry.enums import label
 from dixian.registry.income import net_income, next_month
 from dixian.registry.models import FieldChange, Household, ImportBatch, Member
@@ -151,17 +152,24 @@ def imports(request):
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            outcome = importing.import_file(
-                upload.read(), upload.name, actor=request.user,
-                valid_rows_only=form.cleaned_data["valid_rows_only"],
-                accept_quality_issues=form.cleaned_data["accept_quality_issues"])
-            return redirect("import_report", batch_id=outcome.batch.pk)
+            scope = scope_of(request.user)
+            if scope.is_empty:
+                raise NotFound
+            job = jobs.start(
+                Job.Kind.REGISTRY_IMPORT, actor=request.user, scope_code=scope.stored_code(),
+                task=tasks.import_upload, data=upload.read(), file_name=upload.name,
+                kwargs={"valid_rows_only": form.cleaned_data["valid_rows_only"],
+                        "accept_quality_issues": form.cleaned_data["accept_quality_issues"]},
+                request_id=getattr(request, "request_id", ""))
+            return redirect("job", job_id=job.pk)
     else:
         form = ImportForm()
     batches = ImportBatch.objects.filter(actor__isnull=False)
     if not scope_of(request.user).national:
         batches = batches.filter(scope_q(scope_of(request.user), "scope_code"))
-    return render(request, "registry/imports.html", {"form": form, "batches": batches[:50]})
+    return render(request, "registry/imports.html", {
+        "form": form, "batches": batches[:50],
+        "jobs": Job.objects.filter(actor=request.user).order_by("-created_at")[:10]})
 
 
 def access_batch(user, batch_id: int) -> ImportBatch:

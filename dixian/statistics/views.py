@@ -11,21 +11,19 @@ import io
 import tempfile
 from pathlib import Path
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.tasks import TaskResultStatus
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dixian.core import pii
+from dixian.core import jobs, pii
 from dixian.core.access import NotFound, access_region, require, scope_of
-from dixian.core.models import Region
+from dixian.core.models import Job, Region
 from dixian.core.roles import Capability, role_has
 from dixian.registry.enums import category_name, label
 from dixian.registry.models import Household, Member
@@ -307,14 +305,10 @@ def report(request, region: str, fmt: str):
 def recompute(request, region: str):
     require(request.user, Capability.IMPORT_REGISTRY)
     code, _place = resolve(request.user, region)
-    task = tasks.recompute.enqueue(code, actor_id=request.user.pk,
-                                   request_id=getattr(request, "request_id", ""))
-    if task.status == TaskResultStatus.SUCCESSFUL:  # run at once (dev, tests)
-        messages.success(request, _("Indicators recomputed: %(regions)s regions, latest month "
-                                    "%(as_of)s, %(seconds)s s.") % task.return_value)
-    elif task.status == TaskResultStatus.FAILED:
-        messages.error(request, _("The recompute failed; the administrator finds the reason "
-                                  "in the logs."))
-    else:  # queued for the worker
-        messages.info(request, _("Recompute started: the figures change when it has run."))
-    return redirect("statistics_region", segment(code))
+    request_id = getattr(request, "request_id", "")
+    job = jobs.start(Job.Kind.RECOMPUTE, actor=request.user,
+                     scope_code=code or scope_of(request.user).stored_code(),
+                     task=tasks.recompute, args=[code],
+                     kwargs={"actor_id": request.user.pk, "request_id": request_id},
+                     request_id=request_id)
+    return redirect("job", job_id=job.pk)

@@ -44,6 +44,18 @@ def test_an_import_with_errors_is_reported_then_a_good_file_applies(page, screen
     page.click("[data-nav=imports]")
     page.set_input_files("input[type=file]", _file(tmp_path, "乐元村.xlsx", bad.getvalue()))
     page.click("#import-form button.primary")
+    # acknowledged at once: the job's page follows the import until it finishes
+    page.wait_for_url("**/jobs/*/")
+    page.locator("#job[data-status=done]").wait_for()
+    assert page.locator("#job-status").inner_text().startswith("完成")
+    assert page.locator("#job-progress").get_attribute("value") == "1"
+    screenshot("0-import-job-finished")
+    size = page.viewport_size
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot("0-import-job-phone")
+    page.set_viewport_size(size)
+    page.click("#job-result")
     page.wait_for_url("**/imports/*/")
     assert "未导入任何数据" in page.locator("#status").inner_text()
     row = page.locator("#problems tbody tr", has_text="富裕户")
@@ -55,6 +67,8 @@ def test_an_import_with_errors_is_reported_then_a_good_file_applies(page, screen
     page.click("text=导入")
     page.set_input_files("input[type=file]", _file(tmp_path, "乐元村-修正.xlsx", good))
     page.click("#import-form button.primary")
+    page.wait_for_url("**/jobs/*/")
+    page.click("#job-result")
     page.wait_for_url("**/imports/*/")
     assert page.locator("#status").inner_text() == "已导入"
     screenshot("2-report-applied")
@@ -93,3 +107,41 @@ def test_a_cadre_finds_a_household_reveals_an_id_and_the_auditor_sees_it(
     row = page.locator("#events tbody tr").first
     assert "zhang.cadre" in row.inner_text() and member["member_id"] in row.inner_text()
     screenshot("3-audit-shows-the-reveal")
+
+
+@pytest.mark.browser
+def test_an_import_waits_for_the_worker_and_its_page_follows_it_to_the_end(
+        page, screenshot, tmp_path, county_regions, settings):
+    """With the production queue (the database), the page answers before the import runs;
+    the job's page refreshes itself and shows the worker's result when it has run."""
+    from django.core.management import call_command
+    from django.tasks import task_backends
+
+    from dixian.core.models import Job
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    task_backends.__init__()
+    try:
+        admin = make_user(Role.COUNTY_ADMIN, "522326", username="li.admin")
+        good = snapshot.export(households_and_members(3, VILLAGE), fmt="xlsx",
+                               file_layout="national")
+        _login(page, admin)
+        page.click("[data-nav=imports]")
+        page.set_input_files("input[type=file]", _file(tmp_path, "乐元村.xlsx", good))
+        page.click("#import-form button.primary")
+        page.wait_for_url("**/jobs/*/")
+        assert page.locator("#job").get_attribute("data-status") == "queued"
+        assert page.locator("#job-stage").inner_text() == "等待后台处理"
+        screenshot("1-job-waiting")
+        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload")
+        assert Job.objects.get().status == "done"
+        page.locator("#job[data-status=done]").wait_for(timeout=15_000)  # it refreshed itself
+        screenshot("2-job-done")
+        page.click("#job-result")
+        page.wait_for_url("**/imports/*/")
+        assert page.locator("#status").inner_text() == "已导入"
+    finally:
+        settings.TASKS = {"default": {
+            "BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+        task_backends.__init__()

@@ -28,6 +28,8 @@ def test_claims_upload_screening_and_alerts(page, screenshot, tmp_path, county_r
     page.set_input_files("input[type=file]", _file(tmp_path, "医保结算_2025-05.csv",
                                                    claims.encode("utf-8")))
     page.click("#feed-form button.primary")
+    page.wait_for_url("**/jobs/*/")  # the upload is a background job: its page, then its result
+    page.click("#job-result")
     page.wait_for_url("**/feeds/*/")
     assert page.locator("#status").inner_text() == "已接收"
     screenshot("1-claims-accepted")
@@ -37,6 +39,9 @@ def test_claims_upload_screening_and_alerts(page, screenshot, tmp_path, county_r
     page.click("[data-nav=alerts]")
     page.fill("input[name=period]", "2025-05")
     page.click("#run-screening")
+    page.wait_for_url("**/jobs/*/")
+    assert "预警" in page.locator("#job-summary").inner_text()
+    page.click("#job-result")
     page.wait_for_url("**/alerts/")
     row = page.locator("#alerts tbody tr", has_text=patient["household_code"]).first
     assert "31,000" in row.inner_text()

@@ -46,6 +46,11 @@ ROUTES = [
     Route("region_search", "/regions/search/?q={code}", Capability.VIEW_REGIONS),
     Route("users", "/users/", Capability.VIEW_USERS),
     Route("audit", "/audit/", Capability.VIEW_AUDIT),
+    Route("jobs", "/jobs/", None),
+    Route("job", "/jobs/{job}/", None, scoped=True),
+    Route("job_status", "/jobs/{job}/status.json", None, scoped=True),
+    Route("job_rerun", "/jobs/{job}/rerun/", None, scoped=True, method="post",
+          in_scope_status=302),  # a finished job: back to its page
     Route("api:me", "/api/me", None, api=True),
     Route("api:search_regions", "/api/regions?q={code}", Capability.VIEW_REGIONS, api=True),
     Route("api:get_region", "/api/regions/{code}", Capability.VIEW_REGIONS, api=True,
@@ -543,6 +548,11 @@ def registry_targets(users, settings, tmp_path):
     funds_inside |= regional_inside
     funds_outside |= regional_outside
     from dixian.alarms.models import Alarm
+    from dixian.core.models import Job
+
+    def job_in(code):
+        return Job.objects.create(kind=Job.Kind.SCREENING, scope_code=code,
+                                  status=Job.Status.DONE, actor=users[Role.COUNTY_ADMIN]).pk
 
     def alarm_on(code):
         return Alarm.objects.create(area_code=code, level="village", kind="entry",
@@ -552,7 +562,7 @@ def registry_targets(users, settings, tmp_path):
         "code": code, "household": f"{code}0001", "member": f"{code}0001-01",
         "issue": QualityIssue.objects.filter(village_id=code).first().pk,
         "case": near_cases[code].pk, "alert": Alert.objects.filter(village_id=code).first().pk,
-        "task": campaign.tasks.get(household__code=f"{code}0001").pk,
+        "task": campaign.tasks.get(household__code=f"{code}0001").pk, "job": job_in(code),
         "measure": near_measures[code].pk, "alarm": alarm_on(code)} for code in near}
     return {
         # same county, outside the scope of the village cadre and the township reviewer
@@ -570,14 +580,15 @@ def registry_targets(users, settings, tmp_path):
                    "alert": alert.pk, "campaign": campaign.pk,
                    "task": campaign.tasks.get(household__code=f"{VILLAGE}0001").pk,
                    "measure": measure.pk, "user": users[Role.VILLAGE_CADRE].pk,
-                   "alarm": alarm_on(VILLAGE), **inside_machine},
+                   "alarm": alarm_on(VILLAGE), "job": job_in(VILLAGE), **inside_machine},
         "outside": [{**funds_outside, "household": f"{OUTSIDE_VILLAGE}0001",
                      "member": f"{OUTSIDE_VILLAGE}0001-01",
                      "batch": other_batch.pk, "issue": other_issue.pk, "case": other_case.pk,
                      "feed": other_feed.pk, "alert": other_alert.pk,
                      "campaign": other_campaign.pk, "task": other_campaign.tasks.first().pk,
                      "measure": other_measure.pk, "user": neighbour_cadre.pk,
-                     "alarm": alarm_on(OUTSIDE_VILLAGE), **outside_machine},
+                     "alarm": alarm_on(OUTSIDE_VILLAGE), "job": job_in(OUTSIDE_VILLAGE),
+                     **outside_machine},
                     {"project": 999999, "asset": 999999, "notice": 999999, "site": 999999,
                      "allocation": 999999, "appropriation": 999999, "income": 999999,
                      "disposal": 999999,
@@ -586,7 +597,7 @@ def registry_targets(users, settings, tmp_path):
                      "issue": 999999, "case": 999999, "feed": 999999, "alert": 999999,
                      "campaign": 999999, "task": 999999, "measure": 999999, "user": 999999,
                      "account": 999999, "token": 999999, "schedule": 999999,
-                     "conflict": 999999, "alarm": 999999}],
+                     "conflict": 999999, "alarm": 999999, "job": 999999}],
     }
 
 
@@ -713,7 +724,7 @@ def test_anonymous_requests_go_to_login_or_get_401(client, county_regions):
                                  feed=1, alert=1, campaign=1, task=1, measure=1, project=1,
                                  asset=1, notice=1, user=1, account=1, token=1, schedule=1,
                                  conflict=1, site=1, relocated=1, alarm=1, allocation=1,
-                                 appropriation=1, income=1, disposal=1)
+                                 appropriation=1, income=1, disposal=1, job=1)
         response = client.get(path) if route.method == "get" else client.post(path)
         if route.api:
             assert response.status_code == 401, route
