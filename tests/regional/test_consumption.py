@@ -40,7 +40,7 @@ def hospital(officer):
 def test_units_and_plans_are_scoped_checked_and_audited(officer, hospital, users, user_in):
     assert consumption.do_register_unit(region_code=COUNTY, name="望谟县人民医院",
                                         actor=officer).pk == hospital.pk
-    with pytest.raises(ValidationError, match="more than the food budget"):
+    with pytest.raises(ValidationError, match="超过食材采购预算"):
         consumption.do_set_plan(hospital, year=2025, food_budget="100", reserved="101",
                                 actor=officer)
     with pytest.raises(ValidationError):

@@ -31,7 +31,7 @@ def test_a_trade_is_recorded_once_and_audited(users):
     trade = _trade(officer)
     assert land_quota.proceeds(trade) == Decimal("15000000.00")
     assert _trade(officer).pk == trade.pk  # the same contract again: harmless
-    with pytest.raises(ValidationError, match="other terms"):
+    with pytest.raises(ValidationError, match="其他条款"):
         _trade(officer, mu="51")
     assert LandQuotaTrade.objects.count() == 1
     assert AuditEvent.objects.filter(action="regional.land_quota_trade").count() == 1
@@ -78,14 +78,14 @@ def test_proceeds_link_the_allocation_the_finance_bureau_recorded(users):
                                  amount="14999999.99", document="黔财农〔2025〕2号",
                                  received_on=date(2025, 5, 1), actor=officer)
     trade = _trade(officer)
-    with pytest.raises(ValidationError, match="not this trade"):
+    with pytest.raises(ValidationError, match="不是本交易的收益"):
         land_quota.do_enter_proceeds(trade, received_on=date(2025, 5, 1), actor=officer,
                                      allocation=wrong)
     trade = land_quota.do_enter_proceeds(trade, received_on=date(2025, 5, 1), actor=officer,
                                          allocation=money)
     assert trade.allocation_id == money.pk and Allocation.objects.count() == 2
     second = _trade(officer, contract="WM-2025-KS-002")
-    with pytest.raises(ValidationError, match="not this trade"):  # already another trade's
+    with pytest.raises(ValidationError, match="不是本交易的收益"):  # already another trade's
         land_quota.do_enter_proceeds(second, received_on=date(2025, 5, 1), actor=officer,
                                      allocation=money)
 

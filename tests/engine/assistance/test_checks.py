@@ -303,3 +303,70 @@ def test_every_check_has_sentences_source_and_a_known_severity():
     for c in CHECKS:
         assert c.sentence_zh and c.sentence_en and c.source, c.id
         assert c.severity in ("error", "warning")
+
+
+# ---------------------------------------------------------------- the sentences a person reads
+def _sentences(m, mem):
+    return [(v.rule_id, v.sentence_zh, v.sentence_en)
+            for v in check_measure(m, today=TODAY, members=[mem] if mem else [])]
+
+
+@pytest.mark.parametrize("instrument,rule,field,value,zh,en", [
+    ("YULU_PLAN", "C-EDU-01", "schooling_status", "grade_8",
+     "雨露计划只资助中职、高职在校生，该成员在校状况为“八年级”",
+     "The Yulu plan is only for students in secondary or higher vocational school; the "
+     "member's schooling status is grade_8"),
+    ("YULU_PLAN", "C-EDU-01", "schooling_status", None,
+     "雨露计划只资助中职、高职在校生，该成员在校状况为“未登记”",
+     "The Yulu plan is only for students in secondary or higher vocational school; the "
+     "member's schooling status is not recorded"),
+    ("STUDENT_AID", "C-EDU-02", "schooling_status", "not_in_school",
+     "学生资助对象在校状况为“非在校生”，不是在校学生",
+     "Student aid goes to a member whose schooling status is not_in_school, not a pupil or "
+     "student"),
+    ("STUDENT_AID", "C-EDU-02", "schooling_status", None,
+     "学生资助对象在校状况为“未登记”，不是在校学生",
+     "Student aid goes to a member whose schooling status is not recorded, not a pupil or "
+     "student"),
+    ("DISABILITY_ALLOWANCES", "C-SS-03", "health", "chronic",
+     "残疾人两项补贴发给了未登记残疾的成员（健康状况：长期慢性病）",
+     "Disability allowances go to a member with no recorded disability (health: chronic)"),
+    ("DISABILITY_ALLOWANCES", "C-SS-03", "health", None,
+     "残疾人两项补贴发给了未登记残疾的成员（健康状况：未登记）",
+     "Disability allowances go to a member with no recorded disability (health: not "
+     "recorded)"),
+    ("MIGRANT_TRANSPORT_SUBSIDY", "C-EMP-01", "work_status", "farming",
+     "外出务工交通补贴对象的务工状况为“在家务农”，不是县外务工",
+     "The transport subsidy goes to a member whose work status is farming, not work outside "
+     "the county"),
+    ("MIGRANT_TRANSPORT_SUBSIDY", "C-EMP-01", "work_status", None,
+     "外出务工交通补贴对象的务工状况为“未登记”，不是县外务工",
+     "The transport subsidy goes to a member whose work status is not recorded, not work "
+     "outside the county"),
+])
+def test_member_checks_say_what_was_recorded(instrument, rule, field, value, zh, en):
+    category = {"YULU_PLAN": "EDUCATION", "STUDENT_AID": "EDUCATION",
+                "DISABILITY_ALLOWANCES": "SOCIAL_SECURITY",
+                "MIGRANT_TRANSPORT_SUBSIDY": "EMPLOYMENT"}[instrument]
+    m = PlanMeasure(category, instrument, member_ref="m1", planned_on=TODAY)
+    found = [s for s in _sentences(m, member(**{field: value})) if s[0] == rule]
+    assert found == [(rule, zh, en)]
+
+
+@pytest.mark.parametrize("status,counts", [("migrant_in_province", False),
+                                           ("migrant_out_of_province", False),
+                                           ("local_employed", True), ("not_working", True)])
+def test_transport_subsidy_is_for_work_outside_the_county_in_or_out_of_the_province(
+        status, counts):
+    m = PlanMeasure("EMPLOYMENT", "MIGRANT_TRANSPORT_SUBSIDY", member_ref="m1",
+                    planned_on=TODAY)
+    assert ("C-EMP-01" in run(m, mem=member(work_status=status))) is counts
+
+
+def test_checks_of_a_member_say_nothing_without_the_member():
+    for category, instrument, rule in (("EDUCATION", "YULU_PLAN", "C-EDU-01"),
+                                       ("EDUCATION", "STUDENT_AID", "C-EDU-02"),
+                                       ("SOCIAL_SECURITY", "DISABILITY_ALLOWANCES", "C-SS-03"),
+                                       ("EMPLOYMENT", "MIGRANT_TRANSPORT_SUBSIDY", "C-EMP-01")):
+        m = PlanMeasure(category, instrument, planned_on=TODAY)
+        assert rule not in run(m)
