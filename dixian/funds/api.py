@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import File, Form, Router, Schema
 from ninja.errors import HttpError
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from dixian.core.access import NotFound, require
 from dixian.core.models import Region
 from dixian.core.roles import Capability
 from dixian.funds import actions, checks
+from dixian.funds import documents as files_of
 from dixian.funds.access import (
     access_asset,
+    access_document,
     access_project,
     check_region,
     scoped_assets,
@@ -45,11 +48,48 @@ class ProjectOut(Schema):
     accepted_on: date | None
 
 
+class DocumentOut(Schema):
+    """A file of the project's file; ``url`` downloads it (audited)."""
+
+    id: int
+    attached_to: str  # "step:12", "payment:3", "disposal:4"
+    step_kind: str  # the step's kind, "payment" or "disposal"
+    name: str
+    size: int
+    content_type: str
+    sha256: str
+    uploaded_by: str
+    uploaded_at: datetime
+    url: str
+
+    @staticmethod
+    def resolve_attached_to(obj) -> str:
+        return obj.target
+
+    @staticmethod
+    def resolve_step_kind(obj) -> str:
+        return obj.step.kind if obj.step_id else obj.target.split(":", 1)[0]
+
+    @staticmethod
+    def resolve_uploaded_by(obj) -> str:
+        return obj.uploaded_by.username
+
+    @staticmethod
+    def resolve_url(obj) -> str:
+        return f"/api/funds/documents/{obj.pk}"
+
+
 class StepOut(Schema):
+    id: int
     kind: str
     on: date
-    documents: list[str]
+    documents: list[str]  # names or numbers as typed
+    files: list[DocumentOut]
     note: str
+
+    @staticmethod
+    def resolve_files(obj) -> list:
+        return list(obj.files.select_related("step", "uploaded_by"))
 
 
 class ProjectFileOut(ProjectOut):
@@ -193,6 +233,57 @@ def project_step(request, project_id: int):
     except PermissionDenied:
         raise HttpError(403, "your role may not take this step") from None
     return _file(project)
+
+
+def _documents_of(project):
+    return project.files.select_related("step", "uploaded_by").order_by("uploaded_at", "pk")
+
+
+@router.get("/projects/{project_id}/documents", response=list[DocumentOut])
+def list_documents(request, project_id: int):
+    """Every document of the project's file: its steps', payments' and its assets'
+    disposals', with who uploaded it, when, its type, size and SHA-256."""
+    return list(_documents_of(access_project(request.user, project_id)))
+
+
+@router.post("/projects/{project_id}/documents", response={201: list[DocumentOut]})
+def upload_documents(request, project_id: int, step: Form[int | None] = None,
+                     payment: Form[int | None] = None, disposal: Form[int | None] = None,
+                     files: File[list[UploadedFile]] = None):
+    """Attach files (multipart field ``files``, one or more) to one step (``step``: its id
+    from the project's file), payment (``payment``) or disposal of the project's assets
+    (``disposal``), by a role that takes that step. Each file is checked by its content
+    (PDF, JPEG, PNG, XLSX, DOCX, OFD) and its size; a refused upload stores nothing."""
+    from dixian.funds.models import Disposal
+
+    project = access_project(request.user, project_id)
+    found = None
+    if step is not None:
+        found = {"step": project.steps.filter(pk=step).first()}
+    elif payment is not None:
+        found = {"payment": project.payments.filter(pk=payment).first()}
+    elif disposal is not None:
+        found = {"disposal": Disposal.objects.filter(pk=disposal,
+                                                     asset__project=project).first()}
+    if not found:
+        raise HttpError(400, "name what the files belong to: the form field step, payment or "
+                             "disposal, with its id from the project's file")
+    if None in found.values():
+        raise NotFound
+    if not files:
+        raise HttpError(400, "send the files as the multipart field 'files'")
+    documents = files_of.do_attach_documents(files, actor=request.user, **found)
+    return 201, documents
+
+
+@router.get("/documents/{document_id}", response={200: None},
+            openapi_extra={"responses": {"200": {
+                "description": "the file, as an attachment", "content": {
+                    "application/octet-stream": {"schema": {"type": "string",
+                                                            "format": "binary"}}}}}})
+def download_document(request, document_id: int):
+    """The document's bytes (audited: who downloaded which document)."""
+    return files_of.download(access_document(request.user, document_id), actor=request.user)
 
 
 @router.get("/regions/{code}")
