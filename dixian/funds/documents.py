@@ -55,6 +55,15 @@ KIND_LABELS = {"pdf": "PDF", "jpeg": "JPEG", "png": "PNG", "xlsx": "XLSX", "docx
                "ofd": "OFD"}
 
 
+def kind_label(content_type: str) -> str:
+    """PDF, JPEG, PNG, XLSX, DOCX or OFD: a document's kind by the type found when it was
+    checked."""
+    for kind, (known, _extensions) in filecheck.DOCUMENT_KINDS.items():
+        if known == content_type:
+            return KIND_LABELS[kind]
+    return content_type
+
+
 @dataclass(frozen=True)
 class Checked:
     """A file that passed the checks, ready to be kept."""

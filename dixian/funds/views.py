@@ -264,6 +264,9 @@ def _whole_file(user, steps, payments, disposals) -> list[dict]:
     """The project's file, step by step: each step's, payment's and disposal's documents
     (the names typed and the files), and whether the user may attach a file to it."""
     sections = []
+    for item in [*steps, *payments, *disposals]:
+        for f in item.files.all():
+            f.kind = files_of.kind_label(f.content_type)
     for s in steps:
         sections.append({"key": f"step:{s.pk}", "kind": s.kind, "label": s.get_kind_display(),
                          "on": s.on, "typed": s.documents, "files": list(s.files.all()),
