@@ -341,3 +341,37 @@ def test_the_api_uploads_lists_and_downloads_documents(client, users, media):
     assert "multipart/form-data" in body["content"]
     assert "/api/funds/documents/{document_id}" in schema["paths"]
     assert Document.objects.count() == 2 and len(stored_files(media)) == 2
+
+
+def test_the_api_takes_steps_with_their_files(client, users, media):
+    """A step's files sent with the step itself (multipart: the JSON in ``data``)."""
+    import json
+
+    load_households()
+    client.force_login(users[Role.VILLAGE_CADRE])
+    body = {"region_code": VILLAGE, "title": "冷库", "year": 2026, "category": "industry",
+            "amount": "600000", "democracy": [
+                {"kind": k, "on": "2025-12-01", "documents": []}
+                for k in ("proposal", "meeting", "village_notice")]}
+    form = {"data": json.dumps(body), "files.application": upload("申报书.pdf", pdf_bytes())}
+    for kind in ("proposal", "meeting", "village_notice"):
+        form[f"files.{kind}"] = upload(f"{kind}.pdf", pdf_bytes(kind))
+    created = client.post("/api/funds/projects", form)
+    assert created.status_code == 201, created.content
+    pk = created.json()["id"]
+    steps = {s["kind"]: s for s in created.json()["steps"]}
+    assert [f["name"] for f in steps["meeting"]["files"]] == ["meeting.pdf"]
+    assert [f["name"] for f in steps["application"]["files"]] == ["申报书.pdf"]
+    client.force_login(users[Role.TOWNSHIP_REVIEWER])
+    url = f"/api/funds/projects/{pk}/steps"
+    refused = client.post(url, {"data": json.dumps({"step": "review"}),
+                                "files": [upload("意见.pdf", b"not a pdf")]})
+    assert refused.status_code == 400 and "意见.pdf" in refused.json()["detail"]
+    assert Project.objects.get(pk=pk).state == "proposed"
+    reviewed = client.post(url, {"data": json.dumps({"step": "review"}),
+                                 "files": [upload("意见.pdf", pdf_bytes("ok"))]})
+    assert reviewed.status_code == 200 and reviewed.json()["state"] == "township_reviewed"
+    assert Document.objects.filter(project_id=pk).count() == 5
+    schema = client.get("/api/openapi.json").json()
+    step_body = schema["paths"]["/api/funds/projects/{project_id}/steps"]["post"]["requestBody"]
+    assert set(step_body["content"]) == {"application/json", "multipart/form-data"}
