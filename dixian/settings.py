@@ -206,6 +206,9 @@ DIXIAN_SPARK_MASTER = env_str("DIXIAN_SPARK_MASTER", "local[2]")
 # registry export is well under it; a larger file is split. The reverse proxy's
 # client_max_body_size must not be smaller (docs/deployment.md).
 DIXIAN_MAX_UPLOAD_BYTES = env_int("DIXIAN_MAX_UPLOAD_BYTES", 64 * 2**20)
+# The largest document attached to a project's file (a scanned resolution, a contract, an
+# acceptance report: PDF, JPEG, PNG, XLSX, DOCX or OFD; docs/funds-projects-assets.md).
+DIXIAN_MAX_DOCUMENT_BYTES = env_int("DIXIAN_MAX_DOCUMENT_BYTES", 20 * 2**20)
 # Rejected uploads (import and feed files that were refused) are deleted after this many
 # days by `dixian purge_uploads`; their reports stay (docs/personal-data.md).
 DIXIAN_REJECTED_UPLOAD_RETENTION_DAYS = env_int("DIXIAN_REJECTED_UPLOAD_RETENTION_DAYS", 30)

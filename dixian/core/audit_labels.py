@@ -85,6 +85,8 @@ ACTIONS = {
     "funds.disposal_decision": _("Asset disposal decided"),
     "funds.disposal_request": _("Asset disposal requested"),
     "funds.distribution": _("Asset income distributed"),
+    "funds.document_download": _("Project document downloaded"),
+    "funds.document_upload": _("Project document uploaded"),
     "funds.notice_posted": _("Project notice posted"),
     "funds.payment": _("Project payment"),
     "funds.work_relief": _("Work-relief project recorded"),

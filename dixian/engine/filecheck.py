@@ -138,6 +138,14 @@ def check_xlsx(data: bytes) -> None:
     except (zipfile.BadZipFile, ValueError, OSError):
         raise FileProblem("not_xlsx", "the file is not an Excel workbook (.xlsx)",
                           value=data[:8].hex()) from None
+    _check_archive(archive)
+    if "xl/workbook.xml" not in archive.namelist():
+        raise FileProblem("not_xlsx", "the archive holds no Excel workbook (xl/workbook.xml)")
+
+
+def _check_archive(archive: zipfile.ZipFile) -> None:
+    """Refuse a zip archive with too many parts or that would unpack too large (a zip
+    bomb), from the sizes it declares, before anything is decompressed."""
     parts = archive.infolist()
     if len(parts) > LIMITS["max_xlsx_parts"]:
         raise FileProblem("archive_too_large", f"the workbook has {len(parts)} parts",
@@ -155,8 +163,58 @@ def check_xlsx(data: bytes) -> None:
                               f"the part {p.filename} packs {p.file_size} bytes into "
                               f"{p.compress_size}: refused as a zip bomb",
                               column=p.filename, value=f"{p.file_size} bytes")
-    if "xl/workbook.xml" not in archive.namelist():
-        raise FileProblem("not_xlsx", "the archive holds no Excel workbook (xl/workbook.xml)")
+
+
+#: The kinds of document a project's file may hold, recognised by their content (never by
+#: the name's extension alone): kind → (content type, the extensions its name may have).
+DOCUMENT_KINDS = {
+    "pdf": ("application/pdf", (".pdf",)),
+    "jpeg": ("image/jpeg", (".jpg", ".jpeg")),
+    "png": ("image/png", (".png",)),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (".xlsx",)),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+             (".docx",)),
+    "ofd": ("application/ofd", (".ofd",)),
+}
+#: zip-based kinds: the part an archive of that kind always holds
+_ARCHIVE_MARKERS = (("xl/workbook.xml", "xlsx"), ("word/document.xml", "docx"),
+                    ("OFD.xml", "ofd"))
+
+
+def document_kind(data: bytes) -> str:
+    """The kind of an uploaded document, read from its bytes: a PDF (``%PDF-`` in its first
+    kilobyte, as readers accept it), a JPEG or PNG image, an XLSX or DOCX (an Office Open XML
+    archive with its workbook or document part) or an OFD (the national layout document: an
+    archive with ``OFD.xml``). Anything else raises :class:`FileProblem` (rule
+    ``document_type``); an archive that would unpack too large, ``archive_too_large``.
+
+    >>> document_kind(b"%PDF-1.7 ...")
+    'pdf'
+    >>> try:
+    ...     document_kind(b"MZ, a program")
+    ... except FileProblem as p:
+    ...     print(p.rule)
+    document_type
+    """
+    if b"%PDF-" in data[:1024]:
+        return "pdf"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            archive = zipfile.ZipFile(io.BytesIO(data))
+        except (zipfile.BadZipFile, ValueError, OSError):
+            archive = None
+        if archive is not None:
+            _check_archive(archive)
+            names = set(archive.namelist())
+            for part, kind in _ARCHIVE_MARKERS:
+                if part in names:
+                    return kind
+    raise FileProblem("document_type", "the content is not a PDF, JPEG, PNG, XLSX, DOCX or "
+                      "OFD file", value=data[:8].hex())
 
 
 def xlsx_rows(sheet, *, first_row: int = 1):

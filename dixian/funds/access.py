@@ -10,6 +10,7 @@ from dixian.funds.models import (
     Allocation,
     Asset,
     Distribution,
+    Document,
     Notice,
     Payment,
     Project,
@@ -68,6 +69,19 @@ def access_notice(user, pk) -> Notice:
     try:
         return scoped_notices(user).get(pk=int(pk))
     except (Notice.DoesNotExist, ValueError, TypeError):
+        raise NotFound from None
+
+
+def scoped_documents(user) -> QuerySet[Document]:
+    """The documents of the projects, payments and disposals in the user's region."""
+    require(user, Capability.VIEW_FUNDS)
+    return Document.objects.filter(scope_q(scope_of(user), "region_code"))
+
+
+def access_document(user, pk) -> Document:
+    try:
+        return scoped_documents(user).get(pk=int(pk))
+    except (Document.DoesNotExist, ValueError, TypeError):
         raise NotFound from None
 
 

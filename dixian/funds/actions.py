@@ -20,6 +20,7 @@ from dixian.core import audit
 from dixian.core.access import NotFound, require, scope_of
 from dixian.core.models import Region
 from dixian.core.roles import Capability, role_has
+from dixian.funds import documents as files_of
 from dixian.funds.bridge import funds as rules
 from dixian.funds.bridge import resolve
 from dixian.funds.models import (
@@ -85,14 +86,30 @@ def _notice(kind: str, *, region_code: str, decided_on: date, title: str, body: 
 
 
 def _step(project: Project, kind: str, *, actor, on: date, note: str = "",
-          documents: list[str] | None = None, before: dict | None = None,
-          after: dict | None = None) -> ProjectStep:
+          documents: list[str] | None = None, files: list[files_of.Checked] = (),
+          before: dict | None = None, after: dict | None = None) -> ProjectStep:
+    """One step with its documents: the names or numbers typed, and the files (checked by
+    :func:`dixian.funds.documents.check_files` before anything was written)."""
     step = ProjectStep.objects.create(project=project, kind=kind, on=on, note=note,
                                       documents=list(documents or []), actor=actor)
     audit.record(f"funds.{kind}", actor=actor, obj=project, region_code=project.region_code,
                  before=before, after={"step": kind, "on": on.isoformat(), "note": note,
-                                       "documents": step.documents, **(after or {})})
+                                       "documents": step.documents,
+                                       "files": [{"name": f.name, "sha256": f.sha256}
+                                                 for f in files], **(after or {})})
+    files_of.store(list(files), actor=actor, step=step)
     return step
+
+
+def _checked(files, problems: list[str] | None = None) -> list[files_of.Checked]:
+    """The files checked; their problems added to ``problems`` (or raised)."""
+    try:
+        return files_of.check_files(files)
+    except ValidationError as exc:
+        if problems is None:
+            raise
+        problems += exc.messages
+        return []
 
 
 @dataclass(frozen=True)
@@ -103,6 +120,7 @@ class DemocracyStep:
     on: date
     documents: tuple[str, ...]
     note: str = ""
+    files: tuple = ()  # uploaded files (the resolution scanned, a photograph of the notice)
 
 
 # --- the project library -------------------------------------------------------------------
@@ -111,9 +129,10 @@ def do_apply_project(*, region_code: str, title: str, year: int, category: str, 
                      location: str = "", targets: str = "", funding_plan: dict | None = None,
                      planned_completion: date | None = None,
                      democracy: list[DemocracyStep], beneficiaries: list[tuple[str, str]] = (),
-                     actor, on: date | None = None) -> Project:
+                     files=(), actor, on: date | None = None) -> Project:
     """The village applies (村申报), with the villagers' participation recorded: the proposal,
-    the meeting's resolution and the village notice, each dated with a document."""
+    the meeting's resolution and the village notice, each dated with a document (a name or
+    number typed, or a file); ``files`` are the application's own."""
     require(actor, Capability.APPLY_PROJECTS)
     _in_scope(actor, region_code)
     on = _today(on)
@@ -131,11 +150,14 @@ def do_apply_project(*, region_code: str, title: str, year: int, category: str, 
     if not isinstance(year, int) or not (2012 <= year <= on.year + 2):
         problems.append(f"year: {year!r} must be between 2012 and {on.year + 2}")
     given = {d.kind: d for d in democracy}
+    checked = {kind: _checked(given[kind].files, problems) for kind in DEMOCRACY
+               if kind in given}
+    application_files = _checked(files, problems)
     for kind in DEMOCRACY:
         step = given.get(kind)
         if step is None:
             problems.append(f"四议两公开: the step {kind} (“{K(kind).label}”) is not recorded")
-        elif not step.documents:
+        elif not step.documents and not step.files:
             problems.append(f"四议两公开: the step {kind} (“{K(kind).label}”) has no document")
         elif step.on > on:
             problems.append(f"四议两公开: the step {kind} (“{K(kind).label}”) is dated "
@@ -152,7 +174,7 @@ def do_apply_project(*, region_code: str, title: str, year: int, category: str, 
             households.append((household, how))
     if problems:
         raise ValidationError(problems)
-    with transaction.atomic():
+    with files_of.kept_together():
         project = Project.objects.create(
             county_code=region_code[:6], region_code=region_code, title=title.strip(),
             year=year, category=category, location=location, amount=amount,
@@ -160,10 +182,11 @@ def do_apply_project(*, region_code: str, title: str, year: int, category: str, 
             planned_completion=planned_completion, created_by=actor)
         for kind in DEMOCRACY:
             d = given[kind]
-            _step(project, kind, actor=actor, on=d.on, note=d.note, documents=list(d.documents))
+            _step(project, kind, actor=actor, on=d.on, note=d.note, documents=list(d.documents),
+                  files=checked[kind])
         for household, how in households:
             Beneficiary.objects.get_or_create(project=project, household=household, how=how)
-        _step(project, K.APPLICATION, actor=actor, on=on,
+        _step(project, K.APPLICATION, actor=actor, on=on, files=application_files,
               after={"title": project.title, "amount": str(amount), "category": category,
                      "year": year, "beneficiaries": len(households)})
         _notice(Notice.Kind.APPLICATION, region_code=region_code, decided_on=on,
@@ -183,7 +206,7 @@ REVIEWS = {
 
 
 def do_review_project(project: Project, *, approve: bool, note: str = "",
-                      documents: list[str] | None = None, actor,
+                      documents: list[str] | None = None, files=(), actor,
                       on: date | None = None) -> Project:
     """The next review: township (乡审核), then the sector's experts, then the county (县审定).
     A refusal ends the project; an approval by the county puts it in the library and
@@ -195,18 +218,20 @@ def do_review_project(project: Project, *, approve: bool, note: str = "",
     require(actor, capability)
     _in_scope(actor, project.region_code)
     on = _today(on)
-    if not documents:
+    checked = _checked(files)
+    if not documents and not checked:
         raise ValidationError(f"{K(kind).label}: attach the review's document")
     if not approve and not note.strip():
         raise ValidationError(f"{K(kind).label}: give the reason for refusing")
-    with transaction.atomic():
+    with files_of.kept_together():
         before = {"state": project.state}
         project.state = after if approve else S.REJECTED
         if approve and after == S.APPROVED:
             project.approved_on = on
         project.save(update_fields=["state", "approved_on"])
         _step(project, kind if approve else K.REJECTION, actor=actor, on=on, note=note,
-              documents=documents, before=before, after={"state": project.state})
+              documents=documents, files=checked, before=before,
+              after={"state": project.state})
         if approve and after == S.APPROVED:
             _notice(Notice.Kind.APPROVAL, region_code=project.region_code, decided_on=on,
                     project=project, title=f"{project.title}：入库公告",
@@ -241,7 +266,7 @@ EXECUTION = {
 
 
 def do_record_execution(project: Project, kind: str, *, documents: list[str] | None = None,
-                        note: str = "", amount=None, percent: int | None = None,
+                        files=(), note: str = "", amount=None, percent: int | None = None,
                         contractor: str = "", actor, on: date | None = None) -> Project:
     """Tender, contract (with its amount and contractor), progress (a percentage),
     completion acceptance (验收) and final accounts (决算)."""
@@ -253,7 +278,8 @@ def do_record_execution(project: Project, kind: str, *, documents: list[str] | N
     allowed, after = EXECUTION[kind]
     if project.state not in allowed:
         raise ValidationError(f"{K(kind).label}: project is {project.get_state_display()}")
-    if not documents:
+    checked = _checked(files)
+    if not documents and not checked:
         raise ValidationError(f"{K(kind).label}: attach the document")
     before = {"state": project.state, "progress": project.progress}
     fields = ["state", "progress"]
@@ -279,11 +305,12 @@ def do_record_execution(project: Project, kind: str, *, documents: list[str] | N
         project.final_amount = money(amount, "final accounts")
         project.settled_on = on
         fields += ["final_amount", "settled_on"]
-    with transaction.atomic():
+    with files_of.kept_together():
         if after is not None:
             project.state = after
         project.save(update_fields=fields)
-        _step(project, kind, actor=actor, on=on, note=note, documents=documents, before=before,
+        _step(project, kind, actor=actor, on=on, note=note, documents=documents, files=checked,
+              before=before,
               after={"state": project.state, "progress": project.progress,
                      "amount": str(amount or "")})
         if kind == K.ACCEPTANCE:
@@ -372,17 +399,19 @@ def unpaid(appropriation: Appropriation) -> Decimal:
 
 
 def do_pay(appropriation: Appropriation, amount, *, paid_on: date, payee: str, document: str,
-           final: bool = False, actor) -> Payment:
-    """A payment against an appropriation. The final payment (尾款) waits for acceptance."""
+           final: bool = False, files=(), actor) -> Payment:
+    """A payment against an appropriation, with its voucher (its number, or the voucher's
+    file, or both). The final payment (尾款) waits for acceptance."""
     require(actor, Capability.MANAGE_FUNDS)
     project = appropriation.project
     _in_scope(actor, project.region_code)
     amount = money(amount, "amount")
-    if not payee.strip() or not document.strip():
+    checked = _checked(files)
+    if not payee.strip() or not (document.strip() or checked):
         raise ValidationError("a payment needs its payee and voucher")
     if final and (project.accepted_on is None or paid_on < project.accepted_on):
         raise ValidationError("the final payment waits for the completion acceptance")
-    with transaction.atomic():
+    with files_of.kept_together():
         Appropriation.objects.select_for_update().filter(pk=appropriation.pk).exists()
         left = unpaid(appropriation)
         if amount > left:
@@ -393,7 +422,10 @@ def do_pay(appropriation: Appropriation, amount, *, paid_on: date, payee: str, d
                                          document=document.strip(), final=final)
         audit.record("funds.payment", actor=actor, obj=payment, region_code=project.region_code,
                      after={"project": project.pk, "amount": str(amount), "final": final,
-                            "paid_on": paid_on.isoformat(), "payee": payee})
+                            "paid_on": paid_on.isoformat(), "payee": payee,
+                            "document": document.strip(),
+                            "files": [{"name": f.name, "sha256": f.sha256} for f in checked]})
+        files_of.store(checked, actor=actor, payment=payment)
     return payment
 
 
@@ -594,34 +626,40 @@ def do_assess_asset(asset: Asset, *, condition: str, action: str, actor) -> Asse
     return asset
 
 
-def do_request_disposal(asset: Asset, *, how: str, reason: str, actor,
+def do_request_disposal(asset: Asset, *, how: str, reason: str, files=(), actor,
                         on: date | None = None) -> Disposal:
+    """The asset officer asks to dispose of an asset, with how and why (and the files that
+    show it: an appraisal, photographs)."""
     require(actor, Capability.MANAGE_ASSETS)
     _in_scope(actor, asset.region_code)
     if asset.status != Asset.Status.IN_USE:
         raise ValidationError(f"the asset is {asset.get_status_display()}")
     if not how.strip() or not reason.strip():
         raise ValidationError("a disposal needs how and why")
-    with transaction.atomic():
+    checked = _checked(files)
+    with files_of.kept_together():
         disposal = Disposal.objects.create(asset=asset, how=how.strip(), reason=reason.strip(),
                                            requested_on=_today(on), requested_by=actor)
         asset.status = Asset.Status.DISPOSAL_REQUESTED
         asset.save(update_fields=["status"])
         audit.record("funds.disposal_request", actor=actor, obj=disposal,
                      region_code=asset.region_code, after={"how": how, "reason": reason})
+        files_of.store(checked, actor=actor, disposal=disposal)
     return disposal
 
 
 def do_decide_disposal(disposal: Disposal, *, approve: bool, proceeds=None, note: str = "",
-                       actor, on: date | None = None) -> Disposal:
-    """The county approves or refuses a disposal; an approval is announced."""
+                       files=(), actor, on: date | None = None) -> Disposal:
+    """The county approves or refuses a disposal (with its approval document's file); an
+    approval is announced."""
     require(actor, Capability.APPROVE_PROJECTS)
     asset = disposal.asset
     _in_scope(actor, asset.region_code)
     if disposal.state != Disposal.State.REQUESTED:
         raise ValidationError("this disposal is already decided")
     on = _today(on)
-    with transaction.atomic():
+    checked = _checked(files)
+    with files_of.kept_together():
         disposal.state = Disposal.State.APPROVED if approve else Disposal.State.REFUSED
         disposal.decided_on, disposal.decided_by = on, actor
         disposal.proceeds = money(proceeds, "proceeds") if proceeds not in (None, "") else None
@@ -631,7 +669,9 @@ def do_decide_disposal(disposal: Disposal, *, approve: bool, proceeds=None, note
         audit.record("funds.disposal_decision", actor=actor, obj=disposal,
                      region_code=asset.region_code,
                      after={"state": disposal.state, "proceeds": str(disposal.proceeds or ""),
-                            "note": note})
+                            "note": note,
+                            "files": [{"name": f.name, "sha256": f.sha256} for f in checked]})
+        files_of.store(checked, actor=actor, disposal=disposal)
         if approve:
             _notice(Notice.Kind.DISPOSAL, region_code=asset.region_code, decided_on=on,
                     asset=asset, title=f"{asset.name}：资产处置公告",

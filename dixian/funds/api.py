@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import File, Form, Router, Schema
 from ninja.errors import HttpError
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from dixian.core.access import NotFound, require
 from dixian.core.models import Region
 from dixian.core.roles import Capability
 from dixian.funds import actions, checks
+from dixian.funds import documents as files_of
 from dixian.funds.access import (
     access_asset,
+    access_document,
     access_project,
     check_region,
     scoped_assets,
@@ -25,7 +28,7 @@ from dixian.funds.access import (
     scoped_projects,
 )
 from dixian.registry.actions import access_household
-from dixian.web.api_body import documented, read_body
+from dixian.web.api_body import documented, is_multipart, read_body
 from dixian.web.pagination import Pagination
 
 router = Router(tags=["funds"])
@@ -45,11 +48,48 @@ class ProjectOut(Schema):
     accepted_on: date | None
 
 
+class DocumentOut(Schema):
+    """A file of the project's file; ``url`` downloads it (audited)."""
+
+    id: int
+    attached_to: str  # "step:12", "payment:3", "disposal:4"
+    step_kind: str  # the step's kind, "payment" or "disposal"
+    name: str
+    size: int
+    content_type: str
+    sha256: str
+    uploaded_by: str
+    uploaded_at: datetime
+    url: str
+
+    @staticmethod
+    def resolve_attached_to(obj) -> str:
+        return obj.target
+
+    @staticmethod
+    def resolve_step_kind(obj) -> str:
+        return obj.step.kind if obj.step_id else obj.target.split(":", 1)[0]
+
+    @staticmethod
+    def resolve_uploaded_by(obj) -> str:
+        return obj.uploaded_by.username
+
+    @staticmethod
+    def resolve_url(obj) -> str:
+        return f"/api/funds/documents/{obj.pk}"
+
+
 class StepOut(Schema):
+    id: int
     kind: str
     on: date
-    documents: list[str]
+    documents: list[str]  # names or numbers as typed
+    files: list[DocumentOut]
     note: str
+
+    @staticmethod
+    def resolve_files(obj) -> list:
+        return list(obj.files.select_related("step", "uploaded_by"))
 
 
 class ProjectFileOut(ProjectOut):
@@ -154,37 +194,54 @@ def get_project(request, project_id: int):
     return _file(access_project(request.user, project_id))
 
 
-@router.post("/projects", response={201: ProjectFileOut}, openapi_extra=documented(ApplyIn))
+def _sent_files(request, field: str) -> list:
+    return request.FILES.getlist(field) if is_multipart(request) else []
+
+
+@router.post("/projects", response={201: ProjectFileOut}, openapi_extra=documented(
+    ApplyIn, files="the files of the 四议两公开 steps as files.proposal, files.meeting, "
+                   "files.village_notice, and the application's as files.application"))
 def apply_project(request):
+    """The village applies. As JSON, each 四议两公开 step names its documents; as
+    ``multipart/form-data``, the same JSON in the field ``data`` and the steps' files beside
+    it (``files.<step>``), checked like every document."""
     require(request.user, Capability.APPLY_PROJECTS)
     body = read_body(request, ApplyIn, "the application (region_code, title, year, category, "
-                                       "amount, democracy...)")
+                                       "amount, democracy...)", files=True)
     try:
         project = actions.do_apply_project(
             region_code=body.region_code, title=body.title, year=body.year,
             category=body.category, amount=body.amount, location=body.location,
             targets=body.targets, planned_completion=body.planned_completion,
-            democracy=[actions.DemocracyStep(d.kind, d.on, tuple(d.documents), d.note)
+            democracy=[actions.DemocracyStep(d.kind, d.on, tuple(d.documents), d.note,
+                                             tuple(_sent_files(request, f"files.{d.kind}")))
                        for d in body.democracy],
-            beneficiaries=list(body.beneficiaries), actor=request.user)
+            beneficiaries=list(body.beneficiaries),
+            files=_sent_files(request, "files.application"), actor=request.user)
     except ValidationError as exc:
         raise HttpError(400, "; ".join(exc.messages)) from None
     return 201, _file(project)
 
 
 @router.post("/projects/{project_id}/steps", response=ProjectFileOut,
-             openapi_extra=documented(StepIn))
+             openapi_extra=documented(StepIn, files="the step's files as files"))
 def project_step(request, project_id: int):
-    """The next review (township, experts, county) or an execution step."""
+    """The next review (township, experts, county) or an execution step, with its documents:
+    names or numbers in ``documents``, files (``multipart/form-data``: the JSON in the field
+    ``data``, the files as ``files``) or both."""
     require(request.user, Capability.VIEW_FUNDS)
     project = access_project(request.user, project_id)
-    body = read_body(request, StepIn, "the step (step, approve, documents, note...)")
+    body = read_body(request, StepIn, "the step (step, approve, documents, note...)",
+                     files=True)
     try:
         if body.step == "review":
             actions.do_review_project(project, approve=body.approve, note=body.note,
-                                      documents=body.documents, actor=request.user, on=body.on)
+                                      documents=body.documents,
+                                      files=_sent_files(request, "files"), actor=request.user,
+                                      on=body.on)
         else:
             actions.do_record_execution(project, body.step, documents=body.documents,
+                                        files=_sent_files(request, "files"),
                                         note=body.note, amount=body.amount,
                                         percent=body.percent, contractor=body.contractor,
                                         actor=request.user, on=body.on)
@@ -193,6 +250,57 @@ def project_step(request, project_id: int):
     except PermissionDenied:
         raise HttpError(403, "your role may not take this step") from None
     return _file(project)
+
+
+def _documents_of(project):
+    return project.files.select_related("step", "uploaded_by").order_by("uploaded_at", "pk")
+
+
+@router.get("/projects/{project_id}/documents", response=list[DocumentOut])
+def list_documents(request, project_id: int):
+    """Every document of the project's file: its steps', payments' and its assets'
+    disposals', with who uploaded it, when, its type, size and SHA-256."""
+    return list(_documents_of(access_project(request.user, project_id)))
+
+
+@router.post("/projects/{project_id}/documents", response={201: list[DocumentOut]})
+def upload_documents(request, project_id: int, step: Form[int | None] = None,
+                     payment: Form[int | None] = None, disposal: Form[int | None] = None,
+                     files: File[list[UploadedFile]] = None):
+    """Attach files (multipart field ``files``, one or more) to one step (``step``: its id
+    from the project's file), payment (``payment``) or disposal of the project's assets
+    (``disposal``), by a role that takes that step. Each file is checked by its content
+    (PDF, JPEG, PNG, XLSX, DOCX, OFD) and its size; a refused upload stores nothing."""
+    from dixian.funds.models import Disposal
+
+    project = access_project(request.user, project_id)
+    found = None
+    if step is not None:
+        found = {"step": project.steps.filter(pk=step).first()}
+    elif payment is not None:
+        found = {"payment": project.payments.filter(pk=payment).first()}
+    elif disposal is not None:
+        found = {"disposal": Disposal.objects.filter(pk=disposal,
+                                                     asset__project=project).first()}
+    if not found:
+        raise HttpError(400, "name what the files belong to: the form field step, payment or "
+                             "disposal, with its id from the project's file")
+    if None in found.values():
+        raise NotFound
+    if not files:
+        raise HttpError(400, "send the files as the multipart field 'files'")
+    documents = files_of.do_attach_documents(files, actor=request.user, **found)
+    return 201, documents
+
+
+@router.get("/documents/{document_id}", response={200: None},
+            openapi_extra={"responses": {"200": {
+                "description": "the file, as an attachment", "content": {
+                    "application/octet-stream": {"schema": {"type": "string",
+                                                            "format": "binary"}}}}}})
+def download_document(request, document_id: int):
+    """The document's bytes (audited: who downloaded which document)."""
+    return files_of.download(access_document(request.user, document_id), actor=request.user)
 
 
 @router.get("/regions/{code}")
@@ -292,7 +400,7 @@ class PaymentIn(Schema):
     amount: str
     paid_on: date
     payee: str
-    document: str
+    document: str = ""  # the voucher's number; or send its file
     final: bool = False
 
 
@@ -368,7 +476,7 @@ def appropriate(request, allocation_id: int):
 
 
 @router.post("/appropriations/{appropriation_id}/payments", response={201: dict},
-             openapi_extra=documented(PaymentIn))
+             openapi_extra=documented(PaymentIn, files="the voucher's files as files"))
 def pay(request, appropriation_id: int):
     from dixian.funds.models import Appropriation
 
@@ -377,9 +485,11 @@ def pay(request, appropriation_id: int):
         pk=appropriation_id, project__in=scoped_projects(request.user)).first()
     if appropriation is None:
         raise NotFound
-    body = read_body(request, PaymentIn, "the payment (amount, paid_on, payee, document)")
+    body = read_body(request, PaymentIn, "the payment (amount, paid_on, payee, document)",
+                     files=True)
     payment = actions.do_pay(appropriation, body.amount, paid_on=body.paid_on, payee=body.payee,
-                             document=body.document, final=body.final, actor=request.user)
+                             document=body.document, final=body.final,
+                             files=_sent_files(request, "files"), actor=request.user)
     return _created(payment, amount=str(payment.amount))
 
 
@@ -427,18 +537,19 @@ def distribute_income(request, income_id: int):
 
 
 @router.post("/assets/{asset_id}/disposals", response={201: dict},
-             openapi_extra=documented(DisposalIn))
+             openapi_extra=documented(DisposalIn, files="the request's files as files"))
 def request_disposal(request, asset_id: int):
     require(request.user, Capability.MANAGE_ASSETS)
     asset = access_asset(request.user, asset_id)
-    body = read_body(request, DisposalIn, "the disposal (how, reason)")
+    body = read_body(request, DisposalIn, "the disposal (how, reason)", files=True)
     disposal = actions.do_request_disposal(asset, how=body.how, reason=body.reason,
+                                           files=_sent_files(request, "files"),
                                            actor=request.user)
     return _created(disposal)
 
 
 @router.post("/disposals/{disposal_id}/decision", response=dict,
-             openapi_extra=documented(DecisionIn))
+             openapi_extra=documented(DecisionIn, files="the approval's files as files"))
 def decide_disposal(request, disposal_id: int):
     from dixian.funds.models import Disposal
 
@@ -447,8 +558,9 @@ def decide_disposal(request, disposal_id: int):
                                        asset__in=scoped_assets(request.user)).first()
     if disposal is None:
         raise NotFound
-    body = read_body(request, DecisionIn, "the decision (approve, proceeds, note)")
+    body = read_body(request, DecisionIn, "the decision (approve, proceeds, note)", files=True)
     disposal = actions.do_decide_disposal(disposal, approve=body.approve,
                                           proceeds=body.proceeds, note=body.note,
+                                          files=_sent_files(request, "files"),
                                           actor=request.user)
     return {"id": disposal.pk, "state": disposal.state}

@@ -6,6 +6,7 @@ from dixian.core.bridge import reexport
 ENGINE = {
     "classify_asset": "dixian.engine.funds",
     "Finding": "dixian.engine.funds",
+    "filecheck": "dixian.engine",
     "funds": "dixian.engine",
     "resolve": "dixian.engine.policy",
     "work_relief": "dixian.engine.funds",

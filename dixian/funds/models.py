@@ -98,6 +98,8 @@ class ProjectStep(models.Model):
     kind = models.CharField(_("step"), max_length=20, choices=Kind.choices)
     on = models.DateField(_("date"))
     note = models.TextField(_("note"), blank=True)
+    # the documents' names or numbers as typed (a file number, 望财农〔2026〕3号); the files
+    # themselves are :class:`Document` s
     documents = models.JSONField(_("documents"), default=list, blank=True)
     actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT,
                               related_name="+")
@@ -379,3 +381,42 @@ class PayrollEntry(models.Model):
         ordering = ["month", "worker_id"]
         constraints = [models.UniqueConstraint(fields=["worker", "month"],
                                                name="payroll_once_a_month")]
+
+
+def document_path(instance: "Document", filename: str) -> str:
+    """Where a document's bytes are kept: named by their SHA-256 only (the uploader's file name
+    is never part of a path), under the media store that keeps every uploaded original."""
+    return f"documents/{instance.sha256[:2]}/{instance.sha256}"
+
+
+class Document(models.Model):
+    """A file of a project's file: attached to one of its steps (the 四议两公开 records, the
+    application, the reviews, tender, contract, acceptance, final accounts), to a payment, or
+    to an asset's disposal. The bytes are kept once per content (``sha256``); the same file
+    attached twice to the same step is one document."""
+
+    project = models.ForeignKey(Project, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="files")
+    step = models.ForeignKey(ProjectStep, null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="files")
+    payment = models.ForeignKey(Payment, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="files")
+    disposal = models.ForeignKey(Disposal, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="files")
+    target = models.CharField(max_length=40)  # "step:12", "payment:3", "disposal:4"
+    region_code = models.CharField(max_length=12, db_index=True)
+    file = models.FileField(upload_to=document_path, max_length=120)
+    name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    content_type = models.CharField(_("type"), max_length=100)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded"))
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["target", "sha256"],
+                                               name="document_once_per_target")]
+
+    def __str__(self) -> str:
+        return self.name

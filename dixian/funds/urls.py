@@ -17,6 +17,7 @@ urlpatterns = [
     path("funds/assets/<int:pk>/", views.asset, name="asset"),
     path("funds/assets/<int:pk>/act/", views.asset_act, name="asset_act"),
     path("funds/notices/<int:pk>/", views.notice, name="funds_notice"),
+    path("funds/documents/<int:pk>/", views.document, name="funds_document"),
     path("funds/households/<str:code>/", views.household, name="household_funds"),
     path("funds/<str:code>/", views.region, name="funds_region"),
     path("funds/<str:code>/export.xlsx", views.export, name="funds_export"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -14,6 +15,7 @@ from django.core.paginator import Paginator
 from django.db.models import Sum
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -24,8 +26,10 @@ from dixian.core.access import NotFound, require, scope_of
 from dixian.core.models import Region
 from dixian.core.roles import Capability, role_has
 from dixian.funds import actions, checks, exports
+from dixian.funds import documents as files_of
 from dixian.funds.access import (
     access_asset,
+    access_document,
     access_project,
     check_region,
     scoped_allocations,
@@ -87,6 +91,10 @@ def _date(value: str, what: str) -> date | None:
 
 def _documents(request) -> list[str]:
     return [d.strip() for d in request.POST.get("documents", "").splitlines() if d.strip()]
+
+
+def _files(request, field: str = "files") -> list:
+    return request.FILES.getlist(field)
 
 
 def _errors(request, exc: ValidationError) -> None:
@@ -181,7 +189,8 @@ def apply(request):
                                                or today,
                                                tuple(d.strip() for d in p.get(f"{kind}_doc", "")
                                                      .splitlines() if d.strip()),
-                                               p.get(f"{kind}_note", ""))
+                                               p.get(f"{kind}_note", ""),
+                                               tuple(_files(request, f"{kind}_file")))
                          for kind in actions.DEMOCRACY]
             beneficiaries = []
             for line in p.get("beneficiaries", "").splitlines():
@@ -195,7 +204,8 @@ def apply(request):
                 year=year, category=p.get("category", ""), amount=p.get("amount", ""),
                 location=p.get("location", ""), targets=p.get("targets", ""),
                 planned_completion=_date(p.get("planned_completion", ""), "planned completion"),
-                democracy=democracy, beneficiaries=beneficiaries, actor=request.user)
+                democracy=democracy, beneficiaries=beneficiaries,
+                files=_files(request, "application_file"), actor=request.user)
         except ValidationError as exc:
             _errors(request, exc)
         except ValueError:
@@ -224,10 +234,17 @@ def _project_context(request, project):
             a.left = actions.unappropriated(a)
             if a.left > 0:
                 open_allocations.append(a)
+    steps = list(project.steps.select_related("actor").prefetch_related("files__uploaded_by"))
+    payments = list(project.payments.prefetch_related("files__uploaded_by"))
+    disposals = list(Disposal.objects.filter(asset__project=project).select_related(
+        "asset").prefetch_related("files__uploaded_by").order_by("requested_on", "pk"))
     return {
-        "project": project, "steps": project.steps.select_related("actor"),
+        "project": project, "steps": steps,
+        "file": (whole := _whole_file(user, steps, payments, disposals)),
+        "attachable": [section for section in whole if section["may_attach"]],
+        "max_document": filesizeformat(settings.DIXIAN_MAX_DOCUMENT_BYTES),
         "beneficiaries": project.beneficiaries.select_related("household"),
-        "appropriations": appropriations, "payments": project.payments.all(), "paid": paid,
+        "appropriations": appropriations, "payments": payments, "paid": paid,
         "notices": project.notices.all(), "assets": project.assets.all(),
         "may_review": review is not None and role_has(user.role, review[0]),
         "review_label": ProjectStep.Kind(review[2]).label if review else "",
@@ -241,6 +258,58 @@ def _project_context(request, project):
         "open_allocations": open_allocations, "asset_categories": AssetCategory.choices,
         "today": timezone.localdate(),
     }
+
+
+def _whole_file(user, steps, payments, disposals) -> list[dict]:
+    """The project's file, step by step: each step's, payment's and disposal's documents
+    (the names typed and the files), and whether the user may attach a file to it."""
+    sections = []
+    for item in [*steps, *payments, *disposals]:
+        for f in item.files.all():
+            f.kind = files_of.kind_label(f.content_type)
+    for s in steps:
+        sections.append({"key": f"step:{s.pk}", "kind": s.kind, "label": s.get_kind_display(),
+                         "on": s.on, "typed": s.documents, "files": list(s.files.all()),
+                         "may_attach": files_of.may_attach(user, step=s)})
+    for p in payments:
+        sections.append({"key": f"payment:{p.pk}", "kind": "payment",
+                         "label": _("Payment of %(amount)s yuan to %(payee)s") % {
+                             "amount": f"{p.amount:,.2f}", "payee": p.payee},
+                         "on": p.paid_on, "typed": [p.document] if p.document else [],
+                         "files": list(p.files.all()),
+                         "may_attach": files_of.may_attach(user, payment=p)})
+    for d in disposals:
+        sections.append({"key": f"disposal:{d.pk}", "kind": "disposal",
+                         "label": _("Disposal of %(asset)s (%(state)s)") % {
+                             "asset": d.asset.name, "state": d.get_state_display()},
+                         "on": d.decided_on or d.requested_on, "typed": [],
+                         "files": list(d.files.all()),
+                         "may_attach": files_of.may_attach(user, disposal=d)})
+    return sections
+
+
+def _attach(request, project) -> str:
+    """Files attached to one step, payment or disposal of the project already recorded."""
+    kind, _sep, pk = request.POST.get("target", "").partition(":")
+    pk = int(pk) if pk.isdigit() else 0
+    found = None
+    if kind == "step":
+        found = {"step": project.steps.filter(pk=pk).first()}
+    elif kind == "payment":
+        found = {"payment": project.payments.filter(pk=pk).first()}
+    elif kind == "disposal":
+        found = {"disposal": Disposal.objects.filter(pk=pk, asset__project=project).first()}
+    if not found or None in found.values():
+        raise ValidationError(_("Choose the step the files belong to."))
+    files_of.do_attach_documents(_files(request), actor=request.user, **found)
+    return _("Documents attached.")
+
+
+@login_required
+def document(request, pk: int):
+    """A document of a project's file, downloaded (audited; the same 404 outside the
+    region as for a document that does not exist)."""
+    return files_of.download(access_document(request.user, pk), actor=request.user)
 
 
 @login_required
@@ -271,11 +340,12 @@ def project_act(request, pk: int):
         if action == "review":
             actions.do_review_project(project, approve=p.get("decision") == "approve",
                                       note=p.get("note", ""), documents=_documents(request),
-                                      actor=request.user, on=on)
+                                      files=_files(request), actor=request.user, on=on)
             done = _("Review recorded.")
         elif action == "execute":
             actions.do_record_execution(project, p.get("kind", ""),
-                                        documents=_documents(request), note=p.get("note", ""),
+                                        documents=_documents(request), files=_files(request),
+                                        note=p.get("note", ""),
                                         amount=p.get("amount") or None,
                                         percent=p.get("percent") or None,
                                         contractor=p.get("contractor", ""), actor=request.user,
@@ -302,7 +372,8 @@ def project_act(request, pk: int):
                 raise ValidationError(_("Choose an appropriation."))
             actions.do_pay(item, p.get("amount", ""), paid_on=on or timezone.localdate(),
                            payee=p.get("payee", ""), document=p.get("document", ""),
-                           final=bool(p.get("final")), actor=request.user)
+                           final=bool(p.get("final")), files=_files(request),
+                           actor=request.user)
             done = _("Payment recorded.")
         elif action == "register_asset":
             asset = actions.do_register_asset(
@@ -312,6 +383,8 @@ def project_act(request, pk: int):
                 owner_household=p.get("owner_household", ""), actor=request.user, on=on)
             messages.success(request, _("Asset registered."))
             return redirect("asset", asset.pk)
+        elif action == "attach":
+            done = _attach(request, project)
         elif action == "publish":
             done = _publish(request, p.get("notice", ""), project=project)
         else:
@@ -394,7 +467,7 @@ def asset(request, pk: int):
                                       today)
     return render(request, "funds/asset.html", {
         "asset": asset, "incomes": incomes, "distributions": distributions,
-        "disposals": asset.disposals.all(), "notices": asset.notices.all(),
+        "disposals": asset.disposals.prefetch_related("files"), "notices": asset.notices.all(),
         "state": state, "suggested": dict(AssetAction.choices).get(suggested, ""),
         "may_manage": role_has(request.user.role, Capability.MANAGE_ASSETS),
         "may_decide": role_has(request.user.role, Capability.APPROVE_PROJECTS),
@@ -458,7 +531,7 @@ def asset_act(request, pk: int):
             done = _("Assessment recorded.")
         elif action == "request_disposal":
             actions.do_request_disposal(asset, how=p.get("how", ""), reason=p.get("reason", ""),
-                                        actor=request.user, on=on)
+                                        files=_files(request), actor=request.user, on=on)
             done = _("Disposal requested; the county decides.")
         elif action == "decide_disposal":
             disposal = asset.disposals.filter(state=Disposal.State.REQUESTED).first()
@@ -466,7 +539,8 @@ def asset_act(request, pk: int):
                 raise ValidationError(_("There is no disposal to decide."))
             actions.do_decide_disposal(disposal, approve=p.get("decision") == "approve",
                                        proceeds=p.get("proceeds") or None,
-                                       note=p.get("note", ""), actor=request.user, on=on)
+                                       note=p.get("note", ""), files=_files(request),
+                                       actor=request.user, on=on)
             done = _("Disposal decided.")
         elif action == "publish":
             done = _publish(request, p.get("notice", ""), asset=asset)

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from dixian.core.audit import AuditEvent
 from dixian.core.roles import Role
 from dixian.engine import funds as rules
 from dixian.funds import demo
@@ -14,7 +15,11 @@ from dixian.funds.models import Asset, Distribution, Project
 from dixian.registry.models import Member
 from tests.browser.test_journey_procedures import _as
 from tests.conftest import COUNTY, TOWNSHIP, VILLAGE, make_user
-from tests.funds.builders import load_households
+from tests.funds.builders import load_households, pdf_bytes
+
+
+def _pdf(name: str, text: str) -> dict:
+    return {"name": name, "mimeType": "application/pdf", "buffer": pdf_bytes(text)}
 
 
 def _post(page, form: str, fields: dict, button: str = "button[type=submit]"):
@@ -22,6 +27,8 @@ def _post(page, form: str, fields: dict, button: str = "button[type=submit]"):
         box = page.locator(f"{form} [name={name}]")
         if value is True:
             box.check()
+        elif isinstance(value, dict):  # a file: {"name", "mimeType", "buffer"}
+            box.set_input_files(files=[value])
         elif box.evaluate("e => e.tagName") == "SELECT":
             box.select_option(value)
         else:
@@ -41,9 +48,11 @@ def test_from_the_village_application_to_income_distributed_to_households(
     finance = make_user(Role.FUND_OFFICER, COUNTY, username="sun.finance")
     assets = make_user(Role.ASSET_OFFICER, COUNTY, username="zhou.assets")
 
+    application = _pdf("项目申报书.pdf", "Application: Leyuan mushroom greenhouses")
+    acceptance = _pdf("竣工验收报告.pdf", "Completion acceptance report")
     _as(page, cadre)
     page.goto("/funds/projects/apply/")
-    _post(page, "#apply-form", {
+    _post(page, "#apply-form", {"application_file": application,
         "title": "乐元村食用菌大棚", "category": "industry", "amount": "800000",
         "planned_completion": "2026-10-31", "targets": "带动20户脱贫户增收",
         "proposal_doc": "村党支部提议.pdf", "meeting_doc": "村民代表会议决议.pdf",
@@ -51,7 +60,9 @@ def test_from_the_village_application_to_income_distributed_to_households(
         "beneficiaries": f"{VILLAGE}0001,dividends\n{VILLAGE}0002,jobs"})
     project = Project.objects.get(title="乐元村食用菌大棚")
     page.wait_for_url(f"**/funds/projects/{project.pk}/")
-    assert page.locator("[data-step=meeting]").count() == 1
+    assert page.locator("#steps [data-step=meeting]").count() == 1
+    assert page.locator("#documents tr[data-step=application] a.document").inner_text() == \
+        "项目申报书.pdf"
     screenshot("1-village-applied")
 
     for user in (township, experts, county):
@@ -77,7 +88,7 @@ def test_from_the_village_application_to_income_distributed_to_households(
     _post(page, "#execute-form", {"kind": "contract", "documents": "合同.pdf",
                                   "amount": "800000", "contractor": "望谟县农业发展有限公司",
                                   "on": "2026-05-01"})
-    _post(page, "#execute-form", {"kind": "acceptance", "documents": "竣工验收报告.pdf",
+    _post(page, "#execute-form", {"kind": "acceptance", "files": acceptance,
                                   "on": "2026-11-01"})
     _as(page, finance)
     page.goto(f"/funds/projects/{project.pk}/")
@@ -86,6 +97,19 @@ def test_from_the_village_application_to_income_distributed_to_households(
     project.refresh_from_db()
     assert project.state == "accepted" and project.payments.count() == 2
     screenshot("3-paid-and-accepted")
+
+    # the county opens the project's whole file and downloads the acceptance report
+    _as(page, county)
+    page.goto(f"/funds/projects/{project.pk}/")
+    page.locator("#documents").scroll_into_view_if_needed()
+    screenshot("3b-the-project-file")
+    with page.expect_download() as download:
+        page.click("#documents tr[data-step=acceptance] a.document")
+    assert download.value.suggested_filename == "竣工验收报告.pdf"
+    with open(download.value.path(), "rb") as got:
+        assert got.read() == acceptance["buffer"]
+    assert AuditEvent.objects.filter(action="funds.document_download",
+                                     actor=county).count() == 1
 
     _as(page, assets)
     page.goto(f"/funds/projects/{project.pk}/")

@@ -20,6 +20,37 @@ def load_households(n: int = 4, village: str = VILLAGE) -> None:
     importing.apply_tables({name: pl.from_arrow(t) for name, t in tables.items()})
 
 
+def pdf_bytes(text: str = "Dixian") -> bytes:
+    """A real one-page PDF (reportlab), its text in the page."""
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    page = canvas.Canvas(out, invariant=1)
+    page.drawString(72, 720, text)
+    page.showPage()
+    page.save()
+    return out.getvalue()
+
+
+def docx_bytes() -> bytes:
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    return out.getvalue()
+
+
+def upload(name: str, data: bytes, content_type: str = "application/octet-stream"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data, content_type=content_type)
+
+
 def democracy(on: date) -> list[actions.DemocracyStep]:
     return [actions.DemocracyStep(kind, on, (f"{kind}.pdf",)) for kind in actions.DEMOCRACY]
 
@@ -76,7 +107,32 @@ def matrix_targets(inside_household: str, outside_household: str) -> tuple[dict,
         disposal = Disposal.objects.create(asset=asset, how="报废", reason="水毁",
                                            requested_on=date(2025, 8, 1), requested_by=User
                                            .objects.filter(is_active=True).first())
+        document = _document(project, village)
         out.append({"project": project.pk, "asset": asset.pk, "notice": notice.pk,
                     "allocation": allocation.pk, "appropriation": appropriation.pk,
-                    "income": income.pk, "disposal": disposal.pk})
+                    "income": income.pk, "disposal": disposal.pk, "document": document.pk})
     return out[0], out[1]
+
+
+def _document(project, village: str):
+    """A document on the project's application step, its bytes in the media store."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from dixian.core.models import User
+    from dixian.funds.models import Document, ProjectStep
+
+    step = ProjectStep.objects.create(project=project, kind="application",
+                                      on=date(2025, 1, 1), documents=["申报书"])
+    data = pdf_bytes(village)
+    sha = hashlib.sha256(data).hexdigest()
+    document = Document(project=project, step=step, target=f"step:{step.pk}",
+                        region_code=village, name="申报书.pdf", size=len(data),
+                        content_type="application/pdf", sha256=sha,
+                        uploaded_by=User.objects.filter(is_active=True).first(),
+                        uploaded_at=timezone.now())
+    document.file.save(sha, ContentFile(data), save=False)
+    document.save()
+    return document

@@ -298,6 +298,14 @@ ROUTES = [
     Route("asset_act", "/funds/assets/{asset}/act/", Capability.VIEW_FUNDS, scoped=True,
           method="post", in_scope_status=302),
     Route("funds_notice", "/funds/notices/{notice}/", Capability.VIEW_FUNDS, scoped=True),
+    Route("funds_document", "/funds/documents/{document}/", Capability.VIEW_FUNDS, scoped=True),
+    Route("api:list_documents", "/api/funds/projects/{project}/documents", Capability.VIEW_FUNDS,
+          api=True, scoped=True),
+    Route("api:upload_documents", "/api/funds/projects/{project}/documents",
+          Capability.VIEW_FUNDS, api=True, scoped=True, method="post",
+          in_scope_status=400),  # no step named, no file: 400 after the scope check
+    Route("api:download_document", "/api/funds/documents/{document}", Capability.VIEW_FUNDS,
+          api=True, scoped=True),
     Route("household_funds", "/funds/households/{household}/", Capability.VIEW_REGISTRY,
           scoped=True),  # also needs VIEW_FUNDS, which every role that sees households has
     Route("api:list_projects", "/api/funds/projects", Capability.VIEW_FUNDS, api=True),
@@ -591,7 +599,7 @@ def registry_targets(users, settings, tmp_path):
                      **outside_machine},
                     {"project": 999999, "asset": 999999, "notice": 999999, "site": 999999,
                      "allocation": 999999, "appropriation": 999999, "income": 999999,
-                     "disposal": 999999,
+                     "disposal": 999999, "document": 999999,
                      "relocated": 999999,
                      "household": "5223260000000000", "member": "nobody", "batch": 999999,
                      "issue": 999999, "case": 999999, "feed": 999999, "alert": 999999,
@@ -724,7 +732,7 @@ def test_anonymous_requests_go_to_login_or_get_401(client, county_regions):
                                  feed=1, alert=1, campaign=1, task=1, measure=1, project=1,
                                  asset=1, notice=1, user=1, account=1, token=1, schedule=1,
                                  conflict=1, site=1, relocated=1, alarm=1, allocation=1,
-                                 appropriation=1, income=1, disposal=1, job=1)
+                                 appropriation=1, income=1, disposal=1, job=1, document=1)
         response = client.get(path) if route.method == "get" else client.post(path)
         if route.api:
             assert response.status_code == 401, route
