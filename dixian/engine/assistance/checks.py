@@ -192,7 +192,7 @@ check("C-GEN-03", version=1, severity="error",
 
 def member_named(ctx):
     m = ctx.measure
-    inst = ctx.catalogue.instruments.get(m.instrument or "")
+    inst = ctx.catalogue.instruments.get(m.instrument) if m.instrument else None
     zh, en = _inst_label(ctx)
     if m.member_ref is not None and ctx.members and m.member_ref not in ctx.members:
         return {"instrument_zh": zh, "instrument_en": en,
@@ -201,7 +201,7 @@ def member_named(ctx):
     if inst is not None and inst.target == "member" and m.member_ref is None:
         return {"instrument_zh": zh, "instrument_en": en, "problem_zh": "但未指明成员",
                 "problem_en": "no member is named"}
-check("C-GEN-04", version=1, severity="error",
+check("C-GEN-04", version=2, severity="error",
       title_zh="到人措施未指明本户成员", title_en="Member-level measure without a member",
       sentence_zh="{instrument_zh}须落实到具体成员，{problem_zh}",
       sentence_en="{instrument_en} is for a named member; {problem_en}",
@@ -218,12 +218,12 @@ def status_dates(ctx):
         problem = ("未登记开始或实施日期", "it has no start or implementation date")
     elif m.status == "ended" and m.ended_on is None:
         problem = ("未登记结束日期", "it has no end date")
-    elif m.status in ("planned", "in_progress", "implemented") and m.ended_on is not None:
+    elif m.status != "ended" and m.ended_on is not None:  # in progress or implemented
         problem = ("已登记结束日期", "it has an end date")
-    if problem:
+    if problem is not None:
         return {"status_zh": zh, "status_en": en, "problem_zh": problem[0],
                 "problem_en": problem[1]}
-check("C-GEN-05", version=1, severity="error",
+check("C-GEN-05", version=2, severity="error",
       title_zh="措施状态与日期不符", title_en="Status and dates disagree",
       sentence_zh="措施状态为“{status_zh}”，但{problem_zh}",
       sentence_en="The measure is {status_en}, but {problem_en}",

@@ -370,3 +370,65 @@ def test_checks_of_a_member_say_nothing_without_the_member():
                                        ("EMPLOYMENT", "MIGRANT_TRANSPORT_SUBSIDY", "C-EMP-01")):
         m = PlanMeasure(category, instrument, planned_on=TODAY)
         assert rule not in run(m)
+
+
+@pytest.mark.parametrize("kw,zh,en", [
+    (dict(status="planned", implemented_on=TODAY), "措施状态为“计划”，但已登记实施或结束日期",
+     "The measure is planned, but it has an implementation or end date"),
+    (dict(status="in_progress"), "措施状态为“实施中”，但未登记开始或实施日期",
+     "The measure is in progress, but it has no start or implementation date"),
+    (dict(status="ended", started_on=TODAY), "措施状态为“已结束”，但未登记结束日期",
+     "The measure is ended, but it has no end date"),
+    (dict(status="implemented", started_on=TODAY, ended_on=TODAY),
+     "措施状态为“已实施”，但已登记结束日期", "The measure is implemented, but it has an end date"),
+    (dict(status="in_progress", started_on=TODAY, ended_on=TODAY),
+     "措施状态为“实施中”，但已登记结束日期", "The measure is in progress, but it has an end date"),
+])
+def test_status_and_dates_say_what_disagrees(kw, zh, en):
+    m = PlanMeasure("DRINKING_WATER", "WATER_PROJECT", **kw)
+    assert [s for s in _sentences(m, None) if s[0] == "C-GEN-05"] == [("C-GEN-05", zh, en)]
+
+
+def test_catalogue_and_member_sentences():
+    assert _sentences(PlanMeasure("DRINKING_WATER", "NOPE", planned_on=TODAY), None) == [
+        ("C-GEN-02", "帮扶措施“NOPE”不在本省措施目录中",
+         "Instrument NOPE is not in the province's catalogue")]
+    assert _sentences(PlanMeasure("EDUCATION", "YULU_PLAN", planned_on=TODAY), None) == [
+        ("C-GEN-04", "雨露计划须落实到具体成员，但未指明成员",
+         "Yulu plan (vocational-school grant) is for a named member; no member is named")]
+    stranger = PlanMeasure("EDUCATION", "YULU_PLAN", member_ref="zz", planned_on=TODAY)
+    assert _sentences(stranger, member("m1", schooling_status="vocational_1")) == [
+        ("C-GEN-04", "雨露计划须落实到具体成员，但成员 zz 不在本户",
+         "Yulu plan (vocational-school grant) is for a named member; but member zz is not in "
+         "the household")]
+
+
+def test_a_measure_without_an_instrument_or_of_an_unknown_category_is_one_finding():
+    assert run(PlanMeasure("HEALTH", planned_on=TODAY)) == []  # the category alone
+    assert run(PlanMeasure("CHARITY", "DIBAO", planned_on=TODAY)) == ["C-GEN-01"]
+
+
+def test_an_ended_post_without_its_end_date_is_judged_at_its_start_only():
+    start = date(2024, 6, 1)
+    holder = member(birth_date=birth_for_age(69, start))        # 70 on 2025-06-01
+    ended = PlanMeasure("PUBLIC_WELFARE_POST", "PUBLIC_WELFARE_POST", status="ended",
+                        member_ref="m1", started_on=start)
+    assert "C-PWP-01" not in run(ended, mem=holder)
+    assert "C-GEN-05" in run(ended, mem=holder)
+
+
+def test_posts_starting_the_same_day_are_kept_by_reference_then_by_order():
+    holder = member(age=50)
+    day = date(2025, 2, 1)
+    by_reference = [post("c", start=day), post("a", start=day), post("b", start=day)]
+    assert [v.measure_ref for v in check_measures(by_reference, [holder], today=TODAY)] == ["c"]
+    unnamed = [post(start=day), post(start=day), post(start=day)]
+    found = check_measures(unnamed, [holder], today=TODAY)
+    assert len(found) == 1 and found[0].rule_id == "C-PWP-02"
+    third = check_measure(unnamed[2], today=TODAY, members=[holder], measures=unnamed)
+    assert [v.rule_id for v in third] == ["C-PWP-02"]
+    first = check_measure(unnamed[0], today=TODAY, members=[holder], measures=unnamed)
+    assert first == []
+    # a post without a reference comes before the named ones of its day
+    mixed = [post("B", start=day), post(None, start=day), post("A", start=day)]
+    assert [v.measure_ref for v in check_measures(mixed, [holder], today=TODAY)] == ["B"]
