@@ -133,6 +133,26 @@ LIST_INDICATORS = (
     "cases_overdue", "measures_overdue", "pa_income", "mon_income", "poor", "quality_open",
 )
 
+_STOCK = frozenset({"households", "spells"})
+_LAGS = _STOCK | {"cases", "clues", "measures"}
+_COVERAGE = _STOCK | {"members", "measures", "visits"}
+_INCOME = _STOCK | {"members", "incomes"}
+#: the input tables :func:`households_for` reads for each list: the others may be left out
+#: (a caller then reads less of its ledger) and the list is the same
+#: (tests/engine/indicators/test_indicators.py checks it on a county with every table filled)
+LIST_INPUTS: dict[str, frozenset[str]] = {
+    **dict.fromkeys(("identified", "monitored", "eliminated", "eliminated_assisted",
+                     "eliminated_natural", "new_identified", "new_eliminated", "returns"),
+                    _STOCK),
+    **dict.fromkeys(("ident_decisions", "ident_late", "measure_pending", "measure_late"), _LAGS),
+    **dict.fromkeys(("covered", "uncovered", "dev_covered", "dev_uncovered",
+                     "industry_covered", "industry_uncovered", "safety_net", "visited",
+                     "not_visited"), _COVERAGE),
+    **dict.fromkeys(("cases_overdue", "measures_overdue"), _STOCK | {"cases", "measures"}),
+    **dict.fromkeys(("pa_income", "mon_income", "poor"), _INCOME),
+    "quality_open": _STOCK | {"quality_issues"},
+}
+
 
 def months_minus(month: str, n: int) -> str:
     return add_months(month, -n)
