@@ -21,6 +21,8 @@ from tests.cases.builders import make_monitored
 from tests.conftest import VILLAGE
 from tests.registry.builders import households_and_members
 
+COUNTY = VILLAGE[:6]
+MONTH = timezone.now().strftime("%Y-%m")
 LISTS = [  # (role, url)
     (Role.COUNTY_APPROVER, "/cases/"),
     (Role.COUNTY_APPROVER, "/cases/?overdue=1&sort=village"),
@@ -34,6 +36,13 @@ LISTS = [  # (role, url)
     (Role.COUNTY_APPROVER, "/assistance/issues/"),
     (Role.COUNTY_APPROVER, "/households/?q=王"),
     (Role.DEPARTMENT_OFFICER, "/feeds/alerts/"),
+    (Role.COUNTY_ADMIN, "/households/"),
+    (Role.COUNTY_ADMIN, "/alerts/"),
+    (Role.ANALYST, "/assistance/coverage/"),
+    (Role.VILLAGE_CADRE, "/offline/bundle/"),
+    *[(Role.ANALYST, f"/statistics/{COUNTY}/households/?indicator={name}&period={MONTH}")
+      for name in ("monitored", "uncovered", "ident_decisions", "cases_overdue",
+                   "quality_open", "mon_income")],
 ]
 CAP = 30
 
