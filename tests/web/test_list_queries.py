@@ -105,3 +105,39 @@ def test_the_households_behind_a_figure_are_kept_until_the_ledger_changes(settin
         do_receive_clue(Household.objects.first(), channel="cadre_visit", risk_type="ILLNESS")
         bridge.households_behind(VILLAGE[:6], "monitored", period=period)
         assert run.call_count == 2
+
+
+@pytest.mark.django_db
+def test_a_figures_households_read_only_their_inputs_once_per_ledger_state(settings, users):
+    """Two lists of the same county after one write read each input table once (kept while
+    the ledger does not change); a sign-in is no write; an audited write reads them again,
+    and the list then shows it."""
+    from unittest import mock
+
+    from django.core.cache import cache
+
+    from dixian.cases.actions import do_receive_clue
+    from dixian.core import audit
+    from dixian.statistics import bridge
+
+    settings.DIXIAN_CACHE_BEHIND = True
+    cache.clear()
+    bridge._INPUTS.clear()
+    _grow([VILLAGE], 3)
+    with mock.patch.object(bridge, "ledger_tables", wraps=bridge.ledger_tables) as read:
+        monitored = bridge.households_behind(COUNTY, "monitored", period=MONTH)
+        assert read.call_args.kwargs["only"] == {"households", "spells"}
+        bridge.households_behind(COUNTY, "uncovered", period=MONTH)
+        assert read.call_args.kwargs["only"] == {"members", "measures", "visits"}
+        assert read.call_count == 2
+        audit.record("auth.login", actor=users[Role.VILLAGE_CADRE], object_type="user",
+                     object_id="x")
+        assert bridge.households_behind(COUNTY, "monitored", period=MONTH).equals(monitored)
+        assert read.call_count == 2
+        do_receive_clue(Household.objects.order_by("pk").first(), channel="cadre_visit",
+                        risk_type="EDUCATION")
+        identified = bridge.households_behind(COUNTY, "identified", period=MONTH)
+        assert read.call_count == 3
+    assert identified["household_code"].to_pylist() == bridge._households_behind(
+        COUNTY, "identified", period=MONTH, category=None, risk_type=None,
+        status=None)["household_code"].to_pylist()
