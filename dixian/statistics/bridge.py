@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 import time
 from zoneinfo import ZoneInfo
 
@@ -479,6 +480,7 @@ def households_behind(code: str, indicator: str, *, period: str, category: str |
 #: the input tables last read for a list, in this process: {"key": (region, generation of
 #: the ledger, day), "tables": {name: table}} (a county's; one region at a time)
 _INPUTS: dict = {}
+_INPUTS_LOCK = threading.Lock()
 INPUTS_KEPT_FROM_LEVEL = 6  # a county's tables and below (a province's would be too large)
 
 
@@ -492,13 +494,18 @@ def _inputs_of(code: str, scope: RegionScope, names) -> dict[str, pa.Table]:
                                                          True):
         return ledger_tables(scope, only=names)
     key = (code, ledger_generation(), local_now().date())
-    if _INPUTS.get("key") != key:
-        _INPUTS.clear()
-        _INPUTS.update({"key": key, "tables": {}})
-    kept = _INPUTS["tables"]
+    with _INPUTS_LOCK:  # a worker's threads share it
+        if _INPUTS.get("key") != key:
+            _INPUTS.clear()
+            _INPUTS.update({"key": key, "tables": {}})
+        kept = dict(_INPUTS["tables"])
     missing = set(names) - set(kept)
     if missing:
-        kept.update(ledger_tables(scope, only=missing))
+        read = ledger_tables(scope, only=missing)
+        kept.update(read)
+        with _INPUTS_LOCK:
+            if _INPUTS.get("key") == key:
+                _INPUTS["tables"].update(read)
     return {name: kept[name] for name in names}
 
 
