@@ -175,9 +175,9 @@ def section(result: dict, before: dict | None) -> str:
         f"{result['load_before']} before, {result['load_after']} after.",
         "",
         "```sh",
-        "DIXIAN_MODE=dev DIXIAN_VAR_DIR=var-demo .venv/bin/dixian demo --no-serve",
-        "DIXIAN_MODE=dev DIXIAN_VAR_DIR=var-demo DIXIAN_DEBUG=0 nice -n 10 \\",
-        "  .venv/bin/python bench/daily/pages.py --runs 7 --writes 3 --write-doc",
+        "DIXIAN_MODE=dev .venv/bin/dixian demo --no-serve  # the demo county, in var/",
+        "make bench-daily  # DIXIAN_MODE=dev DIXIAN_DEBUG=0 nice -n 10 .venv/bin/python \\",
+        "                  #   bench/daily/pages.py --runs 7 --writes 3 --write-doc",
         "```",
         "",
     ]
@@ -202,7 +202,9 @@ def section(result: dict, before: dict | None) -> str:
         if before:
             b = old.get((r["role"], r["url"]))
             was = (f"{_ms(b['median'])} ms ({_ms(b['min'])}–{_ms(b['max'])})",
-                   f"{_ms(b['write_median'])} ms", str(b["queries"])) if b else ("—",) * 3
+                   f"{_ms(b['write_median'])} ms"
+                   + (f", CPU {_ms(b['write_cpu'])} ms" if b.get("write_cpu") is not None
+                      else ""), str(b["queries"])) if b else ("—",) * 3
             lines.append(f"| {r['role']} | `{r['url']}` | " + " | ".join(was) + " | "
                          + " | ".join(now) + " |")
         else:
@@ -239,7 +241,15 @@ def main() -> None:
     parser.add_argument("--before", type=Path)
     parser.add_argument("--code", default="this branch", help="what code ran (for --json)")
     parser.add_argument("--write-doc", action="store_true")
+    parser.add_argument("--render", type=Path, help="no run: the section from this --json")
     args = parser.parse_args()
+    before = json.loads(args.before.read_text()) if args.before else None
+    if args.render:
+        text = section(json.loads(args.render.read_text()), before)
+        if args.write_doc:
+            write_doc(text)
+        print(text)
+        return
     if settings.DEBUG:
         print("note: DEBUG is on (set DIXIAN_DEBUG=0): every query is also logged",
               file=sys.stderr)
@@ -262,7 +272,6 @@ def main() -> None:
     }
     if args.json:
         args.json.write_text(json.dumps(result, indent=1))
-    before = json.loads(args.before.read_text()) if args.before else None
     text = section(result, before)
     if args.write_doc:
         write_doc(text)
