@@ -62,7 +62,6 @@ __getattr__ = reexport(globals(), ENGINE)
 NATION = ""
 NO_PARENT = "-"  # the nation's parent_code
 FINAL_STATES = ("monitored", "eliminated", "not_proposed", "rejected")
-INCOME_INDICATORS = {"pa_income", "mon_income", "poor"}
 
 
 def scope_for(code: str) -> RegionScope:

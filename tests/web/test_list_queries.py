@@ -99,6 +99,7 @@ def test_the_households_behind_a_figure_are_kept_until_the_ledger_changes(settin
 
     settings.DIXIAN_CACHE_BEHIND = True
     cache.clear()
+    bridge._INPUTS.clear()
     _grow([VILLAGE], 3)
     period = timezone.now().strftime("%Y-%m")
     with mock.patch.object(bridge, "_households_behind", wraps=bridge._households_behind) as run:
@@ -144,3 +145,5 @@ def test_a_figures_households_read_only_their_inputs_once_per_ledger_state(setti
     assert identified["household_code"].to_pylist() == bridge._households_behind(
         COUNTY, "identified", period=MONTH, category=None, risk_type=None,
         status=None)["household_code"].to_pylist()
+    bridge._INPUTS.clear()
+    cache.clear()
