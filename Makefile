@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 VENV := .venv
 
-.PHONY: demo test test-sqlite mutation lint messages bench-regions bench-import bench-queue clean fuzz load faults
+.PHONY: demo test test-sqlite mutation lint messages bench-regions bench-import bench-queue bench-daily clean fuzz load faults
 
 $(VENV)/.synced: pyproject.toml uv.lock scripts/bootstrap
 	scripts/bootstrap
@@ -42,6 +42,9 @@ bench-import: $(VENV)/.synced  ## one million members from CSV into PostgreSQL, 
 bench-queue: $(VENV)/.synced  ## a county's case queue with 5,000 open cases, SQLite and PostgreSQL
 	DIXIAN_MODE=test DATABASE_URL="sqlite:///$(CURDIR)/var/bench-queue.sqlite3" $(VENV)/bin/python bench/procedures/case_queue.py
 	scripts/with-postgres $(VENV)/bin/python bench/procedures/case_queue.py
+
+bench-daily: $(VENV)/.synced  ## the pages each role opens daily on the demo county (build it first: make demo), warm and first after a write, with their queries
+	DIXIAN_MODE=dev DIXIAN_DEBUG=0 nice -n 10 $(VENV)/bin/python bench/daily/pages.py --runs 7 --writes 3 --write-doc
 
 bench-screening: $(VENV)/.synced  ## screening a 10-million-person province (DuckDB vs pandas, PostgreSQL), 10 million claim rows ingested
 	scripts/with-postgres $(VENV)/bin/python bench/screening/run.py --write-doc

@@ -144,15 +144,15 @@ def bundle(request):
     visited = set(monitoring.MonitoringVisit.objects.filter(
         household_id__in=[s.household_id for s in spells], month=month)
         .values_list("household_id", flat=True))
+    starts = monitoring.visit_starts([s.household for s in spells], month)
     households = []
     for spell in spells:
         h = spell.household
-        prefill = monitoring.visit_prefill(h, month)
+        values, version = starts[h.pk]
         households.append({
             "code": h.code, "name": h.person.name, "place": h.person.place,
             "masked_id": h.person.masked_id, "category": str(spell.get_category_display()),
-            "visited": h.pk in visited, "version": monitoring.visit_version(h, month),
-            "values": {k: v for k, v in prefill.values.items()},
+            "visited": h.pk in visited, "version": version, "values": values,
         })
     return JsonResponse({
         "month": month, "fetched_at": now.isoformat(), "csrf": get_token(request),

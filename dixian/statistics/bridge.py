@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 import time
 from zoneinfo import ZoneInfo
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
@@ -60,7 +62,6 @@ __getattr__ = reexport(globals(), ENGINE)
 NATION = ""
 NO_PARENT = "-"  # the nation's parent_code
 FINAL_STATES = ("monitored", "eliminated", "not_proposed", "rejected")
-INCOME_INDICATORS = {"pa_income", "mon_income", "poor"}
 
 
 def scope_for(code: str) -> RegionScope:
@@ -77,17 +78,35 @@ def parent_of(code: str) -> str | None:
 
 
 # ------------------------------------------------------------------ reading the ledger
+# Each column goes to Arrow in one call where the driver's values allow it (a county's
+# 20,000 members or 200,000 income rows: a Python loop per value costs more than the
+# query); the loop is the fallback for values Arrow does not take as they are.
 def _text(values):
-    return pa.array([None if v in ("", None) else str(v) for v in values], pa.string())
+    try:
+        arr = pa.array(values, pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pa.array([None if v in ("", None) else str(v) for v in values], pa.string())
+    if arr.null_count == len(arr):
+        return arr
+    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
 
 
 def _date(values):
+    strings = [v for v in values[:1] if isinstance(v, str)]
+    if strings and len(strings[0]) == 10:
+        try:
+            return pa.array(values, pa.string()).cast(pa.date32())
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            pass
     return pa.array([dt.date.fromisoformat(v[:10]) if isinstance(v, str) else v
                      for v in values], pa.date32())
 
 
 def _bool(values):
-    return pa.array([None if v is None else bool(v) for v in values], pa.bool_())
+    try:
+        return pa.array(values, pa.int64()).cast(pa.bool_())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pa.array([None if v is None else bool(v) for v in values], pa.bool_())
 
 
 def _list(values):
@@ -116,44 +135,68 @@ def _local(values):
 
 
 def _ints(values):
-    return pa.array([None if v is None else int(v) for v in values], pa.int64())
+    try:
+        return pa.array(values, pa.int64())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pa.array([None if v is None else int(v) for v in values], pa.int64())
+
+
+#: the input tables :func:`ledger_tables` reads (the engine's names)
+LEDGER_INPUTS = ("households", "members", "incomes", "spells", "cases", "clues", "measures",
+                 "quality_issues", "visits")
 
 
 def ledger_tables(scope: RegionScope, *, incomes: bool = True,
-                  income_months: int | None = None) -> dict[str, pa.Table]:
+                  income_months: int | None = None,
+                  only: frozenset[str] | set[str] | None = None) -> dict[str, pa.Table]:
     """The registry and ledger of ``scope`` as the engine's input tables; with
-    ``income_months`` only the incomes of that many months before the latest one."""
+    ``income_months`` only the incomes of that many months before the latest one; with
+    ``only`` only those tables (e.g. ``LIST_INPUTS`` of a list: the engine then reads the
+    others as empty)."""
     from dixian.assistance.models import Measure
     from dixian.cases.models import Case, CaseEvent, Clue, MonitoringSpell, MonitoringVisit
     from dixian.quality.models import QualityIssue
     from dixian.registry.models import Household, Income, Member
 
     require_scope(scope)
-    h = fetch_columns(Household.objects.filter(scope_q(scope, "village__code")),
-                 ["code", "village_id", "household_type", "relocated", "housing_grade",
-                  "monitoring_category", "identified_month", "risk_types", "risk_eliminated",
-                  "elimination_mode", "eliminated_month"])
-    tables = {"households": pa.table({
-        "household_code": _text(h["code"]), "village_code": _text(h["village_id"]),
-        "household_type": _text(h["household_type"]), "relocated": _bool(h["relocated"]),
-        "housing_grade": _text(h["housing_grade"]),
-        "monitoring_category": _text(h["monitoring_category"]),
-        "identified_month": _text(h["identified_month"]), "risk_types": _list(h["risk_types"]),
-        "risk_eliminated": _bool(h["risk_eliminated"]),
-        "elimination_mode": _text(h["elimination_mode"]),
-        "eliminated_month": _text(h["eliminated_month"])})}
-    m = fetch_columns(Member.objects.filter(scope_q(scope, "household__village__code")),
-                 ["household__code", "member_status", "labour_skill", "dibao", "tekun",
-                  "health", "disability_type", "birth_date", "relation_to_head", "education",
-                  "work_status"])
-    tables["members"] = pa.table({
-        "household_code": _text(m["household__code"]), "member_status": _text(m["member_status"]),
-        "labour_skill": _text(m["labour_skill"]), "dibao": _text(m["dibao"]),
-        "tekun": _text(m["tekun"]), "health": _text(m["health"]),
-        "disability_type": _text(m["disability_type"]), "birth_date": _date(m["birth_date"]),
-        "relation_to_head": _text(m["relation_to_head"]), "education": _text(m["education"]),
-        "work_status": _text(m["work_status"])})
-    if incomes:
+    wanted = set(LEDGER_INPUTS if only is None else only)
+    if not incomes:
+        wanted.discard("incomes")
+    unknown = wanted - set(LEDGER_INPUTS)
+    if unknown:
+        raise ValueError(f"unknown input table(s) {sorted(unknown)}")
+    tables: dict[str, pa.Table] = {}
+    if "households" in wanted:
+        h = fetch_columns(Household.objects.filter(scope_q(scope, "village__code")),
+                          ["code", "village_id", "household_type", "relocated",
+                           "housing_grade", "monitoring_category", "identified_month",
+                           "risk_types", "risk_eliminated", "elimination_mode",
+                           "eliminated_month"])
+        tables["households"] = pa.table({
+            "household_code": _text(h["code"]), "village_code": _text(h["village_id"]),
+            "household_type": _text(h["household_type"]), "relocated": _bool(h["relocated"]),
+            "housing_grade": _text(h["housing_grade"]),
+            "monitoring_category": _text(h["monitoring_category"]),
+            "identified_month": _text(h["identified_month"]),
+            "risk_types": _list(h["risk_types"]),
+            "risk_eliminated": _bool(h["risk_eliminated"]),
+            "elimination_mode": _text(h["elimination_mode"]),
+            "eliminated_month": _text(h["eliminated_month"])})
+    if "members" in wanted:
+        m = fetch_columns(Member.objects.filter(scope_q(scope, "household__village__code")),
+                          ["household__code", "member_status", "labour_skill", "dibao",
+                           "tekun", "health", "disability_type", "birth_date",
+                           "relation_to_head", "education", "work_status"])
+        tables["members"] = pa.table({
+            "household_code": _text(m["household__code"]),
+            "member_status": _text(m["member_status"]),
+            "labour_skill": _text(m["labour_skill"]), "dibao": _text(m["dibao"]),
+            "tekun": _text(m["tekun"]), "health": _text(m["health"]),
+            "disability_type": _text(m["disability_type"]),
+            "birth_date": _date(m["birth_date"]),
+            "relation_to_head": _text(m["relation_to_head"]),
+            "education": _text(m["education"]), "work_status": _text(m["work_status"])})
+    if "incomes" in wanted:
         scoped = Income.objects.filter(scope_q(scope, "household__village__code"))
         if income_months:  # only the months the indicators read
             latest = scoped.aggregate(latest=Max("period"))["latest"]
@@ -166,57 +209,67 @@ def ledger_tables(scope: RegionScope, *, incomes: bool = True,
             "household_code": _text(i["household__code"]), "period": _text(i["period"]),
             **{name: _ints(i[name]) for name in ("wage", "business", "property", "transfer",
                                                  "business_cost")}})
-    s = MonitoringSpell.objects.filter(scope_q(scope, "village_code")).values_list(
-        "household__code", "village_code", "category", "risk_types", "started_on", "ended_on",
-        "elimination_mode", "is_return", "whole_household_no_labour", "identification_case_id",
-        "identification_case__imported")
-    s = list(zip(*s, strict=True)) or [[]] * 11
-    tables["spells"] = pa.table({
-        "household_code": _text(s[0]), "village_code": _text(s[1]), "category": _text(s[2]),
-        "risk_types": _list(s[3]), "started_on": _date(s[4]), "ended_on": _date(s[5]),
-        "elimination_mode": _text(s[6]), "is_return": _bool(s[7]),
-        "whole_household_no_labour": _bool(s[8]), "identification_case_id": _ints(s[9]),
-        "imported": _bool(s[10])})
-    cases = Case.objects.filter(scope_q(scope, "village_code"))
-    closed = dict(CaseEvent.objects.filter(case__in=cases, to_state__in=FINAL_STATES)
-                  .values("case_id").annotate(at=Max("time")).values_list("case_id", "at"))
-    c = cases.values_list("pk", "household__code", "village_code", "kind", "state",
-                          "opened_at", "deadline", "decided_at", "category",
-                          "elimination_mode", "imported", "flagged_for_supervisors")
-    c = list(zip(*c, strict=True)) or [[]] * 12
-    tables["cases"] = pa.table({
-        "case_id": _ints(c[0]), "household_code": _text(c[1]), "village_code": _text(c[2]),
-        "kind": _text(c[3]), "state": _text(c[4]), "opened_at": _local(c[5]),
-        "deadline": _local(c[6]), "decided_at": _local(c[7]),
-        "closed_at": _local([closed.get(pk) or (decided if state in FINAL_STATES else None)
-                             for pk, state, decided in zip(c[0], c[4], c[7], strict=True)]),
-        "category": _text(c[8]), "elimination_mode": _text(c[9]), "imported": _bool(c[10]),
-        "flagged_for_supervisors": _bool(c[11])})
-    k = list(zip(*Clue.objects.filter(scope_q(scope, "case__village_code")).values_list(
-        "case_id", "channel", "risk_type", "received_at"), strict=True)) or [[]] * 4
-    tables["clues"] = pa.table({"case_id": _ints(k[0]), "channel": _text(k[1]),
-                                "risk_type": _text(k[2]), "received_at": _local(k[3])})
-    ms = list(zip(*Measure.objects.filter(scope_q(scope, "village_code")).values_list(
-        "pk", "household__code", "village_code", "risk_type", "category", "instrument",
-        "department", "status", "planned_on", "due_on", "started_on", "implemented_on",
-        "ended_on"), strict=True)) or [[]] * 13
-    tables["measures"] = pa.table({
-        "measure_id": _ints(ms[0]), "household_code": _text(ms[1]), "village_code": _text(ms[2]),
-        "risk_type": _text(ms[3]), "category": _text(ms[4]), "instrument": _text(ms[5]),
-        "department": _text(ms[6]), "status": _text(ms[7]), "planned_on": _date(ms[8]),
-        "due_on": _date(ms[9]), "started_on": _date(ms[10]), "implemented_on": _date(ms[11]),
-        "ended_on": _date(ms[12])})
-    q = list(zip(*QualityIssue.objects.filter(scope_q(scope, "village__code")).values_list(
-        "village_id", "household_code", "rule_id", "severity", "status",
-        "first_run__started_at", "resolved_at"), strict=True)) or [[]] * 7
-    tables["quality_issues"] = pa.table({
-        "village_code": _text(q[0]), "household_code": _text(q[1]), "rule_id": _text(q[2]),
-        "severity": _text(q[3]), "status": _text(q[4]), "opened_at": _local(q[5]),
-        "resolved_at": _local(q[6])})
-    v = list(zip(*MonitoringVisit.objects.filter(scope_q(scope, "village_code")).values_list(
-        "household__code", "village_code", "month", "visited_on"), strict=True)) or [[]] * 4
-    tables["visits"] = pa.table({"household_code": _text(v[0]), "village_code": _text(v[1]),
-                                 "month": _text(v[2]), "visited_on": _date(v[3])})
+    if "spells" in wanted:
+        s = MonitoringSpell.objects.filter(scope_q(scope, "village_code")).values_list(
+            "household__code", "village_code", "category", "risk_types", "started_on",
+            "ended_on", "elimination_mode", "is_return", "whole_household_no_labour",
+            "identification_case_id", "identification_case__imported")
+        s = list(zip(*s, strict=True)) or [[]] * 11
+        tables["spells"] = pa.table({
+            "household_code": _text(s[0]), "village_code": _text(s[1]),
+            "category": _text(s[2]), "risk_types": _list(s[3]), "started_on": _date(s[4]),
+            "ended_on": _date(s[5]), "elimination_mode": _text(s[6]),
+            "is_return": _bool(s[7]), "whole_household_no_labour": _bool(s[8]),
+            "identification_case_id": _ints(s[9]), "imported": _bool(s[10])})
+    if "cases" in wanted or "clues" in wanted:
+        cases = Case.objects.filter(scope_q(scope, "village_code"))
+    if "cases" in wanted:
+        closed = dict(CaseEvent.objects.filter(case__in=cases, to_state__in=FINAL_STATES)
+                      .values("case_id").annotate(at=Max("time")).values_list("case_id", "at"))
+        c = cases.values_list("pk", "household__code", "village_code", "kind", "state",
+                              "opened_at", "deadline", "decided_at", "category",
+                              "elimination_mode", "imported", "flagged_for_supervisors")
+        c = list(zip(*c, strict=True)) or [[]] * 12
+        tables["cases"] = pa.table({
+            "case_id": _ints(c[0]), "household_code": _text(c[1]),
+            "village_code": _text(c[2]), "kind": _text(c[3]), "state": _text(c[4]),
+            "opened_at": _local(c[5]), "deadline": _local(c[6]), "decided_at": _local(c[7]),
+            "closed_at": _local([closed.get(pk) or (decided if state in FINAL_STATES else None)
+                                 for pk, state, decided in zip(c[0], c[4], c[7], strict=True)]),
+            "category": _text(c[8]), "elimination_mode": _text(c[9]),
+            "imported": _bool(c[10]), "flagged_for_supervisors": _bool(c[11])})
+    if "clues" in wanted:
+        k = list(zip(*Clue.objects.filter(scope_q(scope, "case__village_code")).values_list(
+            "case_id", "channel", "risk_type", "received_at"), strict=True)) or [[]] * 4
+        tables["clues"] = pa.table({"case_id": _ints(k[0]), "channel": _text(k[1]),
+                                    "risk_type": _text(k[2]), "received_at": _local(k[3])})
+    if "measures" in wanted:
+        ms = list(zip(*Measure.objects.filter(scope_q(scope, "village_code")).values_list(
+            "pk", "household__code", "village_code", "risk_type", "category", "instrument",
+            "department", "status", "planned_on", "due_on", "started_on", "implemented_on",
+            "ended_on"), strict=True)) or [[]] * 13
+        tables["measures"] = pa.table({
+            "measure_id": _ints(ms[0]), "household_code": _text(ms[1]),
+            "village_code": _text(ms[2]), "risk_type": _text(ms[3]),
+            "category": _text(ms[4]), "instrument": _text(ms[5]),
+            "department": _text(ms[6]), "status": _text(ms[7]), "planned_on": _date(ms[8]),
+            "due_on": _date(ms[9]), "started_on": _date(ms[10]),
+            "implemented_on": _date(ms[11]), "ended_on": _date(ms[12])})
+    if "quality_issues" in wanted:
+        q = list(zip(*QualityIssue.objects.filter(scope_q(scope, "village__code")).values_list(
+            "village_id", "household_code", "rule_id", "severity", "status",
+            "first_run__started_at", "resolved_at"), strict=True)) or [[]] * 7
+        tables["quality_issues"] = pa.table({
+            "village_code": _text(q[0]), "household_code": _text(q[1]),
+            "rule_id": _text(q[2]), "severity": _text(q[3]), "status": _text(q[4]),
+            "opened_at": _local(q[5]), "resolved_at": _local(q[6])})
+    if "visits" in wanted:
+        v = list(zip(*MonitoringVisit.objects.filter(scope_q(scope, "village_code"))
+                     .values_list("household__code", "village_code", "month", "visited_on"),
+                     strict=True)) or [[]] * 4
+        tables["visits"] = pa.table({"household_code": _text(v[0]),
+                                     "village_code": _text(v[1]), "month": _text(v[2]),
+                                     "visited_on": _date(v[3])})
     return tables
 
 
@@ -353,11 +406,23 @@ def children_of(code: str) -> list[IndicatorSnapshot]:
 
 def ledger_generation() -> str:
     """A number that moves on every write to the ledger: every write is an action with an
-    audit row, so the audit trail's last sequence number is it (one indexed query)."""
+    audit row, so the audit trail's last sequence number among them is it (one query down
+    the primary key; sign-ins, reads and notifications, :data:`NOT_LEDGER_WRITES`, change no
+    figure and do not move it)."""
     from dixian.core.models import AuditEvent
 
-    last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
+    last = (AuditEvent.objects.exclude(_not_ledger_writes()).order_by("-seq")
+            .values_list("seq", "hash").first())
     return f"{last[0]}-{last[1][:16]}" if last else "0"
+
+
+def _not_ledger_writes():
+    from django.db.models import Q
+
+    skip = Q()
+    for prefix in NOT_LEDGER_WRITES:
+        skip |= Q(action__startswith=prefix)
+    return skip
 
 
 BEHIND_CACHE_SECONDS = 6 * 3600
@@ -370,17 +435,12 @@ NOT_LEDGER_WRITES = ("auth.", "pii.reveal", "registry.export", "notification.",
 def changed_since(code: str, moment) -> bool:
     """Whether the ledger of the region changed after ``moment`` (an audited write in it):
     the dashboard's figures, computed at ``moment``, may then be behind."""
-    from django.db.models import Q
-
     from dixian.core.models import AuditEvent
 
     writes = AuditEvent.objects.filter(time__gt=moment)
     if code:
         writes = writes.filter(region_code__startswith=code)
-    skip = Q()
-    for prefix in NOT_LEDGER_WRITES:
-        skip |= Q(action__startswith=prefix)
-    return writes.exclude(skip).exists()
+    return writes.exclude(_not_ledger_writes()).exists()
 
 
 def computed_at(table: pa.Table):
@@ -416,10 +476,42 @@ def households_behind(code: str, indicator: str, *, period: str, category: str |
     return table
 
 
+#: the input tables last read for a list, in this process: {"key": (region, generation of
+#: the ledger, day), "tables": {name: table}} (a county's; one region at a time)
+_INPUTS: dict = {}
+_INPUTS_LOCK = threading.Lock()
+INPUTS_KEPT_FROM_LEVEL = 6  # a county's tables and below (a province's would be too large)
+
+
+def _inputs_of(code: str, scope: RegionScope, names) -> dict[str, pa.Table]:
+    """The input tables ``names`` of a list of region ``code``: only those the list reads
+    (the engine says which, ``LIST_INPUTS``: a stock list needs the households and spells,
+    not the members, incomes, cases and visits), read from the ledger, and kept while the
+    ledger does not change, so that the next list of the same region (another figure of
+    the dashboard) reads only what it lacks."""
+    if len(code) < INPUTS_KEPT_FROM_LEVEL or not getattr(settings, "DIXIAN_CACHE_BEHIND",
+                                                         True):
+        return ledger_tables(scope, only=names)
+    key = (code, ledger_generation(), local_now().date())
+    with _INPUTS_LOCK:  # a worker's threads share it
+        if _INPUTS.get("key") != key:
+            _INPUTS.clear()
+            _INPUTS.update({"key": key, "tables": {}})
+        kept = dict(_INPUTS["tables"])
+    missing = set(names) - set(kept)
+    if missing:
+        read = ledger_tables(scope, only=missing)
+        kept.update(read)
+        with _INPUTS_LOCK:
+            if _INPUTS.get("key") == key:
+                _INPUTS["tables"].update(read)
+    return {name: kept[name] for name in names}
+
+
 def _households_behind(code: str, indicator: str, *, period: str, category: str | None,
                        risk_type: str | None, status: str | None) -> pa.Table:
     scope = scope_for(code)
-    tables = ledger_tables(scope, incomes=indicator in INCOME_INDICATORS)
+    tables = _inputs_of(code, scope, engine.LIST_INPUTS[indicator])
     table = engine.households_for(tables, scope, indicator, period=period, category=category,
                                   risk_type=risk_type, status=status, now=local_now(),
                                   params=indicator_params(code))

@@ -224,3 +224,35 @@ def test_the_offline_sync_records_visits_and_clues_and_reports_a_conflict(client
                         content_type="application/json").json()["results"][0]
     assert again["status"] == "ok"
     assert monitoring.visit_version(second, month) != results["2"]["version"]
+
+
+@pytest.mark.django_db
+def test_the_offline_bundle_starts_each_visit_as_the_visit_form_does(client, households,
+                                                                     users):
+    """The bundle computes every household's prefilled values and fingerprint at once
+    (monitoring.visit_starts): the same as the form's, household by household."""
+    from dixian.cases import monitoring
+    from dixian.registry.models import Income, Source
+    from tests.cases.builders import make_monitored
+
+    now = timezone.now()
+    month = monitoring.local_month(now)
+    chosen = households[:4]
+    for h in chosen:
+        make_monitored(h, since=now - timedelta(days=70))
+    Income.objects.filter(household__in=chosen).delete()
+    Income.objects.create(household=chosen[0], period=month, wage=900, source=Source.IMPORT)
+    Income.objects.create(household=chosen[0], period=monitoring.month_add(month, -1),
+                          wage=100, source=Source.IMPORT)
+    Income.objects.create(household=chosen[1], period=monitoring.month_add(month, -2),
+                          wage=300, business=20, source=Source.IMPORT)
+    monitoring.do_record_visit(chosen[2], month, actor=users[Role.VILLAGE_CADRE],
+                               visited_on=timezone.localdate(), values={"wage": 50})
+    client.force_login(users[Role.VILLAGE_CADRE])
+    kept = {h["code"]: h for h in client.get("/offline/bundle/").json()["households"]}
+    for h in chosen:
+        h.refresh_from_db()
+        assert kept[h.code]["values"] == monitoring.visit_prefill(h, month).values, h.code
+        assert kept[h.code]["version"] == monitoring.visit_version(h, month), h.code
+    assert kept[chosen[0].code]["values"]["wage"] == 900
+    assert kept[chosen[1].code]["values"]["business"] == 20

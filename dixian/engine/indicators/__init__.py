@@ -42,6 +42,7 @@ from .engine import (
     FLOW_EVENTS,
     FLOWS_SCHEMA,
     LIST_INDICATORS,
+    LIST_INPUTS,
     STATUSES,
     SUMMARY_FIELDS,
     Indicators,
@@ -64,7 +65,7 @@ from .schema import (
 
 __all__ = [
     "compute", "households_for", "per_capita_income", "Indicators", "SUMMARY_FIELDS",
-    "BREAKDOWN_SCHEMA", "FLOWS_SCHEMA", "FLOW_EVENTS", "STATUSES", "LIST_INDICATORS",
+    "BREAKDOWN_SCHEMA", "FLOWS_SCHEMA", "FLOW_EVENTS", "STATUSES", "LIST_INDICATORS", "LIST_INPUTS",
     "load_macro", "three_excesses", "Macro", "Comparison",
     "PARAMETERS", "DEFAULTS", "monitoring_line",
     "SPELLS", "CASES", "CLUES", "MEASURES", "QUALITY_ISSUES", "VISITS", "LEDGER_SCHEMAS",

@@ -10,7 +10,7 @@ import pytest
 
 import dixian.measures as dm
 from dixian.engine.indicators import compute, households_for, per_capita_income
-from dixian.engine.indicators.engine import LIST_INDICATORS
+from dixian.engine.indicators.engine import LIST_INDICATORS, LIST_INPUTS
 from dixian.engine.scope import RegionScope, ScopeRequired
 from tests.engine.indicators.builders import (
     MONTHS,
@@ -321,6 +321,21 @@ def test_lists_match_their_counts_on_a_random_county():
     assert r.row("522326", "2025-12")["monitored_households"] > 10
     assert r.row("522326", "2025-12")["cases_overdue"] >= 1
     assert set(LIST_INDICATORS) >= set(counts)
+
+
+def test_a_list_reads_only_its_inputs_and_is_the_same(ledger):
+    """LIST_INPUTS: the tables each list reads; with the others left out it is the same list
+    (the platform reads only those from its ledger, for speed)."""
+    assert set(LIST_INPUTS) == set(LIST_INDICATORS)
+    random = random_ledger(seed=7)
+    for data, months in ((random, ("2025-12",)), (ledger, ("2025-08", "2025-12"))):
+        assert all(data[name].num_rows for name in data), "every table filled"
+        for indicator in LIST_INDICATORS:
+            some = {name: t for name, t in data.items() if name in LIST_INPUTS[indicator]}
+            for month in months:
+                full = households_for(data, COUNTY, indicator, period=month)
+                assert households_for(some, COUNTY, indicator, period=month).equals(full), (
+                    indicator, month)
 
 
 def test_a_list_narrows_by_category_risk_and_status(ledger):
