@@ -8,6 +8,8 @@ ENGINE = {
     "Finding": "dixian.engine.funds",
     "filecheck": "dixian.engine",
     "funds": "dixian.engine",
+    "pdf": "dixian.engine.reports",
+    "Report": "dixian.engine.reports.model",
     "resolve": "dixian.engine.policy",
     "work_relief": "dixian.engine.funds",
 }

@@ -63,3 +63,24 @@ def test_the_other_years_meet_the_industry_share(history):
     assert shares[2023].share >= 0.60 and not shares[2023].flagged
     assert shares[2025].share >= 0.60 and not shares[2025].flagged
     assert shares[2024].flagged
+
+
+@pytest.mark.django_db
+def test_the_demo_keeps_the_years_acceptance_reports_as_pdf_files(history):
+    from dixian.core.models import AuditEvent
+    from dixian.core.roles import Role
+    from dixian.funds.models import Document, ProjectStep
+    from tests.conftest import make_user
+
+    assert demo.attach_acceptance_reports(DEMO_COUNTY, TODAY) == 0  # nobody to keep them
+    make_user(Role.COUNTY_APPROVER, DEMO_COUNTY, username="approver")
+    kept = demo.attach_acceptance_reports(DEMO_COUNTY, TODAY, days=400)
+    accepted = ProjectStep.objects.filter(project__county_code=DEMO_COUNTY, kind="acceptance",
+                                          on__gte=date(2025, 11, 2))
+    assert kept == accepted.count() > 0
+    document = Document.objects.filter(step__in=accepted).first()
+    assert document.content_type == "application/pdf" and document.name == "验收报告.pdf"
+    assert document.file.read()[:5] == b"%PDF-"
+    assert AuditEvent.objects.filter(action="funds.document_upload").count() == kept
+    assert demo.attach_acceptance_reports(DEMO_COUNTY, TODAY, days=400) == kept  # again: same
+    assert Document.objects.count() == kept
