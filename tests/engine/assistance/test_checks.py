@@ -432,3 +432,113 @@ def test_posts_starting_the_same_day_are_kept_by_reference_then_by_order():
     # a post without a reference comes before the named ones of its day
     mixed = [post("B", start=day), post(None, start=day), post("A", start=day)]
     assert [v.measure_ref for v in check_measures(mixed, [holder], today=TODAY)] == ["B"]
+
+
+# ---------------------------------------------------------------- dates, and what a finding carries
+@pytest.mark.parametrize("kw,zh,en", [
+    (dict(status="in_progress", started_on=date(2025, 6, 2)),
+     "开始日期（2025-06-02）晚于今天", "The start date (2025-06-02) is in the future"),
+    (dict(status="implemented", started_on=TODAY, implemented_on=date(2025, 6, 2)),
+     "实施日期（2025-06-02）晚于今天", "The implementation date (2025-06-02) is in the future"),
+    (dict(status="ended", started_on=TODAY, ended_on=date(2025, 6, 2)),
+     "结束日期（2025-06-02）晚于今天", "The end date (2025-06-02) is in the future"),
+    (dict(status="implemented", started_on=TODAY, implemented_on=date(2025, 5, 31)),
+     "实施日期（2025-05-31）早于开始日期", "The implementation date (2025-05-31) is before the "
+     "start date"),
+    (dict(status="ended", started_on=TODAY, ended_on=date(2025, 5, 31)),
+     "结束日期（2025-05-31）早于开始日期", "The end date (2025-05-31) is before the start date"),
+])
+def test_dates_out_of_order_say_which_date_and_why(kw, zh, en):
+    m = PlanMeasure("DRINKING_WATER", "WATER_PROJECT", **kw)
+    assert [s for s in _sentences(m, None) if s[0] == "C-GEN-06"] == [("C-GEN-06", zh, en)]
+
+
+def test_dates_on_the_same_day_are_in_order():
+    today = PlanMeasure("DRINKING_WATER", "WATER_PROJECT", "ended", started_on=TODAY,
+                        implemented_on=TODAY, ended_on=TODAY)
+    assert "C-GEN-06" not in run(today)
+
+
+def test_a_finding_carries_its_rule_version_member_department_and_kind():
+    m = loan(amount=50001, measure_ref="L1")
+    [v] = check_measure(m, today=TODAY, members=[member(age=40)])
+    assert (v.rule_id, v.finding, v.rule_version, v.measure_ref, v.member_ref, v.department) \
+        == ("C-MC-01", "check", 1, "L1", "m1", "agriculture_rural")
+    [v] = check_measure(PlanMeasure("EDUCATION", "YULU_PLAN", planned_on=TODAY), today=TODAY)
+    assert (v.rule_id, v.rule_version) == ("C-GEN-04", 2)
+
+
+def test_a_findings_department_is_the_checks_then_the_instruments_then_the_categorys():
+    from dixian.engine.assistance.catalogue import DEFAULT
+
+    [v] = check_measure(PlanMeasure("DRINKING_WATER", "NOPE", planned_on=TODAY), today=TODAY)
+    assert v.department == DEFAULT.category("DRINKING_WATER").departments[0]
+    # the Yulu plan is the rural-affairs bureau's, though education leads its category
+    m = PlanMeasure("EDUCATION", "YULU_PLAN", member_ref="m1", planned_on=TODAY)
+    [v] = check_measure(m, today=TODAY, members=[member(schooling_status="grade_8")])
+    assert (v.rule_id, v.department) == ("C-EDU-01", "agriculture_rural")
+    assert DEFAULT.category("EDUCATION").departments[0] == "education"
+
+
+def test_the_households_province_picks_its_catalogue_and_parameters(monkeypatch):
+    from dixian.engine.assistance import checks
+
+    asked = []
+    real_catalogue, real_params = checks.for_province, checks.resolve
+    monkeypatch.setattr(checks, "for_province",
+                        lambda p, *a, **k: asked.append(("catalogue", p)) or real_catalogue(p))
+    monkeypatch.setattr(checks, "resolve", lambda p, year, *a, **k: asked.append(
+        ("params", p, year)) or real_params(p, year))
+    check_measure(loan(amount=100), today=TODAY, household=hh(province="52"),
+                  members=[member(age=40)])
+    assert asked == [("catalogue", "52"), ("params", "52", 2025)]
+
+
+def test_the_member_is_found_by_reference_and_the_measure_counts_among_the_households():
+    holder = member("m7", age=50)
+    m = post("p9", member_ref="m7")
+    assert check_measure(m, today=TODAY, members=[member("m1", age=30), holder]) == []
+    too_old = member("m7", age=75)
+    assert run(m, mem=too_old) == ["C-PWP-01"]
+    assert [v.rule_id for v in check_measure(m, today=TODAY, members=[too_old],
+                                             measures=[post("p1", member_ref="m7")])] == [
+        "C-PWP-01"]
+
+
+@pytest.mark.parametrize("share,refused", [(None, False), ("cap", False), ("over", True)])
+def test_interest_subsidy_at_the_years_cap_with_the_provinces_parameters(share, refused):
+    p = params.resolve("52", 2025, {"microcredit_interest_subsidy_share_by_year": {2021: 0.5}})
+    cap = p["microcredit_interest_subsidy_share"]
+    value = {None: None, "cap": cap, "over": cap + 0.01}[share]
+    found = check_measure(loan(interest_subsidy_share=value), today=TODAY,
+                          members=[member(age=40)], params=p)
+    assert ([v.rule_id for v in found] == ["C-MC-04"]) is refused
+    if refused:
+        assert found[0].sentence_zh.startswith("2025年")
+
+
+def test_tekun_age_is_taken_today():
+    m = PlanMeasure("SOCIAL_SECURITY", "TEKUN", member_ref="m1", planned_on=TODAY)
+    assert "C-SS-01" in run(m, mem=member(birth_date=birth_for_age(59, TODAY)))
+    assert "C-SS-01" not in run(m, mem=member(birth_date=birth_for_age(60, TODAY)))
+
+
+def test_dibao_and_tekun_need_a_named_running_tekun_and_count_urban_dibao():
+    start = date(2025, 1, 1)
+    urban = member(age=80, dibao="urban")
+    tekun = PlanMeasure("SOCIAL_SECURITY", "TEKUN", "implemented", member_ref="m1",
+                        started_on=start)
+    assert "C-SS-02" in run(tekun, mem=urban)
+    ended = PlanMeasure("SOCIAL_SECURITY", "TEKUN", "ended", member_ref="m1",
+                        started_on=start, ended_on=date(2025, 5, 1))
+    assert "C-SS-02" not in run(ended, mem=urban)
+    unnamed = PlanMeasure("SOCIAL_SECURITY", "TEKUN", "implemented", started_on=start)
+    assert "C-SS-02" not in run(unnamed, mem=urban)
+
+
+@pytest.mark.parametrize("grade,refused", [("A", True), ("B", True), ("C", False),
+                                           ("D", False)])
+def test_renovation_of_each_grade(grade, refused):
+    m = PlanMeasure("HOUSING_SAFETY", "HOUSE_RENOVATION", planned_on=TODAY)
+    assert ("C-HOU-01" in run(m, household=hh("HOUSING_SAFETY", housing_grade=grade))) \
+        is refused
