@@ -88,6 +88,7 @@ def _villages() -> list[str]:
 
 
 def step_funds(report: DemoReport) -> None:
+    """Funds, projects and assets: three years of the county's library, with their files."""
     if Project.objects.filter(county_code=DEMO_COUNTY).exists():
         return
     today = timezone.localdate()

@@ -14,6 +14,7 @@ UTC = dt.UTC
 
 
 def step_policy(report: DemoReport) -> None:
+    """Policy changes: one approved and in force, one awaiting the second person."""
     if PolicyChange.objects.filter(region_id=DEMO_PROVINCE).exists():
         return
     maker = User.objects.get(username="policy")
