@@ -15,9 +15,9 @@ from django.db import connection, transaction
 from django.db.models import F
 
 from dixian.engine.indicators.periods import add_months
+from dixian.engine.schema import conform
 from dixian.registry import importing
 from dixian.registry.models import Household, Income
-from dixian.engine.schema import conform
 from dixian.statistics import bridge, versions
 from tests.web.test_list_queries import COUNTY, MONTH, VILLAGE, _grow
 
@@ -114,10 +114,9 @@ def test_an_income_written_shows_at_once_on_the_income_list(db, kept):
 
 
 def test_a_write_to_another_table_reads_no_income_again(db, kept, users):
-    from dixian.core.roles import Role
-
     from dixian.cases.actions import do_receive_clue
     from dixian.cases.models import MonitoringVisit
+    from dixian.core.roles import Role
 
     first = _list()
     with mock.patch.object(bridge, "ledger_tables", wraps=bridge.ledger_tables) as read:
