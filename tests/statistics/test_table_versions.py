@@ -132,8 +132,8 @@ def test_a_write_to_another_table_reads_no_income_again(db, kept, users):
                                        visited_on=bridge.local_now().date(),
                                        visitor=users[Role.VILLAGE_CADRE])
         assert _list() == first and read.call_count == 0
-        # the coverage list reads the visits again, not the members or the measures
-        bridge.households_behind(COUNTY, "uncovered", period=MONTH)
+        # the visits' list reads the visits again, nothing else
+        bridge.households_behind(COUNTY, "not_visited", period=MONTH)
         read.reset_mock()
         MonitoringVisit.objects.filter(household=h).delete()
         bridge.households_behind(COUNTY, "not_visited", period=MONTH)

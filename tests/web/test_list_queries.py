@@ -141,7 +141,7 @@ def test_a_figures_households_read_only_their_inputs_once_per_ledger_state(setti
         monitored = bridge.households_behind(COUNTY, "monitored", period=MONTH)
         assert read.call_args.kwargs["only"] == {"households", "spells"}
         bridge.households_behind(COUNTY, "uncovered", period=MONTH)
-        assert read.call_args.kwargs["only"] == {"members", "measures", "visits"}
+        assert read.call_args.kwargs["only"] == {"measures"}
         assert read.call_count == 2
         audit.record("auth.login", actor=users[Role.VILLAGE_CADRE], object_type="user",
                      object_id="x")
