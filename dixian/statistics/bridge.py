@@ -405,18 +405,6 @@ def children_of(code: str) -> list[IndicatorSnapshot]:
                 .only("region_code", "level", "series", "periods").order_by("region_code"))
 
 
-def ledger_generation() -> str:
-    """A number that moves on every write to the ledger: every write is an action with an
-    audit row, so the audit trail's last sequence number among them is it (one query down
-    the primary key; sign-ins, reads and notifications, :data:`NOT_LEDGER_WRITES`, change no
-    figure and do not move it)."""
-    from dixian.core.models import AuditEvent
-
-    last = (AuditEvent.objects.exclude(_not_ledger_writes()).order_by("-seq")
-            .values_list("seq", "hash").first())
-    return f"{last[0]}-{last[1][:16]}" if last else "0"
-
-
 def _not_ledger_writes():
     from django.db.models import Q
 
