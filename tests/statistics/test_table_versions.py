@@ -155,3 +155,34 @@ def test_a_rolled_back_write_is_never_taken_for_a_committed_one(db, kept):
     assert _list() == first
     Income.objects.filter(household__code=kept[1]).update(wage=F("wage") + 1)
     assert _list() == _fresh()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_postgres_writers_never_wait_for_each_other_at_the_counter():
+    """Two transactions writing incomes at once: the second takes another counter row
+    (SKIP LOCKED) rather than waiting for the first's to commit, and both moves count."""
+    from django.db import connections
+
+    from dixian.statistics.models import TableVersion
+
+    if connection.vendor != "postgresql":
+        pytest.skip("statement-level triggers and SKIP LOCKED are PostgreSQL's")
+    touch = "UPDATE registry_income SET wage = wage WHERE false"  # a statement, no row
+    with connection.cursor() as cursor:
+        cursor.execute(touch)  # the incomes' counter row, committed
+    before = bridge.input_versions(["incomes"])
+    other = connections.create_connection("default")
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(touch)  # holds the incomes' counter row until commit
+            other.set_autocommit(False)
+            with other.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '3s'")  # a wait would fail the test
+                cursor.execute(touch)
+            other.commit()
+            committed = bridge.input_versions(["incomes"])
+        assert committed != before and bridge.input_versions(["incomes"]) == committed
+        assert TableVersion.objects.filter(table_name="registry_income").count() == 2
+    finally:
+        other.close()
