@@ -67,6 +67,21 @@ def test_every_input_table_has_its_triggers(db):
     assert expected | {"registry_household_key_update", "registry_household_key_delete"} <= names
 
 
+def test_the_triggers_come_back_after_every_migrate(db):
+    """SQLite drops a table's triggers when a migration rebuilds the table: post_migrate
+    puts them back."""
+    from django.apps import apps
+    from django.db.models.signals import post_migrate
+
+    expected = versions.installed(connection)
+    versions.remove(connection)
+    assert versions.installed(connection) == set()
+    config = apps.get_app_config("statistics")
+    post_migrate.send(sender=config, app_config=config, verbosity=0, interactive=False,
+                      using="default", apps=apps, plan=[])
+    assert versions.installed(connection) == expected
+
+
 def test_each_kind_of_write_moves_the_version_of_what_it_touches(db, kept):
     def now():
         return bridge.input_versions(("incomes", "members", "households", "clues"))
