@@ -11,6 +11,7 @@ that region and of every region below it, in one transaction, with an audit row.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import threading
 import time
@@ -404,18 +405,6 @@ def children_of(code: str) -> list[IndicatorSnapshot]:
                 .only("region_code", "level", "series", "periods").order_by("region_code"))
 
 
-def ledger_generation() -> str:
-    """A number that moves on every write to the ledger: every write is an action with an
-    audit row, so the audit trail's last sequence number among them is it (one query down
-    the primary key; sign-ins, reads and notifications, :data:`NOT_LEDGER_WRITES`, change no
-    figure and do not move it)."""
-    from dixian.core.models import AuditEvent
-
-    last = (AuditEvent.objects.exclude(_not_ledger_writes()).order_by("-seq")
-            .values_list("seq", "hash").first())
-    return f"{last[0]}-{last[1][:16]}" if last else "0"
-
-
 def _not_ledger_writes():
     from django.db.models import Q
 
@@ -452,23 +441,26 @@ def computed_at(table: pa.Table):
 def households_behind(code: str, indicator: str, *, period: str, category: str | None = None,
                       risk_type: str | None = None, status: str | None = None) -> pa.Table:
     """The households behind a figure, computed from the ledger of the region, and kept
-    until the ledger changes (any audited write) or the day turns (figures such as
-    'overdue' move with the date). A county's list is computed once, then read from the
-    cache while nothing changes."""
-    from django.conf import settings
+    until a table the list reads changes (the database's change counters,
+    :mod:`dixian.statistics.versions`) or the day turns (figures such as 'overdue' move
+    with the date). A county's list is computed once, then read from the cache while its
+    inputs do not change: a clue recorded does not compute the income lists again."""
     from django.core.cache import cache
 
     if not getattr(settings, "DIXIAN_CACHE_BEHIND", True):
         return _households_behind(code, indicator, period=period, category=category,
                                   risk_type=risk_type, status=status)
+    names = engine.LIST_INPUTS[indicator]
+    known = input_versions(names)
+    fingerprint = hashlib.sha256(repr(sorted(known.items())).encode()).hexdigest()[:32]
     key = "behind:" + ":".join(str(x) for x in (
         code, indicator, period, category, risk_type, status, local_now().date(),
-        ledger_generation()))
+        fingerprint))
     found = cache.get(key)
     if found is not None:
         return pa.ipc.open_stream(found).read_all()
     table = _households_behind(code, indicator, period=period, category=category,
-                               risk_type=risk_type, status=status)
+                               risk_type=risk_type, status=status, known=known)
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, table.schema) as writer:
         writer.write_table(table)
@@ -476,42 +468,60 @@ def households_behind(code: str, indicator: str, *, period: str, category: str |
     return table
 
 
-#: the input tables last read for a list, in this process: {"key": (region, generation of
-#: the ledger, day), "tables": {name: table}} (a county's; one region at a time)
+#: the input tables last read for lists, in this process: {"region": code, "tables": {name:
+#: (version, table)}} (a county's; one region at a time), each table kept until its version
+#: changes (:mod:`dixian.statistics.versions`: a counter the database moves on every write
+#: to a table the input reads)
 _INPUTS: dict = {}
 _INPUTS_LOCK = threading.Lock()
 INPUTS_KEPT_FROM_LEVEL = 6  # a county's tables and below (a province's would be too large)
 
 
-def _inputs_of(code: str, scope: RegionScope, names) -> dict[str, pa.Table]:
+def input_versions(names) -> dict[str, tuple]:
+    """The version of each input table ``names`` (one query): it differs whenever a table
+    the input reads changed, through any path (triggers)."""
+    from django.db import connection
+
+    from dixian.statistics import versions
+
+    return versions.versions(connection, names)
+
+
+def _inputs_of(code: str, scope: RegionScope, names,
+               known: dict[str, tuple] | None = None) -> dict[str, pa.Table]:
     """The input tables ``names`` of a list of region ``code``: only those the list reads
     (the engine says which, ``LIST_INPUTS``: a stock list needs the households and spells,
-    not the members, incomes, cases and visits), read from the ledger, and kept while the
-    ledger does not change, so that the next list of the same region (another figure of
-    the dashboard) reads only what it lacks."""
+    not the members, incomes, cases and visits), read from the ledger, and kept while
+    their tables do not change (``known``: their versions, if already read), so that the
+    next list of the same region reads only what it lacks or what changed: a clue recorded
+    or a visit saved does not read the county's incomes again."""
     if len(code) < INPUTS_KEPT_FROM_LEVEL or not getattr(settings, "DIXIAN_CACHE_BEHIND",
                                                          True):
         return ledger_tables(scope, only=names)
-    key = (code, ledger_generation(), local_now().date())
+    # the versions first, then the rows: rows read after are at least as new as the
+    # version they are kept under (a newer version reads them again, never the reverse)
+    now = known if known is not None else input_versions(names)
     with _INPUTS_LOCK:  # a worker's threads share it
-        if _INPUTS.get("key") != key:
+        if _INPUTS.get("region") != code:
             _INPUTS.clear()
-            _INPUTS.update({"key": key, "tables": {}})
-        kept = dict(_INPUTS["tables"])
+            _INPUTS.update({"region": code, "tables": {}})
+        kept = {name: entry[1] for name, entry in _INPUTS["tables"].items()
+                if name in now and entry[0] == now[name]}
     missing = set(names) - set(kept)
     if missing:
         read = ledger_tables(scope, only=missing)
         kept.update(read)
         with _INPUTS_LOCK:
-            if _INPUTS.get("key") == key:
-                _INPUTS["tables"].update(read)
+            if _INPUTS.get("region") == code:
+                _INPUTS["tables"].update({name: (now[name], t) for name, t in read.items()})
     return {name: kept[name] for name in names}
 
 
 def _households_behind(code: str, indicator: str, *, period: str, category: str | None,
-                       risk_type: str | None, status: str | None) -> pa.Table:
+                       risk_type: str | None, status: str | None,
+                       known: dict[str, tuple] | None = None) -> pa.Table:
     scope = scope_for(code)
-    tables = _inputs_of(code, scope, engine.LIST_INPUTS[indicator])
+    tables = _inputs_of(code, scope, engine.LIST_INPUTS[indicator], known)
     table = engine.households_for(tables, scope, indicator, period=period, category=category,
                                   risk_type=risk_type, status=status, now=local_now(),
                                   params=indicator_params(code))

@@ -130,3 +130,20 @@ class SampledHousehold(models.Model):
     @property
     def checked(self) -> bool:
         return self.eligible is not None or self.satisfied is not None
+
+
+class TableVersion(models.Model):
+    """A change counter of a table the lists of households behind a figure read, kept by
+    the database itself (triggers, :mod:`dixian.statistics.versions`): every insert, update
+    or delete of the table, whatever wrote it (an action, a bulk create, raw SQL), moves
+    its ``version`` and draws a new ``nonce``, so a table kept in memory is read again
+    exactly when it changed. One row per table on SQLite; on PostgreSQL a writer that finds
+    the table's rows locked by another transaction adds one (it never waits), so a table
+    may have a few."""
+
+    table_name = models.CharField(max_length=63, db_index=True)
+    version = models.BigIntegerField(default=0)
+    nonce = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.table_name} {self.version}"

@@ -137,7 +137,6 @@ LIST_INDICATORS = (
 
 _STOCK = frozenset({"households", "spells"})
 _LAGS = _STOCK | {"cases", "clues", "measures"}
-_COVERAGE = _STOCK | {"members", "measures", "visits"}
 _INCOME = _STOCK | {"members", "incomes"}
 #: the input tables :func:`households_for` reads for each list: the others may be left out
 #: (a caller then reads less of its ledger) and the list is the same
@@ -147,9 +146,13 @@ LIST_INPUTS: dict[str, frozenset[str]] = {
                      "eliminated_natural", "new_identified", "new_eliminated", "returns"),
                     _STOCK),
     **dict.fromkeys(("ident_decisions", "ident_late", "measure_pending", "measure_late"), _LAGS),
-    **dict.fromkeys(("covered", "uncovered", "dev_covered", "dev_uncovered",
-                     "industry_covered", "industry_uncovered", "safety_net", "visited",
-                     "not_visited"), _COVERAGE),
+    # coverage: the measures in place; the members only where a member's labour or safety
+    # net counts; the visits only for the visits' lists
+    **dict.fromkeys(("covered", "uncovered", "industry_covered", "industry_uncovered"),
+                    _STOCK | {"measures"}),
+    **dict.fromkeys(("dev_covered", "dev_uncovered", "safety_net"),
+                    _STOCK | {"members", "measures"}),
+    **dict.fromkeys(("visited", "not_visited"), _STOCK | {"visits"}),
     **dict.fromkeys(("cases_overdue", "measures_overdue"), _STOCK | {"cases", "measures"}),
     **dict.fromkeys(("pa_income", "mon_income", "poor"), _INCOME),
     "quality_open": _STOCK | {"quality_issues"},
