@@ -174,39 +174,57 @@ class Context:
         m = self.t["members"]
         size = m.filter(m.member_status == "active").group_by("household_code").aggregate(
             members=lambda t: t.member_id.count())
-        j = g.join(size, "household_code")
-        j = j.filter(j.months >= least, j.members > 0)
-        annual = j.net_sum * w / j.months
-        monthly = j.select("household_code", "months", "members", "oop", net=annual,
-                           pcni=annual / j.members, block_month=ibis.null("string"))
         if "income_blocks" not in self.t:
-            return monthly
-        return monthly.union(self._block_income(g, size, least))
+            j = g.join(size, "household_code")
+            j = j.filter(j.months >= least, j.members > 0)
+            annual = j.net_sum * w / j.months
+            return j.select("household_code", "months", "members", "oop", net=annual,
+                            pcni=annual / j.members, block_month=ibis.null("string"))
+        # with the annual blocks: one row per household with active members, its monthly R1
+        # where judged, else its latest block's
+        s = size.filter(size.members > 0)
+        j = s.left_join(g, "household_code").select(s.household_code, s.members, g.net_sum,
+                                                     g.months, g.oop)
+        b = self._latest_blocks()
+        j = j.left_join(b, "household_code").select(
+            j, b.reference_month, b.household_net, b.per_capita_net, b.compliant_oop_medical)
+        monthly = j.months.notnull() & (j.months >= least)
+        annual = j.net_sum * w / j.months
+        per_capita = _number(j.per_capita_net)
+        block_net = ibis.coalesce(j.household_net.cast("float64"), per_capita * j.members)
+        j = j.filter(monthly | j.reference_month.notnull())
+        return j.select(
+            j.household_code, months=j.months.fill_null(0), members=j.members,
+            oop=ibis.ifelse(monthly, j.oop, j.compliant_oop_medical.fill_null(0)
+                            .cast("float64")),
+            net=ibis.ifelse(monthly, annual, block_net),
+            pcni=ibis.ifelse(monthly, annual / j.members,
+                             ibis.coalesce(per_capita, block_net / j.members)),
+            block_month=ibis.ifelse(monthly, ibis.null("string"), j.reference_month))
 
-    def _block_income(self, g: ir.Table, size: ir.Table, least: int) -> ir.Table:
-        """R1 from the latest annual block that speaks for the window, for households with
-        fewer than ``least`` months recorded (dixian.engine.income.latest_block)."""
+    def _latest_blocks(self) -> ir.Table:
+        """Per household, the latest annual block that speaks for the window
+        (dixian.engine.income.latest_block): reference_month, household_net, per_capita_net,
+        compliant_oop_medical."""
         b = self.t["income_blocks"]
         first, last = block_window(self.period, int(self.p["income_window_months"]))
         b = b.filter(b.reference_month >= first, b.reference_month <= last,
-                     b.household_net.notnull() | b.per_capita_net.notnull())
+                     b.household_net.notnull() | _number(b.per_capita_net).notnull())
         # the latest reference month; on a tie, the basis BASIS_ORDER puts first
         rank = ibis.cases(*[(b.basis == basis, str(len(BASIS_ORDER) - k))
                             for k, basis in enumerate(BASIS_ORDER)], else_="0")
         b = b.mutate(key=b.reference_month.concat(rank))
         top = b.group_by("household_code").aggregate(top=lambda t: t.key.max())
-        b = b.join(top, [b.household_code == top.household_code, b.key == top.top]) \
+        return b.join(top, [b.household_code == top.household_code, b.key == top.top]) \
             .select(b.household_code, b.reference_month, b.household_net, b.per_capita_net,
                     b.compliant_oop_medical)
-        j = b.join(size, "household_code").filter(lambda t: t.members > 0)
-        j = j.left_join(g.select("household_code", recorded="months"), "household_code")
-        j = j.filter(j.recorded.isnull() | (j.recorded < least))
-        net = ibis.coalesce(j.household_net.cast("float64"),
-                            j.per_capita_net.cast("float64") * j.members)
-        pcni = ibis.coalesce(j.per_capita_net.cast("float64"), net / j.members)
-        return j.select(j.household_code, months=j.recorded.fill_null(0), members=j.members,
-                        oop=j.compliant_oop_medical.fill_null(0).cast("float64"), net=net,
-                        pcni=pcni, block_month=j.reference_month)
+
+
+def _number(x: ir.NumericValue) -> ir.FloatingValue:
+    """A float column with NaN as null: a missing float reaches Spark as NaN from an Arrow
+    or pandas table, and NaN is neither null to COALESCE nor below any line there."""
+    x = x.cast("float64")
+    return ibis.ifelse(x.isnan().fill_null(False), ibis.null("float64"), x)
 
 
 def _evidence(t: ir.Table, **cols) -> ir.Table:

@@ -1,4 +1,4 @@
-WITH "t9" AS (
+WITH "t10" AS (
   SELECT
     "t3"."household_code",
     "t3"."basis",
@@ -26,199 +26,224 @@ WITH "t9" AS (
     AND (
       (
         "t3"."household_net" IS NOT NULL
-      ) OR (
-        "t3"."per_capita_net" IS NOT NULL
+      )
+      OR (
+        CASE
+          WHEN COALESCE(ISNAN("t3"."per_capita_net"), FALSE)
+          THEN CAST(NULL AS DOUBLE)
+          ELSE "t3"."per_capita_net"
+        END IS NOT NULL
       )
     )
-), "t10" AS (
-  SELECT
-    "t6"."household_code",
-    COUNT("t6"."member_id") AS "members"
-  FROM (
-    SELECT
-      *
-    FROM "members" AS "t2"
-    WHERE
-      "t2"."member_status" = 'active'
-  ) AS "t6"
-  GROUP BY
-    1
-), "t19" AS (
-  SELECT
-    "t14"."household_code",
-    SUM("t14"."net") AS "net_sum",
-    COUNT(DISTINCT "t14"."period") AS "months",
-    CAST(SUM(COALESCE("t14"."compliant_oop_medical", 0)) AS DOUBLE) AS "oop"
-  FROM (
-    SELECT
-      "t1"."household_code",
-      "t1"."period",
-      "t1"."wage",
-      "t1"."business",
-      "t1"."property",
-      "t1"."transfer",
-      "t1"."business_cost",
-      "t1"."insurance_payout",
-      "t1"."compliant_oop_medical",
-      CAST((
-        COALESCE("t1"."wage", 0) + COALESCE("t1"."business", 0) + COALESCE("t1"."property", 0) + COALESCE("t1"."transfer", 0)
-      ) - COALESCE("t1"."business_cost", 0) AS DOUBLE) AS "net"
-    FROM "incomes" AS "t1"
-    WHERE
-      "t1"."period" >= '2024-07' AND "t1"."period" <= '2025-06'
-  ) AS "t14"
-  GROUP BY
-    1
 )
 SELECT
   '2025-06' AS "period",
-  "t36"."village_code",
-  "t36"."household_code",
-  "t36"."member_id",
+  "t28"."village_code",
+  "t28"."household_code",
+  "t28"."member_id",
   'R2-INC-01' AS "rule_id",
   2 AS "rule_version",
   'registry' AS "department",
   CAST(NULL AS TEXT) AS "risk_type",
   'UNSTABLE' AS "category",
-  "t36"."event_date",
-  "t36"."value",
-  "t36"."value2",
-  "t36"."threshold",
-  "t36"."share",
-  "t36"."detail"
+  "t28"."event_date",
+  "t28"."value",
+  "t28"."value2",
+  "t28"."threshold",
+  "t28"."share",
+  "t28"."detail"
 FROM (
   SELECT
-    "t35"."household_code",
-    "t35"."member_id",
-    "t35"."event_date",
-    "t35"."value",
-    "t35"."value2",
-    "t35"."threshold",
-    "t35"."share",
-    "t35"."detail",
+    "t27"."household_code",
+    "t27"."member_id",
+    "t27"."event_date",
+    "t27"."value",
+    "t27"."value2",
+    "t27"."threshold",
+    "t27"."share",
+    "t27"."detail",
     "t5"."village_code",
     "t5"."monitoring_category",
     "t5"."risk_types",
     "t5"."risk_eliminated"
   FROM (
     SELECT
-      "t33"."household_code",
+      "t25"."household_code",
       CAST(NULL AS TEXT) AS "member_id",
       CAST(NULL AS DATE) AS "event_date",
-      "t33"."pcni" AS "value",
+      "t25"."pcni" AS "value",
       CAST(NULL AS DOUBLE) AS "value2",
       8700.0 AS "threshold",
       CAST(NULL AS DOUBLE) AS "share",
-      'annual:' || "t33"."block_month" AS "detail"
+      'annual:' || "t25"."block_month" AS "detail"
     FROM (
       SELECT
-        "t32"."household_code",
-        "t32"."months",
-        "t32"."members",
-        "t32"."oop",
-        "t32"."net",
-        "t32"."pcni",
-        "t32"."block_month"
+        "t24"."household_code",
+        "t24"."months",
+        "t24"."members",
+        "t24"."oop",
+        "t24"."net",
+        "t24"."pcni",
+        "t24"."block_month"
       FROM (
         SELECT
-          *
-        FROM (
-          SELECT
-            "t27"."household_code",
-            "t27"."months",
-            "t27"."members",
-            "t27"."oop",
-            (
-              "t27"."net_sum" * 12
-            ) / "t27"."months" AS "net",
-            (
+          "t22"."household_code",
+          COALESCE("t22"."months", 0) AS "months",
+          "t22"."members",
+          CASE
+            WHEN (
+              "t22"."months" IS NOT NULL
+            ) AND (
+              "t22"."months" >= 6
+            )
+            THEN "t22"."oop"
+            ELSE CAST(COALESCE("t22"."compliant_oop_medical", 0) AS DOUBLE)
+          END AS "oop",
+          CASE
+            WHEN (
+              "t22"."months" IS NOT NULL
+            ) AND (
+              "t22"."months" >= 6
+            )
+            THEN (
+              "t22"."net_sum" * 12
+            ) / "t22"."months"
+            ELSE COALESCE(
+              CAST("t22"."household_net" AS DOUBLE),
+              CASE
+                WHEN COALESCE(ISNAN("t22"."per_capita_net"), FALSE)
+                THEN CAST(NULL AS DOUBLE)
+                ELSE "t22"."per_capita_net"
+              END * "t22"."members"
+            )
+          END AS "net",
+          CASE
+            WHEN (
+              "t22"."months" IS NOT NULL
+            ) AND (
+              "t22"."months" >= 6
+            )
+            THEN (
               (
-                "t27"."net_sum" * 12
-              ) / "t27"."months"
-            ) / "t27"."members" AS "pcni",
-            CAST(NULL AS TEXT) AS "block_month"
-          FROM (
-            SELECT
-              "t22"."household_code",
-              "t22"."net_sum",
-              "t22"."months",
-              "t22"."oop",
-              "t15"."members"
-            FROM "t19" AS "t22"
-            INNER JOIN "t10" AS "t15"
-              ON "t22"."household_code" = "t15"."household_code"
-          ) AS "t27"
-          WHERE
-            "t27"."months" >= 6 AND "t27"."members" > 0
-        ) AS "t29"
-        UNION ALL
-        SELECT
-          *
+                "t22"."net_sum" * 12
+              ) / "t22"."months"
+            ) / "t22"."members"
+            ELSE COALESCE(
+              CASE
+                WHEN COALESCE(ISNAN("t22"."per_capita_net"), FALSE)
+                THEN CAST(NULL AS DOUBLE)
+                ELSE "t22"."per_capita_net"
+              END,
+              COALESCE(
+                CAST("t22"."household_net" AS DOUBLE),
+                CASE
+                  WHEN COALESCE(ISNAN("t22"."per_capita_net"), FALSE)
+                  THEN CAST(NULL AS DOUBLE)
+                  ELSE "t22"."per_capita_net"
+                END * "t22"."members"
+              ) / "t22"."members"
+            )
+          END AS "pcni",
+          CASE
+            WHEN (
+              "t22"."months" IS NOT NULL
+            ) AND (
+              "t22"."months" >= 6
+            )
+            THEN CAST(NULL AS TEXT)
+            ELSE "t22"."reference_month"
+          END AS "block_month"
         FROM (
           SELECT
-            "t28"."household_code",
-            COALESCE("t28"."recorded", 0) AS "months",
-            "t28"."members",
-            CAST(COALESCE("t28"."compliant_oop_medical", 0) AS DOUBLE) AS "oop",
-            COALESCE(CAST("t28"."household_net" AS DOUBLE), "t28"."per_capita_net" * "t28"."members") AS "net",
-            COALESCE(
-              "t28"."per_capita_net",
-              COALESCE(CAST("t28"."household_net" AS DOUBLE), "t28"."per_capita_net" * "t28"."members") / "t28"."members"
-            ) AS "pcni",
-            "t28"."reference_month" AS "block_month"
+            "t15"."household_code",
+            "t15"."members",
+            "t19"."net_sum",
+            "t19"."months",
+            "t19"."oop",
+            "t21"."reference_month",
+            "t21"."household_net",
+            "t21"."per_capita_net",
+            "t21"."compliant_oop_medical"
           FROM (
             SELECT
-              "t26"."household_code",
-              "t26"."reference_month",
-              "t26"."household_net",
-              "t26"."per_capita_net",
-              "t26"."compliant_oop_medical",
-              "t26"."members",
-              "t24"."household_code" AS "household_code_right",
-              "t24"."recorded"
+              *
             FROM (
               SELECT
-                *
+                "t6"."household_code",
+                COUNT("t6"."member_id") AS "members"
               FROM (
                 SELECT
-                  "t13"."household_code",
-                  "t13"."reference_month",
-                  "t13"."household_net",
-                  "t13"."per_capita_net",
-                  "t13"."compliant_oop_medical",
-                  "t16"."members"
-                FROM "t9" AS "t13"
-                INNER JOIN (
-                  SELECT
-                    "t11"."household_code",
-                    MAX("t11"."key") AS "top"
-                  FROM "t9" AS "t11"
-                  GROUP BY
-                    1
-                ) AS "t18"
-                  ON "t13"."household_code" = "t18"."household_code" AND "t13"."key" = "t18"."top"
-                INNER JOIN "t10" AS "t16"
-                  ON "t13"."household_code" = "t16"."household_code"
-              ) AS "t21"
-              WHERE
-                "t21"."members" > 0
-            ) AS "t26"
-            LEFT OUTER JOIN (
+                  *
+                FROM "members" AS "t1"
+                WHERE
+                  "t1"."member_status" = 'active'
+              ) AS "t6"
+              GROUP BY
+                1
+            ) AS "t9"
+            WHERE
+              "t9"."members" > 0
+          ) AS "t15"
+          LEFT OUTER JOIN (
+            SELECT
+              "t11"."household_code",
+              SUM("t11"."net") AS "net_sum",
+              COUNT(DISTINCT "t11"."period") AS "months",
+              CAST(SUM(COALESCE("t11"."compliant_oop_medical", 0)) AS DOUBLE) AS "oop"
+            FROM (
               SELECT
-                "t20"."household_code",
-                "t20"."months" AS "recorded"
-              FROM "t19" AS "t20"
-            ) AS "t24"
-              ON "t26"."household_code" = "t24"."household_code"
-          ) AS "t28"
-          WHERE
+                "t2"."household_code",
+                "t2"."period",
+                "t2"."wage",
+                "t2"."business",
+                "t2"."property",
+                "t2"."transfer",
+                "t2"."business_cost",
+                "t2"."insurance_payout",
+                "t2"."compliant_oop_medical",
+                CAST((
+                  COALESCE("t2"."wage", 0) + COALESCE("t2"."business", 0) + COALESCE("t2"."property", 0) + COALESCE("t2"."transfer", 0)
+                ) - COALESCE("t2"."business_cost", 0) AS DOUBLE) AS "net"
+              FROM "incomes" AS "t2"
+              WHERE
+                "t2"."period" >= '2024-07' AND "t2"."period" <= '2025-06'
+            ) AS "t11"
+            GROUP BY
+              1
+          ) AS "t19"
+            ON "t15"."household_code" = "t19"."household_code"
+          LEFT OUTER JOIN (
+            SELECT
+              "t14"."household_code",
+              "t14"."reference_month",
+              "t14"."household_net",
+              "t14"."per_capita_net",
+              "t14"."compliant_oop_medical"
+            FROM "t10" AS "t14"
+            INNER JOIN (
+              SELECT
+                "t12"."household_code",
+                MAX("t12"."key") AS "top"
+              FROM "t10" AS "t12"
+              GROUP BY
+                1
+            ) AS "t17"
+              ON "t14"."household_code" = "t17"."household_code" AND "t14"."key" = "t17"."top"
+          ) AS "t21"
+            ON "t15"."household_code" = "t21"."household_code"
+        ) AS "t22"
+        WHERE
+          (
             (
-              "t28"."recorded" IS NULL
-            ) OR (
-              "t28"."recorded" < 6
+              "t22"."months" IS NOT NULL
+            ) AND (
+              "t22"."months" >= 6
             )
-        ) AS "t30"
-      ) AS "t32"
+          )
+          OR (
+            "t22"."reference_month" IS NOT NULL
+          )
+      ) AS "t24"
       INNER JOIN (
         SELECT
           "t0"."household_code"
@@ -232,11 +257,11 @@ FROM (
             OR COALESCE("t0"."risk_eliminated", FALSE)
           )
       ) AS "t8"
-        ON "t32"."household_code" = "t8"."household_code"
-    ) AS "t33"
+        ON "t24"."household_code" = "t8"."household_code"
+    ) AS "t25"
     WHERE
-      "t33"."pcni" < 8700.0
-  ) AS "t35"
+      "t25"."pcni" < 8700.0
+  ) AS "t27"
   INNER JOIN (
     SELECT
       "t0"."household_code",
@@ -246,14 +271,14 @@ FROM (
       "t0"."risk_eliminated"
     FROM "households" AS "t0"
   ) AS "t5"
-    ON "t35"."household_code" = "t5"."household_code"
-) AS "t36"
+    ON "t27"."household_code" = "t5"."household_code"
+) AS "t28"
 WHERE
   NOT (
     (
-      "t36"."monitoring_category" IS NOT NULL
+      "t28"."monitoring_category" IS NOT NULL
     )
     AND NOT (
-      COALESCE("t36"."risk_eliminated", FALSE)
+      COALESCE("t28"."risk_eliminated", FALSE)
     )
   )
