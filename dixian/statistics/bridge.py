@@ -1,6 +1,7 @@
 """Where Django meets the indicator engine: the ledger as Arrow tables, and the cache.
 
-:func:`ledger_tables` reads the registry (households, members, incomes) and the ledger
+:func:`ledger_tables` reads the registry (households, members, incomes and the national
+system's annual income blocks) and the ledger
 (spells, cases and clues, measures, quality issues, visits) of a scope into the tables of
 :mod:`dixian.engine.indicators` (times in local time). :func:`do_recompute` runs the engine
 for a region and replaces the :class:`~dixian.statistics.models.IndicatorSnapshot` rows of
@@ -126,7 +127,7 @@ def ledger_tables(scope: RegionScope, *, incomes: bool = True,
     from dixian.assistance.models import Measure
     from dixian.cases.models import Case, CaseEvent, Clue, MonitoringSpell, MonitoringVisit
     from dixian.quality.models import QualityIssue
-    from dixian.registry.models import Household, Income, Member
+    from dixian.registry.models import Household, Income, IncomeBlock, Member
 
     require_scope(scope)
     h = fetch_columns(Household.objects.filter(scope_q(scope, "village__code")),
@@ -166,6 +167,16 @@ def ledger_tables(scope: RegionScope, *, incomes: bool = True,
             "household_code": _text(i["household__code"]), "period": _text(i["period"]),
             **{name: _ints(i[name]) for name in ("wage", "business", "property", "transfer",
                                                  "business_cost")}})
+        # the national system's annual blocks, R1's fallback (a migrated county's incomes)
+        b = fetch_columns(IncomeBlock.objects.filter(scope_q(scope, "household__village__code")),
+                          ["household__code", "basis", "reference_month", "household_net",
+                           "per_capita_net"])
+        tables["income_blocks"] = pa.table({
+            "household_code": _text(b["household__code"]), "basis": _text(b["basis"]),
+            "reference_month": _text(b["reference_month"]),
+            "household_net": _ints(b["household_net"]),
+            "per_capita_net": pa.array([None if v is None else float(v)
+                                        for v in b["per_capita_net"]], pa.float64())})
     s = MonitoringSpell.objects.filter(scope_q(scope, "village_code")).values_list(
         "household__code", "village_code", "category", "risk_types", "started_on", "ended_on",
         "elimination_mode", "is_return", "whole_household_no_labour", "identification_case_id",
