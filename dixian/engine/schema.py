@@ -543,7 +543,10 @@ def render_markdown() -> str:
            "The registry exports `households`, `members` and `incomes` to the engine as "
            "Parquet with exactly these columns (domain.md §2.3 field catalogue). The synthetic "
            "generator writes the same three tables plus the ground-truth tables and "
-           "`planted_errors`, which a real registry never has.", "",
+           "`planted_errors`, which a real registry never has. Beside them a registry may "
+           "give `villages` (the villages' own totals) and `income_blocks` (the national "
+           "system's annual income blocks of a county migrated from it: R1 falls back on "
+           "them where too few months are recorded, `dixian.engine.income`).", "",
            "Conventions: division codes are NBS strings; months are `'YYYY-MM'`; money is "
            "whole yuan (int32), incomes are monthly; areas are 亩 (mu) or m²; enumerated "
            "fields hold the English codes listed at the end. `household_type` is "
