@@ -183,7 +183,8 @@ SHEET_NAMES = {"dixian": {t: t for t in layout.TABLES},
 def export(tables: dict[str, pa.Table], *, fmt: str, file_layout: str = "dixian") -> bytes:
     """XLSX (one sheet per table), CSV or Parquet (a zip with one file per table)."""
     shape = _national if file_layout == "national" else _template
-    # the income blocks travel in the ledger file and the national export, not here
+    # the income blocks travel in the ledger file and the national export, and in the
+    # Parquet snapshot a cluster job screens (beside the three tables), not in the sheets
     shaped = {SHEET_NAMES[file_layout][name]: safe_table(shape(table, name))
               for name, table in tables.items() if name in SHEET_NAMES[file_layout]}
     if fmt == "xlsx":
@@ -203,6 +204,10 @@ def export(tables: dict[str, pa.Table], *, fmt: str, file_layout: str = "dixian"
                 archive.writestr(f"{name}.parquet", out.getvalue())
             else:
                 raise ValueError(f"unknown export format {fmt!r}")
+        if fmt == "parquet" and tables.get("income_blocks") is not None:
+            out = io.BytesIO()
+            pq.write_table(tables["income_blocks"], out)
+            archive.writestr("income_blocks.parquet", out.getvalue())
     return buffer.getvalue()
 
 

@@ -133,6 +133,12 @@ def test_screening_raises_the_alerts_the_blocks_imply(migrated):
         assert abs(found[code][1] - per_capita) < 0.005
         assert f'"detail": "annual:{month}"' in found[code][2]
     assert all(a.threshold == line for a in alerts)
+    # the household page and the letters read the same R1
+    from dixian.registry.income import net_income
+
+    for code, (_rule, per_capita, month) in expected.items():
+        income = net_income(Household.objects.get(code=code), month_add(PERIOD, 1))
+        assert income.block_month == month and abs(income.per_capita - per_capita) < 0.005
 
 
 @pytest.mark.django_db
