@@ -114,3 +114,43 @@ def test_with_annual_blocks_the_table_and_the_single_household_r1_agree(househol
         assert abs(row["oop"] - one.rigid_spending) < 0.01
         assert abs((row["net"] - row["oop"]) / row["members"]
                    - one.per_capita_after_rigid) < 0.01
+
+
+def _block(month, per_capita=None, net=None, basis="identification", oop=None):
+    return {"basis": basis, "reference_month": month, "per_capita_net": per_capita,
+            "household_net": net, "compliant_oop_medical": oop}
+
+
+def test_a_block_speaks_for_the_windows_holding_its_last_month():
+    # window 2025-07 … 2026-06: reference months 2025-08 … 2026-07 (their last months inside)
+    from dixian.engine.income import block_window, latest_block
+
+    assert block_window(PERIOD, 12) == ("2025-08", "2026-07")
+    for month, speaks in (("2025-07", False), ("2025-08", True), ("2026-07", True),
+                          ("2026-08", False)):
+        found = latest_block([_block(month, 1000.0)], last_month=PERIOD, window_months=12)
+        assert (found is not None) is speaks, month
+    blocks = [_block("2025-10", 1.0), _block("2026-01", 2.0),
+              _block("2026-01", 3.0, basis="elimination"), _block("2026-02", None, None),
+              _block("", 4.0)]
+    assert latest_block(blocks, last_month=PERIOD, window_months=12)["per_capita_net"] == 3.0
+    assert latest_block(blocks[:2] + [_block("2026-01", 5.0, basis="other")],
+                        last_month=PERIOD, window_months=12)["per_capita_net"] == 2.0
+
+
+def test_r1_with_blocks_reads_the_block_only_where_the_months_do_not_judge():
+    rows = [{"period": p, "wage": 1000} for p in months_ending(PERIOD, 6)]
+    blocks = [_block("2026-03", 100.0, 300, oop=60)]
+    kw = dict(last_month=PERIOD, window_months=12, min_months=6)
+    monthly = r1_with_blocks(rows, blocks, members=2, **kw)
+    assert (monthly.basis, monthly.per_capita) == ("monthly", 6000)
+    annual = r1_with_blocks(rows[1:], blocks, members=2, **kw)
+    assert (annual.basis, annual.months_recorded, annual.per_capita) == ("annual:2026-03", 5, 100)
+    assert (annual.household_net, annual.rigid_spending) == (300, 60)
+    assert annual.per_capita_after_rigid == (300 - 60) / 2
+    net_only = r1_with_blocks([], [_block("2026-03", None, 301)], members=2, **kw)
+    assert net_only.per_capita == 150.5 and net_only.household_net == 301
+    per_capita_only = r1_with_blocks([], [_block("2026-03", 100.0)], members=3, **kw)
+    assert per_capita_only.household_net == 300 and per_capita_only.rigid_spending == 0
+    assert not r1_with_blocks([], blocks, members=0, **kw).judged
+    assert r1_with_blocks([], [], members=2, **kw).basis == "none"

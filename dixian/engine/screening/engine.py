@@ -224,7 +224,7 @@ def _number(x: ir.NumericValue) -> ir.FloatingValue:
     """A float column with NaN as null: a missing float reaches Spark as NaN from an Arrow
     or pandas table, and NaN is neither null to COALESCE nor below any line there."""
     x = x.cast("float64")
-    return ibis.ifelse(x.isnan().fill_null(False), ibis.null("float64"), x)
+    return ibis.ifelse(x.isnan(), ibis.null("float64"), x)
 
 
 def _evidence(t: ir.Table, **cols) -> ir.Table:

@@ -123,6 +123,15 @@ def test_the_latest_block_speaks_and_on_a_tie_the_one_after_elimination():
     assert _row(a, H_PA, "R2-INC-01")["detail"] == "annual:2025-04"
 
 
+def test_a_block_of_another_basis_yields_on_a_tie():
+    s = migrated([hh(H_ORD), hh(H5)], [mem(H_ORD), mem(H5)],
+                 [block(H_ORD, 9000, month="2025-04", basis="identification"),
+                  block(H_ORD, 5000, month="2025-04", basis="other"),
+                  block(H5, 5000, month="2025-04", basis="elimination"),
+                  block(H5, 9000, month="2025-04", basis="other")])
+    assert ids(_alerts(s), "R2-INC-02") == [H5]
+
+
 def test_a_block_without_a_net_income_is_passed_over():
     s = migrated([hh(H_ORD)], [mem(H_ORD)],
                  [block(H_ORD, 5000, month="2024-10"),
