@@ -124,12 +124,13 @@ def test_the_latest_block_speaks_and_on_a_tie_the_one_after_elimination():
 
 
 def test_a_block_of_another_basis_yields_on_a_tie():
-    s = migrated([hh(H_ORD), hh(H5)], [mem(H_ORD), mem(H5)],
+    s = migrated([hh(H_ORD), hh(H5), hh(H6)], [mem(H_ORD), mem(H5), mem(H6)],
                  [block(H_ORD, 9000, month="2025-04", basis="identification"),
                   block(H_ORD, 5000, month="2025-04", basis="other"),
                   block(H5, 5000, month="2025-04", basis="elimination"),
-                  block(H5, 9000, month="2025-04", basis="other")])
-    assert ids(_alerts(s), "R2-INC-02") == [H5]
+                  block(H5, 9000, month="2025-04", basis="other"),
+                  block(H6, 5000, month="2025-04", basis="other")])  # alone, it speaks
+    assert ids(_alerts(s), "R2-INC-02") == [H5, H6]
 
 
 def test_a_block_without_a_net_income_is_passed_over():
