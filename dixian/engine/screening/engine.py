@@ -74,6 +74,9 @@ HOUSEHOLD_COLUMNS = ("household_code", "village_code", "household_type", "monito
 #: backends on which :func:`run` materialises shared intermediate tables (temporary tables)
 STAGED_BACKENDS = ("duckdb", "postgres")
 SORT = ["village_code", "household_code", "member_id", "rule_id", "event_date", "detail"]
+#: the types of R1's table (constants: a type named by a string inside a function mutates
+#: into a spelling Ibis still accepts)
+F64, STR = ibis.dtype("float64"), ibis.dtype("string")
 #: snapshot tables a run reads when given (empty otherwise)
 OPTIONAL_INPUTS = {"income_blocks": schema.INCOME_BLOCKS}
 MATCH_COLUMNS = {"id_token": pa.string(), "member_id": pa.string(),
@@ -167,10 +170,10 @@ class Context:
         start = month_add(self.period, 1 - w)
         inc = inc.filter(inc.period >= start, inc.period <= self.period)
         net = (inc.wage.fill_null(0) + inc.business.fill_null(0) + inc.property.fill_null(0)
-               + inc.transfer.fill_null(0) - inc.business_cost.fill_null(0)).cast("float64")
+               + inc.transfer.fill_null(0) - inc.business_cost.fill_null(0)).cast(F64)
         g = inc.mutate(net=net).group_by("household_code").aggregate(
             net_sum=lambda t: t.net.sum(), months=lambda t: t.period.nunique(),
-            oop=lambda t: t.compliant_oop_medical.fill_null(0).sum().cast("float64"))
+            oop=lambda t: t.compliant_oop_medical.fill_null(0).sum().cast(F64))
         m = self.t["members"]
         size = m.filter(m.member_status == "active").group_by("household_code").aggregate(
             members=lambda t: t.member_id.count())
@@ -179,7 +182,7 @@ class Context:
             j = j.filter(j.months >= least, j.members > 0)
             annual = j.net_sum * w / j.months
             return j.select("household_code", "months", "members", "oop", net=annual,
-                            pcni=annual / j.members, block_month=ibis.null("string"))
+                            pcni=annual / j.members, block_month=ibis.null(STR))
         # with the annual blocks: one row per household with active members, its monthly R1
         # where judged, else its latest block's
         s = size.filter(size.members > 0)
@@ -191,16 +194,16 @@ class Context:
         monthly = j.months.notnull() & (j.months >= least)
         annual = j.net_sum * w / j.months
         per_capita = _number(j.per_capita_net)
-        block_net = ibis.coalesce(j.household_net.cast("float64"), per_capita * j.members)
+        block_net = ibis.coalesce(j.household_net.cast(F64), per_capita * j.members)
         j = j.filter(monthly | j.reference_month.notnull())
         return j.select(
             j.household_code, months=j.months.fill_null(0), members=j.members,
             oop=ibis.ifelse(monthly, j.oop, j.compliant_oop_medical.fill_null(0)
-                            .cast("float64")),
+                            .cast(F64)),
             net=ibis.ifelse(monthly, annual, block_net),
             pcni=ibis.ifelse(monthly, annual / j.members,
                              ibis.coalesce(per_capita, block_net / j.members)),
-            block_month=ibis.ifelse(monthly, ibis.null("string"), j.reference_month))
+            block_month=ibis.ifelse(monthly, ibis.null(STR), j.reference_month))
 
     def _latest_blocks(self) -> ir.Table:
         """Per household, the latest annual block that speaks for the window
@@ -223,8 +226,8 @@ class Context:
 def _number(x: ir.NumericValue) -> ir.FloatingValue:
     """A float column with NaN as null: a missing float reaches Spark as NaN from an Arrow
     or pandas table, and NaN is neither null to COALESCE nor below any line there."""
-    x = x.cast("float64")
-    return ibis.ifelse(x.isnan(), ibis.null("float64"), x)
+    x = x.cast(F64)
+    return ibis.ifelse(x.isnan(), ibis.null(F64), x)
 
 
 def _evidence(t: ir.Table, **cols) -> ir.Table:

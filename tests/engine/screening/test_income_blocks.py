@@ -159,6 +159,20 @@ def test_the_recorded_per_capita_speaks_before_the_household_net():
     assert ids(_alerts(s), "R2-INC-02") == [H_ORD]
 
 
+def test_a_per_capita_not_a_number_is_missing():
+    """How a missing float reaches Spark from an Arrow or pandas table: NaN, not null."""
+    nan = float("nan")
+    s = migrated([hh(H_ORD), hh(H5)],
+                 [mem(H_ORD, 1), mem(H_ORD, 2), mem(H_ORD, 3), mem(H5)],
+                 [block(H_ORD, nan, household_net=3 * LINE_2025 - 3),
+                  block(H5, 5000, month="2024-10"),
+                  block(H5, nan, month="2025-05", basis="elimination")])
+    a = _alerts(s)
+    assert ids(a, "R2-INC-02") == [H_ORD, H5]
+    assert _row(a, H_ORD, "R2-INC-02")["value"] == LINE_2025 - 1
+    assert _row(a, H5, "R2-INC-02")["detail"] == "annual:2024-10"
+
+
 def test_a_household_without_active_members_is_not_judged():
     s = migrated([hh(H_ORD)], [mem(H_ORD, 1, "deceased")], [block(H_ORD, 100)])
     assert _alerts(s).num_rows == 0

@@ -29,7 +29,7 @@ WITH "t10" AS (
       )
       OR (
         CASE
-          WHEN COALESCE(ISNAN("t3"."per_capita_net"), FALSE)
+          WHEN ISNAN("t3"."per_capita_net")
           THEN CAST(NULL AS DOUBLE)
           ELSE "t3"."per_capita_net"
         END IS NOT NULL
@@ -111,7 +111,7 @@ FROM (
             ELSE COALESCE(
               CAST("t22"."household_net" AS DOUBLE),
               CASE
-                WHEN COALESCE(ISNAN("t22"."per_capita_net"), FALSE)
+                WHEN ISNAN("t22"."per_capita_net")
                 THEN CAST(NULL AS DOUBLE)
                 ELSE "t22"."per_capita_net"
               END * "t22"."members"
@@ -130,14 +130,14 @@ FROM (
             ) / "t22"."members"
             ELSE COALESCE(
               CASE
-                WHEN COALESCE(ISNAN("t22"."per_capita_net"), FALSE)
+                WHEN ISNAN("t22"."per_capita_net")
                 THEN CAST(NULL AS DOUBLE)
                 ELSE "t22"."per_capita_net"
               END,
               COALESCE(
                 CAST("t22"."household_net" AS DOUBLE),
                 CASE
-                  WHEN COALESCE(ISNAN("t22"."per_capita_net"), FALSE)
+                  WHEN ISNAN("t22"."per_capita_net")
                   THEN CAST(NULL AS DOUBLE)
                   ELSE "t22"."per_capita_net"
                 END * "t22"."members"
@@ -186,10 +186,10 @@ FROM (
           ) AS "t15"
           LEFT OUTER JOIN (
             SELECT
-              "t11"."household_code",
-              SUM("t11"."net") AS "net_sum",
-              COUNT(DISTINCT "t11"."period") AS "months",
-              CAST(SUM(COALESCE("t11"."compliant_oop_medical", 0)) AS DOUBLE) AS "oop"
+              "t12"."household_code",
+              SUM("t12"."net") AS "net_sum",
+              COUNT(DISTINCT "t12"."period") AS "months",
+              CAST(SUM(COALESCE("t12"."compliant_oop_medical", 0)) AS DOUBLE) AS "oop"
             FROM (
               SELECT
                 "t2"."household_code",
@@ -207,28 +207,28 @@ FROM (
               FROM "incomes" AS "t2"
               WHERE
                 "t2"."period" >= '2024-07' AND "t2"."period" <= '2025-06'
-            ) AS "t11"
+            ) AS "t12"
             GROUP BY
               1
           ) AS "t19"
             ON "t15"."household_code" = "t19"."household_code"
           LEFT OUTER JOIN (
             SELECT
-              "t14"."household_code",
-              "t14"."reference_month",
-              "t14"."household_net",
-              "t14"."per_capita_net",
-              "t14"."compliant_oop_medical"
-            FROM "t10" AS "t14"
+              "t13"."household_code",
+              "t13"."reference_month",
+              "t13"."household_net",
+              "t13"."per_capita_net",
+              "t13"."compliant_oop_medical"
+            FROM "t10" AS "t13"
             INNER JOIN (
               SELECT
-                "t12"."household_code",
-                MAX("t12"."key") AS "top"
-              FROM "t10" AS "t12"
+                "t11"."household_code",
+                MAX("t11"."key") AS "top"
+              FROM "t10" AS "t11"
               GROUP BY
                 1
             ) AS "t17"
-              ON "t14"."household_code" = "t17"."household_code" AND "t14"."key" = "t17"."top"
+              ON "t13"."household_code" = "t17"."household_code" AND "t13"."key" = "t17"."top"
           ) AS "t21"
             ON "t15"."household_code" = "t21"."household_code"
         ) AS "t22"

@@ -1,4 +1,4 @@
-WITH "t11" AS (
+WITH "t10" AS (
   SELECT
     "t4"."household_code",
     "t4"."basis",
@@ -29,7 +29,7 @@ WITH "t11" AS (
       )
       OR (
         CASE
-          WHEN COALESCE(ISNAN("t4"."per_capita_net"), FALSE)
+          WHEN ISNAN("t4"."per_capita_net")
           THEN CAST(NULL AS DOUBLE)
           ELSE "t4"."per_capita_net"
         END IS NOT NULL
@@ -87,8 +87,8 @@ FROM (
         "t26"."net",
         "t26"."pcni",
         "t26"."block_month",
-        "t12"."household_code" AS "household_code_right",
-        "t12"."feed_oop"
+        "t13"."household_code" AS "household_code_right",
+        "t13"."feed_oop"
       FROM (
         SELECT
           "t24"."household_code",
@@ -115,7 +115,7 @@ FROM (
             ELSE COALESCE(
               CAST("t24"."household_net" AS DOUBLE),
               CASE
-                WHEN COALESCE(ISNAN("t24"."per_capita_net"), FALSE)
+                WHEN ISNAN("t24"."per_capita_net")
                 THEN CAST(NULL AS DOUBLE)
                 ELSE "t24"."per_capita_net"
               END * "t24"."members"
@@ -134,14 +134,14 @@ FROM (
             ) / "t24"."members"
             ELSE COALESCE(
               CASE
-                WHEN COALESCE(ISNAN("t24"."per_capita_net"), FALSE)
+                WHEN ISNAN("t24"."per_capita_net")
                 THEN CAST(NULL AS DOUBLE)
                 ELSE "t24"."per_capita_net"
               END,
               COALESCE(
                 CAST("t24"."household_net" AS DOUBLE),
                 CASE
-                  WHEN COALESCE(ISNAN("t24"."per_capita_net"), FALSE)
+                  WHEN ISNAN("t24"."per_capita_net")
                   THEN CAST(NULL AS DOUBLE)
                   ELSE "t24"."per_capita_net"
                 END * "t24"."members"
@@ -190,10 +190,10 @@ FROM (
           ) AS "t17"
           LEFT OUTER JOIN (
             SELECT
-              "t13"."household_code",
-              SUM("t13"."net") AS "net_sum",
-              COUNT(DISTINCT "t13"."period") AS "months",
-              CAST(SUM(COALESCE("t13"."compliant_oop_medical", 0)) AS DOUBLE) AS "oop"
+              "t14"."household_code",
+              SUM("t14"."net") AS "net_sum",
+              COUNT(DISTINCT "t14"."period") AS "months",
+              CAST(SUM(COALESCE("t14"."compliant_oop_medical", 0)) AS DOUBLE) AS "oop"
             FROM (
               SELECT
                 "t3"."household_code",
@@ -211,28 +211,28 @@ FROM (
               FROM "incomes" AS "t3"
               WHERE
                 "t3"."period" >= '2024-07' AND "t3"."period" <= '2025-06'
-            ) AS "t13"
+            ) AS "t14"
             GROUP BY
               1
           ) AS "t21"
             ON "t17"."household_code" = "t21"."household_code"
           LEFT OUTER JOIN (
             SELECT
-              "t16"."household_code",
-              "t16"."reference_month",
-              "t16"."household_net",
-              "t16"."per_capita_net",
-              "t16"."compliant_oop_medical"
-            FROM "t11" AS "t16"
+              "t15"."household_code",
+              "t15"."reference_month",
+              "t15"."household_net",
+              "t15"."per_capita_net",
+              "t15"."compliant_oop_medical"
+            FROM "t10" AS "t15"
             INNER JOIN (
               SELECT
-                "t14"."household_code",
-                MAX("t14"."key") AS "top"
-              FROM "t11" AS "t14"
+                "t12"."household_code",
+                MAX("t12"."key") AS "top"
+              FROM "t10" AS "t12"
               GROUP BY
                 1
             ) AS "t19"
-              ON "t16"."household_code" = "t19"."household_code" AND "t16"."key" = "t19"."top"
+              ON "t15"."household_code" = "t19"."household_code" AND "t15"."key" = "t19"."top"
           ) AS "t23"
             ON "t17"."household_code" = "t23"."household_code"
         ) AS "t24"
@@ -264,8 +264,8 @@ FROM (
         ) AS "t7"
         GROUP BY
           1
-      ) AS "t12"
-        ON "t26"."household_code" = "t12"."household_code"
+      ) AS "t13"
+        ON "t26"."household_code" = "t13"."household_code"
     ) AS "t27"
     WHERE
       "t27"."pcni" >= 8700.0
