@@ -77,6 +77,7 @@ SORT = ["village_code", "household_code", "member_id", "rule_id", "event_date", 
 #: the types of R1's table (constants: a type named by a string inside a function mutates
 #: into a spelling Ibis still accepts)
 F64, STR = ibis.dtype("float64"), ibis.dtype("string")
+NO_NUMBER = ibis.null(F64)
 #: snapshot tables a run reads when given (empty otherwise)
 OPTIONAL_INPUTS = {"income_blocks": schema.INCOME_BLOCKS}
 MATCH_COLUMNS = {"id_token": pa.string(), "member_id": pa.string(),
@@ -227,7 +228,7 @@ def _number(x: ir.NumericValue) -> ir.FloatingValue:
     """A float column with NaN as null: a missing float reaches Spark as NaN from an Arrow
     or pandas table, and NaN is neither null to COALESCE nor below any line there."""
     x = x.cast(F64)
-    return ibis.ifelse(x.isnan(), ibis.null(F64), x)
+    return ibis.ifelse(x.isnan(), NO_NUMBER, x)
 
 
 def _evidence(t: ir.Table, **cols) -> ir.Table:
