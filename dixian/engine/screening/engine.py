@@ -228,7 +228,7 @@ def _number(x: ir.NumericValue) -> ir.FloatingValue:
     """A float column with NaN as null: a missing float reaches Spark as NaN from an Arrow
     or pandas table, and NaN is neither null to COALESCE nor below any line there."""
     x = x.cast(F64)
-    return ibis.ifelse(x.isnan(), NO_NUMBER, x)
+    return ibis.cases((x.isnan(), NO_NUMBER), else_=x)
 
 
 def _evidence(t: ir.Table, **cols) -> ir.Table:
