@@ -50,25 +50,18 @@ def local_month(moment: datetime | date) -> str:
 @dataclass(frozen=True)
 class Window:
     """R1 (dixian.engine.income) for a decision in ``reference_month``: the window ends with
-    the month before it (domain.md §1.2), with the rigid spending of R2 kept apart."""
+    the month before it (domain.md §1.2), from the monthly rows or, where too few months are
+    recorded, the national system's annual income block; the rigid spending of R2 kept
+    apart."""
 
     reference_month: str
     months_recorded: int
     members: int
     household_net: float | None  # annualised over the recorded months; None: not judged
     rigid_spending: float | None  # compliant out-of-pocket medical costs in the window
-
-    @property
-    def per_capita(self) -> float | None:
-        if self.household_net is None or not self.members:
-            return None
-        return round(self.household_net / self.members, 2)
-
-    @property
-    def per_capita_after_rigid(self) -> float | None:
-        if self.household_net is None or not self.members:
-            return None
-        return round((self.household_net - (self.rigid_spending or 0)) / self.members, 2)
+    per_capita: float | None = None
+    per_capita_after_rigid: float | None = None
+    basis: str = "none"  # monthly, annual:YYYY-MM (the block's reference month) or none
 
 
 def income_windows(household: Household, reference_months: list[str]) -> dict[str, Window]:
@@ -80,34 +73,16 @@ def income_windows(household: Household, reference_months: list[str]) -> dict[st
     rows = list(household.incomes.filter(period__in=wanted).values(
         "period", "wage", "business", "property", "transfer", "business_cost",
         "compliant_oop_medical"))
+    blocks = list(household.income_blocks.values(
+        "basis", "reference_month", "household_net", "per_capita_net", "compliant_oop_medical"))
     members = household.members.filter(member_status="active").count()
     out = {}
     for ref in reference_months:
         r = r1_for_policy(rows, members=members, last_month=month_add(ref, -1),
-                          policy=policies[ref])
-        out[ref] = Window(ref, r.months_recorded, members, r.household_net, r.rigid_spending)
+                          policy=policies[ref], blocks=blocks)
+        out[ref] = Window(ref, r.months_recorded, members, r.household_net, r.rigid_spending,
+                          r.per_capita, r.per_capita_after_rigid, r.basis)
     return out
-
-
-def annual_evidence(household: Household, reference_month: str, members: int
-                    ) -> tuple[float | None, float | None, str | None]:
-    """The national system's latest annual income block (at identification or after
-    elimination) whose 12 months end within the 12 months before ``reference_month``: per-capita
-    net income, the same after compliant out-of-pocket medical costs, and its month. Migrated
-    households have these blocks rather than monthly rows (domain.md §2.3)."""
-    earliest = month_add(reference_month, -12)
-    block = (household.income_blocks.filter(reference_month__lte=reference_month,
-                                            reference_month__gt=earliest)
-             .exclude(household_net__isnull=True, per_capita_net__isnull=True)
-             .order_by("-reference_month", "-pk").first())
-    if block is None:
-        return None, None, None
-    size = members or 1
-    per_capita = (block.per_capita_net if block.per_capita_net is not None
-                  else round(block.household_net / size, 2))
-    net = block.household_net if block.household_net is not None else per_capita * size
-    after = round((net - (block.compliant_oop_medical or 0)) / size, 2)
-    return float(per_capita), after, block.reference_month
 
 
 @dataclass(frozen=True)
@@ -136,19 +111,20 @@ def classify(household: Household, risk_types: list[str], now: datetime,
     line = int(policy["income.monitoring_line"])
     w = income_windows(household, [local_month(now)])[local_month(now)]
     members = w.members or 1
-    source = "registry"
+    source = w.basis if w.basis.startswith("annual:") else "registry"
     net, rigid = w.household_net, (w.rigid_spending or 0)
+    per_capita, after = w.per_capita, w.per_capita_after_rigid
     if verified and verified.get("net_income") not in (None, ""):
         net, source = int(verified["net_income"]), "visit"
+        per_capita = after = None
     if verified and verified.get("rigid_spending") not in (None, ""):
         rigid = int(verified["rigid_spending"])
-    if net is None:
-        per_capita, after, block_month = annual_evidence(household, local_month(now), members)
-        if per_capita is not None:
-            net, source = round(per_capita * members), f"annual:{block_month}"
-            rigid = round((per_capita - after) * members)
-    facts = {"per_capita": None if net is None else round(net / members, 2),
-             "per_capita_after_rigid": None if net is None else round((net - rigid) / members, 2),
+        after = None
+    if net is not None and per_capita is None:
+        per_capita = round(net / members, 2)
+    if net is not None and after is None:
+        after = round((net - rigid) / members, 2)
+    facts = {"per_capita": per_capita, "per_capita_after_rigid": after,
              "household_net": net, "rigid_spending": rigid, "members": members,
              "months_recorded": w.months_recorded,
              "poverty_alleviated": household.household_type == "poverty_alleviated",
@@ -217,15 +193,9 @@ def elimination_conditions(household: Household, now: datetime) -> list[Conditio
     n = int(policy["income.stable_months"])
     refs = [month_add(this_month, -k) for k in range(n - 1, -1, -1)]
     windows = income_windows(household, refs)
-    members = windows[this_month].members
-    evidence, basis = {}, {}
-    for ref in refs:
-        per_capita, after = windows[ref].per_capita, windows[ref].per_capita_after_rigid
-        basis[ref] = "monthly"
-        if per_capita is None:
-            per_capita, after, block = annual_evidence(household, ref, members)
-            basis[ref] = f"annual:{block}" if block else "none"
-        evidence[ref] = (per_capita, after)
+    evidence = {ref: (windows[ref].per_capita, windows[ref].per_capita_after_rigid)
+                for ref in refs}
+    basis = {ref: windows[ref].basis for ref in refs}
     below = [ref for ref in refs if evidence[ref][0] is None
              or evidence[ref][0] < line_for(household, int(ref[:4]), first_day(ref))]
     stable = 0
@@ -263,8 +233,6 @@ def elimination_conditions(household: Household, now: datetime) -> list[Conditio
     new = sorted(new_visit_risks | new_clue_risks)
 
     rigid = latest_window.rigid_spending
-    if latest_window.per_capita is None and latest_after is not None and latest is not None:
-        rigid = round((latest - latest_after) * (members or 1))
     facts = {"months_monitored": months, "since_month": started_month,
              "implemented_measures": implemented, "stable_months": stable,
              "months_below": below, "per_capita": latest, "per_capita_after_rigid": latest_after,

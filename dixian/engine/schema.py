@@ -31,7 +31,7 @@ from __future__ import annotations
 import pyarrow as pa
 
 __all__ = [
-    "ENUMS", "HOUSEHOLDS", "MEMBERS", "INCOMES", "SNAPSHOT_SCHEMAS",
+    "ENUMS", "HOUSEHOLDS", "MEMBERS", "INCOMES", "INCOME_BLOCKS", "SNAPSHOT_SCHEMAS",
     "TRUTH_INCOMES", "TRUTH_MEMBERS", "TRUTH_SHOCKS", "TRUTH_HOUSEHOLD_YEARS",
     "PLANTED_ERRORS", "TRUTH_SCHEMAS", "ALL_SCHEMAS", "INCOME_COMPONENTS", "VILLAGES",
     "OPTIONAL_SCHEMAS",
@@ -408,9 +408,26 @@ INCOMES = pa.schema([
        "In-scope out-of-pocket medical spending after the three schemes."),
 ], metadata={"table": "incomes", "zh": "收入信息（月）", "key": "household_code,period"})
 
+#: the national system's annual income blocks (domain.md §2.3), as a county migrated from it
+#: has them instead of monthly rows: R1 falls back on them (dixian.engine.income)
+INCOME_BLOCKS = pa.schema([
+    _f("household_code", S, "户编号", "The household.", required=True),
+    _f("basis", S, "收入口径", "'identification' (识别时) or 'elimination' (风险消除后).",
+       required=True),
+    _f("reference_month", S, "识别/消除监测时间",
+       "The identification or elimination month; the block covers the 12 months before it."),
+    *[pa.field(f.name, f.type, nullable=True, metadata={
+        **{k.decode(): v.decode() for k, v in f.metadata.items()},
+        "doc": "The block's 12 months, as reported: " + f.metadata[b"doc"].decode()})
+      for f in INCOMES if f.name in INCOME_COMPONENTS],
+    _f("household_net", I32, "家庭纯收入", "The household's annual net income, as reported."),
+    _f("per_capita_net", pa.float64(), "人均纯收入", "Per-capita net income, as reported."),
+], metadata={"table": "income_blocks", "zh": "年度收入（国家系统）",
+             "key": "household_code,basis"})
+
 SNAPSHOT_SCHEMAS = {"households": HOUSEHOLDS, "members": MEMBERS, "incomes": INCOMES}
 #: optional tables a registry may also export (the engines use them when present)
-OPTIONAL_SCHEMAS = {"villages": VILLAGES}
+OPTIONAL_SCHEMAS = {"villages": VILLAGES, "income_blocks": INCOME_BLOCKS}
 
 # ---------------------------------------------------------------------------- ground truth
 TRUTH_INCOMES = pa.schema(list(INCOMES) + [
@@ -526,7 +543,10 @@ def render_markdown() -> str:
            "The registry exports `households`, `members` and `incomes` to the engine as "
            "Parquet with exactly these columns (domain.md §2.3 field catalogue). The synthetic "
            "generator writes the same three tables plus the ground-truth tables and "
-           "`planted_errors`, which a real registry never has.", "",
+           "`planted_errors`, which a real registry never has. Beside them a registry may "
+           "give `villages` (the villages' own totals) and `income_blocks` (the national "
+           "system's annual income blocks of a county migrated from it: R1 falls back on "
+           "them where too few months are recorded, `dixian.engine.income`).", "",
            "Conventions: division codes are NBS strings; months are `'YYYY-MM'`; money is "
            "whole yuan (int32), incomes are monthly; areas are 亩 (mu) or m²; enumerated "
            "fields hold the English codes listed at the end. `household_type` is "

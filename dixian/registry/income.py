@@ -1,6 +1,7 @@
 """Per-capita net income (R1) for the household page and letters: the engine's one definition
 (:mod:`dixian.engine.income`) over the window before a reference month, with the policy in
-force for the household's village."""
+force for the household's village; the national system's annual block where too few months
+are recorded (a migrated county)."""
 
 from __future__ import annotations
 
@@ -41,6 +42,7 @@ class NetIncome:
     per_capita: float | None
     line: int
     policy_fingerprint: str = ""  # the policy the window and the line came from
+    block_month: str | None = None  # R1 is the national system's annual block of this month
 
 
 def net_income(household: Household, reference_month: str) -> NetIncome:
@@ -58,7 +60,12 @@ def net_income(household: Household, reference_month: str) -> NetIncome:
         **{name: Sum(name) for name in INCOME_COMPONENTS})
     totals = {name: int(totals[name] or 0) for name in INCOME_COMPONENTS}
     members = household.members.filter(member_status="active").count()
-    r = r1_for_policy(rows, members=members, last_month=window[-1], policy=policy)
+    blocks = list(household.income_blocks.values(
+        "basis", "reference_month", "household_net", "per_capita_net", "compliant_oop_medical"))
+    r = r1_for_policy(rows, members=members, last_month=window[-1], policy=policy,
+                      blocks=blocks)
+    if r.block_month:  # the block's own rigid spending, as R2 reads it
+        totals = {**totals, "compliant_oop_medical": int(r.rigid_spending or 0)}
     return NetIncome(reference_month, window[0], window[-1], r.months_recorded, members, totals,
                      r.household_net, r.per_capita, int(policy["income.monitoring_line"]),
-                     policy.fingerprint)
+                     policy.fingerprint, r.block_month)

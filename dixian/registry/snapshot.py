@@ -1,7 +1,9 @@
 """The registry as Arrow tables in the engine's snapshot contract, and exports of it.
 
 ``snapshot(scope)`` is the bridge from Django to the engine: the ``households``,
-``members`` and ``incomes`` tables of :mod:`dixian.engine.schema`, scoped by region.
+``members`` and ``incomes`` tables of :mod:`dixian.engine.schema`, and beside them the
+``income_blocks`` (the national system's annual blocks R1 falls back on) and the
+``villages``' reports, scoped by region.
 Protected values are decrypted only when ``reveal`` is true; otherwise they are masks.
 ``export(...)`` writes the same tables as XLSX, CSV or Parquet, in Dixian's template or
 the national layout (Chinese headers and labels), so that an export imports back to the
@@ -25,7 +27,7 @@ from dixian.core import pii
 from dixian.core.access import scope_q
 from dixian.registry import layout
 from dixian.registry.bridge import RegionScope, require_scope, safe_row, safe_table, schema
-from dixian.registry.models import Household, Income, Member, VillageReport
+from dixian.registry.models import Household, Income, IncomeBlock, Member, VillageReport
 
 
 def fetch_columns(queryset, fields: list[str]) -> dict[str, list]:
@@ -113,6 +115,11 @@ def snapshot(scope: RegionScope, *, reveal: bool = False,
         "household__code", "period")
     i = fetch_columns(incomes, ["household__code", "period", *schema.INCOME_COMPONENTS])
     i["household_code"] = i.pop("household__code")
+    blocks = IncomeBlock.objects.filter(scope_q(scope, "household__village__code"), **one) \
+        .order_by("household__code", "basis")
+    b = fetch_columns(blocks, ["household__code", *[f.name for f in schema.INCOME_BLOCKS
+                                                    if f.name != "household_code"]])
+    b["household_code"] = b.pop("household__code")
     reports = VillageReport.objects.filter(scope_q(scope, "village__code")).order_by("village")
     if household_code:
         reports = reports.none()
@@ -125,6 +132,7 @@ def snapshot(scope: RegionScope, *, reveal: bool = False,
         for name, columns, table_schema in (("households", h, schema.HOUSEHOLDS),
                                             ("members", m, schema.MEMBERS),
                                             ("incomes", i, schema.INCOMES),
+                                            ("income_blocks", b, schema.INCOME_BLOCKS),
                                             ("villages", v, schema.VILLAGES))
     }
 
@@ -175,8 +183,10 @@ SHEET_NAMES = {"dixian": {t: t for t in layout.TABLES},
 def export(tables: dict[str, pa.Table], *, fmt: str, file_layout: str = "dixian") -> bytes:
     """XLSX (one sheet per table), CSV or Parquet (a zip with one file per table)."""
     shape = _national if file_layout == "national" else _template
+    # the income blocks travel in the ledger file and the national export, and in the
+    # Parquet snapshot a cluster job screens (beside the three tables), not in the sheets
     shaped = {SHEET_NAMES[file_layout][name]: safe_table(shape(table, name))
-              for name, table in tables.items()}
+              for name, table in tables.items() if name in SHEET_NAMES[file_layout]}
     if fmt == "xlsx":
         return _xlsx(shaped)
     buffer = io.BytesIO()
@@ -194,6 +204,10 @@ def export(tables: dict[str, pa.Table], *, fmt: str, file_layout: str = "dixian"
                 archive.writestr(f"{name}.parquet", out.getvalue())
             else:
                 raise ValueError(f"unknown export format {fmt!r}")
+        if fmt == "parquet" and tables.get("income_blocks") is not None:
+            out = io.BytesIO()
+            pq.write_table(tables["income_blocks"], out)
+            archive.writestr("income_blocks.parquet", out.getvalue())
     return buffer.getvalue()
 
 

@@ -1,6 +1,7 @@
 """Where Django meets the indicator engine: the ledger as Arrow tables, and the cache.
 
-:func:`ledger_tables` reads the registry (households, members, incomes) and the ledger
+:func:`ledger_tables` reads the registry (households, members, incomes and the national
+system's annual income blocks) and the ledger
 (spells, cases and clues, measures, quality issues, visits) of a scope into the tables of
 :mod:`dixian.engine.indicators` (times in local time). :func:`do_recompute` runs the engine
 for a region and replaces the :class:`~dixian.statistics.models.IndicatorSnapshot` rows of
@@ -143,8 +144,8 @@ def _ints(values):
 
 
 #: the input tables :func:`ledger_tables` reads (the engine's names)
-LEDGER_INPUTS = ("households", "members", "incomes", "spells", "cases", "clues", "measures",
-                 "quality_issues", "visits")
+LEDGER_INPUTS = ("households", "members", "incomes", "income_blocks", "spells", "cases",
+                 "clues", "measures", "quality_issues", "visits")
 
 
 def ledger_tables(scope: RegionScope, *, incomes: bool = True,
@@ -157,12 +158,12 @@ def ledger_tables(scope: RegionScope, *, incomes: bool = True,
     from dixian.assistance.models import Measure
     from dixian.cases.models import Case, CaseEvent, Clue, MonitoringSpell, MonitoringVisit
     from dixian.quality.models import QualityIssue
-    from dixian.registry.models import Household, Income, Member
+    from dixian.registry.models import Household, Income, IncomeBlock, Member
 
     require_scope(scope)
     wanted = set(LEDGER_INPUTS if only is None else only)
     if not incomes:
-        wanted.discard("incomes")
+        wanted -= {"incomes", "income_blocks"}
     unknown = wanted - set(LEDGER_INPUTS)
     if unknown:
         raise ValueError(f"unknown input table(s) {sorted(unknown)}")
@@ -210,6 +211,17 @@ def ledger_tables(scope: RegionScope, *, incomes: bool = True,
             "household_code": _text(i["household__code"]), "period": _text(i["period"]),
             **{name: _ints(i[name]) for name in ("wage", "business", "property", "transfer",
                                                  "business_cost")}})
+    if "income_blocks" in wanted:
+        # the national system's annual blocks, R1's fallback (a migrated county's incomes)
+        b = fetch_columns(IncomeBlock.objects.filter(scope_q(scope, "household__village__code")),
+                          ["household__code", "basis", "reference_month", "household_net",
+                           "per_capita_net"])
+        tables["income_blocks"] = pa.table({
+            "household_code": _text(b["household__code"]), "basis": _text(b["basis"]),
+            "reference_month": _text(b["reference_month"]),
+            "household_net": _ints(b["household_net"]),
+            "per_capita_net": pa.array([None if v is None else float(v)
+                                        for v in b["per_capita_net"]], pa.float64())})
     if "spells" in wanted:
         s = MonitoringSpell.objects.filter(scope_q(scope, "village_code")).values_list(
             "household__code", "village_code", "category", "risk_types", "started_on",

@@ -36,6 +36,7 @@ INPUT_TABLES: dict[str, tuple[str, ...]] = {
     "households": ("registry_household",),
     "members": ("registry_member", HOUSEHOLD_KEY),
     "incomes": ("registry_income", HOUSEHOLD_KEY),
+    "income_blocks": ("registry_incomeblock", HOUSEHOLD_KEY),
     "spells": ("cases_monitoringspell", "cases_case", HOUSEHOLD_KEY),
     "cases": ("cases_case", "cases_caseevent", HOUSEHOLD_KEY),
     "clues": ("cases_clue", "cases_case"),

@@ -40,6 +40,7 @@ import pyarrow as pa
 
 from dixian.engine.policy import region_of_scope
 
+from ..income import BASIS_ORDER, block_window
 from ..scope import CODE_LENGTHS, RegionScope, require_scope
 from . import params as P
 from .periods import add_months, check_month, month_bounds, month_index, month_range
@@ -137,7 +138,7 @@ LIST_INDICATORS = (
 
 _STOCK = frozenset({"households", "spells"})
 _LAGS = _STOCK | {"cases", "clues", "measures"}
-_INCOME = _STOCK | {"members", "incomes"}
+_INCOME = _STOCK | {"members", "incomes", "income_blocks"}
 #: the input tables :func:`households_for` reads for each list: the others may be left out
 #: (a caller then reads less of its ledger) and the list is the same
 #: (tests/engine/indicators/test_indicators.py checks it on a county with every table filled)
@@ -224,6 +225,10 @@ _SNAPSHOT_COLUMNS = {
     "incomes": {"household_code": pa.string(), "period": pa.string(), "wage": pa.int64(),
                 "business": pa.int64(), "property": pa.int64(), "transfer": pa.int64(),
                 "business_cost": pa.int64()},
+    # the national system's annual blocks, R1's fallback (dixian.engine.income)
+    "income_blocks": {"household_code": pa.string(), "basis": pa.string(),
+                      "reference_month": pa.string(), "household_net": pa.int64(),
+                      "per_capita_net": pa.float64()},
 }
 _EDUCATION_YEARS = {"illiterate": 0, "primary": 6, "junior_secondary": 9,
                     "senior_secondary": 12, "vocational_secondary": 12, "junior_college": 15,
@@ -311,7 +316,7 @@ class _Model:
         if months + window - 1 > 62:
             raise ValueError("months + income_window_months must stay within 63 months")
         t = time.perf_counter()
-        for name in ("households", "members", "incomes", *LEDGER_SCHEMAS):
+        for name in ("households", "members", "incomes", "income_blocks", *LEDGER_SCHEMAS):
             self._register(name, tables.get(name))
         self.key = self._key_sql()
         self.as_of = check_month(as_of, "as_of") if as_of else default_as_of(self.db)
@@ -469,26 +474,49 @@ class _Model:
     def _incomes(self) -> None:
         """``hw``: per household, the 12-month net income (R1) ending in each income month
         (column ``s<j>`` for ``self.income_months[j]``), the months recorded (``mask``, bit 0
-        = the first month read) and the months of the window it was active (``amask``, bit =
-        period index); ``hy`` (a view): per household and period, the per-capita net income
-        of households with every month of the period's window recorded and a living member.
+        = the first month read), the months of the window it was active (``amask``, bit =
+        period index) and R1's per-capita net income (``y<j>``, null when not judged: from
+        the monthly rows where at least ``income_window_min_months`` are recorded, else from
+        the latest annual block of the national system that speaks for the window,
+        :func:`dixian.engine.income.r1_with_blocks`); ``hy`` (a view): per household and
+        period, the per-capita net income of households whose R1 is judged.
 
         Income months: the periods of the window up to the last month with incomes for most
         households (``income_as_of``: at least half as many rows as the busiest month; a
         ledger may run on after the registry's last income month, and the month being
-        entered is not complete), plus
+        entered is not complete); with no monthly rows at all (a county migrated from the
+        national system), up to the last month an annual block speaks for; plus
         the month 12 months before ``income_as_of`` when it falls before the window (for the
         year-on-year growth). The incomes are read once, grouped by household with one sum per
         month: on a hundred million monthly rows that is several times faster than a window
         function or a row per household and month."""
         t = time.perf_counter()
         w = int(self.params["income_window_months"])
+        least = int(self.params["income_window_min_months"])
+        scope_h = _scope_sql(self.scope, "household_code")
         # the last month recorded for most households (a month being entered does not count)
         counts = self.db.execute(
             f"select period, count(*) from raw_incomes where period <= '{self.as_of}' and "
-            f"{_scope_sql(self.scope, 'household_code')} group by period").fetchall()
+            f"{scope_h} group by period").fetchall()
         busiest = max((n for _m, n in counts), default=0)
         last = max((m for m, n in counts if n >= busiest / 2), default=None)
+        self.sql(f"""create or replace temp table blk as
+            select {self.key} as hk, reference_month as ref,
+                   case basis {" ".join(f"when '{b}' then {len(BASIS_ORDER) - k}"
+                                        for k, b in enumerate(BASIS_ORDER))} else 0 end
+                       as brank,
+                   household_net, case when isnan(per_capita_net) then null
+                                       else per_capita_net end as per_capita_net
+            from raw_income_blocks
+            where {scope_h} and coalesce(reference_month, '') <> ''
+              and (household_net is not null or per_capita_net is not null)""")
+        if last is None:
+            # no monthly rows: the last month an annual block speaks for, up to as_of
+            latest = self.db.execute(
+                f"select max(ref) from blk where ref <= '{add_months(self.as_of, 1)}'"
+            ).fetchall()[0][0]
+            if latest:
+                last = min(self.as_of, add_months(latest, w - 2))
         self.income_as_of = last if last and last >= self.periods[0] else None
         months = [m for m in self.periods if last and m <= last]
         if self.income_as_of:
@@ -519,12 +547,34 @@ class _Model:
                 from raw_incomes
                 where period >= '{months_minus(months[0], w - 1)}'
                   and period <= '{months[-1]}'
-                  and {_scope_sql(self.scope, "household_code")})
+                  and {scope_h})
             group by hk""")
-        self.sql("""create or replace temp table hw as
-            select i.*, h.village_code, coalesce(h.household_type = 'poverty_alleviated', false)
+        # per income month, the latest block that speaks for its window (the later event
+        # first on a tie) and its per-capita net income
+        blocks = []
+        for j, mo in enumerate(months):
+            first, final = block_window(mo, w)
+            blocks.append(f"arg_max(coalesce(b.per_capita_net, b.household_net / m.size), "
+                          f"b.ref || b.brank::varchar) filter (where b.ref between '{first}' "
+                          f"and '{final}') as b{j}")
+        self.sql(f"""create or replace temp table inb as
+            select b.hk, {", ".join(blocks)}
+            from blk b join mem m using (hk) where m.size > 0 group by b.hk""")
+        judged = []
+        for j, mo in enumerate(months):
+            shift = month_index(mo) - base - w + 1
+            recorded = f"bit_count((coalesce(i.mask, 0) >> {shift}) & {(1 << w) - 1})"
+            judged.append(f"case when {recorded} >= {least} then "
+                          f"coalesce(i.s{j}, 0) * {w} / {recorded} / m.size "
+                          f"else b.b{j} end as y{j}")
+        zeros = ", ".join(f"coalesce(i.s{j}, 0) as s{j}" for j in range(len(months)))
+        self.sql(f"""create or replace temp table hw as
+            select hk, coalesce(i.mask, 0) as mask, {zeros}, {", ".join(judged)},
+                   h.village_code, coalesce(h.household_type = 'poverty_alleviated', false)
                    as pa, m.size as persons, coalesce(a.amask, 0) as amask
-            from inc i join mem m using (hk) join h using (hk)
+            from (select hk from inc union select hk from inb) k
+            left join inc i using (hk) left join inb b using (hk)
+            join mem m using (hk) join h using (hk)
             left join (select hk, bit_or(1::bigint << pi) as amask from hp
                        where status = 'ACTIVE' group by hk) a using (hk)
             where m.size > 0""")
@@ -541,23 +591,17 @@ class _Model:
     def income_column(self, month: str) -> int:
         return self.income_months.index(month)
 
-    def _recorded_sql(self, month: str, alias: str = "") -> str:
-        w = int(self.params["income_window_months"])
-        shift = month_index(month) - self._income_base - w + 1
-        return f"bit_count(({alias}mask >> {shift}) & {(1 << w) - 1})"
-
-    def income_ok(self, month: str) -> str:
-        """SQL: R1 can be judged for the window ending in ``month`` (``hw`` table): at least
-        ``income_window_min_months`` of its months are recorded (dixian.engine.income)."""
-        return f"{self._recorded_sql(month)} >= {int(self.params['income_window_min_months'])}"
+    def income_ok(self, month: str, alias: str = "") -> str:
+        """SQL: R1 is judged for the window ending in ``month`` (``hw`` table): at least
+        ``income_window_min_months`` of its months recorded, else an annual block speaking
+        for it (dixian.engine.income)."""
+        return f"{alias}y{self.income_column(month)} is not null"
 
     def pcni_sql(self, month: str, alias: str = "") -> str:
         """SQL: R1, the per-capita net income of the window ending in ``month``: the recorded
-        months' net income annualised (× window / months recorded) over the active members."""
-        w = int(self.params["income_window_months"])
-        j = self.income_column(month)
-        return (f"({alias}s{j} * {w} / {self._recorded_sql(month, alias)} / "
-                f"{alias}persons)")
+        months' net income annualised (× window / months recorded) over the active members,
+        else the annual block's."""
+        return f"{alias}y{self.income_column(month)}"
 
     # ------------------------------------------------------------------ levels
     def levels(self) -> tuple[tuple[str, ...], tuple[int, ...]]:
@@ -832,13 +876,10 @@ def _income_aggregates(model: _Model, lengths: Sequence[int]) -> None:
     from ..measures.poverty import fgt_vector
 
     t = time.perf_counter()
-    w = int(model.params["income_window_months"])
-    full = (1 << w) - 1
-    min_months = int(model.params["income_window_min_months"])
     months = model.income_months
     index = {m: k for k, m in enumerate(model.periods)}
-    data = model.fetch("select village_code, pa, persons, amask, mask, "
-                       + ", ".join(f"s{j}" for j in range(max(1, len(months)))) + " from hw")
+    data = model.fetch("select village_code, pa, persons, amask, "
+                       + ", ".join(f"y{j}" for j in range(max(1, len(months)))) + " from hw")
     encoded = data["village_code"].combine_chunks().dictionary_encode()
     vi = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
     villages = encoded.dictionary.cast(pa.string())
@@ -848,7 +889,7 @@ def _income_aggregates(model: _Model, lengths: Sequence[int]) -> None:
         return np.asarray(data[name].to_numpy(zero_copy_only=False), dtype=dtype)
 
     pa_flag, persons = col("pa", bool), col("persons")
-    amask, mask = col("amask", np.int64), col("mask", np.int64)
+    amask = col("amask", np.int64)
     names = ("pa_income_n", "pa_income_persons", "pa_income_total", "mon_income_n",
              "mon_income_persons", "mon_income_total", "fgt_persons", "poor_persons",
              "fgt1_total", "fgt2_total")
@@ -856,11 +897,10 @@ def _income_aggregates(model: _Model, lengths: Sequence[int]) -> None:
     for j, month in enumerate(months):
         k = index.get(month, -1)
         z = float(P.monitoring_line(model.params, month))
-        shift = month_index(month) - model._income_base - w + 1
-        recorded = np.bitwise_count((mask >> shift) & full)
-        ok = recorded >= min_months
-        total = col(f"s{j}") * w / np.maximum(recorded, 1)  # R1: annualised
-        y = total / persons
+        y = col(f"y{j}")  # R1 per capita; NaN: not judged
+        ok = ~np.isnan(y)
+        y = np.where(ok, y, 0.0)
+        total = y * persons  # the household's R1 net income
         pa_ok = pa_flag & ok
         act_ok = (((amask >> max(k, 0)) & 1) == 1) & ok & (k >= 0)
         w_ok = persons * ok
@@ -968,7 +1008,7 @@ def _vulnerability(model: _Model, lengths: Sequence[int]) -> None:
                w.pa::int as alleviated, h.relocated::int as relocated,
                coalesce(h.housing_grade in ('C', 'D'), false)::int as unsafe_housing
         from hw w join h using (hk) join mem m using (hk)
-        where {model.income_ok(model.income_as_of)} and w.s{j} > 0""")
+        where {model.income_ok(model.income_as_of, "w.")} and w.y{j} > 0""")
     line = float(P.monitoring_line(model.params, model.income_as_of))
     if data.num_rows < 50:
         model.sql(empty)

@@ -703,12 +703,12 @@ def _inputs(snapshot: Any) -> dict[str, tuple[str, Any]]:
     if not isinstance(snapshot, Mapping):
         raise TypeError("snapshot: a directory or a mapping of table name -> Parquet path(s) "
                         "or Arrow table")
-    unknown = set(snapshot) - set(SNAPSHOT_TABLES)
+    unknown = set(snapshot) - set(SNAPSHOT_TABLES) - set(schema.OPTIONAL_SCHEMAS)
     if unknown:
         raise ValueError(f"unknown snapshot table(s) {sorted(unknown)}")
     out = {}
     for name, src in snapshot.items():
-        if src is None:
+        if src is None or name not in SNAPSHOT_TABLES:  # a table of the contract no rule reads
             continue
         if isinstance(src, str | Path) or (isinstance(src, list | tuple)
                                             and all(isinstance(s, str | Path) for s in src)):

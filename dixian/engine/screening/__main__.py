@@ -18,7 +18,8 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--period", default="2025-06")
     r = sub.add_parser("run", help="screen a Parquet snapshot and feeds, write the alerts")
     r.add_argument("--snapshot", required=True,
-                   help="directory with households.parquet, members.parquet, incomes.parquet")
+                   help="directory with households.parquet, members.parquet, incomes.parquet "
+                        "(and income_blocks.parquet, if the county has them)")
     r.add_argument("--feeds", help="directory with one sub-directory of Parquet files per feed")
     r.add_argument("--scope", required=True, help="division code prefix(es), comma-separated, "
                    "or 'national'")
@@ -55,6 +56,9 @@ def _run(a) -> int:
 
     snapshot = {name: str(Path(a.snapshot) / f"{name}.parquet")
                 for name in ("households", "members", "incomes")}
+    blocks = Path(a.snapshot) / "income_blocks.parquet"  # a migrated county's annual blocks
+    if blocks.is_file():
+        snapshot["income_blocks"] = str(blocks)
     feeds = {}
     if a.feeds:
         for folder in sorted(Path(a.feeds).iterdir()):

@@ -66,7 +66,13 @@ def render_markdown() -> str:
            "look-back window, durations, incomes) fire every month while the condition holds "
            "and the case layer merges repeated clues.",
            "* **Cohorts:** the lower medical lines apply to 脱贫 households and monitored "
-           "households (`household_type = poverty_alleviated` or a monitoring category).", ""]
+           "households (`household_type = poverty_alleviated` or a monitoring category).",
+           "* **Incomes (R1):** the R2 rules read the 12-month per-capita net income of "
+           "`dixian.engine.income`: the `incomes` rows where at least "
+           "`income_window_min_months` of the window's months are recorded, else the latest "
+           "annual income block of the national system (the optional `income_blocks` "
+           "snapshot table, as a county migrated from it has) whose 12 months end within the "
+           "window; such an alert's detail is `annual:YYYY-MM`.", ""]
     out += ["## Rules", "", "| id | v | department | operator | risk type | category | title |",
             "|---|---|---|---|---|---|---|"]
     for r in RULES:

@@ -1,7 +1,8 @@
 """Compile the screening rules to Ibis and run them (DuckDB by default, Spark on request).
 
 :func:`build` turns one rule into an Ibis table expression over named inputs: the snapshot
-tables ``households``, ``members``, ``incomes`` and the matched feeds (one table per
+tables ``households``, ``members``, ``incomes`` (with the optional ``income_blocks``, the
+national system's annual blocks R1 falls back on) and the matched feeds (one table per
 department, as :func:`dixian.engine.feeds.match` returns them). Parameters and the period are
 literals of the expression, so the SQL of each rule is fixed for a given period and parameter
 set; ``tests/engine/screening/sql/`` keeps it under snapshot test. :func:`run` binds the inputs,
@@ -30,6 +31,7 @@ from dixian.engine.policy import region_of_scope
 
 from .. import schema
 from ..feeds.schemas import FEEDS, arrow_schema
+from ..income import BASIS_ORDER, block_window
 from ..rules import lang
 from ..scope import RegionScope, require_scope
 from .params import resolve
@@ -72,6 +74,12 @@ HOUSEHOLD_COLUMNS = ("household_code", "village_code", "household_type", "monito
 #: backends on which :func:`run` materialises shared intermediate tables (temporary tables)
 STAGED_BACKENDS = ("duckdb", "postgres")
 SORT = ["village_code", "household_code", "member_id", "rule_id", "event_date", "detail"]
+#: the types of R1's table (constants: a type named by a string inside a function mutates
+#: into a spelling Ibis still accepts)
+F64, STR = ibis.dtype("float64"), ibis.dtype("string")
+NO_NUMBER = ibis.null(F64)
+#: snapshot tables a run reads when given (empty otherwise)
+OPTIONAL_INPUTS = {"income_blocks": schema.INCOME_BLOCKS}
 MATCH_COLUMNS = {"id_token": pa.string(), "member_id": pa.string(),
                  "household_code": pa.string(), "match_status": pa.string()}
 
@@ -83,7 +91,7 @@ def _first_day(month: str) -> _dt.date:
 
 def input_schemas() -> dict[str, pa.Schema]:
     """The Arrow schema of every input a rule may read."""
-    out = dict(schema.SNAPSHOT_SCHEMAS)
+    out = {**schema.SNAPSHOT_SCHEMAS, **OPTIONAL_INPUTS}
     for dept in FEEDS:
         s = arrow_schema(dept)
         for name, t in MATCH_COLUMNS.items():
@@ -148,7 +156,9 @@ class Context:
         return t.filter(expr)
 
     def income(self) -> ir.Table:
-        """R1 over the income window: household_code, net (annualised), months, members, pcni."""
+        """R1 over the income window (:func:`dixian.engine.income.r1_with_blocks`):
+        household_code, months (recorded), members, oop, net (annualised), pcni, and
+        block_month (the annual block's reference month where R1 is its, else null)."""
         if self._income is None:
             out = self._compute_income()
             self._income = self._stage(out) if self._stage is not None else out
@@ -157,21 +167,68 @@ class Context:
     def _compute_income(self) -> ir.Table:
         inc = self.t["incomes"]
         w = int(self.p["income_window_months"])
+        least = int(self.p["income_window_min_months"])
         start = month_add(self.period, 1 - w)
         inc = inc.filter(inc.period >= start, inc.period <= self.period)
         net = (inc.wage.fill_null(0) + inc.business.fill_null(0) + inc.property.fill_null(0)
-               + inc.transfer.fill_null(0) - inc.business_cost.fill_null(0)).cast("float64")
+               + inc.transfer.fill_null(0) - inc.business_cost.fill_null(0)).cast(F64)
         g = inc.mutate(net=net).group_by("household_code").aggregate(
             net_sum=lambda t: t.net.sum(), months=lambda t: t.period.nunique(),
-            oop=lambda t: t.compliant_oop_medical.fill_null(0).sum().cast("float64"))
+            oop=lambda t: t.compliant_oop_medical.fill_null(0).sum().cast(F64))
         m = self.t["members"]
         size = m.filter(m.member_status == "active").group_by("household_code").aggregate(
             members=lambda t: t.member_id.count())
-        j = g.join(size, "household_code")
-        j = j.filter(j.months >= int(self.p["income_window_min_months"]), j.members > 0)
+        if "income_blocks" not in self.t:
+            j = g.join(size, "household_code")
+            j = j.filter(j.months >= least, j.members > 0)
+            annual = j.net_sum * w / j.months
+            return j.select("household_code", "months", "members", "oop", net=annual,
+                            pcni=annual / j.members, block_month=ibis.null(STR))
+        # with the annual blocks: one row per household with active members, its monthly R1
+        # where judged, else its latest block's
+        s = size.filter(size.members > 0)
+        j = s.left_join(g, "household_code").select(s.household_code, s.members, g.net_sum,
+                                                     g.months, g.oop)
+        b = self._latest_blocks()
+        j = j.left_join(b, "household_code").select(
+            j, b.reference_month, b.household_net, b.per_capita_net, b.compliant_oop_medical)
+        monthly = j.months.notnull() & (j.months >= least)
         annual = j.net_sum * w / j.months
-        return j.select("household_code", "months", "members", "oop", net=annual,
-                        pcni=annual / j.members)
+        per_capita = _number(j.per_capita_net)
+        block_net = ibis.coalesce(j.household_net.cast(F64), per_capita * j.members)
+        j = j.filter(monthly | j.reference_month.notnull())
+        return j.select(
+            j.household_code, months=j.months.fill_null(0), members=j.members,
+            oop=ibis.ifelse(monthly, j.oop, j.compliant_oop_medical.fill_null(0)
+                            .cast(F64)),
+            net=ibis.ifelse(monthly, annual, block_net),
+            pcni=ibis.ifelse(monthly, annual / j.members,
+                             ibis.coalesce(per_capita, block_net / j.members)),
+            block_month=ibis.ifelse(monthly, ibis.null(STR), j.reference_month))
+
+    def _latest_blocks(self) -> ir.Table:
+        """Per household, the latest annual block that speaks for the window
+        (dixian.engine.income.latest_block): reference_month, household_net, per_capita_net,
+        compliant_oop_medical."""
+        b = self.t["income_blocks"]
+        first, last = block_window(self.period, int(self.p["income_window_months"]))
+        b = b.filter(b.reference_month >= first, b.reference_month <= last,
+                     b.household_net.notnull() | _number(b.per_capita_net).notnull())
+        # the latest reference month; on a tie, the basis BASIS_ORDER puts first
+        rank = ibis.cases(*[(b.basis == basis, str(len(BASIS_ORDER) - k))
+                            for k, basis in enumerate(BASIS_ORDER)], else_="0")
+        b = b.mutate(key=b.reference_month.concat(rank))
+        top = b.group_by("household_code").aggregate(top=lambda t: t.key.max())
+        return b.join(top, [b.household_code == top.household_code, b.key == top.top]) \
+            .select(b.household_code, b.reference_month, b.household_net, b.per_capita_net,
+                    b.compliant_oop_medical)
+
+
+def _number(x: ir.NumericValue) -> ir.FloatingValue:
+    """A float column with NaN as null: a missing float reaches Spark as NaN from an Arrow
+    or pandas table, and NaN is neither null to COALESCE nor below any line there."""
+    x = x.cast(F64)
+    return ibis.cases((x.isnan(), NO_NUMBER), else_=x)
 
 
 def _evidence(t: ir.Table, **cols) -> ir.Table:
@@ -300,7 +357,12 @@ def _op_income_below_line(ctx: Context, r: Rule) -> ir.Table:
     line = float(ctx.p["monitoring_line"])
     j = j.filter(j.pcni < line)
     return _evidence(j, household_code=j.household_code, value=j.pcni,
-                     threshold=ibis.literal(line))
+                     threshold=ibis.literal(line), detail=_income_basis(j))
+
+
+def _income_basis(j: ir.Table) -> ir.StringValue:
+    """``annual:YYYY-MM`` where R1 is the national system's annual block, else null."""
+    return ibis.literal("annual:").concat(j.block_month)
 
 
 def _op_rigid_spending(ctx: Context, r: Rule) -> ir.Table:
@@ -318,7 +380,7 @@ def _op_rigid_spending(ctx: Context, r: Rule) -> ir.Table:
     line = float(ctx.p["monitoring_line"])
     j = j.filter(j.pcni >= line, j.adj < line, j.rigid > 0)
     return _evidence(j, household_code=j.household_code, value=j.adj, value2=j.pcni,
-                     threshold=ibis.literal(line), share=j.rigid)
+                     threshold=ibis.literal(line), share=j.rigid, detail=_income_basis(j))
 
 
 def _op_negative_screen(ctx: Context, r: Rule) -> ir.Table:
@@ -504,9 +566,12 @@ def _bind(snapshot: Mapping[str, Any], feeds: Mapping[str, Any] | None,
     schemas = input_schemas()
     out = {}
     for name, s in schemas.items():
-        src = snapshot.get(name) if name in schema.SNAPSHOT_SCHEMAS else (feeds or {}).get(name)
+        src = snapshot.get(name) if name in schema.SNAPSHOT_SCHEMAS or name in OPTIONAL_INPUTS \
+            else (feeds or {}).get(name)
         if name in schema.SNAPSHOT_SCHEMAS and src is None:
             raise ValueError(f"snapshot table {name!r} is missing")
+        if name in OPTIONAL_INPUTS and src is None:
+            continue  # R1 reads monthly rows only
         t = _source(src, s, con)
         col = t.village_code if name == "households" else t.household_code
         pred = _scope_pred(col, scope)

@@ -245,7 +245,7 @@ RULES: tuple[Rule, ...] = (
          "and labour",
          risk_type="LACK_OF_LABOUR", where="event == 'death'",
          params=("event_window_months",), source="R7 PUBLIC_SECURITY [VL S24; I]"),
-    Rule("R2-INC-01", 1, "income_below_line", "registry",
+    Rule("R2-INC-01", 2, "income_below_line", "registry",
          "脱贫户人均纯收入低于监测范围但未纳入监测",
          "Poverty-alleviated household below the line but not monitored",
          "近{window}个月人均纯收入 {value} 元，低于{year}年监测范围 {threshold} 元，"
@@ -255,16 +255,24 @@ RULES: tuple[Rule, ...] = (
          "is not monitored",
          category="UNSTABLE", args={"household_type": "poverty_alleviated"},
          params=("monitoring_line_by_year", "income_window_months", "income_window_min_months"),
-         source="R1, R2 UNSTABLE [V S2]; Guizhou rule [VL S17]"),
-    Rule("R2-INC-02", 1, "income_below_line", "registry",
+         source="R1, R2 UNSTABLE [V S2]; Guizhou rule [VL S17]",
+         note="R1 (dixian.engine.income): the monthly rows where at least "
+              "income_window_min_months are recorded, else the national system's latest annual "
+              "income block within the window (a migrated county's households); the evidence's "
+              "detail then names it (annual:YYYY-MM). Version 2 reads the blocks."),
+    Rule("R2-INC-02", 2, "income_below_line", "registry",
          "一般农户人均纯收入低于监测范围", "Ordinary household below the line",
          "近{window}个月人均纯收入 {value} 元，低于{year}年监测范围 {threshold} 元",
          "Per-capita net income over the past {window} months is {value} yuan, below the "
          "{year} monitoring line of {threshold} yuan",
          category="MARGINAL", args={"household_type": "ordinary"},
          params=("monitoring_line_by_year", "income_window_months", "income_window_min_months"),
-         source="R1, R2 MARGINAL [V S2]"),
-    Rule("R2-SUD-01", 1, "rigid_spending_below_line", "registry",
+         source="R1, R2 MARGINAL [V S2]",
+         note="R1 (dixian.engine.income): the monthly rows where at least "
+              "income_window_min_months are recorded, else the national system's latest annual "
+              "income block within the window (a migrated county's households); the evidence's "
+              "detail then names it (annual:YYYY-MM). Version 2 reads the blocks."),
+    Rule("R2-SUD-01", 2, "rigid_spending_below_line", "registry",
          "扣除刚性支出后人均收入低于监测范围（突发严重困难）",
          "Below the line after rigid spending (sudden severe hardship)",
          "人均纯收入 {value2} 元，扣除近{window}个月合规自付医疗等刚性支出后为 {value} 元，"
@@ -277,7 +285,9 @@ RULES: tuple[Rule, ...] = (
                  "medical_lookback_months"),
          source="R2 SUDDEN [VL S15; V S2]",
          note="Rigid spending = the larger of the registry's and the medical feed's 12-month "
-              "compliant out-of-pocket; education costs are not in the snapshot."),
+              "compliant out-of-pocket (an annual block's own where R1 is the block); education "
+              "costs are not in the snapshot. R1 as in R2-INC-01 (version 2 reads the annual "
+              "blocks)."),
     Rule("R7-AST-01", 1, "negative_screen", "assets",
          "有线索农户名下有车辆、商品房、工商注册或财政供养人员",
          "Household with a clue holds assets or a public-payroll member",

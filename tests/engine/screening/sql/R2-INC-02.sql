@@ -1,118 +1,249 @@
+WITH "t10" AS (
+  SELECT
+    "t3"."household_code",
+    "t3"."basis",
+    "t3"."reference_month",
+    "t3"."wage",
+    "t3"."business",
+    "t3"."property",
+    "t3"."transfer",
+    "t3"."business_cost",
+    "t3"."insurance_payout",
+    "t3"."compliant_oop_medical",
+    "t3"."household_net",
+    "t3"."per_capita_net",
+    "t3"."reference_month" || CASE
+      WHEN "t3"."basis" = 'elimination'
+      THEN '2'
+      WHEN "t3"."basis" = 'identification'
+      THEN '1'
+      ELSE '0'
+    END AS "key"
+  FROM "income_blocks" AS "t3"
+  WHERE
+    "t3"."reference_month" >= '2024-08'
+    AND "t3"."reference_month" <= '2025-07'
+    AND (
+      (
+        "t3"."household_net" IS NOT NULL
+      )
+      OR (
+        CASE
+          WHEN ISNAN("t3"."per_capita_net")
+          THEN CAST(NULL AS DOUBLE)
+          ELSE "t3"."per_capita_net"
+        END IS NOT NULL
+      )
+    )
+)
 SELECT
   '2025-06' AS "period",
-  "t19"."village_code",
-  "t19"."household_code",
-  "t19"."member_id",
+  "t28"."village_code",
+  "t28"."household_code",
+  "t28"."member_id",
   'R2-INC-02' AS "rule_id",
-  1 AS "rule_version",
+  2 AS "rule_version",
   'registry' AS "department",
   CAST(NULL AS TEXT) AS "risk_type",
   'MARGINAL' AS "category",
-  "t19"."event_date",
-  "t19"."value",
-  "t19"."value2",
-  "t19"."threshold",
-  "t19"."share",
-  "t19"."detail"
+  "t28"."event_date",
+  "t28"."value",
+  "t28"."value2",
+  "t28"."threshold",
+  "t28"."share",
+  "t28"."detail"
 FROM (
   SELECT
-    "t18"."household_code",
-    "t18"."member_id",
-    "t18"."event_date",
-    "t18"."value",
-    "t18"."value2",
-    "t18"."threshold",
-    "t18"."share",
-    "t18"."detail",
-    "t4"."village_code",
-    "t4"."monitoring_category",
-    "t4"."risk_types",
-    "t4"."risk_eliminated"
+    "t27"."household_code",
+    "t27"."member_id",
+    "t27"."event_date",
+    "t27"."value",
+    "t27"."value2",
+    "t27"."threshold",
+    "t27"."share",
+    "t27"."detail",
+    "t5"."village_code",
+    "t5"."monitoring_category",
+    "t5"."risk_types",
+    "t5"."risk_eliminated"
   FROM (
     SELECT
-      "t16"."household_code",
+      "t25"."household_code",
       CAST(NULL AS TEXT) AS "member_id",
       CAST(NULL AS DATE) AS "event_date",
-      "t16"."pcni" AS "value",
+      "t25"."pcni" AS "value",
       CAST(NULL AS DOUBLE) AS "value2",
       8700.0 AS "threshold",
       CAST(NULL AS DOUBLE) AS "share",
-      CAST(NULL AS TEXT) AS "detail"
+      'annual:' || "t25"."block_month" AS "detail"
     FROM (
       SELECT
-        "t15"."household_code",
-        "t15"."months",
-        "t15"."members",
-        "t15"."oop",
-        "t15"."net",
-        "t15"."pcni"
+        "t24"."household_code",
+        "t24"."months",
+        "t24"."members",
+        "t24"."oop",
+        "t24"."net",
+        "t24"."pcni",
+        "t24"."block_month"
       FROM (
         SELECT
-          "t13"."household_code",
-          "t13"."months",
-          "t13"."members",
-          "t13"."oop",
-          (
-            "t13"."net_sum" * 12
-          ) / "t13"."months" AS "net",
-          (
-            (
-              "t13"."net_sum" * 12
-            ) / "t13"."months"
-          ) / "t13"."members" AS "pcni"
+          "t22"."household_code",
+          COALESCE("t22"."months", 0) AS "months",
+          "t22"."members",
+          CASE
+            WHEN (
+              "t22"."months" IS NOT NULL
+            ) AND (
+              "t22"."months" >= 6
+            )
+            THEN "t22"."oop"
+            ELSE CAST(COALESCE("t22"."compliant_oop_medical", 0) AS DOUBLE)
+          END AS "oop",
+          CASE
+            WHEN (
+              "t22"."months" IS NOT NULL
+            ) AND (
+              "t22"."months" >= 6
+            )
+            THEN (
+              "t22"."net_sum" * 12
+            ) / "t22"."months"
+            ELSE COALESCE(
+              CAST("t22"."household_net" AS DOUBLE),
+              CASE
+                WHEN ISNAN("t22"."per_capita_net")
+                THEN CAST(NULL AS DOUBLE)
+                ELSE "t22"."per_capita_net"
+              END * "t22"."members"
+            )
+          END AS "net",
+          CASE
+            WHEN (
+              "t22"."months" IS NOT NULL
+            ) AND (
+              "t22"."months" >= 6
+            )
+            THEN (
+              (
+                "t22"."net_sum" * 12
+              ) / "t22"."months"
+            ) / "t22"."members"
+            ELSE COALESCE(
+              CASE
+                WHEN ISNAN("t22"."per_capita_net")
+                THEN CAST(NULL AS DOUBLE)
+                ELSE "t22"."per_capita_net"
+              END,
+              COALESCE(
+                CAST("t22"."household_net" AS DOUBLE),
+                CASE
+                  WHEN ISNAN("t22"."per_capita_net")
+                  THEN CAST(NULL AS DOUBLE)
+                  ELSE "t22"."per_capita_net"
+                END * "t22"."members"
+              ) / "t22"."members"
+            )
+          END AS "pcni",
+          CASE
+            WHEN (
+              "t22"."months" IS NOT NULL
+            ) AND (
+              "t22"."months" >= 6
+            )
+            THEN CAST(NULL AS TEXT)
+            ELSE "t22"."reference_month"
+          END AS "block_month"
         FROM (
           SELECT
-            "t12"."household_code",
-            "t12"."net_sum",
-            "t12"."months",
-            "t12"."oop",
-            "t9"."members"
+            "t15"."household_code",
+            "t15"."members",
+            "t19"."net_sum",
+            "t19"."months",
+            "t19"."oop",
+            "t21"."reference_month",
+            "t21"."household_net",
+            "t21"."per_capita_net",
+            "t21"."compliant_oop_medical"
           FROM (
             SELECT
-              "t10"."household_code",
-              SUM("t10"."net") AS "net_sum",
-              COUNT(DISTINCT "t10"."period") AS "months",
-              CAST(SUM(COALESCE("t10"."compliant_oop_medical", 0)) AS DOUBLE) AS "oop"
+              *
             FROM (
               SELECT
-                "t1"."household_code",
-                "t1"."period",
-                "t1"."wage",
-                "t1"."business",
-                "t1"."property",
-                "t1"."transfer",
-                "t1"."business_cost",
-                "t1"."insurance_payout",
-                "t1"."compliant_oop_medical",
-                CAST((
-                  COALESCE("t1"."wage", 0) + COALESCE("t1"."business", 0) + COALESCE("t1"."property", 0) + COALESCE("t1"."transfer", 0)
-                ) - COALESCE("t1"."business_cost", 0) AS DOUBLE) AS "net"
-              FROM "incomes" AS "t1"
-              WHERE
-                "t1"."period" >= '2024-07' AND "t1"."period" <= '2025-06'
-            ) AS "t10"
-            GROUP BY
-              1
-          ) AS "t12"
-          INNER JOIN (
+                "t6"."household_code",
+                COUNT("t6"."member_id") AS "members"
+              FROM (
+                SELECT
+                  *
+                FROM "members" AS "t1"
+                WHERE
+                  "t1"."member_status" = 'active'
+              ) AS "t6"
+              GROUP BY
+                1
+            ) AS "t9"
+            WHERE
+              "t9"."members" > 0
+          ) AS "t15"
+          LEFT OUTER JOIN (
             SELECT
-              "t5"."household_code",
-              COUNT("t5"."member_id") AS "members"
+              "t12"."household_code",
+              SUM("t12"."net") AS "net_sum",
+              COUNT(DISTINCT "t12"."period") AS "months",
+              CAST(SUM(COALESCE("t12"."compliant_oop_medical", 0)) AS DOUBLE) AS "oop"
             FROM (
               SELECT
-                *
-              FROM "members" AS "t2"
+                "t2"."household_code",
+                "t2"."period",
+                "t2"."wage",
+                "t2"."business",
+                "t2"."property",
+                "t2"."transfer",
+                "t2"."business_cost",
+                "t2"."insurance_payout",
+                "t2"."compliant_oop_medical",
+                CAST((
+                  COALESCE("t2"."wage", 0) + COALESCE("t2"."business", 0) + COALESCE("t2"."property", 0) + COALESCE("t2"."transfer", 0)
+                ) - COALESCE("t2"."business_cost", 0) AS DOUBLE) AS "net"
+              FROM "incomes" AS "t2"
               WHERE
-                "t2"."member_status" = 'active'
-            ) AS "t5"
+                "t2"."period" >= '2024-07' AND "t2"."period" <= '2025-06'
+            ) AS "t12"
             GROUP BY
               1
-          ) AS "t9"
-            ON "t12"."household_code" = "t9"."household_code"
-        ) AS "t13"
+          ) AS "t19"
+            ON "t15"."household_code" = "t19"."household_code"
+          LEFT OUTER JOIN (
+            SELECT
+              "t13"."household_code",
+              "t13"."reference_month",
+              "t13"."household_net",
+              "t13"."per_capita_net",
+              "t13"."compliant_oop_medical"
+            FROM "t10" AS "t13"
+            INNER JOIN (
+              SELECT
+                "t11"."household_code",
+                MAX("t11"."key") AS "top"
+              FROM "t10" AS "t11"
+              GROUP BY
+                1
+            ) AS "t17"
+              ON "t13"."household_code" = "t17"."household_code" AND "t13"."key" = "t17"."top"
+          ) AS "t21"
+            ON "t15"."household_code" = "t21"."household_code"
+        ) AS "t22"
         WHERE
-          "t13"."months" >= 6 AND "t13"."members" > 0
-      ) AS "t15"
+          (
+            (
+              "t22"."months" IS NOT NULL
+            ) AND (
+              "t22"."months" >= 6
+            )
+          )
+          OR (
+            "t22"."reference_month" IS NOT NULL
+          )
+      ) AS "t24"
       INNER JOIN (
         SELECT
           "t0"."household_code"
@@ -125,12 +256,12 @@ FROM (
             )
             OR COALESCE("t0"."risk_eliminated", FALSE)
           )
-      ) AS "t7"
-        ON "t15"."household_code" = "t7"."household_code"
-    ) AS "t16"
+      ) AS "t8"
+        ON "t24"."household_code" = "t8"."household_code"
+    ) AS "t25"
     WHERE
-      "t16"."pcni" < 8700.0
-  ) AS "t18"
+      "t25"."pcni" < 8700.0
+  ) AS "t27"
   INNER JOIN (
     SELECT
       "t0"."household_code",
@@ -139,15 +270,15 @@ FROM (
       "t0"."risk_types",
       "t0"."risk_eliminated"
     FROM "households" AS "t0"
-  ) AS "t4"
-    ON "t18"."household_code" = "t4"."household_code"
-) AS "t19"
+  ) AS "t5"
+    ON "t27"."household_code" = "t5"."household_code"
+) AS "t28"
 WHERE
   NOT (
     (
-      "t19"."monitoring_category" IS NOT NULL
+      "t28"."monitoring_category" IS NOT NULL
     )
     AND NOT (
-      COALESCE("t19"."risk_eliminated", FALSE)
+      COALESCE("t28"."risk_eliminated", FALSE)
     )
   )
