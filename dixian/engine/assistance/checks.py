@@ -192,7 +192,7 @@ check("C-GEN-03", version=1, severity="error",
 
 def member_named(ctx):
     m = ctx.measure
-    inst = ctx.catalogue.instruments.get(m.instrument) if m.instrument else None
+    inst = ctx.catalogue.instruments.get(m.instrument)
     zh, en = _inst_label(ctx)
     if m.member_ref is not None and ctx.members and m.member_ref not in ctx.members:
         return {"instrument_zh": zh, "instrument_en": en,
@@ -339,7 +339,7 @@ def posts_per_person(ctx):
     order = {id(x): k for k, x in enumerate(ctx.measures)}
 
     def key(x):
-        return (x.start_or_plan, x.measure_ref or "", order.get(id(x), 0))
+        return (x.start_or_plan, x.measure_ref or "", order[id(x)])
 
     # posts of the same member that started before this one (ties: by reference, then by
     # order) and are still held on its start day; the earlier ones are kept and the one that
@@ -351,7 +351,7 @@ def posts_per_person(ctx):
     cap = ctx.params["public_welfare_post_max_posts_per_person"]
     if len(held) >= cap:
         return {"held": len(held), "on": start, "max": cap}
-check("C-PWP-02", version=1, severity="error", instruments=("PUBLIC_WELFARE_POST",),
+check("C-PWP-02", version=2, severity="error", instruments=("PUBLIC_WELFARE_POST",),
       params=("public_welfare_post_max_posts_per_person",),
       title_zh="同一人同时担任的公益性岗位过多", title_en="Too many posts for one person",
       sentence_zh="该成员在{on}已有{held}个公益性岗位，每人同时最多{max}个",
@@ -365,9 +365,9 @@ check("C-PWP-02", version=1, severity="error", instruments=("PUBLIC_WELFARE_POST
 def yulu_vocational(ctx):
     if ctx.member is not None and ctx.member.schooling_status not in VOCATIONAL_STATUSES:
         s = ctx.member.schooling_status
-        return {"status": ENUMS["schooling_status"].get(s, "未登记") if s else "未登记",
+        return {"status": ENUMS["schooling_status"][s] if s else "未登记",
                 "status_en": s or "not recorded"}
-check("C-EDU-01", version=1, severity="error", instruments=("YULU_PLAN",),
+check("C-EDU-01", version=2, severity="error", instruments=("YULU_PLAN",),
       title_zh="雨露计划对象不是职业院校在校生", title_en="Yulu plan for a non-vocational student",
       sentence_zh="雨露计划只资助中职、高职在校生，该成员在校状况为“{status}”",
       sentence_en="The Yulu plan is only for students in secondary or higher vocational "
@@ -378,9 +378,9 @@ check("C-EDU-01", version=1, severity="error", instruments=("YULU_PLAN",),
 def student_aid_in_school(ctx):
     if ctx.member is not None and not ctx.member.in_school:
         s = ctx.member.schooling_status
-        return {"status": ENUMS["schooling_status"].get(s, "未登记") if s else "未登记",
+        return {"status": ENUMS["schooling_status"][s] if s else "未登记",
                 "status_en": s or "not recorded"}
-check("C-EDU-02", version=1, severity="warning", instruments=("STUDENT_AID",),
+check("C-EDU-02", version=2, severity="warning", instruments=("STUDENT_AID",),
       title_zh="学生资助对象不在校", title_en="Student aid for a member not in school",
       sentence_zh="学生资助对象在校状况为“{status}”，不是在校学生",
       sentence_en="Student aid goes to a member whose schooling status is {status_en}, not a "
@@ -408,7 +408,7 @@ check("C-SS-01", version=1, severity="warning", instruments=("TEKUN",),
 
 def dibao_and_tekun(ctx):
     m = ctx.measure
-    if m.instrument != "TEKUN" or m.member_ref is None or not m.running_on(ctx.today):
+    if m.member_ref is None or not m.running_on(ctx.today):  # a TEKUN measure (instruments)
         return None
     member = ctx.members.get(m.member_ref)
     # a household-level 低保 measure does not name the person, so only a 低保 measure for this
@@ -417,7 +417,7 @@ def dibao_and_tekun(ctx):
                    x.member_ref == m.member_ref for x in ctx.measures)
     if on_dibao or (member is not None and member.dibao in ("rural", "urban")):
         return {}
-check("C-SS-02", version=1, severity="warning", instruments=("TEKUN",),
+check("C-SS-02", version=2, severity="warning", instruments=("TEKUN",),
       title_zh="同一人同时享受低保和特困供养", title_en="低保 and 特困 for the same person",
       sentence_zh="该成员同时享受低保和特困供养，特困人员不再重复享受低保",
       sentence_en="The member receives both 低保 and 特困 support; 特困 recipients do not also "
@@ -428,9 +428,9 @@ check("C-SS-02", version=1, severity="warning", instruments=("TEKUN",),
 def allowance_disabled(ctx):
     mem = ctx.member
     if mem is not None and not mem.disabled:
-        return {"health": ENUMS["health"].get(mem.health, "未登记") if mem.health else "未登记",
+        return {"health": ENUMS["health"][mem.health] if mem.health else "未登记",
                 "health_en": mem.health or "not recorded"}
-check("C-SS-03", version=1, severity="error", instruments=("DISABILITY_ALLOWANCES",),
+check("C-SS-03", version=2, severity="error", instruments=("DISABILITY_ALLOWANCES",),
       title_zh="残疾人补贴对象不是残疾人", title_en="Disability allowance without a disability",
       sentence_zh="残疾人两项补贴发给了未登记残疾的成员（健康状况：{health}）",
       sentence_en="Disability allowances go to a member with no recorded disability (health: "
@@ -443,9 +443,9 @@ def transport_migrant(ctx):
     mem = ctx.member
     if mem is not None and mem.work_status not in MIGRANT_WORK_STATUSES:
         s = mem.work_status
-        return {"status": ENUMS["work_status"].get(s, "未登记") if s else "未登记",
+        return {"status": ENUMS["work_status"][s] if s else "未登记",
                 "status_en": s or "not recorded"}
-check("C-EMP-01", version=1, severity="warning", instruments=("MIGRANT_TRANSPORT_SUBSIDY",),
+check("C-EMP-01", version=2, severity="warning", instruments=("MIGRANT_TRANSPORT_SUBSIDY",),
       title_zh="交通补贴对象未在县外务工", title_en="Transport subsidy without out-of-county work",
       sentence_zh="外出务工交通补贴对象的务工状况为“{status}”，不是县外务工",
       sentence_en="The transport subsidy goes to a member whose work status is {status_en}, "
@@ -511,7 +511,7 @@ def check_measure(measure: PlanMeasure, *, today: date, member: PlanMember | Non
     if not any(x is measure for x in all_measures):
         all_measures = all_measures + (measure,)
     ctx = CheckContext(measure, member, household, all_measures, members_by_ref, p, today, cat)
-    inst = cat.instruments.get(measure.instrument or "")
+    inst = cat.instruments.get(measure.instrument)
     out = []
     for c in CHECKS:
         if not _applies(c, measure):
@@ -524,9 +524,8 @@ def check_measure(measure: PlanMeasure, *, today: date, member: PlanMember | Non
         if dept is None and measure.category in cat.categories:
             dept = cat.category(measure.category).departments[0]
         out.append(Violation(c.id, None, c.severity, c.sentence_zh.format(**v),
-                             c.sentence_en.format(**v), dept, finding="check",
-                             rule_version=c.version, measure_ref=measure.measure_ref,
-                             member_ref=measure.member_ref))
+                             c.sentence_en.format(**v), dept, rule_version=c.version,
+                             measure_ref=measure.measure_ref, member_ref=measure.member_ref))
     return out
 
 

@@ -542,3 +542,30 @@ def test_renovation_of_each_grade(grade, refused):
     m = PlanMeasure("HOUSING_SAFETY", "HOUSE_RENOVATION", planned_on=TODAY)
     assert ("C-HOU-01" in run(m, household=hh("HOUSING_SAFETY", housing_grade=grade))) \
         is refused
+
+
+def test_a_member_given_directly_is_judged_without_the_households_list():
+    m = PlanMeasure("EDUCATION", "YULU_PLAN", member_ref="m1", planned_on=TODAY)
+    found = check_measure(m, today=TODAY, member=member(schooling_status="grade_8"))
+    assert [v.rule_id for v in found] == ["C-EDU-01"]
+
+
+def test_a_post_checked_alone_counts_the_households_other_posts_before_it():
+    holder = member(age=50)
+    day = date(2025, 2, 1)
+    earlier = [post("a", start=day), post("a", start=day)]
+    third = post("a", start=day)
+    found = check_measure(third, today=TODAY, members=[holder], measures=earlier)
+    assert [v.rule_id for v in found] == ["C-PWP-02"]
+
+
+def test_posts_without_a_named_member_are_not_counted_per_person():
+    posts = [post(f"p{k}", start=date(2025, 1, k + 1), member_ref=None) for k in range(3)]
+    assert "C-PWP-02" not in [v.rule_id for v in check_measures(posts, today=TODAY)]
+
+
+def test_an_interest_subsidy_share_at_the_cap_up_to_float_rounding_is_the_cap():
+    p = params.resolve("52", 2025)
+    at = loan(interest_subsidy_share=p["microcredit_interest_subsidy_share"] + 1e-9)
+    assert "C-MC-04" not in [v.rule_id for v in check_measure(
+        at, today=TODAY, members=[member(age=40)], params=p)]
