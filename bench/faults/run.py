@@ -619,9 +619,7 @@ def full_disk(stack: Stack, work: Path, log) -> dict:
             row = stack.cluster.psql(stack.database, "SELECT status || '|' || coalesce(error, "
                                      f"'') FROM core_job WHERE id = {job.group(1)}")
             state, _, error = row.partition("|")
-            clear = state == "failed" and ("could not be stored" in error
-                                           or "未能保存" in error or "无法保存" in error
-                                           or "磁盘" in error)
+            clear = state == "failed" and ("磁盘已满" in error or "disk is full" in error)
             log(f"  full disk: the upload's job {job.group(1)} ended {state}: {error[:120]}")
         after = stack.cluster.psql(stack.database, "SELECT count(*) FROM exchange_feedbatch")
         # a file left is a violation unless it is the upload's original kept whole for its

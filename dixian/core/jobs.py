@@ -169,8 +169,9 @@ def error_message(exc: BaseException) -> str:
 
     if isinstance(exc, ValidationError):
         return "\n".join(str(m) for m in exc.messages[:50])
-    if isinstance(exc, StoreError):
-        return _("The file could not be stored: %(reason)s") % {"reason": exc.strerror}
+    if isinstance(exc, StoreError):  # the words of the 507 page (the details are logged)
+        return _("The server could not store the file (its disk is full). Nothing was "
+                 "recorded. Tell the system administrator, then send the file again.")
     if isinstance(exc, PermissionError | PermissionDenied):
         return _("You have no region (or no right) to do this any more: nothing was done.")
     return _("The job stopped on an unexpected error (%(error)s); nothing was applied. Run "
