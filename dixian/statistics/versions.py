@@ -146,26 +146,15 @@ def remove(connection) -> None:
         _execute(connection, _postgres_remove())
 
 
-def installed(connection) -> set[str]:
-    """The names of the version triggers present (for the tests)."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-        else:
-            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
-        return {name for (name,) in cursor.fetchall()
-                if "_version" in name or name.endswith(("_key_update", "_key_delete"))}
-
-
 def versions(connection, names) -> dict[str, tuple]:
     """The version of each input table ``names`` (engine names, :data:`INPUT_TABLES`): a
     value that differs whenever a table it reads changed; one query."""
+    from dixian.statistics.models import TableVersion
+
     wanted = {t for name in names for t in INPUT_TABLES[name]}
     rows: dict[str, list] = {t: [] for t in wanted}
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT table_name, id, version, nonce FROM {VERSIONS}")
-        for table, *row in cursor.fetchall():
-            if table in rows:
-                rows[table].append(tuple(row))
+    for table, *row in TableVersion.objects.using(connection.alias).filter(
+            table_name__in=wanted).values_list("table_name", "id", "version", "nonce"):
+        rows[table].append(tuple(row))
     return {name: tuple((t, tuple(sorted(rows[t]))) for t in sorted(INPUT_TABLES[name]))
             for name in names}

@@ -72,7 +72,9 @@ def test_propose_preview_approve_and_the_new_line_in_force(page, screenshot, cou
     page.click("[data-nav=alerts]")
     page.fill("input[name=period]", last)
     page.click("#run-screening")
-    page.wait_for_url("**/alerts/")
+    page.wait_for_url("**/jobs/*/")  # the run is a background job: its page, then its result
+    page.click("#job-result")
+    page.wait_for_url("**/alerts/**")
     row = page.locator("#alerts tbody tr", has_text=code).first
     assert "R2-INC-02" in row.inner_text() or "9,500" in row.inner_text()
     screenshot("5-alert")
