@@ -150,11 +150,13 @@ LEDGER_INPUTS = ("households", "members", "incomes", "income_blocks", "spells", 
 
 def ledger_tables(scope: RegionScope, *, incomes: bool = True,
                   income_months: int | None = None,
+                  income_span: tuple[str, str] | None = None,
                   only: frozenset[str] | set[str] | None = None) -> dict[str, pa.Table]:
     """The registry and ledger of ``scope`` as the engine's input tables; with
     ``income_months`` only the incomes of that many months before the latest one; with
-    ``only`` only those tables (e.g. ``LIST_INPUTS`` of a list: the engine then reads the
-    others as empty)."""
+    ``income_span`` (first, last month) only the incomes of those months; with ``only``
+    only those tables (e.g. ``LIST_INPUTS`` of a list: the engine then reads the others as
+    empty)."""
     from dixian.assistance.models import Measure
     from dixian.cases.models import Case, CaseEvent, Clue, MonitoringSpell, MonitoringVisit
     from dixian.quality.models import QualityIssue
@@ -204,6 +206,8 @@ def ledger_tables(scope: RegionScope, *, incomes: bool = True,
             latest = scoped.aggregate(latest=Max("period"))["latest"]
             if latest:
                 scoped = scoped.filter(period__gte=month_add(latest, -income_months))
+        if income_span:
+            scoped = scoped.filter(period__gte=income_span[0], period__lte=income_span[1])
         i = fetch_columns(scoped,
                      ["household__code", "period", "wage", "business", "property", "transfer",
                       "business_cost"])
@@ -499,33 +503,37 @@ def input_versions(names) -> dict[str, tuple]:
     return versions.versions(connection, names)
 
 
-def _inputs_of(code: str, scope: RegionScope, names,
-               known: dict[str, tuple] | None = None) -> dict[str, pa.Table]:
+def _inputs_of(code: str, scope: RegionScope, names, known: dict[str, tuple] | None = None,
+               income_span: tuple[str, str] | None = None) -> dict[str, pa.Table]:
     """The input tables ``names`` of a list of region ``code``: only those the list reads
     (the engine says which, ``LIST_INPUTS``: a stock list needs the households and spells,
     not the members, incomes, cases and visits), read from the ledger, and kept while
     their tables do not change (``known``: their versions, if already read), so that the
     next list of the same region reads only what it lacks or what changed: a clue recorded
-    or a visit saved does not read the county's incomes again."""
+    or a visit saved does not read the county's incomes again. The monthly incomes are only
+    those of ``income_span`` (the list's R1 window, ``engine.list_income_months``): a visit
+    recording a month's income reads a year of the county's incomes again, not all of
+    them."""
     if len(code) < INPUTS_KEPT_FROM_LEVEL or not getattr(settings, "DIXIAN_CACHE_BEHIND",
                                                          True):
-        return ledger_tables(scope, only=names)
+        return ledger_tables(scope, only=names, income_span=income_span)
     # the versions first, then the rows: rows read after are at least as new as the
     # version they are kept under (a newer version reads them again, never the reverse)
     now = known if known is not None else input_versions(names)
+    stamp = {name: (now[name], income_span if name == "incomes" else None) for name in names}
     with _INPUTS_LOCK:  # a worker's threads share it
         if _INPUTS.get("region") != code:
             _INPUTS.clear()
             _INPUTS.update({"region": code, "tables": {}})
         kept = {name: entry[1] for name, entry in _INPUTS["tables"].items()
-                if name in now and entry[0] == now[name]}
+                if name in stamp and entry[0] == stamp[name]}
     missing = set(names) - set(kept)
     if missing:
-        read = ledger_tables(scope, only=missing)
+        read = ledger_tables(scope, only=missing, income_span=income_span)
         kept.update(read)
         with _INPUTS_LOCK:
             if _INPUTS.get("region") == code:
-                _INPUTS["tables"].update({name: (now[name], t) for name, t in read.items()})
+                _INPUTS["tables"].update({name: (stamp[name], t) for name, t in read.items()})
     return {name: kept[name] for name in names}
 
 
@@ -533,10 +541,13 @@ def _households_behind(code: str, indicator: str, *, period: str, category: str 
                        risk_type: str | None, status: str | None,
                        known: dict[str, tuple] | None = None) -> pa.Table:
     scope = scope_for(code)
-    tables = _inputs_of(code, scope, engine.LIST_INPUTS[indicator], known)
+    params = indicator_params(code)
+    names = engine.LIST_INPUTS[indicator]
+    span = engine.list_income_months(scope, period, params) if "incomes" in names else None
+    tables = _inputs_of(code, scope, names, known, income_span=span)
     table = engine.households_for(tables, scope, indicator, period=period, category=category,
                                   risk_type=risk_type, status=status, now=local_now(),
-                                  params=indicator_params(code))
+                                  params=params)
     # when the list was computed travels with it, through the cache (the page shows it)
     return table.replace_schema_metadata({**(table.schema.metadata or {}),
                                           b"computed_at": timezone.now().isoformat().encode()})

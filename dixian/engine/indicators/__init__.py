@@ -48,6 +48,7 @@ from .engine import (
     Indicators,
     compute,
     households_for,
+    list_income_months,
     per_capita_income,
 )
 from .macro import Comparison, Macro, load_macro, three_excesses
@@ -64,7 +65,8 @@ from .schema import (
 )
 
 __all__ = [
-    "compute", "households_for", "per_capita_income", "Indicators", "SUMMARY_FIELDS",
+    "compute", "households_for", "list_income_months", "per_capita_income", "Indicators",
+    "SUMMARY_FIELDS",
     "BREAKDOWN_SCHEMA", "FLOWS_SCHEMA", "FLOW_EVENTS", "STATUSES", "LIST_INDICATORS", "LIST_INPUTS",
     "load_macro", "three_excesses", "Macro", "Comparison",
     "PARAMETERS", "DEFAULTS", "monitoring_line",

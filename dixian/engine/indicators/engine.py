@@ -164,6 +164,22 @@ def months_minus(month: str, n: int) -> str:
     return add_months(month, -n)
 
 
+def income_months_read(first_period: str, as_of: str, window: int) -> tuple[str, str]:
+    """The first and last month of monthly incomes that R1 reads for the periods
+    ``first_period`` to ``as_of`` (each period's window of ``window`` months), without the
+    year-on-year growth: a list of households reads only these (the month a year before
+    is read for the dashboard's growth)."""
+    return add_months(first_period, 1 - window), as_of
+
+
+def list_income_months(scope: RegionScope, period: str,
+                       params: Mapping[str, Any] | None = None) -> tuple[str, str]:
+    """The months of monthly incomes a list of households behind a figure of ``period``
+    within ``scope`` reads (:func:`households_for`): given only those rows, the same list."""
+    window = int(P.resolve(params, region=region_of_scope(scope))["income_window_months"])
+    return income_months_read(period, period, window)
+
+
 def level_of(code: str) -> int:
     """Length of a region code (0 for the nation)."""
     return len(code)
@@ -364,8 +380,10 @@ class _Model:
         return self.key.replace("household_code", column)
 
     # ------------------------------------------------------------------ facts
-    def build(self, *, incomes: bool = True) -> None:
-        """Create the scoped fact tables (``h``, ``mem``, ``sp``, ``per``, ``hp``, ``ms``…)."""
+    def build(self, *, incomes: bool = True, growth: bool = True) -> None:
+        """Create the scoped fact tables (``h``, ``mem``, ``sp``, ``per``, ``hp``, ``ms``…);
+        with ``growth`` false the incomes of the month a year before are not summed (a list
+        of households shows no growth)."""
         t = time.perf_counter()
         key, scope_v = self.key, _scope_sql(self.scope, "village_code")
         scope_h = _scope_sql(self.scope, "household_code")
@@ -469,9 +487,9 @@ class _Model:
             from raw_measures where {scope_v}""")
         self._tick("facts", t)
         if incomes:
-            self._incomes()
+            self._incomes(growth=growth)
 
-    def _incomes(self) -> None:
+    def _incomes(self, *, growth: bool = True) -> None:
         """``hw``: per household, the 12-month net income (R1) ending in each income month
         (column ``s<j>`` for ``self.income_months[j]``), the months recorded (``mask``, bit 0
         = the first month read), the months of the window it was active (``amask``, bit =
@@ -482,22 +500,24 @@ class _Model:
         period, the per-capita net income of households whose R1 is judged.
 
         Income months: the periods of the window up to the last month with incomes for most
-        households (``income_as_of``: at least half as many rows as the busiest month; a
-        ledger may run on after the registry's last income month, and the month being
-        entered is not complete); with no monthly rows at all (a county migrated from the
-        national system), up to the last month an annual block speaks for; plus
-        the month 12 months before ``income_as_of`` when it falls before the window (for the
-        year-on-year growth). The incomes are read once, grouped by household with one sum per
-        month: on a hundred million monthly rows that is several times faster than a window
-        function or a row per household and month."""
+        households (``income_as_of``: at least half as many rows as the busiest month of
+        the months the periods' R1 windows cover, :func:`income_months_read`; a ledger may
+        run on after the registry's last income month, and the month being entered is not
+        complete); with no monthly rows in those months (a county migrated from the
+        national system), up to the last month an annual block speaks for; plus, with
+        ``growth``, the month 12 months before ``income_as_of`` when it falls before the
+        window (for the year-on-year growth). The incomes are read once, grouped by
+        household with one sum per month: on a hundred million monthly rows that is several
+        times faster than a window function or a row per household and month."""
         t = time.perf_counter()
         w = int(self.params["income_window_months"])
         least = int(self.params["income_window_min_months"])
         scope_h = _scope_sql(self.scope, "household_code")
         # the last month recorded for most households (a month being entered does not count)
+        first, final = income_months_read(self.periods[0], self.as_of, w)
         counts = self.db.execute(
-            f"select period, count(*) from raw_incomes where period <= '{self.as_of}' and "
-            f"{scope_h} group by period").fetchall()
+            f"select period, count(*) from raw_incomes where period between '{first}' and "
+            f"'{final}' and {scope_h} group by period").fetchall()
         busiest = max((n for _m, n in counts), default=0)
         last = max((m for m, n in counts if n >= busiest / 2), default=None)
         self.sql(f"""create or replace temp table blk as
@@ -519,7 +539,7 @@ class _Model:
                 last = min(self.as_of, add_months(latest, w - 2))
         self.income_as_of = last if last and last >= self.periods[0] else None
         months = [m for m in self.periods if last and m <= last]
-        if self.income_as_of:
+        if self.income_as_of and growth:
             before = add_months(self.income_as_of, -12)
             if before < self.periods[0]:
                 months.insert(0, before)
@@ -1234,7 +1254,7 @@ def _households_for(session: duckdb.DuckDBPyConnection, tables: Mapping[str, Any
                     params: Mapping[str, Any] | None, now: dt.datetime | None) -> pa.Table:
     model = _Model(tables, scope, as_of=period, months=1, params=params, now=now,
                    backend=session)
-    model.build(incomes=indicator in _NEEDS_INCOME)
+    model.build(incomes=indicator in _NEEDS_INCOME, growth=False)
     filters = []
     if category:
         filters.append(f"category = {_lit(category)}")

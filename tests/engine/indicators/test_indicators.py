@@ -357,3 +357,32 @@ def test_vulnerability_matches_the_library_when_fitted_on_everyone():
     assert sampled.row("522326")["vulnerability"] == pytest.approx(row["vulnerability"],
                                                                     abs=0.1)
     assert any("fitted on 200" in n for n in sampled.notes)
+
+
+def test_an_income_list_needs_only_its_windows_incomes():
+    """``list_income_months``: given only the monthly incomes of its R1 window, a list of
+    households is the same list; the platform reads only those when incomes change. The
+    month being entered (a few households so far) is not judged either way, and a busy
+    month long before the window (rows recorded three times over) plays no part."""
+    from dixian.engine.indicators import list_income_months
+
+    data = random_ledger(seed=11)
+    incomes = data["incomes"]
+    entered = incomes.filter(pc.equal(incomes["period"], "2025-12")).slice(0, 20)
+    old = incomes.filter(pc.equal(incomes["period"], "2024-01"))
+    old = old.set_column(1, "period", pa.array(["2023-06"] * old.num_rows))
+    data = {**data, "incomes": pa.concat_tables([
+        incomes, entered.set_column(1, "period", pa.array(["2026-01"] * entered.num_rows)),
+        old, old, old])}
+    scope = COUNTY
+    assert list_income_months(scope, "2025-12") == ("2025-01", "2025-12")
+    for month in ("2025-06", "2025-12", "2026-01"):
+        first, last = list_income_months(scope, month)
+        period = data["incomes"]["period"]
+        window = {**data, "incomes": data["incomes"].filter(pc.and_(
+            pc.greater_equal(period, first), pc.less_equal(period, last)))}
+        for indicator in ("poor", "pa_income", "mon_income"):
+            full = households_for(data, scope, indicator, period=month)
+            assert households_for(window, scope, indicator, period=month).equals(full), (
+                indicator, month)
+            assert (full.num_rows == 0) == (month == "2026-01"), (indicator, month)
