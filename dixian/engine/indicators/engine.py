@@ -176,7 +176,7 @@ def list_income_months(scope: RegionScope, period: str,
                        params: Mapping[str, Any] | None = None) -> tuple[str, str]:
     """The months of monthly incomes a list of households behind a figure of ``period``
     within ``scope`` reads (:func:`households_for`): given only those rows, the same list."""
-    window = int(P.resolve(params, region=region_of_scope(scope))["income_window_months"])
+    window = int(P.resolve_one("income_window_months", params, region=region_of_scope(scope)))
     return income_months_read(period, period, window)
 
 

@@ -57,6 +57,18 @@ def resolve(overrides: Mapping[str, Any] | None = None, *, region: str | None = 
     return out
 
 
+def resolve_one(name: str, overrides: Mapping[str, Any] | None = None, *,
+                region: str | None = None, on: dt.date | None = None) -> Any:
+    """The one parameter ``name`` of :func:`resolve`, without resolving the others (the
+    tables by month and year cost the most)."""
+    overrides = flat.check_overrides("indicator", overrides, NAMES)
+    if name in overrides:
+        return overrides[name]
+    if region is None and on is None:
+        return DEFAULTS[name]
+    return flat.values({name: NAMES[name]}, region, on or dt.date.today())[name]
+
+
 def monitoring_line(params: Mapping[str, Any], month: str) -> int:
     """The line in force in ``month``'s year (the latest earlier year when not listed)."""
     by_month = params.get("monitoring_line_by_month")

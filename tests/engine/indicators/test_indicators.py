@@ -386,3 +386,14 @@ def test_an_income_list_needs_only_its_windows_incomes():
             assert households_for(window, scope, indicator, period=month).equals(full), (
                 indicator, month)
             assert (full.num_rows == 0) == (month == "2026-01"), (indicator, month)
+
+
+def test_one_parameter_resolves_as_all_of_them():
+    from dixian.engine.indicators import params as P
+
+    for region in (None, "52", "522326", "34"):
+        every = P.resolve({}, region=region)
+        assert P.resolve_one("income_window_months", region=region) == every[
+            "income_window_months"]
+    assert P.resolve_one("income_window_months", {"income_window_months": 6},
+                         region="52") == 6
