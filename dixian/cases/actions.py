@@ -27,10 +27,12 @@ from dixian.cases.bridge import (
 )
 from dixian.cases.machine import (
     ACTION_LABELS,
+    CHAINS,
+    DECIDING,
     FINAL,
     STATE_LABELS,
-    TRANSITIONS,
     Action,
+    Chain,
     Kind,
     State,
     allowed,
@@ -135,7 +137,8 @@ REQUIREMENTS = {
 def offered(case: Case, actor) -> list[Action]:
     """What a case page offers this person: the table's actions for their role, less the
     fast track's where the case is not a disaster."""
-    return [a for a in allowed(Kind(case.kind), State(case.state), Role(actor.role))
+    return [a for a in allowed(Kind(case.kind), State(case.state), Role(actor.role),
+                               Chain(case.chain))
             if a != Action.START_ASSISTANCE or case.fast_track]
 
 
@@ -149,7 +152,6 @@ def access_case(actor, case_id: int) -> Case:
 def do_transition(case_id: int, action: Action | str, *, actor, expected_state: str,
                   data: dict | None = None, now: datetime | None = None) -> Case:
     action = Action(action)
-    transition = TRANSITIONS[action]
     data = dict(data or {})
     now = now or timezone.now()
     if not getattr(actor, "is_authenticated", False):
@@ -158,8 +160,10 @@ def do_transition(case_id: int, action: Action | str, *, actor, expected_state: 
         case = Case.objects.select_for_update().filter(pk=case_id).first()
         if case is None or not scope_of(actor).contains(case.village_code):
             raise NotFound
-        if Role(actor.role) not in transition.roles:
-            raise PermissionDenied(f"role {actor.role} cannot {action}")
+        chain = Chain(case.chain)
+        transition = CHAINS[chain].get(action)
+        if transition is None or Role(actor.role) not in transition.roles:
+            raise PermissionDenied(f"role {actor.role} cannot {action} ({chain} decides)")
         if case.state != expected_state:
             raise Conflict(f"the case is now {case.state}, not {expected_state}: "
                            "someone has already acted on it")
@@ -176,7 +180,7 @@ def do_transition(case_id: int, action: Action | str, *, actor, expected_state: 
         _apply(case, action, data, now, actor)
         if transition.target is not None:
             case.state = transition.target
-        if case.state in FINAL or action == Action.COUNTY_APPROVE:
+        if case.state in FINAL or action == DECIDING[chain]:
             case.decided_at = case.decided_at or now
         case.save()
         CaseEvent.objects.create(case=case, action=action, from_state=before,
@@ -199,9 +203,23 @@ def _apply(case: Case, action: Action, data: dict, now: datetime, actor) -> None
         case.notice_started_at = now
     elif action == Action.RECORD_OBJECTION:
         case.notice_started_at = None  # a new notice follows the new review
-    elif action in (Action.COUNTY_REJECT, Action.TOWNSHIP_RETURN, Action.DECLINE):
+    elif action in (Action.COUNTY_REJECT, Action.TOWNSHIP_REJECT, Action.TOWNSHIP_RETURN,
+                    Action.DECLINE):
         case.decision_reason = data.get("reason") or data.get("minutes", "")
-    elif action == Action.COUNTY_APPROVE and case.kind == Kind.IDENTIFICATION:
+    elif action == DECIDING[Chain(case.chain)]:
+        _decide(case, data, now)
+    elif action == Action.START_ASSISTANCE:
+        case.assistance_started_at = case.assistance_started_at or now
+    elif action == Action.ENTER:
+        _enter(case, now)
+    elif action == Action.ELIMINATE:
+        _eliminate(case, now)
+
+
+def _decide(case: Case, data: dict, now: datetime) -> None:
+    """The decision, by whoever the case's chain says decides: R2's category for an
+    identification, the mode chosen for an elimination."""
+    if case.kind == Kind.IDENTIFICATION:
         # The record keeps the reason in Chinese, the language of letters and notices.
         with translation.override("zh-hans"):
             verdict = eligibility.classify(case.household, case.risk_types, now,
@@ -212,15 +230,9 @@ def _apply(case: Case, action: Action, data: dict, now: datetime, actor) -> None
         # The approver's own words are kept beside the rule's sentence, not replaced by it.
         case.decision_values = {**case.decision_values, "r2": verdict.values,
                                 "typed_reason": (data.get("reason") or "").strip()}
-    elif action == Action.COUNTY_APPROVE:
+    else:
         case.elimination_mode = data["mode"]
         case.decision_reason = data.get("reason", "")
-    elif action == Action.START_ASSISTANCE:
-        case.assistance_started_at = case.assistance_started_at or now
-    elif action == Action.ENTER:
-        _enter(case, now)
-    elif action == Action.ELIMINATE:
-        _eliminate(case, now)
 
 
 def _enter(case: Case, now: datetime) -> None:
@@ -297,10 +309,12 @@ def _jsonable(data: dict) -> dict:
 
 def _new_case(household: Household, kind: Kind, state: State, at: datetime,
               risk_types: list[str], fast_track: bool = False) -> Case:
-    sla = procedure_params(household.village_id)["identification_sla_days"]
+    params = procedure_params(household.village_id, timezone.localdate(at))
     return Case.objects.create(household=household, village_code=household.village_id,
                                kind=kind, state=state, opened_at=at,
-                               deadline=at + timedelta(days=sla), risk_types=risk_types,
+                               chain=params["decision_level"],
+                               deadline=at + timedelta(days=params["identification_sla_days"]),
+                               risk_types=risk_types,
                                fast_track=fast_track)
 
 
@@ -407,15 +421,19 @@ def waiting_for(actor, now: datetime | None = None):
 
     now = now or timezone.now()
     role = Role(actor.role) if actor.role in Role.values else None
-    moving = {s.value for t in TRANSITIONS.values() if role in t.roles and t.target is not None
-              and t.action not in REACTIVE for s in t.sources}
-    match = TRANSITIONS[Action.RECORD_DATA_MATCH]
-    wanted = Q(state__in=moving - {State.NOTICE.value})
-    if State.NOTICE.value in moving:
-        days = procedure_params(actor.region_id)["village_notice_min_days"]
-        wanted |= Q(state=State.NOTICE, notice_started_at__lte=now - timedelta(days=days))
-    if role in match.roles:
-        wanted |= Q(state__in=[s.value for s in match.sources], data_matched_at__isnull=True)
+    days = procedure_params(actor.region_id)["village_notice_min_days"]
+    wanted = Q(pk__in=[])
+    for chain, table in CHAINS.items():  # a county's cases may run under both chains
+        moving = {s.value for t in table.values() if role in t.roles
+                  and t.target is not None and t.action not in REACTIVE for s in t.sources}
+        match = table[Action.RECORD_DATA_MATCH]
+        steps = Q(state__in=moving - {State.NOTICE.value})
+        if State.NOTICE.value in moving:
+            steps |= Q(state=State.NOTICE, notice_started_at__lte=now - timedelta(days=days))
+        if role in match.roles:
+            steps |= Q(state__in=[s.value for s in match.sources],
+                       data_matched_at__isnull=True)
+        wanted |= Q(chain=chain.value) & steps
     return (Case.objects.filter(scope_q(scope_of(actor), "village_code")).filter(wanted)
             .select_related("household").order_by("deadline", "pk"))
 

@@ -8,6 +8,12 @@ action × role against this table.
 Risk elimination mirrors identification (domain.md §4: visit → review and notice → township →
 county → announcement → marked eliminated), so the two kinds share states and most actions; an
 elimination case starts at the visit, because proposing it is itself checked against R6.
+
+Who decides is policy (``procedure.decision_level``, per province and date): the 2021 chain,
+where the county approves (县级审定), or the joint chain of routine assistance, where the
+township decides (乡镇认定) and the county oversees (domain-2026.md §4: Heilongjiang's 2025
+measures). Each chain is a table of its own (:data:`CHAINS`); a case keeps the chain in force
+on the day it was opened.
 """
 
 from __future__ import annotations
@@ -26,6 +32,18 @@ class Kind(StrEnum):
 
 
 KIND_LABELS = {Kind.IDENTIFICATION: _("Identification"), Kind.ELIMINATION: _("Risk elimination")}
+
+
+class Chain(StrEnum):
+    """Who decides: the values of the policy parameter ``procedure.decision_level``."""
+    COUNTY = "county"  # village review and notice, township review, county approval (2021)
+    TOWNSHIP = "township"  # village intake and notice, the township decides, county oversees
+
+
+CHAIN_LABELS = {Chain.COUNTY: _("The county decides (village review, township review, "
+                                "county approval)"),
+                Chain.TOWNSHIP: _("The township decides (joint identification; the county "
+                                  "oversees)")}
 
 
 class State(StrEnum):
@@ -69,6 +87,7 @@ class Action(StrEnum):
     CLOSE_NOTICE = "close_notice"
     TOWNSHIP_APPROVE = "township_approve"
     TOWNSHIP_RETURN = "township_return"
+    TOWNSHIP_REJECT = "township_reject"  # the joint chain: the township decides
     COUNTY_APPROVE = "county_approve"
     COUNTY_REJECT = "county_reject"
     ENTER = "enter"
@@ -87,6 +106,7 @@ ACTION_LABELS = {
     Action.CLOSE_NOTICE: _("Close the notice and send to the township"),
     Action.TOWNSHIP_APPROVE: _("Township: approve and send to the county"),
     Action.TOWNSHIP_RETURN: _("Township: return to the village review"),
+    Action.TOWNSHIP_REJECT: _("Township: do not approve"),
     Action.COUNTY_APPROVE: _("County: approve"),
     Action.COUNTY_REJECT: _("County: do not approve"),
     Action.ENTER: _("Enter as a monitored household"),
@@ -117,6 +137,7 @@ def _t(action, sources, target, roles, requires=(), kinds=BOTH):
 
 R = Role
 S = State
+#: the 2021 chain: the county approves
 TRANSITIONS: dict[Action, Transition] = {t.action: t for t in [
     _t(Action.ACCEPT, {S.CLUE}, S.VISIT, {R.TOWNSHIP_REVIEWER, R.VILLAGE_CADRE}, kinds=ID),
     # Identification needs the household's commitment and authorisation; an elimination
@@ -151,8 +172,31 @@ TRANSITIONS: dict[Action, Transition] = {t.action: t for t in [
 ]}
 
 
-def allowed(kind: Kind, state: State, role: Role) -> list[Action]:
-    """The actions a role may take on a case of this kind in this state (what a case page
-    offers; requirements are checked when the action is taken)."""
-    return [t.action for t in TRANSITIONS.values()
+# The joint chain: the township's approval is the decision (R2's category, or the
+# elimination's mode with R6 checked again) and announces it; the township may also refuse;
+# the county approves nothing but oversees: it receives objections to the notice (as in the
+# 2021 chain) and sees every case of its county.
+_DECIDED_BY_TOWNSHIP = {
+    Action.TOWNSHIP_APPROVE: _t(Action.TOWNSHIP_APPROVE, {S.TOWNSHIP_REVIEW}, S.ANNOUNCED,
+                                {R.TOWNSHIP_REVIEWER},
+                                ("data_matched", "decision", "elimination_conditions")),
+    Action.TOWNSHIP_REJECT: _t(Action.TOWNSHIP_REJECT, {S.TOWNSHIP_REVIEW}, S.REJECTED,
+                               {R.TOWNSHIP_REVIEWER}, ("reason",)),
+    Action.START_ASSISTANCE: _t(Action.START_ASSISTANCE, OPEN - {S.ANNOUNCED, S.COUNTY_APPROVAL},
+                                None, {R.TOWNSHIP_REVIEWER, R.COUNTY_APPROVER},
+                                ("fast_track", "assistance_text"), kinds=ID),
+}
+_TOWNSHIP_CHAIN = {a: t for a, t in TRANSITIONS.items()
+                   if a not in (Action.COUNTY_APPROVE, Action.COUNTY_REJECT)}
+_TOWNSHIP_CHAIN.update(_DECIDED_BY_TOWNSHIP)
+CHAINS: dict[Chain, dict[Action, Transition]] = {Chain.COUNTY: TRANSITIONS,
+                                                 Chain.TOWNSHIP: _TOWNSHIP_CHAIN}
+#: the action whose taking is the decision (R2's category or R6's mode), per chain
+DECIDING = {Chain.COUNTY: Action.COUNTY_APPROVE, Chain.TOWNSHIP: Action.TOWNSHIP_APPROVE}
+
+
+def allowed(kind: Kind, state: State, role: Role, chain: Chain = Chain.COUNTY) -> list[Action]:
+    """The actions a role may take on a case of this kind in this state under this chain
+    (what a case page offers; requirements are checked when the action is taken)."""
+    return [t.action for t in CHAINS[chain].values()
             if kind in t.kinds and state in t.sources and role in t.roles]

@@ -23,6 +23,8 @@ class Case(models.Model):
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="cases")
     village_code = models.CharField(max_length=12, db_index=True)  # scope without a join
     state = models.CharField(_("state"), max_length=20, default="clue", db_index=True)
+    # who decides (machine.Chain): the policy's decision level on the day the case opened
+    chain = models.CharField(_("decided by"), max_length=16, default="county")
     opened_at = models.DateTimeField(_("opened"))
     deadline = models.DateTimeField(_("decision due"))
     risk_types = models.JSONField(_("risk types"), default=list)

@@ -29,6 +29,7 @@ NAMES: dict[str, str] = {
     "suspicious_fast_elimination_months": "procedure.fast_elimination_months",
     "return_window_months": "procedure.return_window_months",
     "visit_due_day": "procedure.visit_due_day",
+    "decision_level": "procedure.decision_level",
 }
 
 

@@ -19,10 +19,13 @@ from dixian.cases import actions
 from dixian.cases.bridge import policy_fingerprint
 from dixian.cases.machine import (
     ACTION_LABELS,
+    CHAIN_LABELS,
+    DECIDING,
     FINAL,
     KIND_LABELS,
     STATE_LABELS,
     Action,
+    Chain,
     Kind,
     State,
 )
@@ -41,6 +44,7 @@ FIELDS = {  # what each action asks the person for
     Action.TOWNSHIP_RETURN: ["reason"],
     Action.COUNTY_APPROVE: ["mode", "reason"],
     Action.COUNTY_REJECT: ["reason"],
+    Action.TOWNSHIP_REJECT: ["reason"],
     Action.START_ASSISTANCE: ["assistance"],
 }
 FIELD_LABELS = {
@@ -55,7 +59,9 @@ FIELD_LABELS = {
 
 
 def _fields_for(case, action: Action) -> list[str]:
-    fields = FIELDS.get(action, [])
+    # the decision asks the same wherever the case's chain places it (county or township)
+    fields = FIELDS[Action.COUNTY_APPROVE] if action == DECIDING[Chain(case.chain)] else \
+        FIELDS.get(action, [])
     if case.kind == Kind.ELIMINATION:
         # No new consent or income declaration: the elimination visit checks and dates.
         fields = [f for f in fields if f not in ("consent_confirmed", "net_income",
@@ -155,6 +161,7 @@ def case_page(request, case_id: int):
         "typed_reason": case.decision_values.get("typed_reason", ""),
         "state_label": STATE_LABELS[State(case.state)],
         "kind_label": KIND_LABELS[Kind(case.kind)],
+        "chain_label": CHAIN_LABELS[Chain(case.chain)],
         "offered": [{"action": a.value, "label": ACTION_LABELS[a],
                      "fields": [(f, FIELD_LABELS.get(f, f)) for f in _fields_for(case, a)]}
                     for a in offered],

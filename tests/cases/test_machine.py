@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from dixian.cases import actions
-from dixian.cases.machine import TRANSITIONS, Action, Kind, State, allowed
+from dixian.cases.machine import CHAINS, Action, Chain, Kind, State, allowed
 from dixian.cases.models import Case, CaseEvent
 from dixian.core.access import NotFound
 from dixian.core.models import AuditEvent
@@ -69,14 +69,31 @@ EXPECTED_TARGET = {"accept": "visit", "record_visit": "village_review", "propose
                    "county_reject": "rejected", "enter": "monitored", "eliminate": "eliminated",
                    "record_data_match": None, "start_assistance": None}
 
+# The joint chain (domain-2026.md §4, Heilongjiang's 《低收入人口认定办法(暂行)》 [VL T25]: the
+# village takes in and publishes, the township investigates, reviews and determines (认定),
+# the county coordinates): the township's approval announces the decision, or it refuses;
+# nobody approves at the county, which still receives objections and runs the data match;
+# the fast track runs in every open state before the announcement (none is the county's).
+JOINT_STEPS = [
+    *[step for step in EXPECTED_STEPS if step[0] not in (
+        "township_approve", "county_approve", "county_reject", "start_assistance")],
+    ("township_approve", {ID, EL}, {"township_review"}, {T}),
+    ("township_reject", {ID, EL}, {"township_review"}, {T}),
+    ("start_assistance", {ID}, set(PRE_ANNOUNCEMENT) - {"county_approval"}, {T, C}),
+]
+JOINT_TARGET = {**EXPECTED_TARGET, "township_approve": "announced",
+                "township_reject": "rejected"}
+EXPECTED = {"county": (EXPECTED_STEPS, EXPECTED_TARGET), "township": (JOINT_STEPS, JOINT_TARGET)}
 
-def expected_actions(kind: str, state: str, role: Role) -> set[str]:
-    return {action for action, kinds, states, roles in EXPECTED_STEPS
+
+def expected_actions(kind: str, state: str, role: Role, chain: str = "county") -> set[str]:
+    return {action for action, kinds, states, roles in EXPECTED[chain][0]
             if kind in kinds and state in states and role in roles}
 
 
-def test_the_expected_table_covers_every_action_of_the_code():
-    assert {a for a, *_ in EXPECTED_STEPS} == {a.value for a in Action}
+def test_the_expected_tables_cover_every_chain_and_action_of_the_code():
+    assert set(EXPECTED) == {c.value for c in Chain}
+    assert {a for steps, _ in EXPECTED.values() for a, *_ in steps} == {a.value for a in Action}
 
 
 @pytest.fixture
@@ -99,32 +116,34 @@ def elimination_case(household, users):
     return actions.do_propose_elimination(other, actor=users[Role.VILLAGE_CADRE])
 
 
-def _ready(case: Case, state: State) -> None:
+def _ready(case: Case, state: State, chain: str = "county") -> None:
     """Put the case in ``state`` with every precondition of the next steps met."""
     now = timezone.now()
     Case.objects.filter(pk=case.pk).update(
-        state=state, data_matched_at=now, notice_started_at=now - timedelta(days=6),
+        state=state, chain=chain, data_matched_at=now, notice_started_at=now - timedelta(days=6),
         category="MARGINAL", fast_track=True,
         decision_values={"visit": {"net_income": 3000, "rigid_spending": 0}},
         elimination_mode="ASSISTED" if case.kind == Kind.ELIMINATION else "")
 
 
 @pytest.mark.django_db
-def test_every_kind_state_action_and_role(case, elimination_case, users):
+@pytest.mark.parametrize("chain", ["county", "township"])
+def test_every_kind_state_action_and_role(chain, case, elimination_case, users):
     from django.db import transaction
 
     surprises = []
+    targets = EXPECTED[chain][1]
     for subject, state, action, (role, user) in itertools.product(
             (case, elimination_case), State, Action, users.items()):
-        _ready(subject, state)
-        expected = action.value in expected_actions(subject.kind, state, role)
+        _ready(subject, state, chain)
+        expected = action.value in expected_actions(subject.kind, state, role, chain)
         try:
             with transaction.atomic():
                 moved = actions.do_transition(subject.pk, action, actor=user,
                                               expected_state=state, data=FULL_DATA)
                 transaction.set_rollback(True)
             outcome = True
-            target = EXPECTED_TARGET[action.value] or state
+            target = targets[action.value] or state
             if moved.state != target:
                 surprises.append(f"{subject.kind} {state} {action} {role}: went to "
                                  f"{moved.state}")
@@ -139,11 +158,12 @@ def test_every_kind_state_action_and_role(case, elimination_case, users):
 
 @pytest.mark.django_db
 def test_every_role_sees_exactly_its_actions():
-    for kind in Kind:
-        for state in State:
-            for role in Role:
-                offered = {a.value for a in allowed(kind, state, role)}
-                assert offered == expected_actions(kind, state, role), (kind, state, role)
+    for chain, kind, state, role in itertools.product(Chain, Kind, State, Role):
+        offered = {a.value for a in allowed(kind, state, role, chain)}
+        assert offered == expected_actions(kind, state, role, chain), (chain, kind, state,
+                                                                       role)
+    assert allowed(Kind.IDENTIFICATION, State.COUNTY_APPROVAL, Role.COUNTY_APPROVER) == [
+        Action.COUNTY_APPROVE, Action.COUNTY_REJECT, Action.START_ASSISTANCE]  # 2021 chain
 
 
 @pytest.mark.django_db
@@ -281,14 +301,17 @@ def test_the_queue_page_needs_the_same_few_queries_for_many_cases(client, users,
     assert page.count("href=\"/cases/") >= 30
 
 
-def test_every_action_and_requirement_is_in_the_procedures_doc():
+@pytest.mark.parametrize("chain", list(Chain))
+def test_every_action_and_requirement_is_in_the_procedures_doc(chain):
     from pathlib import Path
 
     doc = (Path(__file__).resolve().parents[2] / "docs" / "procedures.md").read_text()
-    for action, transition in TRANSITIONS.items():
-        row = next((line for line in doc.splitlines() if line.startswith(f"| `{action}` |")),
-                   None)
-        assert row is not None, f"{action} is missing from docs/procedures.md"
+    section = doc.split(f"(`{chain.value}`", 1)[1].split("\n### ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    assert len(rows) == len(CHAINS[chain]), f"{chain}: rows for other actions in the doc"
+    for action, transition in CHAINS[chain].items():
+        row = next((line for line in rows if line.startswith(f"| `{action}` |")), None)
+        assert row is not None, f"{action} is missing from docs/procedures.md ({chain})"
         cells = [c.strip() for c in row.strip("|").split("|")]
         assert cells[1] == ", ".join(sorted(k.value for k in transition.kinds)), action
         assert cells[2] == ", ".join(sorted(s.value for s in transition.sources)), action
