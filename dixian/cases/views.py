@@ -210,7 +210,7 @@ def notice(request, village_code: str):
     reveal illness or disability)."""
     from datetime import timedelta
 
-    from dixian.cases.params import procedure_params
+    from dixian.cases.params import object_term, procedure_params
     from dixian.core.access import access_region
     from dixian.registry.enums import zh_label  # noqa: F401
 
@@ -229,10 +229,12 @@ def notice(request, village_code: str):
                      "members": household.members.filter(member_status="active").count(),
                      "proposal": "风险消除" if case.kind == Kind.ELIMINATION else "纳入监测",
                      "category": category_name(case.category, case.category_names,
-                                               chinese=True) or "待县级审定"})
+                                               chinese=True)
+                     or ("待乡镇认定" if case.chain == "township" else "待县级审定")})
     starts = [c.notice_started_at for c in cases if c.notice_started_at]
     start = min(starts) if starts else timezone.now()
     return render(request, "cases/notice.html", {
+        "term": object_term(village.code, dt.date.today(), chinese=True),
         "village": village, "township": village.parent, "rows": rows, "start": start,
         "end": start + timedelta(days=min_days), "min_days": min_days,
         "policy_fingerprint": fingerprint,
@@ -243,6 +245,7 @@ def notice(request, village_code: str):
 def letter(request, case_id: int):
     """A plain-language letter to the household: the decision, the criteria checked with the
     values used, and how to object."""
+    from dixian.cases.params import object_term
     from dixian.registry.enums import zh_label
     from dixian.registry.income import net_income
 
@@ -270,6 +273,10 @@ def letter(request, case_id: int):
         "decision_policy": decision_policy,
         "risks": "、".join(zh_label("risk_type", r) for r in case.risk_types) or "—",
         "typed_reason": case.decision_values.get("typed_reason", ""),
+        # the word of the decision's day (no permanent label: 2026's word for 2026's cases)
+        "term": object_term(household.village_id, timezone.localdate(case.decided_at
+                                                                      or timezone.now()),
+                            chinese=True),
         "township": household.village.parent, "today": timezone.now()})
 
 
