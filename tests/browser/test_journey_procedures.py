@@ -131,7 +131,8 @@ def test_a_medical_alert_becomes_a_monitored_household(page, screenshot, registr
     _step(page, case.pk, "enter", check=State.MONITORED)
     screenshot("11-monitored")
     page.goto(f"/cases/{case.pk}/letter/")
-    assert "纳入防止返贫监测对象" in page.content() and "突发严重困难户" in page.content()
+    # decided in 2026 or later: the 2026 word (domain-2026.md §2), not the transition's
+    assert "纳入防止返贫致贫对象" in page.content() and "突发严重困难户" in page.content()
     screenshot("12-letter")
     household = Household.objects.get(code=patient["household_code"])
     assert household.monitoring_category == "SUDDEN" and household.spells.count() == 1
