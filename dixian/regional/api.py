@@ -16,6 +16,7 @@ from dixian.regional.access import (
     scoped_trades,
     scoped_units,
 )
+from dixian.regional.bridge import pairing as pairing_rules
 from dixian.regional.bridge import relocation as rules
 from dixian.regional.bridge import resolve
 
@@ -151,7 +152,7 @@ def pairing_year(request, pairing_id: int, year: int):
     agreement = access_agreement(request.user, pairing_id, year)
     today = timezone.localdate()
     row = pairing.agreement_year(agreement)
-    result = rules_pairing().assess(row, resolve(agreement.pairing.west_code[:6], today), today)
+    result = pairing_rules.assess(row, resolve(agreement.pairing.west_code[:6], today), today)
     return {"pairing": agreement.pairing_id, "label": row.label, "year": agreement.year,
             "west_code": row.region_code, "met": result.met, "short": result.short,
             "with_target": result.with_target,
@@ -178,9 +179,3 @@ def work_teams(request):
             "findings": [{"rule": f.rule, "key": f.object_key, "region_code": f.region_code,
                           "sentence_zh": f.sentence_zh, "sentence_en": f.sentence_en}
                          for f in pairing.roster_findings(serving, today)]}
-
-
-def rules_pairing():
-    from dixian.regional.bridge import pairing
-
-    return pairing

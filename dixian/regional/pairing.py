@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from dixian.core import audit
 from dixian.core.access import NotFound, require, scope_of, scoped_users
 from dixian.core.models import Region
-from dixian.core.roles import PARTNER_ROLES, Capability
+from dixian.core.roles import PARTNER_ROLES, Capability, Role
 from dixian.funds.models import Allocation, Source
 from dixian.regional.bridge import pairing as rules
 from dixian.regional.bridge import resolve
@@ -308,7 +308,7 @@ def do_link_partner_user(user, partner: Partner, *, actor) -> PartnerUser:
     if user.role not in PARTNER_ROLES:
         raise ValidationError(_("%(user)s is not an eastern partner's or a central unit's "
                                 "account") % {"user": user.username})
-    wanted = Partner.Kind.CENTRAL_UNIT if user.role == "central_unit" else None
+    wanted = Partner.Kind.CENTRAL_UNIT if user.role == Role.CENTRAL_UNIT else None
     if (wanted and partner.kind != wanted) or (not wanted and partner.kind
                                                 == Partner.Kind.CENTRAL_UNIT):
         raise ValidationError(_("%(user)s cannot work for %(partner)s")

@@ -21,15 +21,15 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
-from dixian.core.access import NotFound, require, scope_of, scoped_users
+from dixian.core.access import NotFound, require, scoped_users
 from dixian.core.cells import safe_row
-from dixian.core.models import Region
+from dixian.core.models import Region, User
 from dixian.core.pii import shown_name
 from dixian.core.roles import PARTNER_ROLES, Capability, role_has
 from dixian.funds.models import Allocation
 from dixian.regional import pairing
 from dixian.regional.bridge import pairing as rules
-from dixian.regional.models import Pairing, Partner, ResidentCadre
+from dixian.regional.models import Agreement, Pairing, Partner, ResidentCadre
 from dixian.regional.pairing_access import (
     access_agreement,
     access_pairing,
@@ -96,12 +96,14 @@ def pairings(request):
     items = list(scoped_pairings(request.user)[:LIST_LIMIT])
     names = _names(p.west_code for p in items)
     today = timezone.localdate()
+    latest: dict[int, Agreement] = {}
+    for a in Agreement.objects.filter(pairing__in=items).order_by("year"):
+        latest[a.pairing_id] = a
     for p in items:
         p.west_name = names.get(p.west_code, p.west_code)
         p.active = p.active_on(today)
-        latest = p.agreements.order_by("-year").first()
-        p.latest = latest
-        p.result = pairing.assess(latest, today) if latest else None
+        p.latest = latest.get(p.pk)
+        p.result = pairing.assess(p.latest, today) if p.latest else None
     user = request.user
     may_manage = _may_manage(user)
     return render(request, "regional/pairing/list.html", {
@@ -142,7 +144,7 @@ def pairings_act(request):
             require(request.user, Capability.MANAGE_USERS)
             try:
                 user = scoped_users(request.user).get(pk=int(data.get("user", "")))
-            except (ValueError, TypeError, Exception):
+            except (User.DoesNotExist, ValueError, TypeError):
                 raise NotFound from None
             pairing.do_link_partner_user(user, _partner(data.get("partner")),
                                          actor=request.user)
@@ -244,7 +246,7 @@ def pairing_act(request, pk: int):
 def _agreement(item: Pairing, year):
     try:
         return item.agreements.get(year=int(year))
-    except Exception:
+    except (Agreement.DoesNotExist, ValueError, TypeError):
         raise ValidationError(_("year: there is no agreement for %(year)s")
                               % {"year": year}) from None
 
@@ -395,7 +397,3 @@ def _cadre(user, pk) -> ResidentCadre:
         return scoped_cadres(user).get(pk=int(pk))
     except (ResidentCadre.DoesNotExist, ValueError, TypeError):
         raise NotFound from None
-
-
-def region_of(user) -> str:
-    return user.region_id or ("52" if scope_of(user).national else "")
