@@ -32,6 +32,8 @@ ROLE_BINDINGS = {
     Role.WORK_RELIEF_OFFICER: COUNTY,
     Role.SITE_MANAGER: VILLAGE,
     Role.PROVINCE_ADMIN: "52",
+    Role.EAST_PARTNER: COUNTY,
+    Role.CENTRAL_UNIT: COUNTY,
     Role.SERVICE_ACCOUNT: COUNTY,
 }
 PASSWORD = "correct-horse-battery-staple"

@@ -44,6 +44,8 @@ class Role(models.TextChoices):
     WORK_RELIEF_OFFICER = "work_relief_officer", _("Development and reform (work relief)")
     SITE_MANAGER = "site_manager", _("Resettlement site manager")
     PROVINCE_ADMIN = "province_admin", _("Province administrator")
+    EAST_PARTNER = "east_partner", _("East–West partner (eastern side)")
+    CENTRAL_UNIT = "central_unit", _("Central unit (fixed-point assistance)")
     SERVICE_ACCOUNT = "service_account", _("Department system (service account)")
 
 
@@ -99,6 +101,8 @@ class Capability(StrEnum):
     MANAGE_WORK_RELIEF = "manage_work_relief"  # work-relief projects: workers and payroll
     VIEW_REGIONAL = "view_regional"  # regional programmes: resettlement sites and follow-up
     MANAGE_RELOCATION = "manage_relocation"  # sites, relocated households, employment follow-up
+    VIEW_PAIRINGS = "view_pairings"  # East–West and paired-assistance pairings, their agreements
+    MANAGE_PAIRINGS = "manage_pairings"  # pairings, annual agreements, village work teams
     MANAGE_USERS = "manage_users"  # create, disable, re-scope users below one's own role
     MANAGE_DEPARTMENTS = "manage_departments"  # service accounts, tokens, department settings,
     #                                            screening schedules
@@ -120,8 +124,8 @@ C = Capability
 _BASE = frozenset({C.VIEW_REGIONS})
 _READ = _BASE | {C.VIEW_REGISTRY}
 _CASEWORK = _READ | {C.REVEAL_PERSONAL_DATA, C.EVALUATE, C.SEE_NAMES, C.SEE_HEALTH,
-                     C.VIEW_FUNDS, C.VIEW_REGIONAL}
-_FUNDS = _BASE | {C.VIEW_FUNDS, C.VIEW_REGIONAL}
+                     C.VIEW_FUNDS, C.VIEW_REGIONAL, C.VIEW_PAIRINGS}
+_FUNDS = _BASE | {C.VIEW_FUNDS, C.VIEW_REGIONAL, C.VIEW_PAIRINGS}
 
 ROLE_SPECS: dict[Role, RoleSpec] = {
     Role.VILLAGE_CADRE: RoleSpec(
@@ -138,7 +142,7 @@ ROLE_SPECS: dict[Role, RoleSpec] = {
         frozenset({Level.COUNTY}), False, False,
         _CASEWORK | {C.VIEW_USERS, C.EDIT_REGISTRY, C.IMPORT_REGISTRY, C.RUN_SCREENING,
                      C.LAUNCH_CAMPAIGNS, C.PLAN_MEASURES, C.MANAGE_USERS,
-                     C.MANAGE_DEPARTMENTS, C.REVIEW_FACTS},
+                     C.MANAGE_DEPARTMENTS, C.REVIEW_FACTS, C.MANAGE_PAIRINGS},
     ),
     Role.DEPARTMENT_OFFICER: RoleSpec(
         frozenset({Level.COUNTY, Level.PREFECTURE, Level.PROVINCE}), False, True,
@@ -146,10 +150,10 @@ ROLE_SPECS: dict[Role, RoleSpec] = {
     ),
     # the evaluator of R10 is an analyst above the county (dixian.statistics.evaluation)
     Role.ANALYST: RoleSpec(_ALL_LEVELS, True, False,
-                           _READ | {C.VIEW_FUNDS, C.VIEW_REGIONAL, C.EVALUATE}),
+                           _READ | {C.VIEW_FUNDS, C.VIEW_REGIONAL, C.VIEW_PAIRINGS, C.EVALUATE}),
     Role.AUDITOR: RoleSpec(_ALL_LEVELS, True, False,
                            _READ | {C.VIEW_AUDIT, C.VIEW_ACCESS_REPORT, C.VIEW_FUNDS,
-                                    C.VIEW_REGIONAL}),
+                                    C.VIEW_REGIONAL, C.VIEW_PAIRINGS}),
     Role.SYSADMIN: RoleSpec(_ALL_LEVELS, True, False, _BASE | {C.VIEW_USERS, C.VIEW_AUDIT}),
     # a province's policy: one administrator proposes, a second approves (maker-checker)
     Role.POLICY_ADMIN: RoleSpec(frozenset({Level.PROVINCE}), False, False,
@@ -175,7 +179,17 @@ ROLE_SPECS: dict[Role, RoleSpec] = {
     # sees no personal data.
     Role.PROVINCE_ADMIN: RoleSpec(
         frozenset({Level.PROVINCE, Level.PREFECTURE}), False, False,
-        _BASE | {C.VIEW_USERS, C.VIEW_AUDIT, C.MANAGE_USERS, C.MANAGE_DEPARTMENTS}),
+        _BASE | {C.VIEW_USERS, C.VIEW_AUDIT, C.MANAGE_USERS, C.MANAGE_DEPARTMENTS,
+                 C.VIEW_PAIRINGS, C.MANAGE_PAIRINGS}),
+    # The eastern partner (a province, city or county government assisting the west) and the
+    # central unit of fixed-point assistance (定点帮扶): bound at the western region they
+    # assist, linked to their organisation (dixian.regional.pairing), and reading only their own
+    # organisation's pairings and commitments (and the region's public figures: no personal
+    # data, no programme's page).
+    Role.EAST_PARTNER: RoleSpec(frozenset({Level.PROVINCE, Level.PREFECTURE, Level.COUNTY}),
+                                False, False, _BASE | {C.VIEW_PAIRINGS}),
+    Role.CENTRAL_UNIT: RoleSpec(frozenset({Level.COUNTY}), False, False,
+                                _BASE | {C.VIEW_PAIRINGS}),
     # A department's system calling the API with a token; what it may do is further narrowed
     # by the token's scopes (dixian.connect.scopes).
     Role.SERVICE_ACCOUNT: RoleSpec(
@@ -188,10 +202,11 @@ ROLE_SPECS: dict[Role, RoleSpec] = {
 GRANTABLE: dict[Role, frozenset[Role]] = {
     Role.COUNTY_ADMIN: frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER,
                                   Role.COUNTY_APPROVER, Role.DEPARTMENT_OFFICER, Role.ANALYST,
-                                  Role.AUDITOR}),
+                                  Role.AUDITOR, Role.EAST_PARTNER, Role.CENTRAL_UNIT}),
     Role.PROVINCE_ADMIN: frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER,
                                     Role.COUNTY_APPROVER, Role.COUNTY_ADMIN,
-                                    Role.DEPARTMENT_OFFICER, Role.ANALYST, Role.AUDITOR}),
+                                    Role.DEPARTMENT_OFFICER, Role.ANALYST, Role.AUDITOR,
+                                    Role.EAST_PARTNER, Role.CENTRAL_UNIT}),
 }
 
 # Roles that sign in with a second factor (TOTP): those that can reveal personal data, and
@@ -214,3 +229,7 @@ def role_has(role: str, capability: Capability) -> bool:
     except ValueError:
         return False
     return capability in spec.capabilities
+
+
+#: Roles that read as an organisation, not as a region: only their own organisation's pairings
+PARTNER_ROLES = frozenset({Role.EAST_PARTNER, Role.CENTRAL_UNIT})

@@ -16,6 +16,7 @@ from dixian.regional.access import (
     scoped_trades,
     scoped_units,
 )
+from dixian.regional.bridge import pairing as pairing_rules
 from dixian.regional.bridge import relocation as rules
 from dixian.regional.bridge import resolve
 
@@ -123,3 +124,58 @@ def consumption_units(request, year: int | None = None):
             "findings": [{"rule": f.rule, "unit": int(f.object_key),
                           "sentence_zh": f.sentence_zh, "sentence_en": f.sentence_en}
                          for f in consumption.findings(rows, today)]}
+
+
+# ------------------------------------------------ East–West cooperation and paired assistance
+
+
+@router.get("/pairings")
+def pairings_list(request):
+    """The pairings in the user's scope (a partner's user: its own organisation's), each with
+    its agreements' years (domain.md §8.1)."""
+    from dixian.regional.pairing_access import scoped_pairings
+
+    return {"pairings": [{"id": p.pk, "partner": p.partner.name, "partner_kind": p.partner.kind,
+                          "level": p.level, "west_code": p.west_code,
+                          "started_on": p.started_on, "ended_on": p.ended_on,
+                          "years": sorted(p.agreements.values_list("year", flat=True))}
+                         for p in scoped_pairings(request.user)[:1000]]}
+
+
+@router.get("/pairings/{pairing_id}/years/{year}")
+def pairing_year(request, pairing_id: int, year: int):
+    """A pairing's annual report: each indicator's target, actual, completion, shortfall and
+    status, with the findings (no names: placements are counted)."""
+    from dixian.regional import pairing
+    from dixian.regional.pairing_access import access_agreement
+
+    agreement = access_agreement(request.user, pairing_id, year)
+    today = timezone.localdate()
+    row = pairing.agreement_year(agreement)
+    result = pairing_rules.assess(row, resolve(agreement.pairing.west_code[:6], today), today)
+    return {"pairing": agreement.pairing_id, "label": row.label, "year": agreement.year,
+            "west_code": row.region_code, "met": result.met, "short": result.short,
+            "with_target": result.with_target,
+            "lines": [line.as_dict() for line in result.lines],
+            "funds": [{"allocation": f.allocation_id, "document": f.allocation.document,
+                       "amount": str(f.allocation.amount)}
+                      for f in agreement.funds.select_related("allocation")],
+            "findings": [{"rule": f.rule, "sentence_zh": f.sentence_zh,
+                          "sentence_en": f.sentence_en} for f in result.findings]}
+
+
+@router.get("/work-teams")
+def work_teams(request):
+    """The village work teams serving today in the user's scope, with the findings."""
+    from dixian.regional import pairing
+    from dixian.regional.pairing_access import scoped_cadres
+
+    today = timezone.localdate()
+    serving = [c for c in scoped_cadres(request.user).filter(started_on__lte=today)[:5000]
+               if c.ended_on is None or c.ended_on > today]
+    return {"cadres": [{"id": c.pk, "village": c.village_code, "name": c.name,
+                        "first_secretary": c.first_secretary, "sending_unit": c.sending_unit,
+                        "started_on": c.started_on} for c in serving],
+            "findings": [{"rule": f.rule, "key": f.object_key, "region_code": f.region_code,
+                          "sentence_zh": f.sentence_zh, "sentence_en": f.sentence_en}
+                         for f in pairing.roster_findings(serving, today)]}

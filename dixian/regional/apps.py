@@ -10,7 +10,8 @@ class RegionalConfig(AppConfig):
     def ready(self) -> None:
         from dixian.core import demo
         from dixian.regional.demo import step_consumption, step_land_quotas, step_regional
+        from dixian.regional.demo_pairing import step_pairings
 
-        for step in (step_regional, step_land_quotas, step_consumption):
+        for step in (step_regional, step_land_quotas, step_consumption, step_pairings):
             if step not in demo.STEPS:
                 demo.STEPS.append(step)

@@ -11,6 +11,7 @@ ENGINE = {
     "r1_for_policy": "dixian.engine.income",
     "consumption": "dixian.engine.regional",
     "land_quota": "dixian.engine.regional",
+    "pairing": "dixian.engine.regional",
     "relocation": "dixian.engine.regional",
     "resolve": "dixian.engine.policy",
 }

@@ -188,3 +188,16 @@ class ConsumptionPurchase(models.Model):
         ordering = ["-purchased_on", "pk"]
         constraints = [models.UniqueConstraint(fields=["unit", "order"],
                                                name="consumption_order_once_a_unit")]
+
+
+# East–West cooperation and paired assistance (§8.1): in their own module
+from dixian.regional.pairing_models import (  # noqa: E402,F401
+    Agreement,
+    AgreementFunds,
+    AgreementLine,
+    Pairing,
+    Partner,
+    PartnerUser,
+    Placement,
+    ResidentCadre,
+)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dixian.regional import views
+from dixian.regional import pairing_views, views
 
 urlpatterns = [
     path("regional/relocation/", views.home, name="relocation"),
@@ -19,6 +19,16 @@ urlpatterns = [
          name="consumption_batch"),
     path("regional/land-quotas/", views.land_quotas, name="land_quotas"),
     path("regional/land-quotas/act/", views.land_quota_act, name="land_quota_act"),
+    path("regional/pairings/", pairing_views.pairings, name="pairings"),
+    path("regional/pairings/act/", pairing_views.pairings_act, name="pairings_act"),
+    path("regional/pairings/<int:pk>/", pairing_views.pairing_page, name="pairing"),
+    path("regional/pairings/<int:pk>/act/", pairing_views.pairing_act, name="pairing_act"),
+    path("regional/pairings/<int:pk>/<int:year>/", pairing_views.pairing_year,
+         name="pairing_year"),
+    path("regional/pairings/<int:pk>/<int:year>/export.<str:fmt>",
+         pairing_views.pairing_year_export, name="pairing_year_export"),
+    path("regional/work-teams/", pairing_views.work_teams, name="work_teams"),
+    path("regional/work-teams/act/", pairing_views.work_teams_act, name="work_teams_act"),
     path("regional/relocation/<str:code>/", views.region, name="relocation_region"),
     path("regional/relocation/<str:code>/export.xlsx", views.export, name="relocation_export"),
 ]

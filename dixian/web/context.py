@@ -17,6 +17,7 @@ NAVIGATION = [
     ("coverage", _("Assistance"), Capability.VIEW_REGISTRY),
     ("funds", _("Funds and projects"), Capability.VIEW_FUNDS),
     ("relocation", _("Relocation follow-up"), Capability.VIEW_REGIONAL),
+    ("pairings", _("East–West and paired assistance"), Capability.VIEW_PAIRINGS),
     ("quality_issues", _("Data quality"), Capability.VIEW_REGISTRY),
     ("statistics", _("Statistics"), Capability.VIEW_REGISTRY),
     ("alarms", _("Bottom-line alarms"), Capability.VIEW_REGIONS),

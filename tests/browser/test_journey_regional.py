@@ -150,3 +150,62 @@ def test_a_units_consumption_share_check(page, screenshot, county_regions, tmp_p
     assert hospital.locator("[data-figure=completion]").inner_text() == "70.0%"
     assert page.locator("#findings [data-rule=CONSUMPTION_RESERVED_BELOW_SHARE]").count() == 1
     screenshot("10-units-share-and-completion")
+
+
+@pytest.mark.browser
+def test_a_pairings_annual_report(page, screenshot, county_regions):
+    """The eastern partner (惠东县's East–West office) opens its pairing with the county, then
+    last year's agreement: the fiscal funds came from the county's funds and are met, the
+    products bought are short and flagged; the central unit's pairing of the same county is
+    not listed for it."""
+    from datetime import date
+    from decimal import Decimal
+
+    from dixian.funds.actions import do_record_allocation
+    from dixian.regional import pairing
+
+    load_households(3, VILLAGE)
+    admin = make_user(Role.COUNTY_ADMIN, COUNTY, username="wang.xiang")
+    finance = make_user(Role.FUND_OFFICER, COUNTY, username="cai.zheng")
+    last = timezone.localdate().year - 1
+    huidong = pairing.do_register_partner(name="惠东县", kind="eastern_government",
+                                          division_code="441323", actor=admin)
+    unit = pairing.do_register_partner(name="中共中央统一战线工作部", kind="central_unit",
+                                       actor=admin)
+    item = pairing.do_create_pairing(partner=huidong, level="county", west_code=COUNTY,
+                                     started_on=date(2021, 1, 1), actor=admin)
+    pairing.do_create_pairing(partner=unit, level="central_unit", west_code=COUNTY,
+                              started_on=date(2015, 9, 1), actor=admin)
+    agreement = pairing.do_set_agreement(
+        item, year=last, targets={"fiscal_funds": "51870000", "products_bought": "393000000",
+                                  "technicians_to_west": "42", "workers_placed": "2"},
+        actuals={"products_bought": "345840000", "technicians_to_west": "45"},
+        document=f"惠东县—望谟县{last}年东西部协作协议", actor=admin)
+    money = do_record_allocation(county_code=COUNTY, year=last, source="east_west",
+                                 amount=Decimal("51870000"), document=f"惠东县{last}年援助资金",
+                                 received_on=date(last, 4, 2), actor=finance)
+    pairing.do_link_funds(agreement, money, actor=admin)
+    pairing.do_record_placements(agreement, member_ids=[f"{VILLAGE}0001-01",
+                                                        f"{VILLAGE}0002-01"],
+                                 employer="惠东县鞋业企业", place="广东省惠州市",
+                                 placed_on=date(last, 3, 10), actor=admin)
+    partner = make_user(Role.EAST_PARTNER, COUNTY, username="hd.xiezuo")
+    pairing.do_link_partner_user(partner, huidong, actor=admin)
+
+    _as(page, partner)
+    page.click("nav a:has-text('东西部协作和定点帮扶')")
+    page.wait_for_url("**/regional/pairings/")
+    assert page.locator("#pairings tbody tr").count() == 1  # not the central unit's
+    assert "惠东县" in page.locator("#pairings").inner_text()
+    screenshot("11-partner-sees-its-own-pairing")
+    page.click(f"#pairings a:has-text('{last}')")
+    page.wait_for_url(f"**/regional/pairings/{item.pk}/{last}/")
+    assert page.locator("[data-indicator=fiscal_funds]").get_attribute("data-status") == "met"
+    assert page.locator("[data-indicator=workers_placed]").get_attribute("data-status") == "met"
+    short = page.locator("#lines tr.flagged")
+    assert short.count() == 1 and short.get_attribute("data-indicator") == "products_bought"
+    assert "88.0%" in short.inner_text()
+    assert page.locator("#findings [data-rule=PAIRING_BELOW_TARGET]").count() == 1
+    assert page.locator("#funds [data-allocation]").count() == 1
+    assert page.locator("#placements").count() == 0  # who was placed: the county's caseworkers
+    screenshot("12-annual-report-with-a-shortfall")

@@ -36,3 +36,29 @@ def matrix_targets(inside_village: str, outside_village: str) -> tuple[dict, dic
             code=f"{village}0001"), region_code=village, moved_in=date(2019, 9, 1))
         out.append({"site": site.pk, "relocated": item.pk})
     return out[0], out[1]
+
+
+def pairing_targets(inside_village: str, outside_village: str) -> tuple[dict, dict]:
+    """An enterprise's pairing with a village and its last year's agreement on each side
+    (written directly: the matrix tests access); the test's partner users are linked to the
+    inside partner."""
+    from django.utils import timezone
+
+    from dixian.core.models import User
+    from dixian.core.roles import PARTNER_ROLES
+    from dixian.regional.models import Agreement, Pairing, Partner, PartnerUser
+
+    year = timezone.localdate().year - 1
+    out = []
+    for village in (inside_village, outside_village):
+        east = Partner.objects.create(name=f"企业{village}", kind="enterprise")
+        item = Pairing.objects.create(partner=east, level="village", west_code=village,
+                                      started_on=date(2021, 1, 1))
+        Agreement.objects.create(pairing=item, year=year)
+        out.append({"pairing": item.pk, "year": year, "east": east})
+    # both partner roles read the inside pairing as its partner's users (the matrix checks
+    # access; which kind of partner a role may work for is tested in test_pairing.py)
+    for user in User.objects.filter(role__in=PARTNER_ROLES, region_id=inside_village[:6]):
+        PartnerUser.objects.create(user=user, partner=out[0]["east"])
+    return ({"pairing": out[0]["pairing"], "year": year},
+            {"pairing": out[1]["pairing"], "year": year})

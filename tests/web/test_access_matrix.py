@@ -290,6 +290,24 @@ ROUTES = [
           method="post", in_scope_status=302),  # nothing sent: back with the error
     Route("api:land_quota_trades", "/api/regional/land-quotas", Capability.VIEW_FUNDS,
           api=True),
+    # East–West cooperation and paired assistance (a partner's user: its own pairings)
+    Route("pairings", "/regional/pairings/", Capability.VIEW_PAIRINGS),
+    Route("pairings_act", "/regional/pairings/act/", Capability.MANAGE_PAIRINGS,
+          method="post", in_scope_status=302),  # nothing sent: back with the error
+    Route("pairing", "/regional/pairings/{pairing}/", Capability.VIEW_PAIRINGS, scoped=True),
+    Route("pairing_act", "/regional/pairings/{pairing}/act/", Capability.MANAGE_PAIRINGS,
+          scoped=True, method="post", in_scope_status=302),
+    Route("pairing_year", "/regional/pairings/{pairing}/{year}/", Capability.VIEW_PAIRINGS,
+          scoped=True),
+    Route("pairing_year_export", "/regional/pairings/{pairing}/{year}/export.xlsx",
+          Capability.VIEW_PAIRINGS, scoped=True),
+    Route("work_teams", "/regional/work-teams/", Capability.VIEW_PAIRINGS),
+    Route("work_teams_act", "/regional/work-teams/act/", Capability.MANAGE_PAIRINGS,
+          method="post", in_scope_status=302),
+    Route("api:pairings_list", "/api/regional/pairings", Capability.VIEW_PAIRINGS, api=True),
+    Route("api:pairing_year", "/api/regional/pairings/{pairing}/years/{year}",
+          Capability.VIEW_PAIRINGS, api=True, scoped=True),
+    Route("api:work_teams", "/api/regional/work-teams", Capability.VIEW_PAIRINGS, api=True),
     Route("allocations", "/funds/allocations/", Capability.VIEW_FUNDS),
     Route("allocation_add", "/funds/allocations/add/", Capability.MANAGE_FUNDS, method="post",
           in_scope_status=302),  # nothing sent: back with the error
@@ -555,6 +573,11 @@ def registry_targets(users, settings, tmp_path):
     regional_inside, regional_outside = regional_targets(VILLAGE, OUTSIDE_VILLAGE)
     funds_inside |= regional_inside
     funds_outside |= regional_outside
+    from tests.regional.builders import pairing_targets
+
+    pairing_inside, pairing_outside = pairing_targets(VILLAGE, OUTSIDE_VILLAGE)
+    funds_inside |= pairing_inside
+    funds_outside |= pairing_outside
     from dixian.alarms.models import Alarm
     from dixian.core.models import Job
 
@@ -600,7 +623,7 @@ def registry_targets(users, settings, tmp_path):
                     {"project": 999999, "asset": 999999, "notice": 999999, "site": 999999,
                      "allocation": 999999, "appropriation": 999999, "income": 999999,
                      "disposal": 999999, "document": 999999,
-                     "relocated": 999999,
+                     "relocated": 999999, "pairing": 999999, "year": 2025,
                      "household": "5223260000000000", "member": "nobody", "batch": 999999,
                      "issue": 999999, "case": 999999, "feed": 999999, "alert": 999999,
                      "campaign": 999999, "task": 999999, "measure": 999999, "user": 999999,
@@ -731,7 +754,8 @@ def test_anonymous_requests_go_to_login_or_get_401(client, county_regions):
                                  member="5223261012010001-01", batch=1, issue=1, case=1,
                                  feed=1, alert=1, campaign=1, task=1, measure=1, project=1,
                                  asset=1, notice=1, user=1, account=1, token=1, schedule=1,
-                                 conflict=1, site=1, relocated=1, alarm=1, allocation=1,
+                                 conflict=1, site=1, relocated=1, pairing=1, year=2025, alarm=1,
+                                 allocation=1,
                                  appropriation=1, income=1, disposal=1, job=1, document=1)
         response = client.get(path) if route.method == "get" else client.post(path)
         if route.api:
