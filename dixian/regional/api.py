@@ -123,3 +123,6 @@ def consumption_units(request, year: int | None = None):
             "findings": [{"rule": f.rule, "unit": int(f.object_key),
                           "sentence_zh": f.sentence_zh, "sentence_en": f.sentence_en}
                          for f in consumption.findings(rows, today)]}
+
+
+from dixian.regional import api_key_counties  # noqa: E402,F401  (key counties, §8.5)

@@ -188,3 +188,9 @@ class ConsumptionPurchase(models.Model):
         ordering = ["-purchased_on", "pk"]
         constraints = [models.UniqueConstraint(fields=["unit", "order"],
                                                name="consumption_order_once_a_unit")]
+
+
+from dixian.regional.models_key_counties import (  # noqa: E402,F401  (key counties, §8.5)
+    CountyIndicatorBatch,
+    CountyIndicators,
+)
