@@ -21,8 +21,12 @@ def _year(year: int | None) -> int:
 
 @router.get("/key-counties")
 def key_counties_nation(request):
-    """Each province with its national and provincial key counties in force (national scope)."""
-    kc.check_code(request.user, "")
+    """Each province with its national and provincial key counties in force: the published
+    lists (policy), so every reader of the funds gets them; the figures are by region."""
+    from dixian.core.access import require
+    from dixian.core.roles import Capability
+
+    require(request.user, Capability.VIEW_FUNDS)
     return {"provinces": kc.national_summary(timezone.localdate())}
 
 

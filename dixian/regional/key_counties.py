@@ -230,15 +230,15 @@ def scoped_batches(user):
 
 
 def check_code(user, code: str) -> str:
-    """``code`` (the nation "", a province, prefecture or county) when the user may read it,
-    else :class:`NotFound` (fail closed)."""
+    """``code`` (the nation "", a province, prefecture, county, township or village) when the
+    user may read it, else :class:`NotFound` (fail closed)."""
     require(user, Capability.VIEW_FUNDS)
     scope = scope_of(user)
     if code == "":
         if not scope.national:
             raise NotFound
         return code
-    if len(code) not in (2, 4, 6) or not code.isdigit() or not scope.contains(code):
+    if len(code) not in (2, 4, 6, 9, 12) or not code.isdigit() or not scope.contains(code):
         raise NotFound
     return code
 

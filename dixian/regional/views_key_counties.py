@@ -76,9 +76,7 @@ def home(request):
     scope = scope_of(request.user)
     if scope.national:
         return nation(request)
-    code = scope.common_region()
-    code = code[:6] if len(code) > 6 else code
-    return redirect("key_counties_region", kc.check_code(request.user, code))
+    return region(request, scope.common_region())
 
 
 def nation(request):
@@ -96,12 +94,20 @@ def nation(request):
 
 @login_required
 def region(request, code: str):
-    """A province or prefecture (its key counties) or a county (its indicators and tilt)."""
+    """A province or prefecture (its key counties), a county (its indicators and tilt), or a
+    township or village (whether its county is a key county)."""
     code = kc.check_code(request.user, code)
     if len(code) == 6:
         return _county(request, code)
     today = timezone.localdate()
     year = _year(request.GET.get("year"))
+    if len(code) > 6:  # a township or village: whether its county is a key county, no figures
+        kind = kc.key_counties(code, today).get(code[:6])
+        return render(request, "regional/key_counties/region.html", {
+            "code": code, "name": kc.name_of(code), "year": year, "below_county": True,
+            "rows": [{"code": code[:6], "name": kc.name_of(code[:6]), "kind": KINDS[kind]}]
+            if kind else [], "chart": {"counties": []}, "findings": [], "today": today,
+            "sources": kc.list_source(code, today), "national": False, "may_manage": False})
     keys = kc.key_counties(code, today)
     latest: dict[str, object] = {}
     for f in kc.figures(code):
@@ -205,6 +211,13 @@ def export(request, code: str):
     code = kc.check_code(request.user, code)
     today = timezone.localdate()
     year = _year(request.GET.get("year"))
+    if len(code) > 6:  # a township or village: whether its county is a key county, no figures
+        kind = kc.key_counties(code, today).get(code[:6])
+        return render(request, "regional/key_counties/region.html", {
+            "code": code, "name": kc.name_of(code), "year": year, "below_county": True,
+            "rows": [{"code": code[:6], "name": kc.name_of(code[:6]), "kind": KINDS[kind]}]
+            if kind else [], "chart": {"counties": []}, "findings": [], "today": today,
+            "sources": kc.list_source(code, today), "national": False, "may_manage": False})
     keys = kc.key_counties(code, today)
     book = Workbook(write_only=True)
 
