@@ -11,6 +11,8 @@ class RegionalConfig(AppConfig):
         from dixian.core import demo
         from dixian.regional.demo import step_consumption, step_land_quotas, step_regional
 
-        for step in (step_regional, step_land_quotas, step_consumption):
+        from dixian.regional.demo_key_counties import step_key_counties
+
+        for step in (step_regional, step_land_quotas, step_consumption, step_key_counties):
             if step not in demo.STEPS:
                 demo.STEPS.append(step)

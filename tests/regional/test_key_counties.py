@@ -233,3 +233,22 @@ def test_forms_template_and_formula_safe_workbook(client, officer):
         f"/regional/key-counties/{COUNTY}/export.xlsx?year=2025").content))
     rows = list(book["发展状况指标"].values)
     assert rows[1][:4] == (COUNTY, "望谟县", "国家", 2025)
+
+
+@pytest.mark.django_db
+def test_the_demo_step_imports_indicators_and_plants_two_findings(users, user_in):
+    from dixian.core.demo import DemoReport
+    from dixian.regional.demo_key_counties import step_key_counties
+
+    user_in(Role.FUND_OFFICER, COUNTY, username="finance")
+    last = date.today().year - 1
+    _allocate(users[Role.FUND_OFFICER], COUNTY, last, "60000000", "demo-central")
+    report = DemoReport()
+    step_key_counties(report)
+    note = report.notes[-1]
+    assert note.startswith("key counties: 90 county years")  # (20 + 10) counties, 3 years
+    assert "1 KEY_COUNTY_INCOME_GROWTH_BELOW_PROVINCE" in note
+    assert "1 KEY_COUNTY_TILT_BELOW" in note and "MISSING" not in note
+    assert report.users[-1].username == "financeprovince"
+    step_key_counties(DemoReport())  # a second run does nothing
+    assert CountyIndicators.objects.count() == 90
