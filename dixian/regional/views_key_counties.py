@@ -34,6 +34,7 @@ LABELS = {
     "KEY_COUNTY_INDICATORS_MISSING": _l("Last year's indicators not recorded"),
 }
 KINDS = {rules.NATIONAL: _l("National key county"), rules.PROVINCIAL: _l("Provincial key county")}
+SHORT = {rules.NATIONAL: _l("National list"), rules.PROVINCIAL: _l("Provincial list")}
 BASIS = {"per_capita": _l("per resident"), "per_county": _l("per county"), "": "—"}
 FILE_PROBLEMS = {
     "file_type": _l("An indicator file is CSV or XLSX."),
@@ -105,7 +106,7 @@ def region(request, code: str):
         kind = kc.key_counties(code, today).get(code[:6])
         return render(request, "regional/key_counties/region.html", {
             "code": code, "name": kc.name_of(code), "year": year, "below_county": True,
-            "rows": [{"code": code[:6], "name": kc.name_of(code[:6]), "kind": KINDS[kind]}]
+            "rows": [{"code": code[:6], "name": kc.name_of(code[:6]), "kind": SHORT[kind]}]
             if kind else [], "chart": {"counties": []}, "findings": [], "today": today,
             "sources": kc.list_source(code, today), "national": False, "may_manage": False})
     keys = kc.key_counties(code, today)
@@ -115,14 +116,14 @@ def region(request, code: str):
             latest[f.county] = f
     tilts = {t.county: t for t in kc.province_tilt(code, year)}
     names = dict(kc.counties(code))
-    rows = [{"code": c, "name": names.get(c, kc.name_of(c)), "kind": KINDS[k],
+    rows = [{"code": c, "name": names.get(c, kc.name_of(c)), "kind": SHORT[k],
              "figures": latest.get(c), "tilt": tilts.get(c),
              "url": reverse("key_counties_region", args=[c])}
             for c, k in sorted(keys.items()) if c.startswith(code)]
     chart = {"counties": [{"code": r["code"], "name": r["name"], "url": r["url"],
                            "income": float(r["figures"].rural_income) if r["figures"] else None,
                            "ratio": float(r["tilt"].ratio) if r["tilt"] and r["tilt"].ratio
-                           is not None else None} for r in rows]}
+                           is not None else None} for r in rows if r["figures"]]}
     found = kc.findings(code, year, today)
     return render(request, "regional/key_counties/region.html", {
         "code": code, "name": kc.name_of(code), "year": year, "rows": rows, "chart": chart,
@@ -215,7 +216,7 @@ def export(request, code: str):
         kind = kc.key_counties(code, today).get(code[:6])
         return render(request, "regional/key_counties/region.html", {
             "code": code, "name": kc.name_of(code), "year": year, "below_county": True,
-            "rows": [{"code": code[:6], "name": kc.name_of(code[:6]), "kind": KINDS[kind]}]
+            "rows": [{"code": code[:6], "name": kc.name_of(code[:6]), "kind": SHORT[kind]}]
             if kind else [], "chart": {"counties": []}, "findings": [], "today": today,
             "sources": kc.list_source(code, today), "national": False, "may_manage": False})
     keys = kc.key_counties(code, today)

@@ -12,7 +12,8 @@ province's fund allocations, and the findings.
   rural income over the county's previous year (when recorded).
 * **Tilt.** For a province and year: each key county's share of the province's fund
   allocations beside its share of the residents; its allocation per resident over the other
-  (non-key) counties' allocation per resident (the **tilt ratio**). Where residents are not
+  (non-key) counties' allocation per resident (the **tilt ratio**). Counties without any
+  allocation recorded in the year are left out (not known to have had none). Where residents are not
   known for the key county and the other counties, the ratio is per county instead (the key
   county's allocation over the other counties' mean).
 
@@ -157,7 +158,8 @@ class Tilt:
 def tilt(year: int, allocations: Mapping[str, Decimal], population: Mapping[str, int],
          keys: Mapping[str, str], counties: Iterable[str]) -> list[Tilt]:
     """The tilt of one province's year. ``allocations``: county -> yuan allocated in the year
-    (counties without any count as 0); ``population``: county -> residents of the year, where
+    (a county without any is left out of the comparison and, if a key county, not judged);
+    ``population``: county -> residents of the year, where
     recorded; ``keys``: the province's key counties (:func:`key_counties`); ``counties``: the
     province's counties (the non-key ones are the comparison)."""
     counties = sorted(set(counties) | set(allocations) | set(keys))
@@ -165,7 +167,9 @@ def tilt(year: int, allocations: Mapping[str, Decimal], population: Mapping[str,
     total = sum(alloc.values(), Decimal(0))
     people = {c: int(population[c]) for c in counties if population.get(c)}
     total_people = sum(people.values())
-    others = [c for c in counties if c not in keys]
+    # a county without any allocation recorded is not known to have had none: it is left out
+    # of the comparison (and a key county without any is not judged)
+    others = [c for c in counties if c not in keys and alloc[c] > 0]
     others_known = [c for c in others if c in people]
     others_pc = None
     if others_known:
@@ -175,7 +179,9 @@ def tilt(year: int, allocations: Mapping[str, Decimal], population: Mapping[str,
     out = []
     for c in sorted(keys):
         pc = alloc[c] / people[c] if c in people else None
-        if pc is not None and others_pc:
+        if alloc[c] <= 0:
+            ratio, basis = None, ""
+        elif pc is not None and others_pc:
             ratio, basis = pc / others_pc, "per_capita"
         elif others_mean:
             ratio, basis = alloc[c] / others_mean, "per_county"
