@@ -217,7 +217,7 @@ def findings(tilts: Iterable[Tilt], figures: Iterable[Indicators], key_codes: It
             what = "人均" if t.basis == "per_capita" else "县均"
             found.append(Finding(
                 "KEY_COUNTY_TILT_BELOW", "key_county", f"{t.county}-{t.year}", t.county,
-                f"重点帮扶县{t.county}{t.year}年获得资金{t.allocated}元，按{what}计为非重点县的"
+                f"重点帮扶县（{t.county}）{t.year}年获得资金{t.allocated}元，按{what}计为非重点县的"
                 f"{t.ratio:.2f}倍，低于{least}倍",
                 f"Key county {t.county} was allocated {t.allocated} yuan in {t.year}: "
                 f"{t.ratio:.2f} times the other counties "
@@ -234,7 +234,7 @@ def findings(tilts: Iterable[Tilt], figures: Iterable[Indicators], key_codes: It
         found.append(Finding(
             "KEY_COUNTY_INCOME_GROWTH_BELOW_PROVINCE", "key_county", f"{f.county}-{f.year}",
             f.county,
-            f"重点帮扶县{f.county}{f.year}年农村居民人均可支配收入增长{f.rural_income_growth:.1%}，"
+            f"重点帮扶县（{f.county}）{f.year}年农村居民人均可支配收入增长{f.rural_income_growth:.1%}，"
             f"低于全省{province:.1%}",
             f"Key county {f.county}: rural income grew {f.rural_income_growth:.1%} in {f.year}, "
             f"less than the province's {province:.1%}",
@@ -246,7 +246,7 @@ def findings(tilts: Iterable[Tilt], figures: Iterable[Indicators], key_codes: It
         if today >= date(today.year, month, 1) and (code, last) not in recorded:
             found.append(Finding(
                 "KEY_COUNTY_INDICATORS_MISSING", "key_county", f"{code}-{last}", code,
-                f"重点帮扶县{code}{last}年发展状况指标尚未填报（应于{today.year}年{month}月1日前）",
+                f"重点帮扶县（{code}）{last}年发展状况指标尚未填报（应于{today.year}年{month}月1日前）",
                 f"Key county {code} has no development-status indicators for {last} (due by "
                 f"{today.year}-{month:02d}-01)"))
     return found
