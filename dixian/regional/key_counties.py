@@ -71,13 +71,6 @@ def key_counties(province: str, on: date) -> dict[str, str]:
     return rules.key_counties(resolve(province[:2], on))
 
 
-def list_source(province: str, on: date) -> dict[str, str]:
-    """Where each list of the province comes from (the policy value's source)."""
-    policy = resolve(province[:2], on)
-    return {key: policy.record(key).source
-            for key in ("regional.key_counties_national", "regional.key_counties_provincial")}
-
-
 # ---------------------------------------------------------------- writes
 
 

@@ -108,7 +108,7 @@ def region(request, code: str):
             "code": code, "name": kc.name_of(code), "year": year, "below_county": True,
             "rows": [{"code": code[:6], "name": kc.name_of(code[:6]), "kind": SHORT[kind]}]
             if kind else [], "chart": {"counties": []}, "findings": [], "today": today,
-            "sources": kc.list_source(code, today), "national": False, "may_manage": False})
+            "national": False, "may_manage": False})
     keys = kc.key_counties(code, today)
     latest: dict[str, object] = {}
     for f in kc.figures(code):
@@ -127,7 +127,7 @@ def region(request, code: str):
     found = kc.findings(code, year, today)
     return render(request, "regional/key_counties/region.html", {
         "code": code, "name": kc.name_of(code), "year": year, "rows": rows, "chart": chart,
-        "sources": kc.list_source(code, today), "findings": _findings(found),
+        "findings": _findings(found),
         "national": scope_of(request.user).national,
         "may_manage": role_has(request.user.role, Capability.MANAGE_FUNDS),
         "batches": kc.scoped_batches(request.user)[:10], "today": today,
@@ -212,13 +212,6 @@ def export(request, code: str):
     code = kc.check_code(request.user, code)
     today = timezone.localdate()
     year = _year(request.GET.get("year"))
-    if len(code) > 6:  # a township or village: whether its county is a key county, no figures
-        kind = kc.key_counties(code, today).get(code[:6])
-        return render(request, "regional/key_counties/region.html", {
-            "code": code, "name": kc.name_of(code), "year": year, "below_county": True,
-            "rows": [{"code": code[:6], "name": kc.name_of(code[:6]), "kind": SHORT[kind]}]
-            if kind else [], "chart": {"counties": []}, "findings": [], "today": today,
-            "sources": kc.list_source(code, today), "national": False, "may_manage": False})
     keys = kc.key_counties(code, today)
     book = Workbook(write_only=True)
 

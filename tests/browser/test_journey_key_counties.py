@@ -61,7 +61,7 @@ def test_key_counties_indicators_tilt_and_map(page, screenshot, county_regions, 
 
     analyst = make_user(Role.ANALYST, None, national=True, username="fen.xi")
     _as(page, analyst)
-    page.goto("/regional/key-counties/")
+    page.click("nav a[data-nav=key_counties]")
     page.wait_for_selector("#key-county-map[data-map-ready='1']")
     assert page.locator("#provinces tr[data-province]").count() == 6
     screenshot("4-national-map-of-key-counties")
