@@ -10,7 +10,6 @@ class RegionalConfig(AppConfig):
     def ready(self) -> None:
         from dixian.core import demo
         from dixian.regional.demo import step_consumption, step_land_quotas, step_regional
-
         from dixian.regional.demo_key_counties import step_key_counties
 
         for step in (step_regional, step_land_quotas, step_consumption, step_key_counties):
