@@ -168,3 +168,24 @@ def test_the_demo_step_imports_indicators_and_plants_two_findings(users, user_in
     assert report.users[-1].username == "financeprovince"
     step_key_counties(DemoReport())  # a second run does nothing
     assert CountyIndicators.objects.count() == 90
+
+
+@pytest.mark.django_db
+def test_an_xlsx_file_is_read_like_a_csv(officer):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER.strip().split(","))
+    sheet.append([COUNTY, 2024, 250000, 1100000.5, 50000, 14000])
+    sheet.append([COUNTY, 2025, 251000, 1200000, None, 15000])
+    out = io.BytesIO()
+    book.save(out)
+    refused = kc.do_import_indicators(out.getvalue(), "indicators.xlsx", actor=officer)
+    assert [(p["row"], p["column"], p["rule"]) for p in refused.problems] == [
+        (3, "一般公共预算收入（万元）", "required")]
+    sheet.delete_rows(3)
+    out = io.BytesIO()
+    book.save(out)
+    batch = kc.do_import_indicators(out.getvalue(), "indicators.xlsx", actor=officer)
+    assert batch.accepted and CountyIndicators.objects.get().gdp == Decimal("1100000.50")
