@@ -59,3 +59,7 @@ def test_the_demo_builds_a_populated_county_with_users_and_issues(monkeypatch, s
     alarm = Alarm.objects.get(area_code__startswith="522326")
     assert alarm.kind == "entry" and alarm.households.count() >= 5
     assert "bottom-line alarm raised 1 alarm(s)" in out
+    # The key counties: three years of indicators, the tilt, the two planted findings.
+    line = next(x for x in out.splitlines() if "key counties: " in x)
+    assert "90 county years" in line and "1 KEY_COUNTY_TILT_BELOW" in line, line
+    assert "1 KEY_COUNTY_INCOME_GROWTH_BELOW_PROVINCE" in line and "MISSING" not in line, line

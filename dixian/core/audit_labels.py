@@ -23,6 +23,8 @@ ACTIONS = {
     "regional.budget_unit": _("Budget unit registered"),
     "regional.consumption_import": _("Consumption purchase file received"),
     "regional.consumption_plan": _("Budget unit's consumption plan set"),
+    "regional.county_indicators": _("County development-status indicators recorded"),
+    "regional.county_indicators_import": _("County indicator file received"),
     "regional.follow_up": _("Relocated member's employment followed up"),
     "regional.land_quota_proceeds": _("Land-quota proceeds entered as funds"),
     "regional.land_quota_trade": _("Land-quota trade recorded"),

@@ -179,3 +179,4 @@ def work_teams(request):
             "findings": [{"rule": f.rule, "key": f.object_key, "region_code": f.region_code,
                           "sentence_zh": f.sentence_zh, "sentence_en": f.sentence_en}
                          for f in pairing.roster_findings(serving, today)]}
+from dixian.regional import api_key_counties  # noqa: E402,F401  (key counties, §8.5)

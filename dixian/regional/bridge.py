@@ -10,6 +10,7 @@ ENGINE = {
     "NET_PLUS": "dixian.engine.income",
     "r1_for_policy": "dixian.engine.income",
     "consumption": "dixian.engine.regional",
+    "key_counties": "dixian.engine.regional",
     "land_quota": "dixian.engine.regional",
     "pairing": "dixian.engine.regional",
     "relocation": "dixian.engine.regional",

@@ -191,6 +191,10 @@ class ConsumptionPurchase(models.Model):
 
 
 # East–West cooperation and paired assistance (§8.1): in their own module
+from dixian.regional.models_key_counties import (  # noqa: E402,F401  (key counties, §8.5)
+    CountyIndicatorBatch,
+    CountyIndicators,
+)
 from dixian.regional.pairing_models import (  # noqa: E402,F401
     Agreement,
     AgreementFunds,

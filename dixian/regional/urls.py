@@ -32,3 +32,8 @@ urlpatterns = [
     path("regional/relocation/<str:code>/", views.region, name="relocation_region"),
     path("regional/relocation/<str:code>/export.xlsx", views.export, name="relocation_export"),
 ]
+
+# key counties (§8.5): their own module, so the other programmes' routes stay apart
+from dixian.regional.views_key_counties import urlpatterns as key_county_urls  # noqa: E402
+
+urlpatterns += key_county_urls

@@ -18,6 +18,7 @@ NAVIGATION = [
     ("funds", _("Funds and projects"), Capability.VIEW_FUNDS),
     ("relocation", _("Relocation follow-up"), Capability.VIEW_REGIONAL),
     ("pairings", _("East–West and paired assistance"), Capability.VIEW_PAIRINGS),
+    ("key_counties", _("Key counties"), Capability.VIEW_FUNDS),
     ("quality_issues", _("Data quality"), Capability.VIEW_REGISTRY),
     ("statistics", _("Statistics"), Capability.VIEW_REGISTRY),
     ("alarms", _("Bottom-line alarms"), Capability.VIEW_REGIONS),

@@ -110,7 +110,8 @@ def test_the_upload_form_and_the_template(client, officer, hospital):
         "A1,望谟县人民医院,2025-03-15,合作社,522326,板栗,6000"))
     response = client.post("/regional/consumption/act/", {"do": "file", "file": upload})
     batch = ConsumptionBatch.objects.get()
-    assert response.status_code == 302 and response.url == f"/regional/consumption/files/{batch.pk}/"
+    assert response.status_code == 302
+    assert response.url == f"/regional/consumption/files/{batch.pk}/"
     shown = client.get(response.url).content.decode()
     assert "A1" in shown
     refused = client.post("/regional/consumption/act/", {"do": "file", "file": SimpleUploadedFile(

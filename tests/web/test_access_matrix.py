@@ -308,6 +308,22 @@ ROUTES = [
     Route("api:pairing_year", "/api/regional/pairings/{pairing}/years/{year}",
           Capability.VIEW_PAIRINGS, api=True, scoped=True),
     Route("api:work_teams", "/api/regional/work-teams", Capability.VIEW_PAIRINGS, api=True),
+    # key counties (§8.5): the lists are policy; the figures and the tilt by region
+    Route("key_counties", "/regional/key-counties/", Capability.VIEW_FUNDS),
+    Route("key_counties_region", "/regional/key-counties/{code}/", Capability.VIEW_FUNDS,
+          scoped=True),
+    Route("key_counties_export", "/regional/key-counties/{code}/export.xlsx",
+          Capability.VIEW_FUNDS, scoped=True),
+    Route("key_counties_act", "/regional/key-counties/act/", Capability.MANAGE_FUNDS,
+          method="post", in_scope_status=302),  # nothing sent: back with the error
+    Route("key_counties_template", "/regional/key-counties/template.csv",
+          Capability.VIEW_FUNDS),
+    Route("key_counties_batch", "/regional/key-counties/files/999999/", Capability.VIEW_FUNDS,
+          in_scope_status=404),  # no such file
+    Route("api:key_counties_nation", "/api/regional/key-counties", Capability.VIEW_FUNDS,
+          api=True),
+    Route("api:key_counties_region", "/api/regional/key-counties/{code}",
+          Capability.VIEW_FUNDS, api=True, scoped=True),
     Route("allocations", "/funds/allocations/", Capability.VIEW_FUNDS),
     Route("allocation_add", "/funds/allocations/add/", Capability.MANAGE_FUNDS, method="post",
           in_scope_status=302),  # nothing sent: back with the error

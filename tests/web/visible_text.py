@@ -57,7 +57,8 @@ def visible_text(html: str) -> str:
 
 
 # Words a Chinese page may show in Latin letters: file formats, the product's name, units.
-ALLOWED = {"xlsx", "csv", "pdf", "docx", "jpeg", "png", "ofd", "parquet", "api", "openapi", "dixian", "yyyy", "mm", "dd",
+ALLOWED = {"xlsx", "csv", "pdf", "docx", "jpeg", "png", "ofd", "parquet", "api", "openapi",
+           "dixian", "yyyy", "mm", "dd",
            "utf", "id", "gps", "https", "http", "www", "excel", "wps"}
 WORD = re.compile(r"[A-Za-z][A-Za-z_]{2,}")
 FLOAT_NOISE = re.compile(r"\d+\.\d{5,}")
