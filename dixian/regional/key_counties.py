@@ -27,7 +27,7 @@ from dixian.core.access import NotFound, code_prefix_q, require, scope_of, scope
 from dixian.core.regions import _all_divisions
 from dixian.core.roles import Capability
 from dixian.core.storage import all_or_nothing
-from dixian.funds.models import Allocation
+from dixian.funds.models import Allocation, Source
 from dixian.regional.bridge import key_counties as rules
 from dixian.regional.bridge import resolve
 from dixian.regional.models import CountyIndicatorBatch, CountyIndicators
@@ -172,14 +172,21 @@ def figures(prefix: str) -> list:
     return rules.indicators(indicator_rows(prefix))
 
 
-def province_tilt(province: str, year: int) -> list:
-    """The tilt of the province's key counties in ``year`` (lists as on 31 December)."""
+#: the fund sources of the pairings (§8.1): the eastern partners' and the central units'
+PAIRING_SOURCES = (Source.EAST_WEST, Source.CENTRAL_UNIT)
+
+
+def province_tilt(province: str, year: int, sources=None) -> list:
+    """The tilt of the province's key counties in ``year`` (lists as on 31 December): in all
+    the funds allocated, or in those of ``sources`` only (:data:`PAIRING_SOURCES`: the tilt
+    the pairings give them)."""
     province = province[:2]
     keys = key_counties(province, date(year, 12, 31))
+    allocated = Allocation.objects.filter(code_prefix_q("county_code", province), year=year)
+    if sources is not None:
+        allocated = allocated.filter(source__in=list(sources))
     allocations = {row["county_code"]: Decimal(row["s"] or 0)
-                   for row in Allocation.objects.filter(
-                       code_prefix_q("county_code", province), year=year)
-                   .values("county_code").annotate(s=Sum("amount"))}
+                   for row in allocated.values("county_code").annotate(s=Sum("amount"))}
     population = dict(CountyIndicators.objects.filter(
         code_prefix_q("county_code", province), year=year).values_list("county_code",
                                                                        "population"))

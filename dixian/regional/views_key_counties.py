@@ -141,11 +141,15 @@ def _county(request, code: str):
     figures = [f for f in kc.figures(code)]
     figures.reverse()
     tilt = next((t for t in kc.province_tilt(code, year) if t.county == code), None)
+    pairing_tilt = next((t for t in kc.province_tilt(code, year, kc.PAIRING_SOURCES)
+                         if t.county == code), None)
     found = kc.findings(code, year, today) if kind else []
     return render(request, "regional/key_counties/county.html", {
         "code": code, "name": kc.name_of(code), "province": code[:2],
         "province_name": kc.name_of(code[:2]), "kind": KINDS.get(kind) if kind else None,
         "year": year, "figures": figures, "tilt": tilt, "basis": BASIS[tilt.basis] if tilt else "",
+        "pairing_tilt": pairing_tilt if pairing_tilt and pairing_tilt.allocated else None,
+        "pairing_basis": BASIS[pairing_tilt.basis] if pairing_tilt else "",
         "findings": _findings(found), "national": scope_of(request.user).national,
         "province_visible": scope_of(request.user).contains(code[:2]),
         "may_manage": role_has(request.user.role, Capability.MANAGE_FUNDS)})

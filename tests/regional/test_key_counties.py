@@ -85,8 +85,8 @@ def test_a_file_is_applied_whole_or_not_at_all(officer):
     assert AuditEvent.objects.filter(action="regional.county_indicators_import").count() == 2
 
 
-def _allocate(officer, county, year, amount, document):
-    do_record_allocation(county_code=county, year=year, source="central", amount=amount,
+def _allocate(officer, county, year, amount, document, source="central"):
+    do_record_allocation(county_code=county, year=year, source=source, amount=amount,
                          document=document, received_on=date(year, 3, 1), actor=officer)
 
 
@@ -189,3 +189,27 @@ def test_an_xlsx_file_is_read_like_a_csv(officer):
     book.save(out)
     batch = kc.do_import_indicators(out.getvalue(), "indicators.xlsx", actor=officer)
     assert batch.accepted and CountyIndicators.objects.get().gdp == Decimal("1100000.50")
+
+
+@pytest.mark.django_db
+def test_the_pairings_funds_have_their_own_tilt(client, officer, user_in):
+    """§8.5: East–West cooperation tilts towards the key counties: the partners' and central
+    units' allocations compared alone, beside all the funds."""
+    province = user_in(Role.FUND_OFFICER, "52")
+    kc.do_import_indicators(_file(f"{COUNTY},2025,250000,1100000,50000,14000",
+                                  f"{NOT_KEY},2025,1000000,9000000,600000,20000"),
+                            "i.csv", actor=province)
+    _allocate(province, COUNTY, 2025, "10000000", "黔财农〔2025〕1号")
+    _allocate(province, NOT_KEY, 2025, "40000000", "黔财农〔2025〕2号")
+    _allocate(province, COUNTY, 2025, "5000000", "惠东县2025年援助资金", source="east_west")
+    _allocate(province, NOT_KEY, 2025, "4000000", "中央单位定点帮扶资金", source="central_unit")
+    [whole] = [t for t in kc.province_tilt("52", 2025) if t.county == COUNTY]
+    [pairs] = [t for t in kc.province_tilt("52", 2025, kc.PAIRING_SOURCES)
+               if t.county == COUNTY]
+    # all funds: 60 a resident against 44 (1.36); the pairings: 20 against 4 (5.00)
+    assert (whole.ratio, pairs.ratio) == (Decimal("1.3636"), Decimal("5.0000"))
+    assert pairs.allocated == Decimal("5000000.00") and pairs.basis == "per_capita"
+    client.force_login(province)
+    page = client.get(f"/regional/key-counties/{COUNTY}/?year=2025").content.decode()
+    assert 'id="ratio">1.36' in page and 'id="pairing-ratio">5.00' in page
+    assert "东西部协作和定点帮扶资金倾斜情况" in page
