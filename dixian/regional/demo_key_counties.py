@@ -29,6 +29,7 @@ from dixian.funds.actions import do_record_allocation
 from dixian.funds.models import Allocation, Source
 from dixian.regional import key_counties as kc
 from dixian.regional.bridge import key_counties as rules
+from dixian.regional.bridge import resolve
 from dixian.regional.models import CountyIndicators
 
 SEED = 20261208
@@ -36,9 +37,16 @@ PROVINCE = DEMO_COUNTY[:2]
 PLANTED_TILT = "522633"  # 从江县
 #: rural per-capita disposable income of the poverty-alleviated counties, by year (§9.1)
 KEY_RURAL_INCOME = {2022: 15111, 2023: 16396, 2024: 17522}
-NATIONAL_RURAL_INCOME = {2022: 20133, 2023: 21691, 2024: 23119, 2025: 24456}
 GROWTH_AFTER = Decimal("0.058")  # 2025's national rural growth, for later years [V S37]
 KEY_TILT = 1.3  # the demo's key counties get about 1.3 times the others per resident [I]
+
+
+def _rural_income() -> dict[int, int]:
+    """The province's rural per-capita disposable income by year, as policy holds it
+    (``macro.prior_year_rural_income``: a year's figure is in force from the next 1 January;
+    the national figure until the province sets its own)."""
+    return {year: int(resolve(PROVINCE, date(year + 1, 1, 1))["macro.prior_year_rural_income"])
+            for year in range(2022, 2026)}
 
 
 def _income(table: dict[int, int], year: int) -> float:
@@ -77,6 +85,7 @@ def step_key_counties(report: DemoReport) -> None:
     others = [c for c, _n in kc.counties(PROVINCE) if c not in keys][:10]
     lines = [",".join(h[0] for h in rules.HEADERS.values())]
     population: dict[str, int] = {}
+    rural = _rural_income()
     for code in sorted(keys) + others:
         key = code in keys
         people = 250_000 if code == DEMO_COUNTY else rng.randrange(180_000, 700_000, 1000)
@@ -86,7 +95,7 @@ def step_key_counties(report: DemoReport) -> None:
         revenue_pc = gdp_pc * rng.uniform(0.035, 0.05)
         for k, year in enumerate(years):
             income = (_income(KEY_RURAL_INCOME, year) if key
-                      else _income(NATIONAL_RURAL_INCOME, year) * 0.8) * level
+                      else _income(rural, year) * 0.8) * level
             if code == DEMO_COUNTY and year == last:  # planted: slower than the province
                 income = _income(KEY_RURAL_INCOME, last - 1) * level * 1.04
             grow = (1.06 ** k) * rng.uniform(0.98, 1.02)
