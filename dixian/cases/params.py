@@ -57,16 +57,3 @@ def channel_name(code: str, region: str | None, on: dt.date | None = None) -> st
 
         return str(Channel(code).label) if code in Channel.values else code
     return names["zh" if (get_language() or "zh").startswith("zh") else "en"]
-
-
-def object_term(region: str | None, on: dt.date | None = None, *, chinese: bool = False) -> str:
-    """The word for a household the procedure identified, as policy named it in ``region``
-    on ``on`` (``categories.object_term``: 防止返贫监测对象 for the transition's records,
-    防止返贫致贫对象 from 2026), in the page's language or, for letters and notices, Chinese."""
-    from django.utils.translation import get_language
-
-    from dixian.cases.bridge import policy_in_force
-
-    (term,) = policy_in_force(region, on or dt.date.today())["categories.object_term"]
-    zh = chinese or (get_language() or "zh").startswith("zh")
-    return term.name_zh if zh else term.name_en

@@ -15,8 +15,7 @@ from datetime import date
 from django.utils.translation import gettext as _
 
 from dixian.cases.models import MonitoringSpell
-from dixian.cases.params import object_term
-from dixian.registry.enums import category_name, label
+from dixian.registry.enums import category_name, label, object_term
 
 
 @dataclass(frozen=True)

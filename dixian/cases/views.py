@@ -210,9 +210,12 @@ def notice(request, village_code: str):
     reveal illness or disability)."""
     from datetime import timedelta
 
-    from dixian.cases.params import object_term, procedure_params
+    from dixian.cases.params import procedure_params
     from dixian.core.access import access_region
-    from dixian.registry.enums import zh_label  # noqa: F401
+    from dixian.registry.enums import (
+        object_term,
+        zh_label,  # noqa: F401
+    )
 
     require(request.user, Capability.VIEW_REGISTRY)  # not the system administrator
     village = access_region(request.user, village_code)
@@ -245,8 +248,7 @@ def notice(request, village_code: str):
 def letter(request, case_id: int):
     """A plain-language letter to the household: the decision, the criteria checked with the
     values used, and how to object."""
-    from dixian.cases.params import object_term
-    from dixian.registry.enums import zh_label
+    from dixian.registry.enums import object_term, zh_label
     from dixian.registry.income import net_income
 
     require(request.user, Capability.VIEW_REGISTRY)

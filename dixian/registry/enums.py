@@ -53,3 +53,31 @@ def scheme_names() -> dict[str, dict[str, str]]:
     from dixian.registry.bridge import known_categories
 
     return known_categories()
+
+
+OBJECT_TERM = "categories.object_term"
+
+
+def object_terms(region: str | None, start, stop) -> list[tuple]:
+    """``[(from, until, {"zh": …, "en": …}), …]``: the word policy used for a household the
+    procedure identified (``categories.object_term``: 防止返贫监测对象 for the transition's
+    records, 防止返贫致贫对象 from 2026) over ``[start, stop)``, for a list's many dates at
+    the cost of one lookup."""
+    from dixian.registry.bridge import policy
+
+    return [(a, b, {"zh": term.name_zh, "en": term.name_en})
+            for a, b, (term,) in policy.timeline(OBJECT_TERM, region, start, stop)]
+
+
+def object_term(region: str | None, on=None, *, chinese: bool = False) -> str:
+    """The word for a household the procedure identified, as policy named it in ``region``
+    on ``on`` (today), in the page's language or, for letters and notices, Chinese."""
+    import datetime as dt
+
+    from django.utils.translation import get_language
+
+    from dixian.registry.bridge import policy
+
+    (term,) = policy.resolve(region, on or dt.date.today())[OBJECT_TERM]
+    zh = chinese or (get_language() or "zh").startswith("zh")
+    return term.name_zh if zh else term.name_en

@@ -19,7 +19,7 @@ from dixian.core.access import NotFound, require, scope_of, scope_q
 from dixian.core.models import Job
 from dixian.core.roles import Capability, role_has
 from dixian.registry import actions, tasks
-from dixian.registry.enums import label
+from dixian.registry.enums import category_name, label
 from dixian.registry.income import net_income, next_month
 from dixian.registry.models import FieldChange, Household, ImportBatch, Member
 
@@ -62,13 +62,61 @@ def household_search(request):
                  .values_list("household_id", "name"))
     sizes = dict(Member.objects.filter(household_id__in=ids).values("household_id")
                  .annotate(n=Count("pk")).values_list("household_id", "n"))
+    status = StatusNow(page.object_list)
     for household in page.object_list:
         household.head_name = pii.shown_name(request.user, heads.get(household.pk, ""))
         household.n_members = sizes.get(household.pk, 0)
         household.type_label = label("household_type", household.household_type)
+        household.status_text, household.status_since = status.of(household)
     return render(request, "registry/search.html", {
         "q": text, "page": page,
         "may_edit": role_has(request.user.role, Capability.EDIT_REGISTRY)})
+
+
+class StatusNow:
+    """What each household of a list is now and since when, from the registry's own
+    monitoring fields (kept by the procedures), in the word of the period it began
+    (``categories.object_term``, one policy lookup per province for the whole list)."""
+
+    def __init__(self, households):
+        import datetime as dt
+
+        from dixian.registry.enums import object_terms
+
+        provinces = {h.village_id[:2] for h in households}
+        stop = dt.date.today() + dt.timedelta(days=1)
+        self.terms = {p: object_terms(p, dt.date(2021, 1, 1), stop) for p in provinces}
+
+    def _term(self, province: str, month: str) -> str:
+        import datetime as dt
+
+        from django.utils.translation import get_language
+
+        language = "zh" if (get_language() or "zh").startswith("zh") else "en"
+        try:
+            day = dt.date.fromisoformat(f"{month}-01")
+        except ValueError:
+            day = dt.date.today()
+        spans = self.terms[province]
+        for start, until, names in spans:
+            if start <= day < until:
+                return names[language]
+        return spans[0][2][language] if day < spans[0][0] else spans[-1][2][language]
+
+    def of(self, household) -> tuple[str, str]:
+        """(what it is, since which month): monitored with its category, its risk
+        eliminated, or its type when never monitored."""
+        from django.utils.translation import gettext as _
+
+        if not household.monitoring_category:
+            return label("household_type", household.household_type), ""
+        term = self._term(household.village_id[:2], household.identified_month or "")
+        if household.risk_eliminated:
+            return (_("Risk eliminated, formerly a %(term)s") % {"term": term},
+                    household.eliminated_month or "")
+        return (_("%(term)s (%(category)s)") % {
+            "term": term, "category": category_name(household.monitoring_category)},
+                household.identified_month or "")
 
 
 def _provenance(household: Household) -> dict[tuple[str, str], FieldChange]:

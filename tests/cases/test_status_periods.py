@@ -9,10 +9,10 @@ import pytest
 from django.utils import timezone
 
 from dixian.cases.models import MonitoringSpell
-from dixian.cases.params import object_term
 from dixian.cases.status import status_now
 from dixian.core.roles import Role
 from dixian.registry import importing
+from dixian.registry.enums import object_term
 from dixian.registry.models import Household
 from tests.cases.builders import make_monitored
 from tests.conftest import VILLAGE
@@ -83,3 +83,18 @@ def test_the_letter_and_the_notice_use_the_word_of_their_day(households, client,
     Case.objects.filter(pk=case.pk).update(decided_at=_at(date(2026, 2, 10)))
     letter = client.get(f"/cases/{case.pk}/letter/").content.decode()
     assert "暂不符合纳入防止返贫致贫对象的条件" in letter
+
+
+@pytest.mark.django_db
+def test_the_household_list_says_what_each_is_now_and_since_when(households, client, users):
+    old, new, never = households
+    make_monitored(old, since=_at(date(2024, 5, 6)), category="UNSTABLE")
+    make_monitored(new, since=_at(date(2026, 3, 2)), category="SUDDEN")
+    Household.objects.filter(pk=old.pk).update(risk_eliminated=True, eliminated_month="2025-11")
+    client.force_login(users[Role.COUNTY_ADMIN])
+    page = client.get("/households/").content.decode()
+    rows = {code: page.split(code, 2)[2].split("</tr>")[0] for code in
+            (old.code, new.code, never.code)}
+    assert "风险已消除，曾为防止返贫监测对象" in rows[old.code] and "2025-11" in rows[old.code]
+    assert "防止返贫致贫对象（突发严重困难户）" in rows[new.code] and "2026-03" in rows[new.code]
+    assert "监测对象" not in rows[never.code]
