@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from dixian.engine import filecheck
 from dixian.engine.funds import Finding
+from dixian.engine.regional.files import open_table
 
 CHANNELS = {"platform_832": "832平台", "direct": "直接采购", "east_west": "东西部协作",
             "other": "其他"}
@@ -78,30 +78,6 @@ class Read:
     problems: list[Problem] = field(default_factory=list)
 
 
-def _rows(data: bytes, file_name: str) -> list[list[str]]:
-    if file_name.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        filecheck.check_xlsx(data)
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        try:
-            return [["" if v is None else str(v) for v in r]
-                    for r in filecheck.xlsx_rows(book.worksheets[0])]
-        finally:
-            book.close()
-    text = filecheck.decode_text(data)
-    filecheck.scan_csv(text)
-    return list(csv.reader(io.StringIO(text, newline="")))
-
-
-def _header(cells: list[str]) -> dict[str, int]:
-    where: dict[str, int] = {}
-    for index, cell in enumerate(cells):
-        name = cell.strip().replace(" ", "")
-        for column, headers in HEADERS.items():
-            if name in headers or name.lower() == column:
-                where.setdefault(column, index)
-    return where
 
 
 def read(data: bytes, file_name: str) -> Read:
@@ -111,27 +87,11 @@ def read(data: bytes, file_name: str) -> Read:
     def problem(row: int, column: str, value: str, rule: str, message: str) -> None:
         out.problems.append(Problem(file_name, row, column, value[:100], rule, message))
 
-    if not file_name.lower().endswith((".csv", ".xlsx")):
-        problem(0, "", file_name, "file_type", "a purchase file is CSV or XLSX")
+    table = open_table(data, file_name, what="a purchase file", headers=HEADERS,
+                       required=REQUIRED, problem=problem)
+    if table is None:
         return out
-    try:
-        rows = _rows(data, file_name)
-    except filecheck.FileProblem as exc:
-        problem(exc.row, exc.column, exc.value, exc.rule, exc.message)
-        return out
-    except Exception as exc:  # a workbook openpyxl cannot read
-        problem(0, "", "", "unreadable", f"the file cannot be read: {type(exc).__name__}")
-        return out
-    start = next((n for n, r in enumerate(rows) if any(c.strip() for c in r)), None)
-    if start is None:
-        problem(0, "", "", "empty", "the file is empty (not even a header row)")
-        return out
-    where = _header(rows[start])
-    missing = [HEADERS[c][0] for c in REQUIRED if c not in where]
-    if missing:
-        problem(start + 1, "、".join(missing), "", "missing_column",
-                "the header lacks the columns " + "、".join(missing))
-        return out
+    rows, start, where = table
     seen: dict[tuple[str, str], int] = {}
     for n, cells in enumerate(rows[start + 1:], start=start + 2):
         if not any(c.strip() for c in cells):
