@@ -15,7 +15,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
@@ -37,6 +36,7 @@ from dixian.regional.pairing_access import (
     scoped_cadres,
     scoped_pairings,
 )
+from dixian.regional.views import _sentence
 
 LIST_LIMIT = 500
 RULE_LABELS = {
@@ -62,11 +62,6 @@ INDICATOR_LABELS = {
 }
 STATUS_LABELS = {"met": _l("met"), "short": _l("short"), "under_way": _l("under way"),
                  "no_target": _l("no target")}
-
-
-def _sentence(finding) -> str:
-    return finding.sentence_en if (get_language() or "").startswith("en") else \
-        finding.sentence_zh
 
 
 def _date(value: str, what: str) -> date | None:

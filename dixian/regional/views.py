@@ -321,14 +321,28 @@ CONSUMPTION_LABELS = {
     "CONSUMPTION_BELOW_RESERVED": _l("Bought less than reserved"),
 }
 UPLOAD_LIMIT = 20 * 1024 * 1024
-# What each problem of a purchase file means, for the person who corrects it (the engine's
-# message, in English, is kept in the batch for the administrator).
-FILE_PROBLEMS = {
-    "file_type": _l("A purchase file is CSV or XLSX."),
+# What each problem of a programme's file means, for the person who corrects it (the engine's
+# message, in English, is kept in the batch for the administrator): first those of reading any
+# table (dixian.engine.filecheck, dixian.engine.regional.files), then a purchase file's own.
+FILE_READING = {
     "empty": _l("The file is empty (not even a header row)."),
     "missing_column": _l("The header lacks required columns."),
-    "no_rows": _l("The file has a header but no purchase."),
     "required": _l("The cell is empty."),
+    "encoding": _l("The file is not text in UTF-8, GBK or GB18030."),
+    "control_character": _l("The file contains a control character (a binary file?)."),
+    "not_xlsx": _l("The file is not an Excel workbook (.xlsx)."),
+    "archive_too_large": _l("The workbook is too large once unpacked."),
+    "unreadable": _l("The file cannot be read."),
+    "too_many_columns": _l("The row has too many columns."),
+    "ragged_row": _l("The row has another number of fields than the header."),
+    "too_many_rows": _l("The file has too many rows: split it."),
+    "cell_too_large": _l("The cell is too large."),
+    "csv_syntax": _l("The line is not valid CSV (a quote left open?)."),
+}
+FILE_PROBLEMS = {
+    **FILE_READING,
+    "file_type": _l("A purchase file is CSV or XLSX."),
+    "no_rows": _l("The file has a header but no purchase."),
     "date": _l("Not a date (YYYY-MM-DD)."),
     "amount": _l("Not an amount above 0 yuan."),
     "county_code": _l("Not a 6-digit county code."),
@@ -336,11 +350,6 @@ FILE_PROBLEMS = {
     "duplicate_order": _l("The unit's order is already on an earlier row."),
     "unknown_unit": _l("No budget unit of this name in your region: register it first."),
     "order_changed": _l("The unit's order is already recorded with other terms."),
-    "encoding": _l("The file is not text in UTF-8, GBK or GB18030."),
-    "control_character": _l("The file contains a control character (a binary file?)."),
-    "not_xlsx": _l("The file is not an Excel workbook (.xlsx)."),
-    "archive_too_large": _l("The workbook is too large once unpacked."),
-    "unreadable": _l("The file cannot be read."),
 }
 
 

@@ -26,7 +26,7 @@ from dixian.core.roles import Capability, role_has
 from dixian.regional import key_counties as kc
 from dixian.regional.bridge import key_counties as rules
 from dixian.regional.models import CountyIndicatorBatch
-from dixian.regional.views import UPLOAD_LIMIT, _errors, _sentence
+from dixian.regional.views import FILE_READING, UPLOAD_LIMIT, _errors, _sentence
 
 LABELS = {
     "KEY_COUNTY_TILT_BELOW": _l("Less than the tilt in funds"),
@@ -37,11 +37,9 @@ KINDS = {rules.NATIONAL: _l("National key county"), rules.PROVINCIAL: _l("Provin
 SHORT = {rules.NATIONAL: _l("National list"), rules.PROVINCIAL: _l("Provincial list")}
 BASIS = {"per_capita": _l("per resident"), "per_county": _l("per county"), "": "—"}
 FILE_PROBLEMS = {
+    **FILE_READING,
     "file_type": _l("An indicator file is CSV or XLSX."),
-    "empty": _l("The file is empty (not even a header row)."),
-    "missing_column": _l("The header lacks required columns."),
     "no_rows": _l("The file has a header but no county."),
-    "required": _l("The cell is empty."),
     "county_code": _l("Not a 6-digit county code."),
     "year": _l("Not a year of the monitoring."),
     "number": _l("Not a number above 0 (or too large)."),
