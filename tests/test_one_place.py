@@ -9,7 +9,7 @@ DIXIAN = Path(__file__).resolve().parents[1] / "dixian"
 MONTHS = DIXIAN / "engine" / "months.py"
 
 #: the helpers of engine/months.py: nobody else defines a function of these names
-HELPERS = {"month_add", "add_months", "months_between", "month_of", "first_day",
+HELPERS = {"month_add", "add_months", "months_between", "whole_months", "month_of", "first_day",
            "months_after", "months_ending", "month_index", "month_of_index"}
 #: modules that still define one, with the reason
 ALLOWED = {

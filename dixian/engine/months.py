@@ -55,3 +55,14 @@ def months_after(day: dt.date, n: int) -> dt.date:
     month = month_add(month_of(day), n)
     year, mon = int(month[:4]), int(month[5:7])
     return dt.date(year, mon, min(day.day, calendar.monthrange(year, mon)[1]))
+
+
+def whole_months(start: dt.date, end: dt.date) -> int:
+    """Whole months from the day ``start`` to the day ``end`` (the 15th to the next month's
+    14th is not yet a month; the 31st to the next month's last day is not either).
+
+    >>> whole_months(dt.date(2024, 1, 15), dt.date(2026, 1, 15))
+    24
+    """
+    months = (end.year - start.year) * 12 + end.month - start.month
+    return months - (end.day < start.day)

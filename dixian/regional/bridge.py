@@ -7,6 +7,7 @@ ENGINE = {
     "month_add": "dixian.engine.months",
     "month_of": "dixian.engine.months",
     "months_ending": "dixian.engine.months",
+    "whole_months": "dixian.engine.months",
     "NET_PLUS": "dixian.engine.income",
     "r1_for_policy": "dixian.engine.income",
     "consumption": "dixian.engine.regional",

@@ -28,6 +28,7 @@ from dixian.core.roles import PARTNER_ROLES, Capability, role_has
 from dixian.funds.models import Allocation
 from dixian.regional import pairing
 from dixian.regional.bridge import pairing as rules
+from dixian.regional.bridge import whole_months
 from dixian.regional.models import Agreement, Pairing, Partner, ResidentCadre
 from dixian.regional.pairing_access import (
     access_agreement,
@@ -337,7 +338,7 @@ def work_teams(request):
     names = _names(c.village_code for c in serving)
     villages: dict[str, list] = {}
     for c in serving:
-        c.months = rules.months_between(c.started_on, today)
+        c.months = whole_months(c.started_on, today)
         c.flagged = str(c.pk) in flagged
         villages.setdefault(c.village_code, []).append(c)
     teams = [{"code": code, "name": names.get(code, code), "cadres": team,

@@ -26,6 +26,7 @@ from datetime import date
 from decimal import Decimal
 
 from dixian.engine.funds import Finding
+from dixian.engine.months import whole_months
 
 
 @dataclass(frozen=True)
@@ -169,12 +170,6 @@ class Cadre:
         return self.started_on <= on and (self.ended_on is None or self.ended_on > on)
 
 
-def months_between(start: date, end: date) -> int:
-    """Whole months from ``start`` to ``end`` (the 15th to the 14th is not yet a month)."""
-    months = (end.year - start.year) * 12 + end.month - start.month
-    return months - (end.day < start.day)
-
-
 def roster_findings(cadres: Iterable[Cadre], policy: Mapping, today: date) -> list[Finding]:
     """The findings of the teams serving ``today`` (see the module's doc)."""
     term = int(policy["regional.first_secretary_term_months"])
@@ -187,7 +182,7 @@ def roster_findings(cadres: Iterable[Cadre], policy: Mapping, today: date) -> li
     for village, team in sorted(teams.items()):
         secretaries = [c for c in team if c.first_secretary]
         for c in secretaries:
-            served = months_between(c.started_on, today)
+            served = whole_months(c.started_on, today)
             if served >= term:
                 found.append(Finding(
                     "FIRST_SECRETARY_TERM_EXCEEDED", "resident_cadre", c.key, village,

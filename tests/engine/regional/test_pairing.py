@@ -68,6 +68,8 @@ def test_work_team_findings_at_their_limits():
                                        "WORK_TEAM_TOO_SMALL"}
 
 
-def test_months_between():
-    assert rules.months_between(date(2024, 1, 31), date(2024, 2, 29)) == 0
-    assert rules.months_between(date(2024, 1, 15), date(2026, 1, 15)) == 24
+def test_whole_months():
+    from dixian.engine.months import whole_months
+
+    assert whole_months(date(2024, 1, 31), date(2024, 2, 29)) == 0
+    assert whole_months(date(2024, 1, 15), date(2026, 1, 15)) == 24
