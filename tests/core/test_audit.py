@@ -260,3 +260,38 @@ def test_the_upgrade_refuses_to_bless_a_broken_old_chain():
     _tamper("UPDATE core_auditevent SET action = %s WHERE seq = 3", ["changed"])
     with pytest.raises(RuntimeError, match="broken at row 3"):
         audit.rechain_unkeyed(AuditEvent, connection)
+
+
+@pytest.mark.django_db
+def test_the_upgrade_rechains_old_rows_written_after_keyed_ones():
+    """Rows already keyed are left as they are, and the unkeyed rows after them (an older
+    release still writing during the upgrade) are re-chained from the last keyed hash."""
+    _events(4)
+    keyed = list(AuditEvent.objects.order_by("seq").values_list("hash", flat=True))
+    _rewrite_from(3, audit.unkeyed_event_hash)
+    assert audit.verify().broken_seq == 3
+    assert audit.rechain_unkeyed(AuditEvent, connection) == 2
+    assert audit.verify().ok
+    assert list(AuditEvent.objects.order_by("seq").values_list("hash", flat=True))[:2] == \
+        keyed[:2]
+
+
+@pytest.mark.django_db
+def test_the_upgrade_says_what_to_do_with_a_broken_old_chain():
+    _events(2)
+    _rewrite_from(1, audit.unkeyed_event_hash)
+    _tamper("UPDATE core_auditevent SET action = %s WHERE seq = 2", ["changed"])
+    with pytest.raises(RuntimeError) as refused:
+        audit.rechain_unkeyed(AuditEvent, connection)
+    assert str(refused.value) == (
+        "the audit chain is broken at row 2 before the upgrade; investigate it (`dixian audit "
+        "verify` on the previous release) before re-chaining it with the audit key")
+
+
+@pytest.mark.django_db
+def test_an_anchor_of_an_empty_chain_names_row_zero_and_the_genesis_hash(tmp_path):
+    anchors = tmp_path / "a.jsonl"
+    anchor = audit.write_anchor(anchors)
+    assert (anchor["seq"], anchor["hash"]) == (0, audit.GENESIS_HASH)
+    result = audit.verify(anchors=anchors)
+    assert result.ok and result.anchors == 1

@@ -97,3 +97,48 @@ def test_a_rule_fills_its_sentence_and_marks_unknowns():
     assert rule.params == {"line"}
     changed = Rule("T-1", 1, "a <= P.line", rule.sentence_zh, rule.sentence_en)
     assert changed.fingerprint() != rule.fingerprint()
+
+
+def _both(condition: str, name: str, values: list, dtype: str) -> list:
+    """The one-record answers, after checking that the table gives the same ones."""
+    tree = lang.parse(condition)
+    one = [lang.evaluate(tree, {name: v}, {}) for v in values]
+    table = ibis.memtable(pa.table({name: pa.array(values, type=getattr(pa, dtype)())}))
+    expr = lang.compile_expr(tree, lambda n: table[n], {}, lambda n: None)
+    assert table.mutate(answer=expr).to_pyarrow().column("answer").to_pylist() == one
+    return one
+
+
+def test_month_numbers_months_and_is_empty_when_malformed():
+    """month(): "a 'YYYY-MM' month as a month number (empty if malformed); differences are
+    months" (the function's documentation): months since year 0, January is month 0."""
+    good = ["2024-01", "2023-12", "2024-12", "1000-01", "9999-12"]
+    assert _both("month(m)", "m", good, "string") == [
+        2024 * 12, 2023 * 12 + 11, 2024 * 12 + 11, 1000 * 12, 9999 * 12 + 11]
+    assert lang.evaluate(lang.parse("month(a) - month(b)"), {"a": "2024-02", "b": "2023-11"},
+                         {}) == 3
+    malformed = ["2024-13", "2024-00", "0999-12", "2024-1", "2024-001", "202401",
+                 "2024/01", "2024-1a", "abcd-01", "24-01-01", "", None]
+    assert _both("month(m)", "m", malformed, "string") == [None] * len(malformed)
+    assert lang.evaluate(lang.parse("month(m)"), {"m": 202401}, {}) is None  # not a text
+
+
+def test_to_int_reads_a_number_and_is_empty_otherwise():
+    """to_int(): "text to integer, empty if not a number"."""
+    # (not "4.5": DuckDB's cast rounds it to 5, the one-record reading leaves it empty; a
+    # disagreement reported in docs/mutation-testing.md, not settled here)
+    values = ["42", "-3", "0", "007", " 8 ", "abc", "", "4 2", None]
+    assert _both("to_int(s)", "s", values, "string") == [42, -3, 0, 7, 8, None, None, None,
+                                                         None]
+    assert lang.evaluate(lang.parse("to_int(s)"), {"s": 12}, {}) == 12
+
+
+def test_division_and_remainder_by_zero_are_unknown():
+    """Arithmetic follows SQL: by zero the value is unknown (empty), not an error."""
+    record = {"a": 7, "b": 2, "z": 0}
+    assert lang.evaluate(lang.parse("a / b"), record, {}) == 3.5
+    assert lang.evaluate(lang.parse("a % b"), record, {}) == 1
+    assert lang.evaluate(lang.parse("a / z"), record, {}) is None
+    assert lang.evaluate(lang.parse("a % z"), record, {}) is None
+    assert lang.evaluate(lang.parse("a % z == 1"), record, {}) is None
+    assert lang.evaluate(lang.parse("-a % b"), record, {}) == -7 % 2
