@@ -295,3 +295,43 @@ def test_an_anchor_of_an_empty_chain_names_row_zero_and_the_genesis_hash(tmp_pat
     assert (anchor["seq"], anchor["hash"]) == (0, audit.GENESIS_HASH)
     result = audit.verify(anchors=anchors)
     assert result.ok and result.anchors == 1
+
+
+@pytest.mark.django_db
+def test_an_anchor_is_the_documented_signed_line(tmp_path):
+    """docs/audit.md: one JSON line {seq, hash, time, signature}, the signature HMAC-SHA256
+    under the audit key of ``dixian-audit-anchor|<seq>|<hash>|<time>``; the time in UTC to
+    the microsecond. The file (and the folders above it) are made if missing."""
+    import re
+    from datetime import UTC, datetime, timedelta
+
+    _events(2)
+    anchors = tmp_path / "supervisor" / "copies" / "a.jsonl"
+    before = datetime.now(UTC)
+    anchor = audit.write_anchor(anchors)
+    line = anchors.read_text()
+    assert line == json.dumps(anchor, sort_keys=True) + "\n"  # the same anchor, the same line
+    kept = json.loads(line)
+    assert kept["seq"] == 2 and kept["hash"] == AuditEvent.objects.get(seq=2).hash
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", kept["time"])
+    written = datetime.strptime(kept["time"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    assert before - timedelta(seconds=1) <= written <= datetime.now(UTC)
+    message = f"dixian-audit-anchor|{kept['seq']}|{kept['hash']}|{kept['time']}".encode()
+    assert kept["signature"] == hmac.new(KEY, message, hashlib.sha256).hexdigest()
+
+
+@pytest.mark.django_db
+def test_a_refused_anchor_is_named_by_its_line(tmp_path):
+    _events(3)
+    anchors = tmp_path / "a.jsonl"
+    good = audit.write_anchor(anchors)
+    forged = {**good, "hash": "f" * 64}
+    anchors.write_text(json.dumps(good) + "\n\n" + json.dumps(forged) + "\n")
+    assert audit.verify(anchors=anchors).reason == (
+        "anchor on line 3 is not signed with the audit key")
+    anchors.write_text(json.dumps(good) + "\nnot json\n")
+    assert audit.verify(anchors=anchors).reason == "anchor on line 2 is unreadable"
+    anchors.write_text(json.dumps(good) + "\n")
+    _tamper("DELETE FROM core_auditevent WHERE seq = %s", [3])
+    assert audit.verify(anchors=anchors).reason == (
+        "anchor on line 1 names row 3, but the chain ends at row 2 (rows were removed)")
