@@ -204,6 +204,9 @@ def test_an_anchor_detects_a_rewrite_even_by_someone_holding_the_key(tmp_path):
     assert audit.verify(check_anchors=False).ok
     result = audit.verify(anchors=anchors)
     assert not result.ok and result.broken_seq == 5 and "rewritten" in result.reason
+    now = AuditEvent.objects.get(seq=5).hash
+    assert result.reason == (f"anchor on line 1 kept row 5's hash {kept['hash'][:12]}…, the "
+                             f"database now has {now[:12]}… (history was rewritten)")
     with pytest.raises(CommandError, match="broken at row 5"):
         call_command("audit", "verify", "--anchors", str(anchors))
 
