@@ -338,3 +338,33 @@ def test_a_refused_anchor_is_named_by_its_line(tmp_path):
     _tamper("DELETE FROM core_auditevent WHERE seq = %s", [3])
     assert audit.verify(anchors=anchors).reason == (
         "anchor on line 1 names row 3, but the chain ends at row 2 (rows were removed)")
+
+
+@pytest.mark.django_db
+def test_verify_reports_each_break_with_the_rows_checked_before_it(tmp_path):
+    """What `dixian audit verify` prints: not ok, how many rows verified before the break,
+    the row, and why (docs/audit.md)."""
+    _events(4)
+    _tamper("DELETE FROM core_auditevent WHERE seq = %s", [3])
+    missing = audit.verify()
+    assert (missing.ok, missing.checked, missing.broken_seq, missing.reason) == (
+        False, 2, 3, "row 3 is missing (next row is 4)")
+
+
+@pytest.mark.django_db
+def test_verify_reports_a_broken_link_with_the_rows_checked_before_it():
+    _events(4)
+    _tamper("UPDATE core_auditevent SET prev_hash = %s WHERE seq = 3", ["2" * 64])
+    relinked = audit.verify()
+    assert (relinked.ok, relinked.checked, relinked.broken_seq, relinked.reason) == (
+        False, 2, 3, "its link to the previous row does not match")
+
+
+@pytest.mark.django_db
+def test_verify_without_anchors_reads_no_anchor_file(tmp_path):
+    _events(3)
+    anchors = tmp_path / "a.jsonl"
+    anchors.write_text("not json\n")
+    assert audit.verify(anchors=anchors).ok is False
+    unanchored = audit.verify(anchors=anchors, check_anchors=False)
+    assert unanchored.ok is True and unanchored.anchors == 0 and unanchored.checked == 3
