@@ -104,3 +104,19 @@ def test_month_helpers():
     # 03:00 in Beijing on the 1st is the 1st (19:00 UTC the day before)
     moment = make_aware(dt.datetime(2025, 2, 28, 19, 0), dt.UTC)
     assert eligibility.local_month(moment) == "2025-03"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("net,category", [(7300 * MEMBERS, None), (7300 * MEMBERS - 1, "UNSTABLE")])
+def test_a_decision_in_2023_uses_the_line_in_force_then(households, net, category):
+    """R2 on the day of the decision: Guizhou's line was 7,300 yuan in 2023 (domain.md §1.2,
+    Guizhou data-quality rules [VL S17]), 8,700 since: a household at 7,300 a head in June
+    2023 was not below the line."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    alleviated, _ordinary = households
+    june_2023 = datetime(2023, 6, 15, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
+    verdict = eligibility.classify(alleviated, ["ILLNESS"], june_2023, _verified(net))
+    assert verdict.category == category
+    assert verdict.values["line"] == 7300
