@@ -145,3 +145,13 @@ def test_division_and_remainder_by_zero_are_unknown():
     assert lang.evaluate(lang.parse("a % z"), record, {}) is None
     assert lang.evaluate(lang.parse("a % z == 1"), record, {}) is None
     assert lang.evaluate(lang.parse("-a % b"), record, {}) == -7 % 2
+
+
+def test_in_a_tuple_parameter_on_one_record():
+    """``x in P.name``: the parameter's values (a tuple parameter), as in a literal tuple."""
+    params = {"sudden": ("ILLNESS", "DISASTER"), "area.codes": ["52", "53"]}
+    tree = lang.parse("risk in P.sudden and province not in P.area.codes")
+    assert lang.evaluate(tree, {"risk": "ILLNESS", "province": "44"}, params) is True
+    assert lang.evaluate(tree, {"risk": "EDUCATION", "province": "44"}, params) is False
+    assert lang.evaluate(tree, {"risk": "DISASTER", "province": "52"}, params) is False
+    assert lang.evaluate(tree, {"risk": None, "province": "44"}, params) is None
