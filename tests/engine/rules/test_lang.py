@@ -144,7 +144,9 @@ def test_division_and_remainder_by_zero_are_unknown():
     assert lang.evaluate(lang.parse("a / z"), record, {}) is None
     assert lang.evaluate(lang.parse("a % z"), record, {}) is None
     assert lang.evaluate(lang.parse("a % z == 1"), record, {}) is None
-    assert lang.evaluate(lang.parse("-a % b"), record, {}) == -7 % 2
+    assert lang.evaluate(lang.parse("-a"), record, {}) == -7
+    assert lang.evaluate(lang.parse("b - a < -a + b + 1"), record, {}) is True
+    assert lang.evaluate(lang.parse("-n"), {"n": None}, {}) is None
 
 
 def test_in_a_tuple_parameter_on_one_record():
