@@ -368,3 +368,66 @@ def test_verify_without_anchors_reads_no_anchor_file(tmp_path):
     assert audit.verify(anchors=anchors).ok is False
     unanchored = audit.verify(anchors=anchors, check_anchors=False)
     assert unanchored.ok is True and unanchored.anchors == 0 and unanchored.checked == 3
+
+
+@pytest.mark.django_db
+def test_record_keeps_who_what_where_and_the_values_as_they_read_back(county_regions):
+    """Each column of an event (docs/audit.md): the actor, their username, role and region;
+    the object (its model label and key unless given); before and after as the JSON column
+    reads them back (decimals and dates as text); the request it came from."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from dixian.core import context
+    from dixian.core.models import Region
+    from dixian.core.roles import Role
+    from tests.conftest import VILLAGE, make_user
+
+    cadre = make_user(Role.VILLAGE_CADRE, VILLAGE)
+    village = Region.objects.get(code=VILLAGE)
+    with context.acting("req-42"):
+        event = audit.record("test.write", actor=cadre, obj=village,
+                             before={"amount": Decimal("12.50"), "on": dt.date(2026, 1, 2)},
+                             after={"名称": "乐元村", "n": 3})
+    row = AuditEvent.objects.get(seq=event.seq)
+    assert (row.actor_id, row.actor_username, row.role, row.region_code) == (
+        cadre.pk, cadre.username, Role.VILLAGE_CADRE.value, VILLAGE)
+    assert (row.object_type, row.object_id, row.request_id) == ("core.region", VILLAGE,
+                                                                "req-42")
+    assert row.before == {"amount": "12.50", "on": "2026-01-02"}
+    assert row.after == {"名称": "乐元村", "n": 3}
+    assert event.before == row.before and event.after == row.after  # hashed as stored
+    assert audit.verify().ok
+
+    named = audit.record("test.write", actor=cadre, obj=village, object_type="x.thing",
+                         object_id=7, region_code="522326")
+    assert (named.object_type, named.object_id, named.region_code) == ("x.thing", "7", "522326")
+
+
+@pytest.mark.django_db
+def test_record_by_the_system_or_no_one():
+    """An actor that is not a logged-in user (a command, a schedule) is kept by name only;
+    without an actor, object or request every column is empty; nothing is ever updated in
+    place (each call adds a row)."""
+    from django.contrib.auth.models import AnonymousUser
+
+    system = audit.record("job.finish", actor="scheduler")
+    assert (system.actor_id, system.actor_username, system.role, system.region_code) == (
+        None, "scheduler", "", "")
+    anonymous = audit.record("auth.login_failed", actor=AnonymousUser())
+    assert anonymous.actor_id is None and anonymous.role == ""
+    nobody = audit.record("test.write")
+    assert (nobody.actor_username, nobody.object_type, nobody.object_id, nobody.region_code,
+            nobody.request_id, nobody.before, nobody.after) == ("", "", "", "", "", None, None)
+    assert [e.seq for e in (system, anonymous, nobody)] == [1, 2, 3]
+    assert AuditEvent.objects.count() == 3 and audit.verify().ok
+
+
+@pytest.mark.django_db
+def test_without_the_audit_key_nothing_is_recorded(settings):
+    settings.DIXIAN_AUDIT_KEY = ""
+    with pytest.raises(RuntimeError) as refused:
+        audit.record("test.write")
+    assert str(refused.value) == ("DIXIAN_AUDIT_KEY is not set: the audit chain cannot be "
+                                  "keyed")
+    assert not AuditEvent.objects.exists()
