@@ -431,3 +431,24 @@ def test_without_the_audit_key_nothing_is_recorded(settings):
     assert str(refused.value) == ("DIXIAN_AUDIT_KEY is not set: the audit chain cannot be "
                                   "keyed")
     assert not AuditEvent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_verify_reports_a_changed_row_and_counts_the_anchors_it_checked(tmp_path):
+    _events(3)
+    anchors = tmp_path / "a.jsonl"
+    audit.write_anchor(anchors)
+    _events(1)
+    audit.write_anchor(anchors)
+    both = audit.verify(anchors=anchors)
+    assert (both.ok, both.checked, both.anchors) == (True, 4, 2)
+    with anchors.open("a") as out:
+        out.write("not json\n")
+    third = audit.verify(anchors=anchors)
+    assert (third.ok, third.checked, third.anchors, third.reason) == (
+        False, 4, 2, "anchor on line 3 is unreadable")
+    _tamper("UPDATE core_auditevent SET action = %s WHERE seq = 2", ["changed"])
+    changed = audit.verify(check_anchors=False)
+    assert (changed.ok, changed.checked, changed.broken_seq, changed.reason) == (
+        False, 1, 2, "its contents do not match its hash (the row was changed, or written "
+                     "without the audit key)")
