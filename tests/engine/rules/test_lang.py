@@ -157,3 +157,12 @@ def test_in_a_tuple_parameter_on_one_record():
     assert lang.evaluate(tree, {"risk": "EDUCATION", "province": "44"}, params) is False
     assert lang.evaluate(tree, {"risk": "DISASTER", "province": "52"}, params) is False
     assert lang.evaluate(tree, {"risk": None, "province": "44"}, params) is None
+
+
+def test_a_chain_after_in_or_is_goes_on_comparing_the_same_value():
+    """In a chained comparison the value on the left of ``in`` / ``is`` is compared again
+    with the next operand, on one record as in the table: ``x in (1, 2, 9) < 5`` is
+    ``x in (1, 2, 9) and x < 5``."""
+    values = [1, 9, 3, None]
+    assert _both("x in (1, 2, 9) < 5", "x", values, "int64") == [True, False, False, None]
+    assert _both("x is not None < 5", "x", values, "int64") == [True, False, True, False]
