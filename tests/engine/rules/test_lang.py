@@ -166,3 +166,15 @@ def test_a_chain_after_in_or_is_goes_on_comparing_the_same_value():
     values = [1, 9, 3, None]
     assert _both("x in (1, 2, 9) < 5", "x", values, "int64") == [True, False, False, None]
     assert _both("x is not None < 5", "x", values, "int64") == [True, False, True, False]
+
+
+def test_tuple_elements_literal_lists_and_what_one_record_cannot_do():
+    params = {"limits": (3, 10)}
+    assert lang.evaluate(lang.parse("x < P.limits[1]"), {"x": 5}, params) is True
+    assert lang.evaluate(lang.parse("x < P.limits[0]"), {"x": 5}, params) is False
+    overlap = lang.parse("overlaps(risks, ('ILLNESS', 'FLOOD'))")
+    assert lang.evaluate(overlap, {"risks": ["OTHER", "FLOOD"]}, {}) is True
+    assert lang.evaluate(overlap, {"risks": ["OTHER"]}, {}) is False
+    with pytest.raises(lang.RuleSyntaxError) as refused:
+        lang.evaluate(lang.parse("is_code(x)"), {"x": "A"}, {})
+    assert str(refused.value) == "is_code() is not available on one record"
