@@ -452,3 +452,37 @@ def test_verify_reports_a_changed_row_and_counts_the_anchors_it_checked(tmp_path
     assert (changed.ok, changed.checked, changed.broken_seq, changed.reason) == (
         False, 1, 2, "its contents do not match its hash (the row was changed, or written "
                      "without the audit key)")
+
+
+def test_on_postgresql_writers_take_the_chains_lock_first(monkeypatch):
+    """Two writers must not both read the same head and append two rows after it. SQLite
+    serialises writers itself (transactions start IMMEDIATE); on PostgreSQL the chain takes a
+    transaction-level advisory lock on its own key before it reads the head. (A stand-in
+    connection: the mutation runs use SQLite.)"""
+    executed = []
+
+    class Cursor:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def execute(self, sql, params):
+            executed.append((sql, params))
+
+    class PostgreSQL:
+        vendor = "postgresql"
+
+        def cursor(self):
+            return Cursor()
+
+    monkeypatch.setattr(audit, "connection", PostgreSQL())
+    audit._lock_chain()
+    assert len(executed) == 1
+    sql, params = executed[0]
+    assert sql.lower() == "select pg_advisory_xact_lock(%s)" and "%s" in sql
+    assert params == [0x6469786961]
+    monkeypatch.setattr(PostgreSQL, "vendor", "sqlite")
+    audit._lock_chain()
+    assert len(executed) == 1
