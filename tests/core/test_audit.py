@@ -390,6 +390,7 @@ def test_record_keeps_who_what_where_and_the_values_as_they_read_back(county_reg
                              before={"amount": Decimal("12.50"), "on": dt.date(2026, 1, 2)},
                              after={"名称": "乐元村", "n": 3})
     row = AuditEvent.objects.get(seq=event.seq)
+    assert row.action == "test.write"
     assert (row.actor_id, row.actor_username, row.role, row.region_code) == (
         cadre.pk, cadre.username, Role.VILLAGE_CADRE.value, VILLAGE)
     assert (row.object_type, row.object_id, row.request_id) == ("core.region", VILLAGE,
