@@ -120,3 +120,37 @@ def test_a_decision_in_2023_uses_the_line_in_force_then(households, net, categor
     verdict = eligibility.classify(alleviated, ["ILLNESS"], june_2023, _verified(net))
     assert verdict.category == category
     assert verdict.values["line"] == 7300
+
+
+@pytest.mark.django_db
+def test_a_visit_without_rigid_spending_counts_none(households):
+    """The visit's form leaves rigid spending blank and the registry has none: no rigid
+    spending, so income after it is the income itself (R2: SUDDEN needs rigid spending)."""
+    _alleviated, ordinary = households
+    c = eligibility.classify(ordinary, ["ILLNESS"], timezone.now(),
+                             {"net_income": 30000, "rigid_spending": ""})
+    assert c.category is None
+    assert c.values["rigid_spending"] == 0
+    assert c.values["per_capita"] == c.values["per_capita_after_rigid"] == 10000
+
+
+@pytest.mark.django_db
+def test_without_any_income_the_household_is_not_judged(households):
+    """No visit figures, no monthly incomes, no annual block: R2 cannot say the household is
+    below the line, and the decision keeps only what it knew."""
+    alleviated, _ordinary = households
+    c = eligibility.classify(alleviated, ["ILLNESS"], timezone.now())
+    assert c.category is None
+    assert "per_capita" not in c.values and "household_net" not in c.values
+    assert c.values["members"] == MEMBERS and c.values["risk_types"] == ["ILLNESS"]
+
+
+@pytest.mark.django_db
+def test_a_household_with_no_active_member_counts_as_one_person(households):
+    from dixian.registry.models import Member
+
+    alleviated, _ordinary = households
+    Member.objects.filter(household=alleviated).update(member_status="deceased")
+    c = eligibility.classify(alleviated, ["ILLNESS"], timezone.now(), _verified(9000))
+    assert c.values["members"] == 1 and c.values["per_capita"] == 9000
+    assert c.category is None  # 9,000 for one person: above the line
