@@ -154,3 +154,24 @@ def test_a_household_with_no_active_member_counts_as_one_person(households):
     c = eligibility.classify(alleviated, ["ILLNESS"], timezone.now(), _verified(9000))
     assert c.values["members"] == 1 and c.values["per_capita"] == 9000
     assert c.category is None  # 9,000 for one person: above the line
+
+
+@pytest.mark.django_db
+def test_the_decision_keeps_the_rule_and_the_policy_it_was_taken_under(households):
+    """What the case records so that the decision can be read again later: the category's
+    names (domain.md R2: 脱贫不稳定户, 边缘易致贫户), the rule that decided and its fingerprint,
+    and the fingerprint of the policy in force."""
+    from dixian.cases.eligibility import policy_for
+
+    alleviated, ordinary = households
+    now = timezone.now()
+    for household, code, zh in ((alleviated, "UNSTABLE", "脱贫不稳定户"),
+                                (ordinary, "MARGINAL", "边缘易致贫户")):
+        c = eligibility.classify(household, ["ILLNESS"], now, _verified(LINE * MEMBERS - 3))
+        assert c.category == code and c.values["rule"] == f"R2-{code}"
+        assert c.names["zh"] == zh and c.values["category_names"]["zh"] == zh
+        assert len(c.values["rule_fingerprint"]) >= 8
+        assert c.values["policy"] == policy_for(household, timezone.localdate(now)).fingerprint
+    unknown = eligibility.classify(alleviated, ["ILLNESS"], now)  # no income at all
+    assert unknown.values["rule"] == "R2-UNKNOWN" and unknown.names == {}
+    assert unknown.values["policy"] and unknown.values["rule_fingerprint"]
