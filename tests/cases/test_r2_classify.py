@@ -141,8 +141,11 @@ def test_without_any_income_the_household_is_not_judged(households):
     alleviated, _ordinary = households
     c = eligibility.classify(alleviated, ["ILLNESS"], timezone.now())
     assert c.category is None
-    assert "per_capita" not in c.values and "household_net" not in c.values
-    assert c.values["members"] == MEMBERS and c.values["risk_types"] == ["ILLNESS"]
+    assert set(c.values) == {"line", "months_recorded", "members", "source", "risk_types",
+                             "policy", "rule", "rule_fingerprint"}
+    assert (c.values["line"], c.values["months_recorded"], c.values["members"],
+            c.values["source"], c.values["risk_types"]) == (LINE, 0, MEMBERS, "registry",
+                                                            ["ILLNESS"])
 
 
 @pytest.mark.django_db
