@@ -332,7 +332,7 @@ def test_r2_falls_back_to_the_annual_block(household):
 @pytest.mark.django_db
 def test_months_are_counted_from_the_open_spell_of_this_household(household):
     """R6's six months run from the start of the household's current monitoring spell: not
-    from an earlier, ended spell, another household's spell, or the month the registry says
+    from an earlier, ended spell, or the month the registry says
     it was first identified."""
     from dixian.cases import eligibility
     from dixian.cases.models import MonitoringSpell
