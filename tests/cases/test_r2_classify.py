@@ -178,3 +178,17 @@ def test_the_decision_keeps_the_rule_and_the_policy_it_was_taken_under(household
     unknown = eligibility.classify(alleviated, ["ILLNESS"], now)  # no income at all
     assert unknown.values["rule"] == "R2-UNKNOWN" and unknown.names == {}
     assert unknown.values["policy"] and unknown.values["rule_fingerprint"]
+
+
+@pytest.mark.django_db
+def test_the_reason_is_in_the_readers_language_chinese_by_default(households):
+    from django.utils import translation
+
+    _alleviated, ordinary = households
+    now = timezone.now()
+    with translation.override("en"):
+        english = eligibility.classify(ordinary, ["ILLNESS"], now, _verified(LINE * MEMBERS - 3))
+    assert english.reason.startswith("Per-capita net income")
+    with translation.override(None):  # no language active (a command): the platform's, Chinese
+        chinese = eligibility.classify(ordinary, ["ILLNESS"], now, _verified(LINE * MEMBERS - 3))
+    assert chinese.reason.startswith("家庭人均纯收入")
