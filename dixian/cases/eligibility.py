@@ -262,11 +262,6 @@ PROBLEMS = {"unsafe_housing": _("unsafe housing"), "unsafe_water": _("unsafe dri
             "uninsured": _("a member without medical insurance")}
 
 
-def _shown(value) -> str:
-    """A number for a sentence; "—" when it cannot be judged (too few months recorded)."""
-    return "—" if value is None else f"{value:g}"
-
-
 def failed(conditions: list[Condition]) -> list[Condition]:
     return [c for c in conditions if not c.ok]
 

@@ -104,3 +104,91 @@ def test_month_helpers():
     # 03:00 in Beijing on the 1st is the 1st (19:00 UTC the day before)
     moment = make_aware(dt.datetime(2025, 2, 28, 19, 0), dt.UTC)
     assert eligibility.local_month(moment) == "2025-03"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("net,category", [(7300 * MEMBERS, None), (7300 * MEMBERS - 1, "UNSTABLE")])
+def test_a_decision_in_2023_uses_the_line_in_force_then(households, net, category):
+    """R2 on the day of the decision: Guizhou's line was 7,300 yuan in 2023 (domain.md §1.2,
+    Guizhou data-quality rules [VL S17]), 8,700 since: a household at 7,300 a head in June
+    2023 was not below the line."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    alleviated, _ordinary = households
+    june_2023 = datetime(2023, 6, 15, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
+    verdict = eligibility.classify(alleviated, ["ILLNESS"], june_2023, _verified(net))
+    assert verdict.category == category
+    assert verdict.values["line"] == 7300
+
+
+@pytest.mark.django_db
+def test_a_visit_without_rigid_spending_counts_none(households):
+    """The visit's form leaves rigid spending blank and the registry has none: no rigid
+    spending, so income after it is the income itself (R2: SUDDEN needs rigid spending)."""
+    _alleviated, ordinary = households
+    c = eligibility.classify(ordinary, ["ILLNESS"], timezone.now(),
+                             {"net_income": 30000, "rigid_spending": ""})
+    assert c.category is None
+    assert c.values["rigid_spending"] == 0
+    assert c.values["per_capita"] == c.values["per_capita_after_rigid"] == 10000
+
+
+@pytest.mark.django_db
+def test_without_any_income_the_household_is_not_judged(households):
+    """No visit figures, no monthly incomes, no annual block: R2 cannot say the household is
+    below the line, and the decision keeps only what it knew."""
+    alleviated, _ordinary = households
+    c = eligibility.classify(alleviated, ["ILLNESS"], timezone.now())
+    assert c.category is None
+    assert set(c.values) == {"line", "months_recorded", "members", "source", "risk_types",
+                             "policy", "rule", "rule_fingerprint"}
+    assert (c.values["line"], c.values["months_recorded"], c.values["members"],
+            c.values["source"], c.values["risk_types"]) == (LINE, 0, MEMBERS, "registry",
+                                                            ["ILLNESS"])
+
+
+@pytest.mark.django_db
+def test_a_household_with_no_active_member_counts_as_one_person(households):
+    from dixian.registry.models import Member
+
+    alleviated, _ordinary = households
+    Member.objects.filter(household=alleviated).update(member_status="deceased")
+    c = eligibility.classify(alleviated, ["ILLNESS"], timezone.now(), _verified(9000))
+    assert c.values["members"] == 1 and c.values["per_capita"] == 9000
+    assert c.category is None  # 9,000 for one person: above the line
+
+
+@pytest.mark.django_db
+def test_the_decision_keeps_the_rule_and_the_policy_it_was_taken_under(households):
+    """What the case records so that the decision can be read again later: the category's
+    names (domain.md R2: 脱贫不稳定户, 边缘易致贫户), the rule that decided and its fingerprint,
+    and the fingerprint of the policy in force."""
+    from dixian.cases.eligibility import policy_for
+
+    alleviated, ordinary = households
+    now = timezone.now()
+    for household, code, zh in ((alleviated, "UNSTABLE", "脱贫不稳定户"),
+                                (ordinary, "MARGINAL", "边缘易致贫户")):
+        c = eligibility.classify(household, ["ILLNESS"], now, _verified(LINE * MEMBERS - 3))
+        assert c.category == code and c.values["rule"] == f"R2-{code}"
+        assert c.names["zh"] == zh and c.values["category_names"]["zh"] == zh
+        assert len(c.values["rule_fingerprint"]) >= 8
+        assert c.values["policy"] == policy_for(household, timezone.localdate(now)).fingerprint
+    unknown = eligibility.classify(alleviated, ["ILLNESS"], now)  # no income at all
+    assert unknown.values["rule"] == "R2-UNKNOWN" and unknown.names == {}
+    assert unknown.values["policy"] and unknown.values["rule_fingerprint"]
+
+
+@pytest.mark.django_db
+def test_the_reason_is_in_the_readers_language_chinese_by_default(households):
+    from django.utils import translation
+
+    _alleviated, ordinary = households
+    now = timezone.now()
+    with translation.override("en"):
+        english = eligibility.classify(ordinary, ["ILLNESS"], now, _verified(LINE * MEMBERS - 3))
+    assert english.reason.startswith("Per-capita net income")
+    with translation.override(None):  # no language active (a command): the platform's, Chinese
+        chinese = eligibility.classify(ordinary, ["ILLNESS"], now, _verified(LINE * MEMBERS - 3))
+    assert chinese.reason.startswith("家庭人均纯收入")

@@ -327,3 +327,48 @@ def test_r2_falls_back_to_the_annual_block(household):
     verdict = eligibility.classify(household, ["ILLNESS"], now)
     assert verdict.category in ("UNSTABLE", "MARGINAL")
     assert verdict.values["source"].startswith("annual:")
+
+
+@pytest.mark.django_db
+def test_months_are_counted_from_the_open_spell_of_this_household(household):
+    """R6's six months run from the start of the household's current monitoring spell: not
+    from an earlier, ended spell, or the month the registry says
+    it was first identified."""
+    from dixian.cases import eligibility
+    from dixian.cases.models import MonitoringSpell
+
+    now = timezone.now()
+    old = make_monitored(household, since=_month_start(now, 40))
+    MonitoringSpell.objects.filter(pk=old.pk).update(
+        ended_on=timezone.localdate(_month_start(now, 20)))
+    make_monitored(household, since=_month_start(now, 3))
+    Household.objects.filter(pk=household.pk).update(identified_month="2019-01")
+    found = {c.name: c for c in eligibility.elimination_conditions(
+        Household.objects.get(pk=household.pk), now)}
+    assert found["months_monitored"].values["months"] == 3
+    assert not found["months_monitored"].ok
+
+
+@pytest.mark.django_db
+def test_without_a_spell_months_count_from_the_identified_month(household):
+    from dixian.cases import eligibility
+
+    now = timezone.now()
+    identified = _month_start(now, 7)
+    Household.objects.filter(pk=household.pk).update(
+        identified_month=f"{identified.year:04d}-{identified.month:02d}")
+    found = {c.name: c for c in eligibility.elimination_conditions(
+        Household.objects.get(pk=household.pk), now)}
+    assert found["months_monitored"].values["months"] == 7
+
+
+@pytest.mark.django_db
+def test_the_line_of_a_year_is_the_one_in_force_in_july(household):
+    """domain.md §1.2, Guizhou: 7,300 yuan in 2023 [VL S17], 8,700 from 2024 [VL S9]."""
+    import datetime as dt
+
+    from dixian.cases import eligibility
+
+    assert eligibility.line_for(household, 2023) == 7300
+    assert eligibility.line_for(household, 2024) == LINE
+    assert eligibility.line_for(household, 2023, dt.date(2024, 3, 1)) == LINE

@@ -135,3 +135,22 @@ def test_users_and_audit_events_are_scoped(county_regions):
     assert access.scoped_audit_events(national).count() == AuditEvent.objects.count()
     with pytest.raises(PermissionDenied):
         access.scoped_audit_events(cadre)
+
+
+@pytest.mark.django_db
+def test_audit_values_are_shown_by_what_the_reader_may_see(county_regions):
+    """docs/access-control.md and docs/personal-data.md: the system administrator reads the
+    before/after values of accounts and keys (``auth.*``, ``user.*``, ``pii.rotate_keys``)
+    but not those of casework, the registry or evaluation; an auditor, who may read the
+    registry, reads them all."""
+    sysadmin = make_user(Role.SYSADMIN, COUNTY, username="county-sysadmin")
+    auditor = make_user(Role.AUDITOR, None, national=True)
+    own_work = ("auth.login", "auth.login_failed", "user.create", "user.rescope",
+                "pii.rotate_keys")
+    others = ("case.clue", "case.escalate", "registry.update_household", "pii.reveal",
+              "evaluation.record_finding", "funds.payment", "authority.x", "users.x",
+              "x.auth.login", "x.pii.rotate_keys")
+    for action in own_work + others:
+        event = AuditEvent(action=action)
+        assert access.audit_values_visible(auditor, event) is True, action
+        assert access.audit_values_visible(sysadmin, event) is (action in own_work), action
