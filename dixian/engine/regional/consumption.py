@@ -26,7 +26,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from dixian.engine.funds import Finding
-from dixian.engine.regional.files import open_table
+from dixian.engine.regional.files import open_table, records
 
 CHANNELS = {"platform_832": "832平台", "direct": "直接采购", "east_west": "东西部协作",
             "other": "其他"}
@@ -93,11 +93,7 @@ def read(data: bytes, file_name: str) -> Read:
         return out
     rows, start, where = table
     seen: dict[tuple[str, str], int] = {}
-    for n, cells in enumerate(rows[start + 1:], start=start + 2):
-        if not any(c.strip() for c in cells):
-            continue
-        values = {c: (cells[where[c]].strip() if c in where and where[c] < len(cells) else "")
-                  for c in HEADERS}
+    for n, values in records(rows, start, where, HEADERS):
         bad = False
         for column in REQUIRED:
             if not values[column]:

@@ -72,3 +72,14 @@ def open_table(data: bytes, file_name: str, *, what: str, headers: Mapping[str, 
                 "the header lacks the columns " + "、".join(missing))
         return None
     return rows, start, where
+
+
+def records(rows: Sequence[Sequence[str]], start: int, where: Mapping[str, int],
+            headers: Mapping[str, Sequence[str]]):
+    """``(row number, {column: text})`` for each non-empty row below the header at ``start``
+    (row numbers as the person sees them, from 1; a column the header lacks is empty)."""
+    for n, cells in enumerate(rows[start + 1:], start=start + 2):
+        if not any(c.strip() for c in cells):
+            continue
+        yield n, {c: (cells[where[c]].strip() if c in where and where[c] < len(cells) else "")
+                  for c in headers}

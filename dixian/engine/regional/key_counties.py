@@ -43,7 +43,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from dixian.engine.funds import Finding
 from dixian.engine.regional.consumption import Problem
-from dixian.engine.regional.files import open_table
+from dixian.engine.regional.files import open_table, records
 
 NATIONAL = "national"
 PROVINCIAL = "provincial"
@@ -276,11 +276,7 @@ def read(data: bytes, file_name: str, this_year: int) -> Read:
         return out
     rows, start, where = table
     seen: dict[tuple[str, int], int] = {}
-    for n, cells in enumerate(rows[start + 1:], start=start + 2):
-        if not any(c.strip() for c in cells):
-            continue
-        values = {c: (cells[where[c]].strip() if where[c] < len(cells) else "")
-                  for c in HEADERS}
+    for n, values in records(rows, start, where, HEADERS):
         bad = False
         for column in REQUIRED:
             if not values[column]:
